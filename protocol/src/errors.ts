@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** Every 4xx/5xx answer of the HTTP API has exactly this shape. */
+export const apiErrorSchema = z.object({
+  error: z.object({
+    code: z.string().describe('Stable machine-readable code, e.g. validation_failed'),
+    message: z.string().describe('A sentence a person can act on'),
+    requestId: z.string().optional(),
+    fields: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('Per-field problems for validation errors; path is dotted, e.g. body.email'),
+  }),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const errorCodes = [
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'payload_too_large',
+  'invalid_credentials',
+  'session_revoked',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];

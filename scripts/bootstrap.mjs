@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Entry point of `npm start` and `npm test`. Plain JavaScript on purpose: it must
+// run on whatever Node the machine has (Debian's may be too old), fetch the pinned
+// Node when needed, and re-run itself under it before anything else happens.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureNode } from './bootstrap/node.mjs';
+import { ensureDependencies } from './bootstrap/deps.mjs';
+import { ensureServices, stopServices } from './bootstrap/services.mjs';
+import { ensureChromium } from './bootstrap/chromium.mjs';
+import { log } from './bootstrap/util.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tasks = {
+  start: { script: 'scripts/start.ts', browser: false },
+  test: { script: 'scripts/test.ts', browser: true },
+  'create-admin': { script: 'server/src/cli/create-admin.ts', browser: false },
+};
+
+const [taskName, ...rest] = process.argv.slice(2);
+const task = tasks[taskName ?? ''];
+if (!task) {
+  console.error(`usage: node scripts/bootstrap.mjs <${Object.keys(tasks).join('|')}> [args]`);
+  process.exit(2);
+}
+
+await ensureNode(root); // re-executes this script under the pinned Node when needed
+const started = Date.now();
+await ensureDependencies(root);
+const services = await ensureServices(root);
+if (task.browser) await ensureChromium();
+log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+const child = spawn(process.execPath, [join(root, task.script), ...rest], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, ...services.env },
+});
+// The terminal sends Ctrl-C to the whole process group; the child handles its own
+// shutdown, and this process waits for it before stopping the services it started.
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    if (!child.killed) child.kill(sig);
+  });
+}
+const code = await new Promise((resolve) =>
+  child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
+);
+await stopServices(services);
+process.exit(code);

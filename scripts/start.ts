@@ -1,0 +1,36 @@
+// `npm start` after the bootstrap: migrate, load demo data, build the web app if
+// it changed, run the whole system, and say where to go and how to sign in.
+import { fileURLToPath } from 'node:url';
+import { loadConfig, ConfigError } from '../server/src/config/config.ts';
+import { createDb } from '../server/src/db/client.ts';
+import { runMigrations } from '../server/src/db/migrate.ts';
+import { seedDemo } from '../server/src/demo/demo.seed.ts';
+import { run } from '../server/src/main.ts';
+import { ensureWebBuild } from './lib/web-build.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+let config;
+try {
+  config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(78);
+  }
+  throw e;
+}
+
+ensureWebBuild(root);
+const { db, pool } = createDb(config.database.url, 2);
+await runMigrations(db);
+const demo = process.env.DEMO_DATA === 'false' ? undefined : await seedDemo(db);
+await pool.end();
+
+const { url } = await run(config);
+const width = Math.max(...(demo?.accounts ?? []).map((a) => a.email.length));
+console.log(`
+  Exam Hall is running: ${config.http.publicUrl}   (listening on ${url})
+  API reference:        ${config.http.publicUrl}/api/docs
+${demo ? `\n  Demo sign-ins:\n${demo.accounts.map((a) => `    ${a.role.padEnd(8)} ${a.email.padEnd(width)}  ${a.password}`).join('\n')}\n` : ''}
+  Press Ctrl-C to stop everything npm start started.
+`);

@@ -1,0 +1,151 @@
+// Attempts (the seeds' ExamAttempt / ExamSession) and their answers, one row per
+// question so each autosave is a small row-level upsert.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { createdAt, tstz, updatedAt } from './columns.ts';
+import { exams, questions } from './exams.ts';
+import { examParticipants } from './participants.ts';
+import { users } from './users.ts';
+
+export const attemptStatus = pgEnum('attempt_status', [
+  'not_started',
+  'in_progress',
+  'paused',
+  'submitted',
+  'expired',
+  'abandoned',
+  'invalidated',
+]);
+export const attemptReviewStatus = pgEnum('attempt_review_status', ['pending', 'approved', 'flagged', 'rejected']);
+
+/** Statuses in which the student may still write answers; at most one such attempt per participant. */
+export const LIVE_ATTEMPT_STATUSES = ['in_progress', 'paused'] as const;
+
+export const attempts = pgTable(
+  'attempts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    // restrict all the way up: an exam that has been taken is soft-deleted, never removed.
+    examId: uuid('exam_id')
+      .notNull()
+      .references(() => exams.id, { onDelete: 'restrict' }),
+    participantId: uuid('participant_id')
+      .notNull()
+      .references(() => examParticipants.id, { onDelete: 'restrict' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    status: attemptStatus('status').notNull().default('not_started'),
+    attemptNumber: integer('attempt_number').notNull().default(1),
+    startedAt: tstz('started_at'),
+    // Server-authoritative. Extensions, pauses and downtime credit move this value.
+    deadlineAt: tstz('deadline_at'),
+    pausedAt: tstz('paused_at'),
+    pausedTotalSeconds: integer('paused_total_seconds').notNull().default(0),
+    extraSeconds: integer('extra_seconds').notNull().default(0),
+    disconnectCreditSeconds: integer('disconnect_credit_seconds').notNull().default(0),
+    lastActivityAt: tstz('last_activity_at'),
+    submittedAt: tstz('submitted_at'),
+    // e.g. 'student', 'deadline', 'proctor_terminated', 'abandoned'.
+    endedReason: text('ended_reason'),
+    // Fixed when the attempt starts so a reload or second device sees the same order.
+    questionOrder: jsonb('question_order').$type<string[]>().notNull().default([]),
+    optionOrder: jsonb('option_order').$type<Record<string, string[]>>().notNull().default({}),
+    // Highest autosave sequence number applied; older replays from the outbox are ignored.
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    score: numeric('score', { precision: 10, scale: 2, mode: 'number' }),
+    maxScore: numeric('max_score', { precision: 10, scale: 2, mode: 'number' }),
+    percentage: numeric('percentage', { precision: 5, scale: 2, mode: 'number' }),
+    passed: boolean('passed'),
+    gradedAt: tstz('graded_at'),
+    gradedBy: uuid('graded_by').references(() => users.id, { onDelete: 'set null' }),
+    riskScore: integer('risk_score').notNull().default(0),
+    reviewStatus: attemptReviewStatus('review_status'),
+    reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewNote: text('review_note'),
+    // Hash of the bearer token that authorizes this attempt's socket/HTTP calls.
+    attemptTokenHash: text('attempt_token_hash').unique('attempts_attempt_token_hash_uq'),
+    ipHash: text('ip_hash'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('attempts_participant_number_uq').on(t.participantId, t.attemptNumber),
+    // Belt and braces for "exactly one concurrent start wins": even a bug in the
+    // code-claiming transaction cannot open two live attempts for one participant.
+    uniqueIndex('attempts_one_live_per_participant_uq')
+      .on(t.participantId)
+      .where(sql`${t.status} in ('in_progress', 'paused')`),
+    index('attempts_exam_status_idx').on(t.examId, t.status),
+    index('attempts_user_status_idx').on(t.userId, t.status),
+    // The expiry sweeper: WHERE status = 'in_progress' AND deadline_at < now().
+    index('attempts_status_deadline_idx').on(t.status, t.deadlineAt),
+    index('attempts_created_at_idx').on(t.createdAt),
+    check('attempts_attempt_number_ck', sql`${t.attemptNumber} >= 1`),
+    check(
+      'attempts_started_ck',
+      sql`${t.status} not in ('in_progress', 'paused', 'submitted', 'expired') or (${t.startedAt} is not null and ${t.deadlineAt} is not null)`,
+    ),
+    check('attempts_paused_ck', sql`${t.status} <> 'paused' or ${t.pausedAt} is not null`),
+    check('attempts_submitted_ck', sql`${t.status} <> 'submitted' or ${t.submittedAt} is not null`),
+    check(
+      'attempts_seconds_ck',
+      sql`${t.pausedTotalSeconds} >= 0 and ${t.extraSeconds} >= 0 and ${t.disconnectCreditSeconds} >= 0`,
+    ),
+    check('attempts_last_seq_ck', sql`${t.lastSeq} >= 0`),
+    check('attempts_percentage_ck', sql`${t.percentage} is null or ${t.percentage} between 0 and 100`),
+    check('attempts_score_ck', sql`${t.score} is null or ${t.score} >= 0`),
+    check('attempts_risk_score_ck', sql`${t.riskScore} between 0 and 100`),
+  ],
+);
+
+export const answers = pgTable(
+  'answers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    attemptId: uuid('attempt_id')
+      .notNull()
+      .references(() => attempts.id, { onDelete: 'cascade' }),
+    questionId: uuid('question_id')
+      .notNull()
+      .references(() => questions.id, { onDelete: 'restrict' }),
+    // Shape defined by the question type's registry entry; null = cleared.
+    response: jsonb('response').$type<unknown>(),
+    flagged: boolean('flagged').notNull().default(false),
+    // The autosave sequence number that last wrote this row.
+    seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+    timeSpentSeconds: integer('time_spent_seconds').notNull().default(0),
+    answeredAt: tstz('answered_at').notNull().defaultNow(),
+    updatedAt: updatedAt(),
+    // Filled by grading.
+    pointsAwarded: numeric('points_awarded', { precision: 10, scale: 2, mode: 'number' }),
+    isCorrect: boolean('is_correct'),
+  },
+  (t) => [
+    // Leading column also serves "all answers of an attempt".
+    uniqueIndex('answers_attempt_question_uq').on(t.attemptId, t.questionId),
+    index('answers_question_idx').on(t.questionId),
+    check('answers_seq_ck', sql`${t.seq} >= 0`),
+    check('answers_time_spent_ck', sql`${t.timeSpentSeconds} >= 0`),
+  ],
+);
+
+export type Attempt = typeof attempts.$inferSelect;
+export type NewAttempt = typeof attempts.$inferInsert;
+export type AttemptStatus = (typeof attemptStatus.enumValues)[number];
+export type Answer = typeof answers.$inferSelect;
+export type NewAnswer = typeof answers.$inferInsert;

@@ -1,0 +1,94 @@
+// Proctoring signals and connection presence (seed 003 ProctoringAlerts, plus the
+// live-hall presence the architecture asks for).
+import { sql } from 'drizzle-orm';
+import { check, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, tstz } from './columns.ts';
+import { attempts } from './attempts.ts';
+import { exams } from './exams.ts';
+import { users } from './users.ts';
+
+export const proctoringSeverity = pgEnum('proctoring_severity', ['low', 'medium', 'high', 'critical']);
+export const proctoringReviewStatus = pgEnum('proctoring_review_status', [
+  'open',
+  'acknowledged',
+  'dismissed',
+  'flagged',
+]);
+export const presenceSource = pgEnum('presence_source', ['hall', 'zoom']);
+
+export const proctoringEvents = pgTable(
+  'proctoring_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    attemptId: uuid('attempt_id')
+      .notNull()
+      .references(() => attempts.id, { onDelete: 'cascade' }),
+    // Denormalized so the proctor room and per-exam reviews need no join.
+    examId: uuid('exam_id')
+      .notNull()
+      .references(() => exams.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // 'tab_hidden', 'window_blur', 'fullscreen_exit', 'copy', 'cut', 'paste',
+    // 'context_menu', 'offline', 'second_device', ... Text so new signals need no migration.
+    type: text('type').notNull(),
+    severity: proctoringSeverity('severity').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    // Id chosen by the browser; its outbox replays events after a reconnect and the
+    // unique index below turns the replay into a no-op (ON CONFLICT DO NOTHING).
+    clientEventId: text('client_event_id'),
+    // When it happened in the browser (clamped by the server), not when it arrived.
+    occurredAt: tstz('occurred_at').notNull().defaultNow(),
+    reviewStatus: proctoringReviewStatus('review_status').notNull().default('open'),
+    reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
+    reviewedAt: tstz('reviewed_at'),
+    reviewNote: text('review_note'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('proctoring_events_attempt_occurred_idx').on(t.attemptId, t.occurredAt),
+    index('proctoring_events_exam_occurred_idx').on(t.examId, t.occurredAt),
+    index('proctoring_events_type_severity_idx').on(t.type, t.severity),
+    index('proctoring_events_review_status_idx').on(t.reviewStatus),
+    index('proctoring_events_user_occurred_idx').on(t.userId, t.occurredAt),
+    uniqueIndex('proctoring_events_client_event_uq')
+      .on(t.attemptId, t.clientEventId)
+      .where(sql`${t.clientEventId} is not null`),
+  ],
+);
+
+// One row per connection segment (socket connect..disconnect, or a Zoom join..leave
+// seen live through webhooks). Open segments have left_at null.
+export const presence = pgTable(
+  'presence',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    attemptId: uuid('attempt_id').references(() => attempts.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    examId: uuid('exam_id').references(() => exams.id, { onDelete: 'cascade' }),
+    // Socket.IO socket id, or the Zoom participant uuid for source 'zoom'.
+    connectionId: text('connection_id').notNull(),
+    // Stable per browser (local storage); two live device ids on one attempt = second device.
+    deviceId: text('device_id'),
+    source: presenceSource('source').notNull().default('hall'),
+    joinedAt: tstz('joined_at').notNull().defaultNow(),
+    leftAt: tstz('left_at'),
+    ipHash: text('ip_hash'),
+  },
+  (t) => [
+    index('presence_attempt_joined_idx').on(t.attemptId, t.joinedAt),
+    index('presence_user_joined_idx').on(t.userId, t.joinedAt),
+    // Who is connected right now in an exam's hall.
+    index('presence_exam_open_idx').on(t.examId).where(sql`${t.leftAt} is null`),
+    check('presence_left_after_joined_ck', sql`${t.leftAt} is null or ${t.leftAt} >= ${t.joinedAt}`),
+  ],
+);
+
+export type ProctoringEvent = typeof proctoringEvents.$inferSelect;
+export type NewProctoringEvent = typeof proctoringEvents.$inferInsert;
+export type ProctoringSeverity = (typeof proctoringSeverity.enumValues)[number];
+export type Presence = typeof presence.$inferSelect;
+export type NewPresence = typeof presence.$inferInsert;

@@ -1,0 +1,52 @@
+// Process entry. EXAM_HALL_ROLE picks what this process runs: `api` (HTTP and
+// sockets), `worker` (BullMQ jobs) or `all` (both, the default for one machine).
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { createLogger } from './lib/logger.ts';
+import { createSystem } from './system.ts';
+
+export async function run(config: Config) {
+  const log = createLogger(config.logLevel, { service: 'exam-hall', role: config.role });
+  if (config.usingDevSecret) log.warn('APP_SECRET is not set: using the development secret (never do this in production)');
+  const closers: Array<() => Promise<void>> = [];
+  let url: string | undefined;
+  if (config.role !== 'worker') {
+    const system = await createSystem(config, { log });
+    url = await system.listen();
+    closers.push(system.close);
+    log.info({ url, publicUrl: config.http.publicUrl }, 'HTTP and sockets listening');
+  }
+  if (config.role !== 'api') {
+    // Imported lazily: an API-only process never loads the job runtime.
+    const { startWorkers } = await import('@exam-hall/workers/runtime.ts');
+    const workers = await startWorkers(config, log);
+    closers.push(workers.close);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const close of closers.reverse()) await close().catch((err) => log.error({ err }, 'error while closing'));
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return { url, shutdown };
+}
+
+export function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\nSee example.env for what each variable means.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) {
+  await run(configOrExit());
+}

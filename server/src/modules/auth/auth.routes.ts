@@ -1,0 +1,112 @@
+import {
+  meResponseSchema,
+  sessionIdParamsSchema,
+  sessionsResponseSchema,
+  signInBodySchema,
+  signInResponseSchema,
+} from '@exam-hall/protocol';
+import { route } from '../../http/route.ts';
+import type { AuthService } from './auth.service.ts';
+import { clearSessionCookies, readCookies, requestContext, setSessionCookies } from './auth.cookies.ts';
+
+const tags = ['auth'];
+const err = (description: string) => ({ description });
+
+export function authRoutes(auth: AuthService, cookieSecure: boolean) {
+  return [
+    route(
+      {
+        method: 'post',
+        path: '/api/auth/sign-in',
+        summary: 'Sign in with email and password; sets the session cookies',
+        tags,
+        access: 'public',
+        body: signInBodySchema,
+        responses: {
+          200: { description: 'Signed in', schema: signInResponseSchema },
+          400: err('Invalid body'),
+          401: err('Wrong email or password'),
+          429: err('Too many attempts; see Retry-After'),
+        },
+      },
+      async ({ body, req, res }) => {
+        const issued = await auth.signIn(body, requestContext(req));
+        setSessionCookies(res, issued, cookieSecure);
+        return { user: issued.user };
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/auth/refresh',
+        summary: 'Rotate the refresh token and get a new access token',
+        tags,
+        access: 'public',
+        responses: { 200: { description: 'Rotated', schema: signInResponseSchema }, 401: err('Session ended or revoked') },
+      },
+      async ({ req, res }) => {
+        try {
+          const issued = await auth.refresh(readCookies(req.headers.cookie).refresh, requestContext(req));
+          setSessionCookies(res, issued, cookieSecure);
+          return { user: issued.user };
+        } catch (e) {
+          clearSessionCookies(res, cookieSecure);
+          throw e;
+        }
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/auth/sign-out',
+        summary: 'Sign out: revokes this session and clears the cookies',
+        tags,
+        access: 'public',
+        responses: { 204: { description: 'Signed out (also when already signed out)' } },
+      },
+      async ({ actor, req, res }) => {
+        if (actor) await auth.signOut(actor, requestContext(req));
+        clearSessionCookies(res, cookieSecure);
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/auth/me',
+        summary: 'The signed-in user and session',
+        tags,
+        access: 'signed-in',
+        responses: { 200: { description: 'Current user', schema: meResponseSchema }, 401: err('Not signed in') },
+      },
+      async ({ actor }) => ({
+        user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
+        session: { id: actor.sessionId, expiresAt: actor.sessionExpiresAt.toISOString() },
+      }),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/auth/sessions',
+        summary: "The signed-in user's active sessions",
+        tags,
+        access: 'signed-in',
+        responses: { 200: { description: 'Sessions', schema: sessionsResponseSchema }, 401: err('Not signed in') },
+      },
+      async ({ actor }) => ({ sessions: await auth.listSessions(actor) }),
+    ),
+    route(
+      {
+        method: 'delete',
+        path: '/api/auth/sessions/:id',
+        summary: 'Revoke one of your sessions (signs that device out at once)',
+        tags,
+        access: 'signed-in',
+        params: sessionIdParamsSchema,
+        responses: { 204: { description: 'Revoked' }, 404: err('No such session of yours') },
+      },
+      async ({ actor, params, req }) => {
+        await auth.revokeSession(actor, params.id, requestContext(req));
+      },
+    ),
+  ];
+}

@@ -1,0 +1,217 @@
+// Sign-in, session tokens and their rotation. Sessions are opaque random tokens
+// stored only as hashes: a short-lived access token checked on every request and a
+// refresh token that is single-use. Reusing a rotated refresh token means it leaked,
+// so the whole session is revoked.
+import type { PublicUser, SessionInfo, SignInBody } from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
+import type { Config } from '../../config/config.ts';
+import { hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import * as audit from '../audit/audit.service.ts';
+import * as repo from './auth.repository.ts';
+import { hashPassword, verifyPassword } from './auth.passwords.ts';
+import type { SignInLimiter } from './auth.rate-limit.ts';
+import type { Actor } from './auth.policy.ts';
+
+export interface RequestContext {
+  ip: string;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export interface IssuedSession {
+  user: PublicUser;
+  sessionId: string;
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAt: Date;
+  expiresAt: Date;
+}
+
+export type Authentication = { actor: Actor } | { actor: null; problem: 'session_revoked' | 'expired' | 'unknown' };
+
+export interface AuthServiceDeps {
+  db: Db;
+  config: Config;
+  limiter: SignInLimiter;
+  /** Called after a session is revoked, to drop its live sockets. */
+  onSessionRevoked?: (sessionId: string) => void;
+}
+
+const invalidCredentials = () =>
+  new AppError(401, 'invalid_credentials', 'The email or password is not right. Check both and try again.');
+
+export function createAuthService({ db, config, limiter, onSessionRevoked }: AuthServiceDeps) {
+  const ipHash = (ip: string) => keyedHash(config.secret, 'ip', ip);
+  const auditCtx = (ctx: RequestContext, actor?: { id: string; role: string }) => ({
+    actorId: actor?.id ?? null,
+    actorRole: actor?.role ?? null,
+    ipHash: ipHash(ctx.ip),
+    requestId: ctx.requestId ?? null,
+  });
+  const tokens = () => {
+    const accessToken = newToken();
+    const refreshToken = newToken();
+    return { accessToken, refreshToken, accessExpiresAt: new Date(Date.now() + config.auth.accessTtlMs) };
+  };
+
+  async function signIn(input: SignInBody, ctx: RequestContext): Promise<IssuedSession> {
+    const accountKey = keyedHash(config.secret, 'account', input.email);
+    await limiter.before(accountKey, ipHash(ctx.ip));
+    const user = await repo.findUserByEmail(db, input.email);
+    const ok = await verifyPassword(user?.passwordHash, input.password);
+    if (!user || !ok || user.status !== 'active') {
+      await limiter.failed(accountKey);
+      await audit.record(db, auditCtx(ctx, user), {
+        action: 'auth.sign_in_failed',
+        targetType: 'user',
+        ...(user ? { targetId: user.id } : {}),
+        details: { reason: !user ? 'unknown_account' : !ok ? 'wrong_password' : `status_${user.status}` },
+      });
+      throw invalidCredentials();
+    }
+    await limiter.succeeded(accountKey);
+    const t = tokens();
+    const expiresAt = new Date(Date.now() + config.auth.sessionTtlMs);
+    const session = await db.transaction(async (tx) => {
+      const s = await repo.insertSession(tx, {
+        userId: user.id,
+        accessTokenHash: hashToken(t.accessToken),
+        accessExpiresAt: t.accessExpiresAt,
+        refreshTokenHash: hashToken(t.refreshToken),
+        expiresAt,
+        userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+        ipHash: ipHash(ctx.ip),
+      });
+      await repo.touchLastLogin(tx, user.id);
+      await audit.record(tx, auditCtx(ctx, user), { action: 'auth.sign_in', targetType: 'session', targetId: s.id });
+      return s;
+    });
+    return { user: toPublicUser(user), sessionId: session.id, ...t, expiresAt };
+  }
+
+  async function authenticate(accessToken: string | undefined): Promise<Authentication> {
+    if (!accessToken) return { actor: null, problem: 'unknown' };
+    const row = await repo.findByAccessHash(db, hashToken(accessToken));
+    if (!row) return { actor: null, problem: 'unknown' };
+    const { session, user } = row;
+    if (session.revokedAt || user.status !== 'active') return { actor: null, problem: 'session_revoked' };
+    const now = Date.now();
+    if (session.accessExpiresAt.getTime() <= now || session.expiresAt.getTime() <= now) {
+      return { actor: null, problem: 'expired' };
+    }
+    if (now - session.lastUsedAt.getTime() > 60_000) await repo.touchSession(db, session.id);
+    return {
+      actor: {
+        userId: user.id,
+        role: user.role,
+        sessionId: session.id,
+        sessionExpiresAt: session.expiresAt,
+        email: user.email,
+        name: user.name,
+      },
+    };
+  }
+
+  async function refresh(refreshToken: string | undefined, ctx: RequestContext): Promise<IssuedSession> {
+    if (!refreshToken) throw new AppError(401, 'unauthenticated', 'Your session has ended. Sign in again.');
+    const outcome = await db.transaction(async (tx) => {
+      const claim = await repo.claimRefreshToken(tx, hashToken(refreshToken));
+      if (claim.state === 'unknown') return { kind: 'unknown' as const };
+      const found = await repo.findSessionWithUser(tx, claim.sessionId);
+      if (!found) return { kind: 'unknown' as const };
+      if (claim.state === 'reused') {
+        const revoked = await repo.revokeSession(tx, claim.sessionId, 'refresh_token_reuse');
+        await audit.record(tx, auditCtx(ctx, found.user), {
+          action: 'auth.refresh_token_reused',
+          targetType: 'session',
+          targetId: claim.sessionId,
+        });
+        return { kind: 'reused' as const, sessionId: claim.sessionId, revoked: !!revoked };
+      }
+      const { session, user } = found;
+      if (session.revokedAt || session.expiresAt.getTime() <= Date.now() || user.status !== 'active') {
+        return { kind: 'ended' as const };
+      }
+      const t = tokens();
+      await repo.rotateSessionTokens(tx, session.id, {
+        accessTokenHash: hashToken(t.accessToken),
+        refreshTokenHash: hashToken(t.refreshToken),
+        // An access token never outlives its session.
+        accessExpiresAt: new Date(Math.min(t.accessExpiresAt.getTime(), session.expiresAt.getTime())),
+      });
+      return {
+        kind: 'ok' as const,
+        issued: { user: toPublicUser(user), sessionId: session.id, ...t, expiresAt: session.expiresAt },
+      };
+    });
+    if (outcome.kind === 'ok') return outcome.issued;
+    if (outcome.kind === 'reused') {
+      if (outcome.revoked) onSessionRevoked?.(outcome.sessionId);
+      throw new AppError(401, 'session_revoked', 'This sign-in was used somewhere else, so it was ended. Sign in again.');
+    }
+    throw new AppError(401, 'unauthenticated', 'Your session has ended. Sign in again.');
+  }
+
+  async function revoke(actor: Actor, sessionId: string, ctx: RequestContext, reason: string): Promise<void> {
+    const found = await repo.findSessionWithUser(db, sessionId);
+    // Another user's session answers 404, exactly like a missing one.
+    if (!found || (found.session.userId !== actor.userId && actor.role !== 'admin')) throw notFound('Session');
+    await db.transaction(async (tx) => {
+      const revoked = await repo.revokeSession(tx, sessionId, reason);
+      if (revoked) {
+        await audit.record(tx, auditCtx(ctx, { id: actor.userId, role: actor.role }), {
+          action: reason === 'sign_out' ? 'auth.sign_out' : 'auth.session_revoked',
+          targetType: 'session',
+          targetId: sessionId,
+        });
+      }
+    });
+    onSessionRevoked?.(sessionId);
+  }
+
+  async function listSessions(actor: Actor): Promise<SessionInfo[]> {
+    const rows = await repo.listActiveSessions(db, actor.userId);
+    return rows.map((s) => ({
+      id: s.id,
+      createdAt: s.createdAt.toISOString(),
+      lastUsedAt: s.lastUsedAt.toISOString(),
+      expiresAt: s.expiresAt.toISOString(),
+      userAgent: s.userAgent,
+      current: s.id === actor.sessionId,
+    }));
+  }
+
+  return {
+    signIn,
+    authenticate,
+    refresh,
+    signOut: (actor: Actor, ctx: RequestContext) => revoke(actor, actor.sessionId, ctx, 'sign_out'),
+    revokeSession: (actor: Actor, sessionId: string, ctx: RequestContext) => revoke(actor, sessionId, ctx, 'revoked_by_user'),
+    listSessions,
+    ipHash,
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;
+
+export function toPublicUser(u: { id: string; email: string; name: string; role: PublicUser['role'] }): PublicUser {
+  return { id: u.id, email: u.email, name: u.name, role: u.role };
+}
+
+/** Creates the first admin from config or the CLI. Leaves an existing account alone. */
+export async function ensureAdmin(
+  db: Db,
+  admin: { email: string; password: string; name: string },
+): Promise<{ created: boolean; userId: string }> {
+  const existing = await repo.findUserByEmail(db, admin.email);
+  if (existing) return { created: false, userId: existing.id };
+  const user = await repo.insertUser(db, {
+    email: admin.email.toLowerCase(),
+    name: admin.name,
+    role: 'admin',
+    status: 'active',
+    passwordHash: await hashPassword(admin.password),
+  });
+  await audit.record(db, {}, { action: 'user.admin_created', targetType: 'user', targetId: user.id });
+  return { created: true, userId: user.id };
+}

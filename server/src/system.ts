@@ -1,0 +1,91 @@
+// The composition root: builds every long-lived dependency once and wires the
+// adapters (HTTP, sockets) to the services. Tests build a system the same way.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config.ts';
+import { createDb } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { createRedis } from './lib/redis.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { createHttpApp } from './http/app.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import { healthRouter } from './http/health.ts';
+import { loadWebHandler } from './http/web.ts';
+import type { DeclaredRoute } from './http/route.ts';
+import { createHub, endSessionSockets, type Hub } from './socket/hub.ts';
+import { createSignInLimiter } from './modules/auth/auth.rate-limit.ts';
+import { createAuthService, ensureAdmin } from './modules/auth/auth.service.ts';
+import { authRoutes } from './modules/auth/auth.routes.ts';
+import { authenticateRequests } from './modules/auth/auth.middleware.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+
+export const VERSION = '0.1.0';
+
+export async function createSystem(config: Config, opts: { log?: Logger; migrate?: boolean } = {}) {
+  const log = opts.log ?? createLogger(config.logLevel, { service: 'exam-hall' });
+  const { db, pool } = createDb(config.database.url, config.database.poolMax);
+  const redis = createRedis(config.redis.url, 'exam-hall-api');
+  if (opts.migrate !== false) await runMigrations(db);
+  if (config.bootstrapAdmin) {
+    const r = await ensureAdmin(db, config.bootstrapAdmin);
+    if (r.created) log.info({ userId: r.userId }, 'created the first admin from BOOTSTRAP_ADMIN_EMAIL');
+  }
+
+  let hub: Hub | undefined;
+  const limiter = createSignInLimiter(redis, { prefix: config.redis.prefix, ...config.auth });
+  const auth = createAuthService({
+    db,
+    config,
+    limiter,
+    onSessionRevoked: (sessionId) => hub && endSessionSockets(hub, sessionId, 'revoked'),
+  });
+
+  const routes: DeclaredRoute[] = [...authRoutes(auth, config.auth.cookieSecure), ...auditRoutes(db)];
+  let openapi: unknown;
+  const web = config.http.serveWeb ? await loadWebHandler(config.http.webBuildDir) : undefined;
+  if (config.http.serveWeb && !web) log.warn('web build not found: only the API is served (run `npm run build -w web`)');
+  const app = createHttpApp({
+    log,
+    trustProxy: config.http.trustProxy,
+    bodyLimitKb: config.http.bodyLimitKb,
+    publicUrl: config.http.publicUrl,
+    routes,
+    openapi: () => (openapi ??= buildOpenApi(routes, VERSION)),
+    authenticate: authenticateRequests(auth),
+    web,
+  });
+  app.use(healthRouter(db, redis));
+  // Health must answer before the web catch-all: move it to the front of the stack.
+  app.router.stack.unshift(app.router.stack.pop()!);
+
+  const server: Server = createServer(app);
+  const sockets = createHub(server, { redis, auth, log, publicUrl: config.http.publicUrl });
+  hub = sockets.io;
+
+  async function listen(port = config.http.port, host = config.http.host): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const addr = server.address() as AddressInfo;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  }
+
+  let closing: Promise<void> | undefined;
+  /** Stops accepting work, lets in-flight requests finish (bounded), then closes pools. Idempotent. */
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      const forced = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
+      await sockets.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      clearTimeout(forced);
+      await pool.end();
+      redis.disconnect();
+    })();
+    return closing;
+  }
+
+  return { config, log, db, pool, redis, app, server, io: sockets.io, auth, listen, close };
+}
+export type System = Awaited<ReturnType<typeof createSystem>>;

@@ -1,0 +1,55 @@
+// Starts one BullMQ Worker per queue, validating each payload against its schema
+// before the handler sees it. Closes exactly once on shutdown.
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { jobSchemas, type QueueName } from '@exam-hall/protocol';
+import type { Config } from '@exam-hall/server/config/config.ts';
+import { createDb } from '@exam-hall/server/db/client.ts';
+import type { Logger } from '@exam-hall/server/lib/logger.ts';
+import { checkRegistry, handlers, schedules } from './registry.ts';
+
+export async function startWorkers(config: Config, log: Logger) {
+  checkRegistry();
+  const { db, pool } = createDb(config.database.url, Math.min(config.database.poolMax, 10));
+  // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for them.
+  const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null, connectionName: 'exam-hall-worker' });
+  connection.on('error', () => {});
+  const prefix = `${config.redis.prefix}:bull`;
+  const workers: Worker[] = [];
+  const queues: Queue[] = [];
+
+  for (const queue of Object.keys(jobSchemas) as QueueName[]) {
+    const worker = new Worker(
+      queue,
+      async (job) => {
+        const schemas = jobSchemas[queue] as Record<string, import('zod').ZodType>;
+        const handler = (handlers[queue] as Record<string, (p: unknown, c: unknown) => Promise<unknown>>)[job.name];
+        const schema = schemas[job.name];
+        if (!schema || !handler) throw new UnrecoverableError(`unknown job ${queue}/${job.name}`);
+        const parsed = schema.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
+        return handler(parsed.data, { db, log: log.child({ queue, job: job.name, jobId: job.id }) });
+      },
+      { connection, prefix, concurrency: 5 },
+    );
+    worker.on('failed', (job, err) => log.error({ queue, job: job?.name, jobId: job?.id, err }, 'job failed'));
+    workers.push(worker);
+  }
+  for (const s of schedules) {
+    const q = new Queue(s.queue, { connection, prefix });
+    queues.push(q);
+    await q.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.name, data: s.data });
+  }
+  log.info({ queues: Object.keys(jobSchemas) }, 'workers started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all(queues.map((q) => q.close()));
+        connection.disconnect();
+        await pool.end();
+      })()),
+  };
+}
