@@ -1,0 +1,12 @@
+import type { PublicUser } from '@exam-hall/protocol';
+
+declare global {
+  namespace App {
+    interface PageData {
+      /** Set by the (app) layout for signed-in pages; the header reads it. */
+      user?: PublicUser;
+    }
+  }
+}
+
+export {};

@@ -1,0 +1,10 @@
+// Values the lead's Vitest globalSetup passes with `provide`.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    adminEmail: string;
+    adminPassword: string;
+  }
+}
+
+export {};

@@ -1,0 +1,58 @@
+// Starts the whole system (API, sockets, the built web app) on a free port against
+// a database of its own, for the browser tests, and stops it afterwards.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../../../server/src/config/config.ts';
+import { createLogger } from '../../../server/src/lib/logger.ts';
+import { createSystem } from '../../../server/src/system.ts';
+import { seedDemo, DEMO_ACCOUNTS } from '../../../server/src/demo/demo.seed.ts';
+
+export default async function setup(project: TestProject) {
+  const base = loadConfig().database.url;
+  const name = `eh_browser_${randomBytes(5).toString('hex')}`;
+  const adminUrl = new URL(base);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const dbUrl = new URL(base);
+  dbUrl.pathname = `/${name}`;
+
+  // The public URL must be the exact origin the browser uses (Origin checks, CORS).
+  const port = await freePort();
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_PREFIX: `b${randomBytes(4).toString('hex')}`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SERVE_WEB: 'true',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+  });
+  const system = await createSystem(config, { log: createLogger('error') });
+  const url = await system.listen();
+  await seedDemo(system.db);
+  const adminAccount = DEMO_ACCOUNTS.find((a) => a.role === 'admin')!;
+  project.provide('baseUrl', url);
+  project.provide('adminEmail', adminAccount.email);
+  project.provide('adminPassword', adminAccount.password);
+
+  return async () => {
+    await system.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
