@@ -16,6 +16,9 @@ const tasks = {
   start: { script: 'scripts/start.ts', browser: false },
   test: { script: 'scripts/test.ts', browser: true },
   'create-admin': { script: 'server/src/cli/create-admin.ts', browser: false },
+  // Starts PostgreSQL and Redis and leaves them running, for working on the code:
+  // eval "$(node scripts/bootstrap.mjs services)"
+  services: { script: null, browser: false },
 };
 
 const [taskName, ...rest] = process.argv.slice(2);
@@ -31,6 +34,12 @@ await ensureDependencies(root);
 const services = await ensureServices(root);
 if (task.browser) await ensureChromium();
 log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (!task.script) {
+  const bin = dirname(process.execPath);
+  for (const [k, v] of Object.entries({ ...services.env, PATH: `${bin}:${process.env.PATH}` }))
+    console.log(`export ${k}='${v}'`);
+  process.exit(0);
+}
 
 const child = spawn(process.execPath, [join(root, task.script), ...rest], {
   cwd: root,
@@ -47,8 +56,6 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
     if (!child.killed) child.kill(sig);
   });
 }
-const code = await new Promise((resolve) =>
-  child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))),
-);
+const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 await stopServices(services);
 process.exit(code);

@@ -8,6 +8,19 @@ import { ensureWebBuild } from './lib/web-build.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
+const args = process.argv.slice(2);
+
+// Types and lint for every workspace: always in CI, locally with --check.
+const withChecks = process.env.CI === 'true' || args.includes('--check');
+if (withChecks) {
+  process.stderr.write('[check] type checks and lint for every workspace\n');
+  const check = spawnSync('npm', ['run', 'check', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (check.status !== 0) {
+    console.error('Static checks failed (npm run check); no tests were run.');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
 ensureWebBuild(root);
 
 const results = join(root, '.data', 'test-results.json');
@@ -15,7 +28,7 @@ mkdirSync(join(root, '.data'), { recursive: true });
 rmSync(results, { force: true });
 const vitest = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...args.filter((a) => a !== '--check')],
   { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
 );
 
@@ -46,7 +59,9 @@ if (existsSync(results)) {
 }
 const total = { passed: 0, failed: 0, skipped: 0 };
 for (const [runner, r] of [...byRunner].sort()) {
-  console.log(`${runner.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`);
+  console.log(
+    `${runner.padEnd(12)} ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`,
+  );
   total.passed += r.passed;
   total.failed += r.failed;
   total.skipped += r.skipped;

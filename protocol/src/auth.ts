@@ -27,7 +27,10 @@ export const passwordSchema = z
 export const signInBodySchema = z.object({
   email: emailSchema,
   // Sign-in does not enforce the password policy: it only checks the hash.
-  password: z.string(required('Password')).min(1, 'Enter your password').max(256, 'Password must be at most 256 characters'),
+  password: z
+    .string(required('Password'))
+    .min(1, 'Enter your password')
+    .max(256, 'Password must be at most 256 characters'),
 });
 export type SignInBody = z.infer<typeof signInBodySchema>;
 

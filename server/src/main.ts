@@ -6,7 +6,8 @@ import { createSystem } from './system.ts';
 
 export async function run(config: Config) {
   const log = createLogger(config.logLevel, { service: 'exam-hall', role: config.role });
-  if (config.usingDevSecret) log.warn('APP_SECRET is not set: using the development secret (never do this in production)');
+  if (config.usingDevSecret)
+    log.warn('APP_SECRET is not set: using the development secret (never do this in production)');
   const closers: Array<() => Promise<void>> = [];
   let url: string | undefined;
   if (config.role !== 'worker') {

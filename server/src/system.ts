@@ -31,19 +31,21 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     if (r.created) log.info({ userId: r.userId }, 'created the first admin from BOOTSTRAP_ADMIN_EMAIL');
   }
 
-  let hub: Hub | undefined;
+  // The hub needs the auth service and the auth service tells the hub about revocations.
+  const hub: { io?: Hub } = {};
   const limiter = createSignInLimiter(redis, { prefix: config.redis.prefix, ...config.auth });
   const auth = createAuthService({
     db,
     config,
     limiter,
-    onSessionRevoked: (sessionId) => hub && endSessionSockets(hub, sessionId, 'revoked'),
+    onSessionRevoked: (sessionId) => hub.io && endSessionSockets(hub.io, sessionId, 'revoked'),
   });
 
   const routes: DeclaredRoute[] = [...authRoutes(auth, config.auth.cookieSecure), ...auditRoutes(db)];
   let openapi: unknown;
   const web = config.http.serveWeb ? await loadWebHandler(config.http.webBuildDir) : undefined;
-  if (config.http.serveWeb && !web) log.warn('web build not found: only the API is served (run `npm run build -w web`)');
+  if (config.http.serveWeb && !web)
+    log.warn('web build not found: only the API is served (run `npm run build -w web`)');
   const app = createHttpApp({
     log,
     trustProxy: config.http.trustProxy,
@@ -60,7 +62,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
 
   const server: Server = createServer(app);
   const sockets = createHub(server, { redis, auth, log, publicUrl: config.http.publicUrl });
-  hub = sockets.io;
+  hub.io = sockets.io;
 
   async function listen(port = config.http.port, host = config.http.host): Promise<string> {
     await new Promise<void>((resolve, reject) => {

@@ -27,7 +27,13 @@ export const handlers: Handlers = {
 
 /** Repeating jobs, scheduled idempotently (BullMQ job schedulers are keyed by id). */
 export const schedules = [
-  { queue: 'maintenance' as const, id: 'sessions.cleanup', name: 'sessions.cleanup' as const, everyMs: 3_600_000, data: { olderThanDays: 7 } },
+  {
+    queue: 'maintenance' as const,
+    id: 'sessions.cleanup',
+    name: 'sessions.cleanup' as const,
+    everyMs: 3_600_000,
+    data: { olderThanDays: 7 },
+  },
 ];
 
 export function checkRegistry(): void {

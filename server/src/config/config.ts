@@ -37,7 +37,10 @@ const envSchema = z
     DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres://').default('postgres://postgres@127.0.0.1:54329/exam_hall'),
     DATABASE_POOL_MAX: int(1, 500).default(20),
     REDIS_URL: url(/^rediss?:$/, 'redis://').default('redis://127.0.0.1:63799'),
-    REDIS_PREFIX: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'must be 1-32 characters of a-z, 0-9, _ or -').default('eh'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,32}$/, 'must be 1-32 characters of a-z, 0-9, _ or -')
+      .default('eh'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     ACCESS_TOKEN_TTL_MINUTES: int(1, 60).default(15),
@@ -117,7 +120,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       maxPerIpPer15Min: env.SIGN_IN_MAX_PER_IP,
     },
     bootstrapAdmin: env.BOOTSTRAP_ADMIN_EMAIL
-      ? { email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(), password: env.BOOTSTRAP_ADMIN_PASSWORD!, name: env.BOOTSTRAP_ADMIN_NAME }
+      ? {
+          email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(),
+          password: env.BOOTSTRAP_ADMIN_PASSWORD!,
+          name: env.BOOTSTRAP_ADMIN_NAME,
+        }
       : undefined,
   };
 }

@@ -23,7 +23,13 @@ export async function seedDemo(db: Db): Promise<{ accounts: DemoAccount[]; creat
   let created = 0;
   for (const a of DEMO_ACCOUNTS) {
     if (await findUserByEmail(db, a.email)) continue;
-    await insertUser(db, { email: a.email, name: a.name, role: a.role, status: 'active', passwordHash: await hashPassword(a.password) });
+    await insertUser(db, {
+      email: a.email,
+      name: a.name,
+      role: a.role,
+      status: 'active',
+      passwordHash: await hashPassword(a.password),
+    });
     created++;
   }
   return { accounts: DEMO_ACCOUNTS, created };

@@ -39,10 +39,15 @@ export function createHttpApp(o: HttpAppOptions) {
       },
       // URLs are logged without query strings: those may carry codes or tokens.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
@@ -73,7 +78,9 @@ export function createHttpApp(o: HttpAppOptions) {
   mount(api, o.routes);
   app.use(docsRouter());
   app.use(api);
-  app.use('/api', (req, _res, next) => next(new AppError(404, 'not_found', `No API route ${req.method} ${req.path}.`)));
+  app.use('/api', (req, _res, next) =>
+    next(new AppError(404, 'not_found', `No API route ${req.method} ${req.originalUrl.split('?')[0]}.`)),
+  );
   if (o.web) app.use(o.web);
   app.use(errorHandler);
   return app;
@@ -83,14 +90,19 @@ const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(req.id ?? '');
   let e: AppError;
   if (err instanceof AppError) e = err;
-  else if (err?.type === 'entity.too.large') e = new AppError(413, 'payload_too_large', 'The request body is too large.');
+  else if (err?.type === 'entity.too.large')
+    e = new AppError(413, 'payload_too_large', 'The request body is too large.');
   else if (err?.type === 'entity.parse.failed')
     e = new AppError(400, 'validation_failed', 'The request body is not valid JSON.', {
       fields: [{ path: 'body', message: 'must be valid JSON' }],
     });
   else {
     req.log.error({ err }, 'unhandled error');
-    e = new AppError(500, 'internal', 'Something went wrong on our side. Try again; if it keeps happening, report the request id.');
+    e = new AppError(
+      500,
+      'internal',
+      'Something went wrong on our side. Try again; if it keeps happening, report the request id.',
+    );
   }
   if (res.headersSent) return;
   res.set(e.headers);

@@ -34,4 +34,6 @@ export const forbidden = (message = 'You do not have permission to do that.') =>
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found.`);
 export const conflict = (message: string) => new AppError(409, 'conflict', message);
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  new AppError(429, 'rate_limited', message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+  new AppError(429, 'rate_limited', message, {
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  });

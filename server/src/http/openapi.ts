@@ -32,7 +32,12 @@ export function buildOpenApi(routes: DeclaredRoute[], version: string) {
           ? { description: `Roles: ${spec.access.join(', ')}` }
           : {}),
         ...(spec.params || spec.query
-          ? { requestParams: { ...(spec.params ? { path: spec.params } : {}), ...(spec.query ? { query: spec.query } : {}) } }
+          ? {
+              requestParams: {
+                ...(spec.params ? { path: spec.params } : {}),
+                ...(spec.query ? { query: spec.query } : {}),
+              },
+            }
           : {}),
         ...(spec.body ? { requestBody: { content: { 'application/json': { schema: spec.body } } } } : {}),
         responses,

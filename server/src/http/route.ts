@@ -55,12 +55,7 @@ function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, l
     : { ok: false as const, fields: issuesToFields(location, parsed.error) };
 }
 
-export function route<
-  P extends AnyObject,
-  Q extends AnyObject,
-  B extends z.ZodType,
-  const A extends Access,
->(
+export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, const A extends Access>(
   spec: RouteSpec<P, Q, B, A>,
   handle: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>, A>) => Promise<unknown>,
 ): DeclaredRoute {

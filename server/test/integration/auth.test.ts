@@ -133,11 +133,17 @@ describe('refresh rotation', () => {
     await c.signIn(user.email, user.password);
     const me = await c.get('/api/auth/me');
     const sessionId = me.body.session.id as string;
-    await t.system.db.update(sessions).set({ accessExpiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, sessionId));
+    await t.system.db
+      .update(sessions)
+      .set({ accessExpiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.id, sessionId));
     expect((await c.get('/api/auth/me')).status).toBe(401);
     expect((await c.post('/api/auth/refresh')).status).toBe(200);
     expect((await c.get('/api/auth/me')).status).toBe(200);
-    await t.system.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, sessionId));
+    await t.system.db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.id, sessionId));
     expect((await c.get('/api/auth/me')).status).toBe(401);
     expect((await c.post('/api/auth/refresh')).status).toBe(401);
   });
@@ -211,7 +217,10 @@ describe('sessions', () => {
     const { socket, error } = await socketFor(c);
     expect(error).toBeUndefined();
     const reply = await socket.emitWithAck('whoami');
-    expect(reply).toEqual({ ok: true, data: expect.objectContaining({ user: expect.objectContaining({ id: user.id }) }) });
+    expect(reply).toEqual({
+      ok: true,
+      data: expect.objectContaining({ user: expect.objectContaining({ id: user.id }) }),
+    });
     socket.close();
     const anonymous = await socketFor(new Client(t.url));
     expect(anonymous.error).toBe('unauthenticated');

@@ -9,16 +9,23 @@ export interface Reply<T = any> {
 /** fetch with a cookie jar: what a browser would keep between requests. */
 export class Client {
   readonly jar = new Map<string, string>();
-  constructor(
-    readonly baseUrl: string,
-    readonly defaultHeaders: Record<string, string> = {},
-  ) {}
+  readonly baseUrl: string;
+  readonly defaultHeaders: Record<string, string>;
+  constructor(baseUrl: string, defaultHeaders: Record<string, string> = {}) {
+    this.baseUrl = baseUrl;
+    this.defaultHeaders = defaultHeaders;
+  }
 
   cookieHeader(): string {
     return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const res = await fetch(this.baseUrl + path, {
       method,
       headers: {

@@ -16,7 +16,10 @@ export interface TestSystem {
   url: string;
   /** Every log line the server wrote, raw, for checks that secrets never appear. */
   logs: string[];
-  createUser: (role: Role, opts?: { password?: string; status?: 'active' | 'invited' | 'suspended' }) => Promise<{ id: string; email: string; password: string }>;
+  createUser: (
+    role: Role,
+    opts?: { password?: string; status?: 'active' | 'invited' | 'suspended' },
+  ) => Promise<{ id: string; email: string; password: string }>;
   close: () => Promise<void>;
 }
 
@@ -32,6 +35,8 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     SERVE_WEB: 'false',
     LOG_LEVEL: 'info',
     PUBLIC_URL: 'http://localhost:3000',
+    // Every test signs in from 127.0.0.1; the per-IP limit has its own test.
+    SIGN_IN_MAX_PER_IP: '10000',
     ...env,
   });
   const logs: string[] = [];

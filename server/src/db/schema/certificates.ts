@@ -20,13 +20,7 @@ import { users } from './users.ts';
 
 export const certificateStatus = pgEnum('certificate_status', ['pending', 'minting', 'issued', 'failed', 'revoked']);
 export const verificationMethod = pgEnum('verification_method', ['public_id', 'qr', 'tx_hash', 'token_id']);
-export const verificationResult = pgEnum('verification_result', [
-  'valid',
-  'revoked',
-  'tampered',
-  'not_found',
-  'error',
-]);
+export const verificationResult = pgEnum('verification_result', ['valid', 'revoked', 'tampered', 'not_found', 'error']);
 
 export const certificates = pgTable(
   'certificates',
@@ -125,10 +119,7 @@ export const verificationRequests = pgTable(
     index('verification_requests_ip_requested_idx').on(t.ipHash, t.requestedAt),
     index('verification_requests_requested_at_idx').on(t.requestedAt),
     index('verification_requests_certificate_idx').on(t.certificateId),
-    check(
-      'verification_requests_timing_ck',
-      sql`${t.responseMs} >= 0 and (${t.chainMs} is null or ${t.chainMs} >= 0)`,
-    ),
+    check('verification_requests_timing_ck', sql`${t.responseMs} >= 0 and (${t.chainMs} is null or ${t.chainMs} >= 0)`),
   ],
 );
 

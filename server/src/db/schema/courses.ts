@@ -34,7 +34,10 @@ export const courses = pgTable(
     subject: text('subject'),
     level: courseLevel('level'),
     // Lowercase domains without '@' (e.g. 'r1.deped.gov.ph'); empty = anyone.
-    allowedEmailDomains: text('allowed_email_domains').array().notNull().default(sql`'{}'::text[]`),
+    allowedEmailDomains: text('allowed_email_domains')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     settings: jsonb('settings').$type<CourseSettings>().notNull().default({}),
     metadata: jsonb('metadata').$type<CourseMetadata>().notNull().default({}),
     isActive: boolean('is_active').notNull().default(true),

@@ -129,7 +129,10 @@ export const questions = pgTable(
     points: numeric('points', { precision: 8, scale: 2, mode: 'number' }).notNull().default(1),
     explanation: text('explanation'),
     difficulty: questionDifficulty('difficulty'),
-    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     metadata: jsonb('metadata').$type<QuestionMetadata>().notNull().default({}),
     position: integer('position').notNull(),
     // Questions of an exam that has been taken are deactivated, not deleted,

@@ -40,14 +40,8 @@ export const examParticipants = pgTable(
     index('exam_participants_email_idx').on(t.email),
     index('exam_participants_exam_code_status_idx').on(t.examId, t.codeStatus),
     check('exam_participants_email_lowercase_ck', sql`${t.email} = lower(${t.email})`),
-    check(
-      'exam_participants_code_used_ck',
-      sql`${t.codeStatus} <> 'used' or ${t.codeUsedAt} is not null`,
-    ),
-    check(
-      'exam_participants_code_hint_ck',
-      sql`${t.accessCodeHint} is null or char_length(${t.accessCodeHint}) <= 4`,
-    ),
+    check('exam_participants_code_used_ck', sql`${t.codeStatus} <> 'used' or ${t.codeUsedAt} is not null`),
+    check('exam_participants_code_hint_ck', sql`${t.accessCodeHint} is null or char_length(${t.accessCodeHint}) <= 4`),
   ],
 );
 

@@ -82,7 +82,9 @@ export const presence = pgTable(
     index('presence_attempt_joined_idx').on(t.attemptId, t.joinedAt),
     index('presence_user_joined_idx').on(t.userId, t.joinedAt),
     // Who is connected right now in an exam's hall.
-    index('presence_exam_open_idx').on(t.examId).where(sql`${t.leftAt} is null`),
+    index('presence_exam_open_idx')
+      .on(t.examId)
+      .where(sql`${t.leftAt} is null`),
     check('presence_left_after_joined_ck', sql`${t.leftAt} is null or ${t.leftAt} >= ${t.joinedAt}`),
   ],
 );

@@ -30,10 +30,7 @@ export const users = pgTable(
     index('users_role_idx').on(t.role),
     index('users_status_idx').on(t.status),
     check('users_email_lowercase_ck', sql`${t.email} = lower(${t.email})`),
-    check(
-      'users_wallet_address_ck',
-      sql`${t.walletAddress} is null or ${t.walletAddress} ~ ${re(EVM_ADDRESS_RE)}`,
-    ),
+    check('users_wallet_address_ck', sql`${t.walletAddress} is null or ${t.walletAddress} ~ ${re(EVM_ADDRESS_RE)}`),
   ],
 );
 

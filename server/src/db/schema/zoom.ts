@@ -1,18 +1,7 @@
 // Zoom meetings, registrants, raw participation segments and computed attendance
 // (seed 001, which ran on PostgreSQL/Supabase already).
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  check,
-  date,
-  index,
-  integer,
-  pgEnum,
-  pgTable,
-  text,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, check, date, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { courses } from './courses.ts';
 import { exams } from './exams.ts';
@@ -94,10 +83,7 @@ export const meetingRegistrants = pgTable(
     uniqueIndex('meeting_registrants_meeting_user_uq').on(t.meetingId, t.userId),
     index('meeting_registrants_zoom_registrant_idx').on(t.zoomRegistrantId),
     index('meeting_registrants_user_idx').on(t.userId),
-    check(
-      'meeting_registrants_registered_ck',
-      sql`${t.status} <> 'registered' or ${t.zoomRegistrantId} is not null`,
-    ),
+    check('meeting_registrants_registered_ck', sql`${t.status} <> 'registered' or ${t.zoomRegistrantId} is not null`),
   ],
 );
 
@@ -133,10 +119,7 @@ export const meetingParticipation = pgTable(
     uniqueIndex('meeting_participation_dedupe_uq').on(t.meetingId, t.zoomParticipantUuid, t.joinedAt, t.source),
     index('meeting_participation_meeting_user_idx').on(t.meetingId, t.userId),
     index('meeting_participation_user_idx').on(t.userId),
-    check(
-      'meeting_participation_left_after_joined_ck',
-      sql`${t.leftAt} is null or ${t.leftAt} >= ${t.joinedAt}`,
-    ),
+    check('meeting_participation_left_after_joined_ck', sql`${t.leftAt} is null or ${t.leftAt} >= ${t.joinedAt}`),
     check('meeting_participation_duration_ck', sql`${t.durationSeconds} is null or ${t.durationSeconds} >= 0`),
   ],
 );
@@ -169,10 +152,7 @@ export const attendanceRecords = pgTable(
     uniqueIndex('attendance_records_meeting_user_uq').on(t.meetingId, t.userId),
     index('attendance_records_course_date_idx').on(t.courseId, t.sessionDate),
     index('attendance_records_user_idx').on(t.userId),
-    check(
-      'attendance_records_counts_ck',
-      sql`${t.totalSeconds} >= 0 and ${t.segmentsCount} >= 0`,
-    ),
+    check('attendance_records_counts_ck', sql`${t.totalSeconds} >= 0 and ${t.segmentsCount} >= 0`),
     check(
       'attendance_records_absent_ck',
       sql`${t.status} = 'absent' or ${t.source} = 'manual' or ${t.firstJoinAt} is not null`,

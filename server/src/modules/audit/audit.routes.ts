@@ -34,7 +34,10 @@ export function auditRoutes(db: Db) {
         access: ['admin'],
         query,
         responses: {
-          200: { description: 'A page of entries', schema: z.object({ entries: z.array(entry), nextBefore: z.number().nullable() }) },
+          200: {
+            description: 'A page of entries',
+            schema: z.object({ entries: z.array(entry), nextBefore: z.number().nullable() }),
+          },
           403: { description: 'Not an admin' },
         },
       },

@@ -40,7 +40,10 @@ export function createSignInLimiter(redis: Redis, o: SignInLimiterOptions) {
       } catch (e) {
         if (!(e instanceof RateLimiterRes)) throw e;
         const wait = e.msBeforeNext / 1000;
-        throw rateLimited(`Too many sign-in attempts from your network. Try again in ${minutes(wait)} minute(s).`, wait);
+        throw rateLimited(
+          `Too many sign-in attempts from your network. Try again in ${minutes(wait)} minute(s).`,
+          wait,
+        );
       }
     },
     async failed(accountKey: string) {

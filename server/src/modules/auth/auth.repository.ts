@@ -27,7 +27,10 @@ export async function insertSession(
 /** The session and its user for an access token, whatever the session's state. */
 export async function findByAccessHash(db: Db, accessTokenHash: string) {
   const [row] = await db
-    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, status: users.status } })
+    .select({
+      session: sessions,
+      user: { id: users.id, email: users.email, name: users.name, role: users.role, status: users.status },
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.accessTokenHash, accessTokenHash))
@@ -74,7 +77,10 @@ export async function rotateSessionTokens(
 
 export async function findSessionWithUser(db: Db | Tx, sessionId: string) {
   const [row] = await db
-    .select({ session: sessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, status: users.status } })
+    .select({
+      session: sessions,
+      user: { id: users.id, email: users.email, name: users.name, role: users.role, status: users.status },
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, sessionId));

@@ -42,7 +42,10 @@ export function authRoutes(auth: AuthService, cookieSecure: boolean) {
         summary: 'Rotate the refresh token and get a new access token',
         tags,
         access: 'public',
-        responses: { 200: { description: 'Rotated', schema: signInResponseSchema }, 401: err('Session ended or revoked') },
+        responses: {
+          200: { description: 'Rotated', schema: signInResponseSchema },
+          401: err('Session ended or revoked'),
+        },
       },
       async ({ req, res }) => {
         try {

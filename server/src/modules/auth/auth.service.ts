@@ -148,7 +148,11 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
     if (outcome.kind === 'ok') return outcome.issued;
     if (outcome.kind === 'reused') {
       if (outcome.revoked) onSessionRevoked?.(outcome.sessionId);
-      throw new AppError(401, 'session_revoked', 'This sign-in was used somewhere else, so it was ended. Sign in again.');
+      throw new AppError(
+        401,
+        'session_revoked',
+        'This sign-in was used somewhere else, so it was ended. Sign in again.',
+      );
     }
     throw new AppError(401, 'unauthenticated', 'Your session has ended. Sign in again.');
   }
@@ -187,7 +191,8 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
     authenticate,
     refresh,
     signOut: (actor: Actor, ctx: RequestContext) => revoke(actor, actor.sessionId, ctx, 'sign_out'),
-    revokeSession: (actor: Actor, sessionId: string, ctx: RequestContext) => revoke(actor, sessionId, ctx, 'revoked_by_user'),
+    revokeSession: (actor: Actor, sessionId: string, ctx: RequestContext) =>
+      revoke(actor, sessionId, ctx, 'revoked_by_user'),
     listSessions,
     ipHash,
   };

@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../support/test-db.ts';
+import { createDb } from '../../src/db/client.ts';
+import { findUserByEmail } from '../../src/modules/auth/auth.repository.ts';
+
+const cli = fileURLToPath(new URL('../../src/cli/create-admin.ts', import.meta.url));
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database?.drop());
+
+const run = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH, DATABASE_URL: database.url },
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+
+describe('create-admin CLI', () => {
+  it('creates the first admin once, with an argon2id hash', async () => {
+    const first = run(['--email', 'Head@School.example', '--name', 'Head'], 'a-long-enough-password\n');
+    expect(first.stderr).toBe('');
+    const second = run(['--email', 'head@school.example', '--password-stdin'], 'another-long-password\n');
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain('already exists');
+    const { db, pool } = createDb(database.url, 1);
+    const user = await findUserByEmail(db, 'head@school.example');
+    await pool.end();
+    expect(user).toMatchObject({ role: 'admin', status: 'active', name: 'Head' });
+    expect(user?.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(first.stdout).toMatch(/Password \(shown once.*\): \S{20,}/);
+  });
+
+  it('rejects a bad email or short password without touching the database', () => {
+    const bad = run(['--email', 'nope']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--email: Enter a valid email address');
+    const short = run(['--email', 'x@school.example', '--password-stdin'], 'short\n');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('Password must be at least 12 characters');
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('runs on embedded defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.database.url).toBe('postgres://postgres@127.0.0.1:54329/exam_hall');
+    expect(c.redis.url).toBe('redis://127.0.0.1:63799');
+    expect(c.http.port).toBe(3000);
+    expect(c.role).toBe('all');
+    expect(c.usingDevSecret).toBe(true);
+    expect(c.auth.cookieSecure).toBe(false);
+  });
+
+  it('names each bad variable and says what is wrong', () => {
+    const p = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', LOG_LEVEL: 'loud', SESSION_TTL_HOURS: '0' });
+    expect(p).toEqual(
+      expect.arrayContaining([
+        'PORT must be a whole number',
+        'DATABASE_URL must be a postgres:// URL',
+        expect.stringMatching(/^LOG_LEVEL /),
+        'SESSION_TTL_HOURS must be at least 1',
+      ]),
+    );
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be at most 65535/);
+  });
+
+  it('requires APP_SECRET in production, and a long one', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual(['APP_SECRET is required when NODE_ENV=production']);
+    expect(problems({ NODE_ENV: 'production', APP_SECRET: 'short' })).toEqual([
+      'APP_SECRET must be at least 32 characters',
+    ]);
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      APP_SECRET: 'x'.repeat(40),
+      PUBLIC_URL: 'https://exams.school.example',
+    });
+    expect(c.usingDevSecret).toBe(false);
+    expect(c.auth.cookieSecure).toBe(true);
+  });
+
+  it('wants the bootstrap admin email and password together', () => {
+    expect(problems({ BOOTSTRAP_ADMIN_EMAIL: 'root@school.example' })).toEqual([
+      'BOOTSTRAP_ADMIN_PASSWORD must be set together with the other BOOTSTRAP_ADMIN_ variable',
+    ]);
+    expect(
+      problems({ BOOTSTRAP_ADMIN_EMAIL: 'not-an-email', BOOTSTRAP_ADMIN_PASSWORD: 'long-enough-password' }),
+    ).toEqual(['BOOTSTRAP_ADMIN_EMAIL must be an email address']);
+  });
+
+  it('treats empty values as unset and parses booleans strictly', () => {
+    expect(loadConfig({ PORT: '' }).http.port).toBe(3000);
+    expect(loadConfig({ SERVE_WEB: 'no' }).http.serveWeb).toBe(false);
+    expect(problems({ SERVE_WEB: 'maybe' })).toEqual(['SERVE_WEB must be true or false']);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(problems({ TRUST_PROXY: 'everyone' })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+describe('process start with bad configuration', () => {
+  it('stops before doing anything, naming the variable', () => {
+    const res = spawnSync(process.execPath, [main], {
+      env: { PATH: process.env.PATH, PORT: 'abc', REDIS_URL: 'http://nope' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(res.status).toBe(78);
+    expect(res.stderr).toContain('PORT must be a whole number');
+    expect(res.stderr).toContain('REDIS_URL must be a redis:// URL');
+    expect(res.stderr).toContain('example.env');
+  });
+});
