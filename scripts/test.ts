@@ -28,7 +28,14 @@ mkdirSync(join(root, '.data'), { recursive: true });
 rmSync(results, { force: true });
 const vitest = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...args.filter((a) => a !== '--check')],
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${results}`,
+    ...args.filter((a) => a !== '--check'),
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
 );
 
