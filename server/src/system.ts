@@ -27,7 +27,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   const redis = createRedis(config.redis.url, 'exam-hall-api');
   if (opts.migrate !== false) await runMigrations(db);
   if (config.bootstrapAdmin) {
-    const r = await ensureAdmin(db, config.bootstrapAdmin);
+    const r = await ensureAdmin(db, config.bootstrapAdmin, { onlyIfNoAdmin: true });
     if (r.created) log.info({ userId: r.userId }, 'created the first admin from BOOTSTRAP_ADMIN_EMAIL');
   }
 

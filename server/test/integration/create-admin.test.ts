@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/test-db.ts';
 import { createDb } from '../../src/db/client.ts';
 import { findUserByEmail } from '../../src/modules/auth/auth.repository.ts';
+import { ensureAdmin } from '../../src/modules/auth/auth.service.ts';
 
 const cli = fileURLToPath(new URL('../../src/cli/create-admin.ts', import.meta.url));
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -42,5 +43,29 @@ describe('create-admin CLI', () => {
     const short = run(['--email', 'x@school.example', '--password-stdin'], 'short\n');
     expect(short.status).toBe(2);
     expect(short.stderr).toContain('Password must be at least 12 characters');
+  });
+});
+
+describe('BOOTSTRAP_ADMIN_* on start', () => {
+  it('creates the first admin on start', async () => {
+    const { startTestSystem } = await import('../support/test-system.ts');
+    const t = await startTestSystem({
+      BOOTSTRAP_ADMIN_EMAIL: 'first@school.example',
+      BOOTSTRAP_ADMIN_PASSWORD: 'first-admin-password',
+    });
+    const user = await findUserByEmail(t.system.db, 'first@school.example');
+    await t.close();
+    expect(user).toMatchObject({ role: 'admin', status: 'active' });
+  });
+
+  it('does not recreate it once any admin exists, even under another email', async () => {
+    const { db, pool } = createDb(database.url, 1);
+    const admin = { email: 'boot@school.example', password: 'boot-admin-password', name: 'Boot' };
+    // The CLI test above already created an admin in this database.
+    const result = await ensureAdmin(db, admin, { onlyIfNoAdmin: true });
+    const user = await findUserByEmail(db, 'boot@school.example');
+    await pool.end();
+    expect(result).toEqual({ created: false, userId: null });
+    expect(user).toBeUndefined();
   });
 });

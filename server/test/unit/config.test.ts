@@ -35,9 +35,12 @@ describe('config', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT must be at most 65535/);
   });
 
-  it('requires APP_SECRET in production, and a long one', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual(['APP_SECRET is required when NODE_ENV=production']);
-    expect(problems({ NODE_ENV: 'production', APP_SECRET: 'short' })).toEqual([
+  it('requires APP_SECRET and PUBLIC_URL in production', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'APP_SECRET is required when NODE_ENV=production',
+      'PUBLIC_URL is required when NODE_ENV=production (the origin users see)',
+    ]);
+    expect(problems({ NODE_ENV: 'production', APP_SECRET: 'short', PUBLIC_URL: 'https://a.example' })).toEqual([
       'APP_SECRET must be at least 32 characters',
     ]);
     const c = loadConfig({
@@ -47,6 +50,20 @@ describe('config', () => {
     });
     expect(c.usingDevSecret).toBe(false);
     expect(c.auth.cookieSecure).toBe(true);
+  });
+
+  it('reports rules across variables together with per-variable problems', () => {
+    expect(problems({ NODE_ENV: 'production', PORT: 'x', PUBLIC_URL: 'https://a.example' })).toEqual([
+      'PORT must be a whole number',
+      'APP_SECRET is required when NODE_ENV=production',
+    ]);
+  });
+
+  it('takes an origin as PUBLIC_URL, not a path', () => {
+    expect(problems({ PUBLIC_URL: 'https://school.example/exams' })).toEqual([
+      'PUBLIC_URL must be an origin only (scheme, host, port), without a path',
+    ]);
+    expect(problems({ PUBLIC_URL: 'not a url' })).toEqual(['PUBLIC_URL must be a http(s) URL']);
   });
 
   it('wants the bootstrap admin email and password together', () => {
@@ -63,6 +80,8 @@ describe('config', () => {
     expect(loadConfig({ SERVE_WEB: 'no' }).http.serveWeb).toBe(false);
     expect(problems({ SERVE_WEB: 'maybe' })).toEqual(['SERVE_WEB must be true or false']);
     expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
-    expect(problems({ TRUST_PROXY: 'everyone' })).toHaveLength(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(problems({ TRUST_PROXY: 'every one!' })).toHaveLength(1);
+    expect(loadConfig({ SERVE_WEB: 'TRUE' }).http.serveWeb).toBe(true);
   });
 });

@@ -6,6 +6,11 @@ export function findUserByEmail(db: Db, email: string) {
   return db.query.users.findFirst({ where: eq(users.email, email) });
 }
 
+export async function anyAdminExists(db: Db): Promise<boolean> {
+  const row = await db.query.users.findFirst({ where: eq(users.role, 'admin'), columns: { id: true } });
+  return !!row;
+}
+
 export async function insertUser(db: Db | Tx, user: NewUser) {
   const [row] = await db.insert(users).values(user).returning();
   return row!;

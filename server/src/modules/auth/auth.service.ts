@@ -203,11 +203,17 @@ export function toPublicUser(u: { id: string; email: string; name: string; role:
   return { id: u.id, email: u.email, name: u.name, role: u.role };
 }
 
-/** Creates the first admin from config or the CLI. Leaves an existing account alone. */
+/**
+ * Creates an admin account (the CLI), or with `onlyIfNoAdmin` the very first one
+ * (BOOTSTRAP_ADMIN_*: once there is any admin, the variables are ignored, so a
+ * renamed or removed admin is not recreated on the next restart).
+ */
 export async function ensureAdmin(
   db: Db,
   admin: { email: string; password: string; name: string },
-): Promise<{ created: boolean; userId: string }> {
+  opts: { onlyIfNoAdmin?: boolean } = {},
+): Promise<{ created: boolean; userId: string | null }> {
+  if (opts.onlyIfNoAdmin && (await repo.anyAdminExists(db))) return { created: false, userId: null };
   const existing = await repo.findUserByEmail(db, admin.email);
   if (existing) return { created: false, userId: existing.id };
   const user = await repo.insertUser(db, {
