@@ -36,7 +36,7 @@ export async function ensureNode(root) {
     });
   }
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-  const child = spawn(join(bin, 'node'), process.argv.slice(1), { stdio: [0, 2, 2], env });
+  const child = spawn(join(bin, 'node'), process.argv.slice(1), { stdio: 'inherit', env });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {});
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   await new Promise(() => {}); // never returns: the re-run owns the rest
