@@ -50,7 +50,9 @@ function postgresBin() {
 
 /** initdb refuses to run as root, so as root the cluster belongs to the postgres user. */
 function asDbOwner(cmd, args, options = {}) {
-  return isRoot() ? run('runuser', ['-u', 'postgres', '--', cmd, ...args], options) : run(cmd, args, options);
+  // runuser lives in /usr/sbin, which is not always on PATH.
+  const runuser = ['/usr/sbin/runuser', '/sbin/runuser'].find((p) => existsSync(p)) ?? 'runuser';
+  return isRoot() ? run(runuser, ['-u', 'postgres', '--', cmd, ...args], options) : run(cmd, args, options);
 }
 
 async function ensurePostgres(root) {
