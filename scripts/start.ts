@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, ConfigError } from '../server/src/config/config.ts';
 import { createDb } from '../server/src/db/client.ts';
 import { runMigrations } from '../server/src/db/migrate.ts';
-import { seedDemo } from '../server/src/demo/demo.seed.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../server/src/demo/demo.seed.ts';
+import { DEMO_EXAM_TITLE, seedDemoExams, type DemoInvite } from '../server/src/demo/demo-exams.seed.ts';
 import { run } from '../server/src/main.ts';
 import { ensureWebBuild } from './lib/web-build.ts';
 
@@ -24,7 +25,17 @@ ensureWebBuild(root);
 const { db, pool } = createDb(config.database.url, 2);
 await runMigrations(db);
 const demo = process.env.DEMO_DATA === 'false' ? undefined : await seedDemo(db);
+const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
+const studentEmail = DEMO_ACCOUNTS.find((a) => a.role === 'student')!.email;
+const demoExam = demo ? await seedDemoExams(db, config.secret, teacherEmail, studentEmail) : undefined;
 await pool.end();
+
+function inviteTable(invites: DemoInvite[]): string {
+  const cells = invites.map((i) => `${i.email.split('@')[0]!.padEnd(10)} ${i.status === 'unused' ? i.code : `(${i.status})`.padEnd(14)}`);
+  const lines: string[] = [];
+  for (let i = 0; i < cells.length; i += 3) lines.push(`    ${cells.slice(i, i + 3).join('   ')}`);
+  return lines.join('\n');
+}
 
 const { url } = await run(config);
 const width = Math.max(...(demo?.accounts ?? []).map((a) => a.email.length));
@@ -32,5 +43,7 @@ console.log(`
   Exam Hall is running: ${config.http.publicUrl}   (listening on ${url})
   API reference:        ${config.http.publicUrl}/api/docs
 ${demo ? `\n  Demo sign-ins:\n${demo.accounts.map((a) => `    ${a.role.padEnd(8)} ${a.email.padEnd(width)}  ${a.password}`).join('\n')}\n` : ''}
+${demoExam ? `  Demo exam "${DEMO_EXAM_TITLE}": start it at ${config.http.publicUrl}/start with
+  email <name>@demo.examhall.test and the code (each code works once):\n${inviteTable(demoExam.invites)}\n` : ''}
   Press Ctrl-C to stop everything npm start started.
 `);

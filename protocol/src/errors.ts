@@ -24,6 +24,12 @@ export const errorCodes = [
   'payload_too_large',
   'invalid_credentials',
   'session_revoked',
+  'invalid_code',
+  'code_used',
+  'exam_not_available',
+  'attempt_limit_reached',
+  'attempt_in_progress',
+  'invalid_transition',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

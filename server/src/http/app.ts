@@ -68,6 +68,11 @@ export function createHttpApp(o: HttpAppOptions) {
     }
     next();
   });
+  // Routes that declare a larger limit get their own parser first; the general one then
+  // sees an already-parsed body and leaves it alone.
+  for (const r of o.routes.filter((r) => r.spec.bodyLimitKb)) {
+    app[r.spec.method](r.spec.path, express.json({ limit: `${r.spec.bodyLimitKb}kb`, strict: true }));
+  }
   app.use('/api', express.json({ limit: `${o.bodyLimitKb}kb`, strict: true }));
   app.use('/api', o.authenticate);
 

@@ -6,6 +6,7 @@ import type { Role } from '@exam-hall/protocol';
 import { badRequest } from './errors.ts';
 import type { Actor } from '../modules/auth/auth.policy.ts';
 import { requireActor } from '../modules/auth/auth.policy.ts';
+import { callerOf, type Caller } from '../modules/audit/audit.context.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodType<Record<string, unknown>>;
@@ -19,6 +20,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   summary: string;
   tags: string[];
   access: A;
+  /** A larger JSON body limit for this route only (imports); the default is BODY_LIMIT_KB. */
+  bodyLimitKb?: number;
   params?: P;
   query?: Q;
   body?: B;
@@ -31,6 +34,8 @@ export interface RouteInput<P, Q, B, A extends Access> {
   body: B;
   /** Guaranteed present unless the route is public. */
   actor: A extends 'public' ? Actor | null : Actor;
+  /** The actor plus where the request came from, for services that audit. */
+  caller: A extends 'public' ? Caller | null : Caller;
   req: Request;
   res: Response;
 }
@@ -73,6 +78,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
       query: query.data as z.output<Q>,
       body: body.data as z.output<B>,
       actor: actor as RouteInput<z.output<P>, z.output<Q>, z.output<B>, A>['actor'],
+      caller: (actor ? callerOf(req, actor) : null) as RouteInput<z.output<P>, z.output<Q>, z.output<B>, A>['caller'],
       req,
       res,
     });

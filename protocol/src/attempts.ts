@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { emailSchema } from './auth.ts';
+
+export const attemptStatuses = [
+  'not_started',
+  'in_progress',
+  'paused',
+  'submitted',
+  'expired',
+  'abandoned',
+  'invalidated',
+] as const;
+export type AttemptStatus = (typeof attemptStatuses)[number];
+
+/** Access codes are typed by people: case, spaces and dashes do not matter. */
+export const accessCodeInputSchema = z
+  .string({ error: 'Access code is required' })
+  .trim()
+  .min(1, 'Enter your access code')
+  .max(40, 'That is too long to be an access code');
+
+export const startWithCodeBodySchema = z.object({ email: emailSchema, code: accessCodeInputSchema });
+export type StartWithCodeBody = z.infer<typeof startWithCodeBodySchema>;
+
+export const attemptSummarySchema = z.object({
+  id: z.uuid(),
+  examId: z.uuid(),
+  examTitle: z.string(),
+  status: z.enum(attemptStatuses),
+  attemptNumber: z.number().int(),
+  startedAt: z.iso.datetime().nullable(),
+  deadlineAt: z.iso.datetime().nullable(),
+  submittedAt: z.iso.datetime().nullable(),
+  questionCount: z.number().int(),
+  durationMinutes: z.number().int(),
+});
+export type AttemptSummary = z.infer<typeof attemptSummarySchema>;
+
+export const attemptResponseSchema = z.object({
+  attempt: attemptSummarySchema,
+  /** The server's clock when it answered, so the browser can correct its own. */
+  serverTime: z.iso.datetime(),
+});
+export type AttemptResponse = z.infer<typeof attemptResponseSchema>;
+
+export const myExamSchema = z.object({
+  examId: z.uuid(),
+  title: z.string(),
+  durationMinutes: z.number().int(),
+  availableAnytime: z.boolean(),
+  startsAt: z.iso.datetime().nullable(),
+  endsAt: z.iso.datetime().nullable(),
+  attemptsUsed: z.number().int(),
+  maxAttempts: z.number().int(),
+  latestAttempt: z
+    .object({ id: z.uuid(), status: z.enum(attemptStatuses), deadlineAt: z.iso.datetime().nullable() })
+    .nullable(),
+  canStart: z.boolean(),
+  /** Why the student cannot start now, in words they can act on. */
+  reason: z.string().nullable(),
+});
+export type MyExam = z.infer<typeof myExamSchema>;
+
+/** The attempt cookie holds `{attemptId}.{token}`; it lets a student without an account reach their attempt. */
+export const ATTEMPT_COOKIE = 'eh_attempt';

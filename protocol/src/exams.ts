@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+export const examStatuses = ['draft', 'published', 'archived'] as const;
+
+export const proctoringSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  requireFullscreen: z.boolean().default(false),
+  blockCopyPaste: z.boolean().default(false),
+  strictMode: z.boolean().default(false),
+});
+
+const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2026-12-01T09:00:00Z' });
+
+/** Every setting of an exam; the same schema validates create and (partially) update. */
+const examFields = z.object({
+  courseId: z.uuid('courseId must be a UUID').nullish(),
+  title: z
+    .string({ error: (i) => (i.input === undefined ? 'Title is required' : 'Title must be text') })
+    .trim().min(3, 'Title must be at least 3 characters').max(200, 'Title must be at most 200 characters'),
+  description: z.string().trim().max(1000, 'Description must be at most 1000 characters').nullish(),
+  instructions: z.string().trim().max(10000, 'Instructions must be at most 10000 characters').nullish(),
+  durationMinutes: z
+    .number({ error: (i) => (i.input === undefined ? 'Duration is required' : 'Duration must be a number of minutes') })
+    .int('Duration must be whole minutes')
+    .min(1, 'Duration must be at least 1 minute')
+    .max(1440, 'Duration must be at most 1440 minutes (24 hours)'),
+  availableAnytime: z.boolean(),
+  startsAt: dateTime.nullish(),
+  endsAt: dateTime.nullish(),
+  shuffleQuestions: z.boolean(),
+  shuffleOptions: z.boolean(),
+  passingScore: z.number().min(0, 'Passing score must be between 0 and 100').max(100, 'Passing score must be between 0 and 100'),
+  maxAttempts: z.number().int('Attempt limit must be a whole number').min(1, 'Attempt limit must be at least 1').max(100, 'Attempt limit must be at most 100'),
+  allowReview: z.boolean(),
+  resultsPolicy: z.enum(['immediately', 'on_release']),
+  partialCreditRule: z.enum(['all_or_nothing', 'proportional']),
+  partialCreditPenalty: z.number().min(0).max(1, 'Penalty must be between 0 and 1'),
+  proctoring: proctoringSettingsSchema,
+  disconnectPolicy: z.enum(['strict', 'credit']),
+  disconnectCreditMaxMinutes: z.number().int().min(0).max(1440, 'Credit must be at most 1440 minutes'),
+  issueCertificates: z.boolean(),
+});
+
+/** The availability-window rule, as data, so the server can apply it to a merged update too. */
+export function examWindowProblems(v: {
+  availableAnytime?: boolean | undefined;
+  startsAt?: string | null | undefined;
+  endsAt?: string | null | undefined;
+}): { path: 'startsAt' | 'endsAt'; message: string }[] {
+  if (v.availableAnytime) return [];
+  const problems: { path: 'startsAt' | 'endsAt'; message: string }[] = [];
+  if (!v.startsAt) problems.push({ path: 'startsAt', message: 'Set a start time, or make the exam available anytime' });
+  if (!v.endsAt) problems.push({ path: 'endsAt', message: 'Set an end time, or make the exam available anytime' });
+  if (v.startsAt && v.endsAt && Date.parse(v.endsAt) <= Date.parse(v.startsAt)) {
+    problems.push({ path: 'endsAt', message: 'End time must be after the start time' });
+  }
+  return problems;
+}
+
+/** What an exam gets for every setting not sent when it is created. */
+export const EXAM_DEFAULTS = {
+  availableAnytime: false,
+  shuffleQuestions: false,
+  shuffleOptions: false,
+  passingScore: 50,
+  maxAttempts: 1,
+  allowReview: false,
+  resultsPolicy: 'on_release',
+  partialCreditRule: 'all_or_nothing',
+  partialCreditPenalty: 0,
+  proctoring: { enabled: false, requireFullscreen: false, blockCopyPaste: false, strictMode: false },
+  disconnectPolicy: 'strict',
+  disconnectCreditMaxMinutes: 0,
+  issueCertificates: false,
+} as const;
+
+export const examCreateSchema = examFields
+  .partial()
+  .required({ title: true, durationMinutes: true })
+  .superRefine((v, ctx) => {
+    for (const p of examWindowProblems(v)) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+  })
+  .transform((v) => ({ ...EXAM_DEFAULTS, ...v }));
+export type ExamCreate = z.infer<typeof examCreateSchema>;
+
+/** Partial update: only the fields sent change (no defaults here); the window rule is checked on the merged result. */
+export const examUpdateSchema = examFields.partial().refine((v) => Object.keys(v).length > 0, 'Send at least one field to change');
+export type ExamUpdate = z.infer<typeof examUpdateSchema>;
+
+export const examSchema = examFields.extend({
+  id: z.uuid(),
+  createdBy: z.uuid(),
+  status: z.enum(examStatuses),
+  publishedAt: z.iso.datetime().nullable(),
+  questionCount: z.number().int(),
+  totalPoints: z.number(),
+  participantCount: z.number().int().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Exam = z.infer<typeof examSchema>;
+
+export const examListQuerySchema = z.object({
+  courseId: z.uuid('courseId must be a UUID').optional(),
+  status: z.enum(examStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(100, 'limit must be at most 100').default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const idParamsSchema = z.object({ id: z.uuid('id must be a UUID') });
+export const examIdParamsSchema = z.object({ examId: z.uuid('examId must be a UUID') });

@@ -1,0 +1,106 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import {
+  ATTEMPT_COOKIE,
+  attemptResponseSchema,
+  examIdParamsSchema,
+  idParamsSchema,
+  myExamSchema,
+  startWithCodeBodySchema,
+} from '@exam-hall/protocol';
+import { parseCookie } from 'cookie';
+import { route } from '../../http/route.ts';
+import type { AttemptService, StartedAttempt } from './attempts.service.ts';
+
+const tags = ['attempts'];
+
+function setAttemptCookie(res: Response, started: StartedAttempt, secure: boolean) {
+  res.cookie(ATTEMPT_COOKIE, started.attemptCookie, {
+    httpOnly: true,
+    secure,
+    sameSite: 'lax',
+    path: '/',
+    expires: started.cookieExpires,
+  });
+}
+
+export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean) {
+  const ctx = (req: { ip?: string | undefined; get: (h: string) => string | undefined; id?: unknown }) => ({
+    ip: req.ip ?? 'unknown',
+    userAgent: req.get('user-agent'),
+    requestId: String(req.id ?? ''),
+  });
+  return [
+    route(
+      {
+        method: 'post',
+        path: '/api/attempts/start',
+        summary: 'Start an exam with email and one-time access code (no sign-in); sets the attempt cookie',
+        tags,
+        access: 'public',
+        body: startWithCodeBodySchema,
+        responses: {
+          201: { description: 'Attempt started', schema: attemptResponseSchema },
+          401: { description: 'Email and code do not match an invitation' },
+          403: { description: 'Exam not open, closed, or attempt limit reached' },
+          409: { description: 'Code already used, or an attempt is already in progress' },
+          429: { description: 'Too many wrong codes; see Retry-After' },
+        },
+      },
+      async ({ body, req, res }) => {
+        const started = await attempts.startWithCode(body, ctx(req));
+        setAttemptCookie(res, started, cookieSecure);
+        res.status(201);
+        return started.response;
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/attempts',
+        summary: 'Start an exam you are invited to, signed in as a student',
+        tags,
+        access: ['student'],
+        params: examIdParamsSchema,
+        responses: {
+          201: { description: 'Attempt started', schema: attemptResponseSchema },
+          403: { description: 'Exam not open, closed, or attempt limit reached' },
+          404: { description: 'You are not invited to this exam' },
+          409: { description: 'An attempt is already in progress' },
+        },
+      },
+      async ({ actor, params, req, res }) => {
+        const started = await attempts.startSignedIn(actor, params.examId, ctx(req));
+        setAttemptCookie(res, started, cookieSecure);
+        res.status(201);
+        return started.response;
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/attempts/:id',
+        summary: 'An attempt, for its owner or the holder of its attempt cookie',
+        tags,
+        access: 'public',
+        params: idParamsSchema,
+        responses: { 200: { description: 'Attempt', schema: attemptResponseSchema }, 404: { description: 'Not yours' } },
+      },
+      async ({ actor, params, req }) => {
+        const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
+        return attempts.get(params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/my/exams',
+        summary: 'The exams you are invited to, with your attempts and whether you can start',
+        tags,
+        access: ['student'],
+        responses: { 200: { description: 'Exams', schema: z.object({ exams: z.array(myExamSchema) }) } },
+      },
+      async ({ actor }) => ({ exams: await attempts.myExams(actor) }),
+    ),
+  ];
+}

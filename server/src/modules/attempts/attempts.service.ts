@@ -1,0 +1,270 @@
+// Starting attempts: with email + one-time access code (no account password), or
+// signed in. One transaction locks the participant row, checks the exam, marks the
+// code used and creates the attempt with its fixed question and option order and
+// its deadline; of any number of concurrent claims exactly one wins, the rest get 409.
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import type { AttemptResponse, AttemptSummary, MyExam, StartWithCodeBody } from '@exam-hall/protocol';
+import type { Db, Tx } from '../../db/client.ts';
+import { attempts, examParticipants, exams, questions, type Attempt, type Exam } from '../../db/schema/index.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import { constantTimeEqual, hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
+import { assertRole, type Actor } from '../auth/auth.policy.ts';
+import * as audit from '../audit/audit.service.ts';
+import type { AuditContext } from '../audit/audit.service.ts';
+import { findParticipantByCode } from '../participants/participants.codes.ts';
+import { pickOrders } from '../questions/questions.student.ts';
+import { transitionAttempt } from './attempts.state.ts';
+import type { CodeLimiter } from './attempts.rate-limit.ts';
+
+export interface StartContext {
+  ip: string;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export interface StartedAttempt {
+  response: AttemptResponse;
+  /** `{attemptId}.{token}` for the attempt cookie; the token is stored only as a hash. */
+  attemptCookie: string;
+  cookieExpires: Date;
+}
+
+const unavailable = (message: string) => new AppError(403, 'exam_not_available', message);
+
+/** Why an exam cannot be started now, or null when it can. */
+export function startBlocker(exam: Exam, attemptsUsed: number, now = new Date()): AppError | null {
+  if (exam.deletedAt || exam.status === 'draft') return unavailable('This exam is not open yet.');
+  if (exam.status === 'archived') return unavailable('This exam has been closed.');
+  if (!exam.availableAnytime) {
+    if (exam.startsAt && now < exam.startsAt) {
+      return unavailable(`This exam opens at ${exam.startsAt.toISOString()}.`);
+    }
+    if (exam.endsAt && now >= exam.endsAt) return unavailable(`This exam closed at ${exam.endsAt.toISOString()}.`);
+  }
+  if (attemptsUsed >= exam.maxAttempts) {
+    return new AppError(
+      403,
+      'attempt_limit_reached',
+      `You have used all ${exam.maxAttempts} attempt(s) allowed for this exam.`,
+    );
+  }
+  return null;
+}
+
+export function toSummary(a: Attempt, exam: Pick<Exam, 'title' | 'durationMinutes'>): AttemptSummary {
+  return {
+    id: a.id,
+    examId: a.examId,
+    examTitle: exam.title,
+    status: a.status,
+    attemptNumber: a.attemptNumber,
+    startedAt: a.startedAt?.toISOString() ?? null,
+    deadlineAt: a.deadlineAt?.toISOString() ?? null,
+    submittedAt: a.submittedAt?.toISOString() ?? null,
+    questionCount: a.questionOrder.length,
+    durationMinutes: exam.durationMinutes,
+  };
+}
+
+export function createAttemptService(deps: { db: Db; secret: string; limiter: CodeLimiter }) {
+  const { db, secret, limiter } = deps;
+  const ipHash = (ip: string) => keyedHash(secret, 'ip', ip);
+
+  /** Inside the caller's transaction, with the participant row already locked. */
+  async function createAttempt(
+    tx: Tx,
+    participant: { id: string; examId: string; userId: string },
+    ctx: StartContext,
+    auditCtx: AuditContext,
+    via: 'code' | 'account',
+  ): Promise<StartedAttempt> {
+    // Shared lock: question edits (which lock the exam for update) wait until this attempt exists.
+    const [exam] = await tx.select().from(exams).where(eq(exams.id, participant.examId)).for('share');
+    if (!exam) throw notFound('Exam');
+    const [live] = await tx
+      .select({ id: attempts.id })
+      .from(attempts)
+      .where(and(eq(attempts.participantId, participant.id), sql`${attempts.status} in ('in_progress', 'paused')`));
+    if (live) throw new AppError(409, 'attempt_in_progress', 'You already have an attempt in progress for this exam.');
+    const [{ used }] = (await tx
+      .select({ used: count() })
+      .from(attempts)
+      .where(eq(attempts.participantId, participant.id))) as [{ used: number }];
+    const blocker = startBlocker(exam, used);
+    if (blocker) throw blocker;
+
+    const qs = await tx
+      .select({ id: questions.id, type: questions.type, content: questions.content, position: questions.position })
+      .from(questions)
+      .where(and(eq(questions.examId, exam.id), eq(questions.isActive, true)))
+      .orderBy(questions.position);
+    const orders = pickOrders(qs, { shuffleQuestions: exam.shuffleQuestions, shuffleOptions: exam.shuffleOptions });
+    const token = newToken();
+    const [created] = await tx
+      .insert(attempts)
+      .values({
+        examId: exam.id,
+        participantId: participant.id,
+        userId: participant.userId,
+        attemptNumber: used + 1,
+        questionOrder: orders.questionOrder,
+        optionOrder: orders.optionOrder,
+        attemptTokenHash: hashToken(token),
+        ipHash: ipHash(ctx.ip),
+        userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+      })
+      .returning();
+    const started = await transitionAttempt(tx, created!.id, 'in_progress', {
+      durationSeconds: exam.durationMinutes * 60,
+      notAfter: exam.availableAnytime ? null : exam.endsAt,
+    });
+    await audit.record(tx, auditCtx, {
+      action: 'attempt.started',
+      targetType: 'attempt',
+      targetId: started.id,
+      details: { examId: exam.id, via, attemptNumber: started.attemptNumber },
+    });
+    const deadline = started.deadlineAt!;
+    return {
+      response: { attempt: toSummary(started, exam), serverTime: new Date().toISOString() },
+      attemptCookie: `${started.id}.${token}`,
+      cookieExpires: new Date(deadline.getTime() + 24 * 3_600_000),
+    };
+  }
+
+  return {
+    async startWithCode(input: StartWithCodeBody, ctx: StartContext): Promise<StartedAttempt> {
+      const ipKey = ipHash(ctx.ip);
+      const emailKey = keyedHash(secret, 'email', input.email);
+      await limiter.before(ipKey, emailKey);
+      const outcome = await db.transaction(async (tx) => {
+        const match = await findParticipantByCode(tx, secret, input.email, input.code);
+        if (!match) return null;
+        // Row lock: concurrent claims of this code queue here, and each sees the previous one's result.
+        const [participant] = await tx
+          .select()
+          .from(examParticipants)
+          .where(eq(examParticipants.id, match.id))
+          .for('update');
+        if (!participant || participant.accessCodeHash !== match.accessCodeHash) return null;
+        const auditCtx = { actorId: participant.userId, actorRole: 'student', ipHash: ipKey, requestId: ctx.requestId ?? null };
+        if (participant.codeStatus === 'used') {
+          throw new AppError(409, 'code_used', 'This access code has already been used. Ask your teacher for a new one.');
+        }
+        if (participant.codeStatus === 'voided') {
+          throw new AppError(409, 'code_used', 'This access code is no longer valid. Ask your teacher for a new one.');
+        }
+        const started = await createAttempt(tx, participant, ctx, auditCtx, 'code');
+        await tx
+          .update(examParticipants)
+          .set({ codeStatus: 'used', codeUsedAt: new Date() })
+          .where(eq(examParticipants.id, participant.id));
+        return started;
+      });
+      if (!outcome) {
+        await limiter.failed(ipKey, emailKey);
+        throw new AppError(
+          401,
+          'invalid_code',
+          'That email and access code do not match an invitation. Check both; codes look like 7KQM-3XTR-9PWD.',
+        );
+      }
+      return outcome;
+    },
+
+    async startSignedIn(actor: Actor, examId: string, ctx: StartContext): Promise<StartedAttempt> {
+      assertRole(actor, ['student']);
+      return db.transaction(async (tx) => {
+        const [participant] = await tx
+          .select()
+          .from(examParticipants)
+          .where(and(eq(examParticipants.examId, examId), eq(examParticipants.userId, actor.userId)))
+          .for('update');
+        if (!participant) throw notFound('Exam');
+        return createAttempt(
+          tx,
+          participant,
+          ctx,
+          { actorId: actor.userId, actorRole: actor.role, ipHash: ipHash(ctx.ip), requestId: ctx.requestId ?? null },
+          'account',
+        );
+      });
+    },
+
+    /** The attempt for its signed-in owner or the holder of its attempt cookie; 404 for anyone else. */
+    async get(attemptId: string, who: { actor: Actor | null; attemptCookie: string | undefined }): Promise<AttemptResponse> {
+      const [row] = await db
+        .select({ attempt: attempts, exam: { title: exams.title, durationMinutes: exams.durationMinutes } })
+        .from(attempts)
+        .innerJoin(exams, eq(exams.id, attempts.examId))
+        .where(eq(attempts.id, attemptId));
+      if (!row || !mayReadAttempt(row.attempt, who)) throw notFound('Attempt');
+      return { attempt: toSummary(row.attempt, row.exam), serverTime: new Date().toISOString() };
+    },
+
+    /** A signed-in student's exams: one query for participants, exams and latest attempts. */
+    async myExams(actor: Actor): Promise<MyExam[]> {
+      const latest = db
+        .select({
+          participantId: attempts.participantId,
+          id: attempts.id,
+          status: attempts.status,
+          deadlineAt: attempts.deadlineAt,
+          used: sql<number>`count(*) over (partition by ${attempts.participantId})`.as('used'),
+          rank: sql<number>`row_number() over (partition by ${attempts.participantId} order by ${attempts.attemptNumber} desc)`.as(
+            'rank',
+          ),
+        })
+        .from(attempts)
+        .where(eq(attempts.userId, actor.userId))
+        .as('latest');
+      const rows = await db
+        .select({
+          exam: exams,
+          latestId: latest.id,
+          latestStatus: latest.status,
+          latestDeadline: latest.deadlineAt,
+          used: latest.used,
+        })
+        .from(examParticipants)
+        .innerJoin(exams, eq(exams.id, examParticipants.examId))
+        .leftJoin(latest, and(eq(latest.participantId, examParticipants.id), eq(latest.rank, 1)))
+        .where(and(eq(examParticipants.userId, actor.userId), isNull(exams.deletedAt), sql`${exams.status} <> 'draft'`))
+        .orderBy(desc(exams.startsAt));
+      return rows.map(({ exam, latestId, latestStatus, latestDeadline, used: usedCount }) => {
+        const used = Number(usedCount ?? 0);
+        const live = latestStatus === 'in_progress' || latestStatus === 'paused';
+        const blocker = live ? null : startBlocker(exam, used);
+        return {
+          examId: exam.id,
+          title: exam.title,
+          durationMinutes: exam.durationMinutes,
+          availableAnytime: exam.availableAnytime,
+          startsAt: exam.startsAt?.toISOString() ?? null,
+          endsAt: exam.endsAt?.toISOString() ?? null,
+          attemptsUsed: used,
+          maxAttempts: exam.maxAttempts,
+          latestAttempt:
+            latestId && latestStatus
+              ? { id: latestId, status: latestStatus, deadlineAt: latestDeadline?.toISOString() ?? null }
+              : null,
+          canStart: !live && !blocker,
+          reason: live ? 'Your attempt is in progress.' : (blocker?.message ?? null),
+        };
+      });
+    },
+  };
+}
+export type AttemptService = ReturnType<typeof createAttemptService>;
+
+export function mayReadAttempt(
+  attempt: Pick<Attempt, 'id' | 'userId' | 'attemptTokenHash'>,
+  who: { actor: Actor | null; attemptCookie: string | undefined },
+): boolean {
+  if (who.actor && who.actor.userId === attempt.userId) return true;
+  if (!who.attemptCookie || !attempt.attemptTokenHash) return false;
+  const [id, token] = who.attemptCookie.split('.');
+  return id === attempt.id && !!token && constantTimeEqual(hashToken(token), attempt.attemptTokenHash);
+}
+
+export type { Tx };

@@ -1,0 +1,170 @@
+// Exams: settings, lifecycle (draft -> published -> archived), soft delete.
+// Only the teacher who owns an exam, or an admin, can see or change it; others get
+// 404 so exam ids cannot be probed.
+import type { Exam as ExamDto, ExamCreate, ExamUpdate } from '@exam-hall/protocol';
+import { examWindowProblems } from '@exam-hall/protocol';
+import type { Db, Tx } from '../../db/client.ts';
+import type { Exam } from '../../db/schema/index.ts';
+import { badRequest, conflict, notFound } from '../../http/errors.ts';
+import { assertOwnerOrAdmin, assertRole, type Actor } from '../auth/auth.policy.ts';
+import * as audit from '../audit/audit.service.ts';
+import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { findCourseFor } from '../courses/courses.service.ts';
+import * as repo from './exams.repository.ts';
+
+export const EXAM_EDITORS = ['teacher', 'admin'] as const;
+
+/** The exam if the actor may manage it; 404 otherwise. The single ownership check for exams. */
+export async function loadExamFor(db: Db | Tx, actor: Actor, examId: string, opts: { forUpdate?: boolean } = {}) {
+  assertRole(actor, EXAM_EDITORS);
+  const exam = await repo.findExam(db, examId, opts);
+  if (!exam) throw notFound('Exam');
+  assertOwnerOrAdmin(actor, exam.createdBy, 'Exam');
+  return exam;
+}
+
+export function toExamDto(e: Exam, participantCount?: number): ExamDto {
+  return {
+    id: e.id,
+    courseId: e.courseId,
+    createdBy: e.createdBy,
+    title: e.title,
+    description: e.description,
+    instructions: e.instructions,
+    durationMinutes: e.durationMinutes,
+    availableAnytime: e.availableAnytime,
+    startsAt: e.startsAt?.toISOString() ?? null,
+    endsAt: e.endsAt?.toISOString() ?? null,
+    shuffleQuestions: e.shuffleQuestions,
+    shuffleOptions: e.shuffleOptions,
+    passingScore: e.passingScore,
+    maxAttempts: e.maxAttempts,
+    allowReview: e.allowReview,
+    resultsPolicy: e.resultsPolicy,
+    partialCreditRule: e.partialCreditRule,
+    partialCreditPenalty: e.partialCreditPenalty,
+    proctoring: e.proctoring,
+    disconnectPolicy: e.disconnectPolicy,
+    disconnectCreditMaxMinutes: e.disconnectCreditMaxMinutes,
+    issueCertificates: e.issueCertificates,
+    status: e.status,
+    publishedAt: e.publishedAt?.toISOString() ?? null,
+    questionCount: e.questionCount,
+    totalPoints: e.totalPoints,
+    ...(participantCount === undefined ? {} : { participantCount }),
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  };
+}
+
+function toRow<T extends Partial<ExamCreate>>(input: T) {
+  const { startsAt, endsAt, ...rest } = input;
+  return {
+    ...rest,
+    ...(startsAt !== undefined ? { startsAt: startsAt ? new Date(startsAt) : null } : {}),
+    ...(endsAt !== undefined ? { endsAt: endsAt ? new Date(endsAt) : null } : {}),
+  };
+}
+
+/** Applies the availability-window rule to the exam as it would be after a change. */
+function checkWindow(merged: { availableAnytime: boolean; startsAt: string | null; endsAt: string | null }) {
+  const issues = examWindowProblems(merged).map((p) => ({ path: `body.${p.path}`, message: p.message }));
+  if (issues.length) throw badRequest(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+}
+
+export function createExamService(deps: { db: Db; secret: string }) {
+  const { db, secret } = deps;
+
+  async function assertCourse(actor: Actor, courseId: string | null | undefined) {
+    if (courseId) await findCourseFor(db, actor, courseId);
+  }
+
+  return {
+    async list(actor: Actor, q: { courseId?: string | undefined; status?: string | undefined; limit: number; offset: number }) {
+      assertRole(actor, EXAM_EDITORS);
+      const rows = await repo.listExams(
+        db,
+        { createdBy: actor.role === 'admin' ? undefined : actor.userId, courseId: q.courseId, status: q.status },
+        q,
+      );
+      return rows.map((r) => toExamDto(r.exam, r.participantCount));
+    },
+
+    async get(actor: Actor, id: string) {
+      return toExamDto(await loadExamFor(db, actor, id));
+    },
+
+    async create(caller: Caller, input: ExamCreate) {
+      assertRole(caller.actor, EXAM_EDITORS);
+      await assertCourse(caller.actor, input.courseId);
+      return db.transaction(async (tx) => {
+        const exam = await repo.insertExam(tx, { ...toRow(input), createdBy: caller.actor.userId, status: 'draft' });
+        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.created', targetType: 'exam', targetId: exam.id, details: { title: exam.title } });
+        return toExamDto(exam);
+      });
+    },
+
+    async update(caller: Caller, id: string, patch: ExamUpdate) {
+      return db.transaction(async (tx) => {
+        const exam = await loadExamFor(tx, caller.actor, id, { forUpdate: true });
+        if (exam.status === 'archived') throw conflict('An archived exam cannot be changed.');
+        if (patch.courseId !== undefined) await assertCourse(caller.actor, patch.courseId);
+        const current = toExamDto(exam);
+        checkWindow({
+          availableAnytime: patch.availableAnytime ?? current.availableAnytime,
+          startsAt: patch.startsAt !== undefined ? (patch.startsAt ?? null) : (current.startsAt ?? null),
+          endsAt: patch.endsAt !== undefined ? (patch.endsAt ?? null) : (current.endsAt ?? null),
+        });
+        const updated = await repo.updateExam(tx, id, toRow(patch));
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'exam.updated',
+          targetType: 'exam',
+          targetId: id,
+          details: { fields: Object.keys(patch) },
+        });
+        return toExamDto(updated);
+      });
+    },
+
+    /** Publishing needs at least one question and a window that has not already closed. */
+    async publish(caller: Caller, id: string) {
+      return db.transaction(async (tx) => {
+        const exam = await loadExamFor(tx, caller.actor, id, { forUpdate: true });
+        if (exam.status === 'published') return toExamDto(exam);
+        if (exam.status === 'archived') throw conflict('An archived exam cannot be published again.');
+        await repo.refreshQuestionTotals(tx, id);
+        const fresh = (await repo.findExam(tx, id))!;
+        const problems: { path: string; message: string }[] = [];
+        if (fresh.questionCount < 1) problems.push({ path: 'questions', message: 'Add at least one question before publishing' });
+        if (!fresh.availableAnytime && fresh.endsAt && fresh.endsAt.getTime() <= Date.now()) {
+          problems.push({ path: 'endsAt', message: 'The availability window has already ended; move it before publishing' });
+        }
+        if (problems.length) {
+          throw badRequest(`This exam cannot be published yet: ${problems.map((p) => p.message).join('; ')}.`, problems);
+        }
+        const updated = await repo.updateExam(tx, id, { status: 'published', publishedAt: new Date() });
+        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.published', targetType: 'exam', targetId: id });
+        return toExamDto(updated);
+      });
+    },
+
+    async archive(caller: Caller, id: string) {
+      return db.transaction(async (tx) => {
+        await loadExamFor(tx, caller.actor, id, { forUpdate: true });
+        const updated = await repo.updateExam(tx, id, { status: 'archived' });
+        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.archived', targetType: 'exam', targetId: id });
+        return toExamDto(updated);
+      });
+    },
+
+    /** Soft delete: the exam disappears from lists and lookups; attempts and results stay. */
+    async remove(caller: Caller, id: string) {
+      await db.transaction(async (tx) => {
+        await loadExamFor(tx, caller.actor, id, { forUpdate: true });
+        await repo.updateExam(tx, id, { deletedAt: new Date() });
+        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.deleted', targetType: 'exam', targetId: id });
+      });
+    },
+  };
+}
+export type ExamService = ReturnType<typeof createExamService>;

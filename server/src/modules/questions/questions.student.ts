@@ -1,0 +1,67 @@
+// Questions as students get them: the order of questions and options is drawn once per
+// attempt (pickOrders, stored on the attempt) and applied on every load (studentQuestions).
+import { randomInt } from 'node:crypto';
+import type { StudentQuestion } from '@exam-hall/protocol';
+import type { Db, Tx } from '../../db/client.ts';
+import * as repo from './questions.repository.ts';
+import { shufflableOptionIds, studentViewOf, type StoredQuestion } from './types/index.ts';
+
+export interface AttemptOrders {
+  questionOrder: string[];
+  /** Per question whose type has orderable options (true/false has none). */
+  optionOrder: Record<string, string[]>;
+}
+
+/** Fisher-Yates with a CSPRNG: the order a neighbour sees tells nothing about yours. */
+export function shuffle<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * Question and option order for a new attempt. `questions` must be in position order;
+ * with shuffling off the orders are the authored ones.
+ */
+export function pickOrders(
+  questions: readonly Pick<StoredQuestion, 'id' | 'type' | 'content'>[],
+  opts: { shuffleQuestions: boolean; shuffleOptions: boolean },
+): AttemptOrders {
+  const ids = questions.map((q) => q.id);
+  const optionOrder: Record<string, string[]> = {};
+  for (const q of questions) {
+    const optionIds = shufflableOptionIds(q);
+    if (optionIds) optionOrder[q.id] = opts.shuffleOptions ? shuffle(optionIds) : optionIds;
+  }
+  return { questionOrder: opts.shuffleQuestions ? shuffle(ids) : ids, optionOrder };
+}
+
+/** Loads the exam's questions and picks a new attempt's orders (call inside the attempt-creating transaction). */
+export async function planAttemptOrders(
+  db: Db | Tx,
+  examId: string,
+  opts: { shuffleQuestions: boolean; shuffleOptions: boolean },
+): Promise<AttemptOrders> {
+  return pickOrders(await repo.listQuestions(db, examId), opts);
+}
+
+/**
+ * The exam's questions as a student sees them (no answer key, no explanation), in the
+ * attempt's question order with each question's options in the attempt's option order.
+ * Ids in the order that are no longer questions of the exam are skipped.
+ */
+export async function studentQuestions(
+  db: Db | Tx,
+  examId: string,
+  questionOrder: readonly string[],
+  optionOrder: Readonly<Record<string, readonly string[]>>,
+): Promise<StudentQuestion[]> {
+  const byId = new Map((await repo.listQuestions(db, examId)).map((q) => [q.id, q]));
+  return questionOrder.flatMap((id) => {
+    const q = byId.get(id);
+    return q ? [studentViewOf(q, optionOrder[id] ?? null)] : [];
+  });
+}

@@ -1,0 +1,98 @@
+// The question-type registry. Adding a type: one file next to this one, one line below.
+import type { QuestionProblem, QuestionTypeName, StudentQuestion } from '@exam-hall/protocol';
+import { AppError } from '../../../http/errors.ts';
+import type { Grade, GradingRule, QuestionType } from './question-type.ts';
+import { multipleChoice } from './multiple-choice.ts';
+import { singleChoice } from './single-choice.ts';
+import { trueFalse } from './true-false.ts';
+
+export type { Grade, GradingRule, QuestionType, StudentContent } from './question-type.ts';
+
+export const questionTypes: Record<QuestionTypeName, QuestionType> = {
+  single_choice: singleChoice,
+  multiple_choice: multipleChoice,
+  true_false: trueFalse,
+};
+
+export function isQuestionType(type: string): type is QuestionTypeName {
+  return Object.hasOwn(questionTypes, type);
+}
+
+/** The registry entry; a stored row of an unknown type is a server fault, not the caller's. */
+export function getQuestionType(type: string): QuestionType {
+  if (!isQuestionType(type)) throw new AppError(500, 'internal', `Unknown question type '${type}'.`);
+  return questionTypes[type];
+}
+
+/** A stored question as far as the helpers below need it. */
+export interface StoredQuestion {
+  id: string;
+  type: string;
+  prompt: string;
+  points: number;
+  content: unknown;
+  answerKey: unknown;
+}
+
+function parsedContent(t: QuestionType, content: unknown) {
+  return t.contentSchema.parse(content ?? {});
+}
+
+/**
+ * Grades a raw response (as saved in answers.response) against a stored question.
+ * No response, or one that does not fit the type, earns nothing.
+ */
+export function gradeResponse(
+  q: Pick<StoredQuestion, 'type' | 'content' | 'answerKey'>,
+  response: unknown,
+  rule: GradingRule,
+): Grade {
+  const t = getQuestionType(q.type);
+  const content = parsedContent(t, q.content);
+  const key = t.answerKeySchema.parse(q.answerKey);
+  if (response === null || response === undefined) return { fraction: 0, correct: false };
+  const r = t.responseSchema.safeParse(response);
+  if (!r.success || t.responseProblems(content, r.data).length) return { fraction: 0, correct: false };
+  return t.grade(content, key, r.data, rule);
+}
+
+/** Checks a student's response before it is saved; problems' paths are relative to the response. */
+export function checkResponse(
+  q: Pick<StoredQuestion, 'type' | 'content'>,
+  response: unknown,
+): { ok: true; value: unknown } | { ok: false; problems: QuestionProblem[] } {
+  const t = getQuestionType(q.type);
+  const r = t.responseSchema.safeParse(response);
+  if (!r.success) {
+    return {
+      ok: false,
+      problems: r.error.issues.map((i) => ({
+        path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: i.message,
+      })),
+    };
+  }
+  const problems = t.responseProblems(parsedContent(t, q.content), r.data);
+  return problems.length ? { ok: false, problems } : { ok: true, value: r.data };
+}
+
+/** The question as a student sees it (no key, no explanation), options in the attempt's order. */
+export function studentViewOf(
+  q: Pick<StoredQuestion, 'id' | 'type' | 'prompt' | 'points' | 'content'>,
+  optionOrder?: readonly string[] | null,
+): StudentQuestion {
+  const t = getQuestionType(q.type);
+  return {
+    id: q.id,
+    type: q.type,
+    prompt: q.prompt,
+    points: q.points,
+    content: t.studentView(parsedContent(t, q.content), optionOrder),
+  } as StudentQuestion;
+}
+
+/** Option ids a shuffle may permute, or null when the type's options keep a fixed order. */
+export function shufflableOptionIds(q: Pick<StoredQuestion, 'type' | 'content'>): string[] | null {
+  const t = getQuestionType(q.type);
+  return t.optionIds(parsedContent(t, q.content));
+}
