@@ -31,7 +31,9 @@ const demoExam = demo ? await seedDemoExams(db, config.secret, teacherEmail, stu
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {
-  const cells = invites.map((i) => `${i.email.split('@')[0]!.padEnd(10)} ${i.status === 'unused' ? i.code : `(${i.status})`.padEnd(14)}`);
+  const cells = invites.map(
+    (i) => `${i.email.split('@')[0]!.padEnd(10)} ${i.status === 'unused' ? i.code : `(${i.status})`.padEnd(14)}`,
+  );
   const lines: string[] = [];
   for (let i = 0; i < cells.length; i += 3) lines.push(`    ${cells.slice(i, i + 3).join('   ')}`);
   return lines.join('\n');
@@ -43,7 +45,11 @@ console.log(`
   Exam Hall is running: ${config.http.publicUrl}   (listening on ${url})
   API reference:        ${config.http.publicUrl}/api/docs
 ${demo ? `\n  Demo sign-ins:\n${demo.accounts.map((a) => `    ${a.role.padEnd(8)} ${a.email.padEnd(width)}  ${a.password}`).join('\n')}\n` : ''}
-${demoExam ? `  Demo exam "${DEMO_EXAM_TITLE}": start it at ${config.http.publicUrl}/start with
-  email <name>@demo.examhall.test and the code (each code works once):\n${inviteTable(demoExam.invites)}\n` : ''}
+${
+  demoExam
+    ? `  Demo exam "${DEMO_EXAM_TITLE}": start it at ${config.http.publicUrl}/start with
+  email <name>@demo.examhall.test and the code (each code works once):\n${inviteTable(demoExam.invites)}\n`
+    : ''
+}
   Press Ctrl-C to stop everything npm start started.
 `);

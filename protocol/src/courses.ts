@@ -4,7 +4,10 @@ const domain = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain such as school.example');
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a domain such as school.example',
+  );
 
 export const courseInputSchema = z.object({
   name: z.string().trim().min(1, 'Name is required').max(200, 'Name must be at most 200 characters'),
@@ -27,5 +30,8 @@ export const courseSchema = courseInputSchema.extend({
 export type Course = z.infer<typeof courseSchema>;
 
 export const enrollBodySchema = z.object({
-  emails: z.array(z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address'))).min(1).max(500),
+  emails: z
+    .array(z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address')))
+    .min(1)
+    .max(500),
 });

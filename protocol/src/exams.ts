@@ -16,7 +16,9 @@ const examFields = z.object({
   courseId: z.uuid('courseId must be a UUID').nullish(),
   title: z
     .string({ error: (i) => (i.input === undefined ? 'Title is required' : 'Title must be text') })
-    .trim().min(3, 'Title must be at least 3 characters').max(200, 'Title must be at most 200 characters'),
+    .trim()
+    .min(3, 'Title must be at least 3 characters')
+    .max(200, 'Title must be at most 200 characters'),
   description: z.string().trim().max(1000, 'Description must be at most 1000 characters').nullish(),
   instructions: z.string().trim().max(10000, 'Instructions must be at most 10000 characters').nullish(),
   durationMinutes: z
@@ -29,8 +31,15 @@ const examFields = z.object({
   endsAt: dateTime.nullish(),
   shuffleQuestions: z.boolean(),
   shuffleOptions: z.boolean(),
-  passingScore: z.number().min(0, 'Passing score must be between 0 and 100').max(100, 'Passing score must be between 0 and 100'),
-  maxAttempts: z.number().int('Attempt limit must be a whole number').min(1, 'Attempt limit must be at least 1').max(100, 'Attempt limit must be at most 100'),
+  passingScore: z
+    .number()
+    .min(0, 'Passing score must be between 0 and 100')
+    .max(100, 'Passing score must be between 0 and 100'),
+  maxAttempts: z
+    .number()
+    .int('Attempt limit must be a whole number')
+    .min(1, 'Attempt limit must be at least 1')
+    .max(100, 'Attempt limit must be at most 100'),
   allowReview: z.boolean(),
   resultsPolicy: z.enum(['immediately', 'on_release']),
   partialCreditRule: z.enum(['all_or_nothing', 'proportional']),
@@ -84,7 +93,9 @@ export const examCreateSchema = examFields
 export type ExamCreate = z.infer<typeof examCreateSchema>;
 
 /** Partial update: only the fields sent change (no defaults here); the window rule is checked on the merged result. */
-export const examUpdateSchema = examFields.partial().refine((v) => Object.keys(v).length > 0, 'Send at least one field to change');
+export const examUpdateSchema = examFields
+  .partial()
+  .refine((v) => Object.keys(v).length > 0, 'Send at least one field to change');
 export type ExamUpdate = z.infer<typeof examUpdateSchema>;
 
 export const examSchema = examFields.extend({

@@ -5,6 +5,12 @@ export const jobSchemas = {
   maintenance: {
     'sessions.cleanup': z.object({ olderThanDays: z.number().int().min(0).max(365) }),
   },
+  attempts: {
+    /** Delayed to the attempt's deadline; a no-op if the deadline moved or the attempt ended. */
+    'attempt.expire': z.object({ attemptId: z.uuid() }),
+    /** Periodic safety net for expiries whose job was lost. */
+    'attempts.sweep': z.object({ limit: z.number().int().min(1).max(10_000) }),
+  },
 } as const;
 
 export type QueueName = keyof typeof jobSchemas;

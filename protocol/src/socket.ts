@@ -1,19 +1,57 @@
 import { z } from 'zod';
 import { publicUserSchema } from './auth.ts';
+import type {
+  AttemptSnapshot,
+  Clock,
+  HallAction,
+  HallRow,
+  HallSnapshot,
+  ProctorSignal,
+  ProctoringEventDto,
+  RiskBreakdown,
+  SaveAck,
+  SaveAnswer,
+} from './hall.ts';
 
 /** Every acknowledgement has this shape: ok with data, or an error a client can show. */
-export type Ack<T> = (reply: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+export type AckReply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+export type Ack<T> = (reply: AckReply<T>) => void;
 
-export const whoamiReplySchema = z.object({ user: publicUserSchema, sessionId: z.uuid() });
+export const whoamiReplySchema = z.object({
+  user: publicUserSchema.nullable(),
+  sessionId: z.uuid().nullable(),
+  attemptId: z.uuid().nullable(),
+});
 export type WhoamiReply = z.infer<typeof whoamiReplySchema>;
 
 export interface ServerToClientEvents {
   /** The session behind this socket was revoked or signed out; the socket closes next. */
   'session:ended': (payload: { reason: string }) => void;
+  /** The attempt's clock changed (extension, pause, resume, downtime credit): replace the local one. */
+  'attempt:clock': (clock: Clock) => void;
+  'attempt:ended': (payload: { attemptId: string; status: string; reason: string }) => void;
+  'attempt:message': (payload: { text: string; sentAt: string; from: string }) => void;
+  /** Proctors: one participant's row changed. */
+  'hall:row': (row: HallRow) => void;
+  /** Proctors: a new proctoring event, with the attempt's new risk. */
+  'hall:alert': (payload: { event: ProctoringEventDto; risk: RiskBreakdown }) => void;
+  'hall:alert-reviewed': (payload: { event: ProctoringEventDto }) => void;
 }
 
 export interface ClientToServerEvents {
   whoami: (ack: Ack<WhoamiReply>) => void;
+  'time:sync': (ack: Ack<{ serverTime: string }>) => void;
+  'attempt:join': (payload: { attemptId: string; deviceId: string }, ack: Ack<AttemptSnapshot>) => void;
+  'answer:save': (payload: SaveAnswer, ack: Ack<SaveAck>) => void;
+  'attempt:submit': (payload: { attemptId: string }, ack: Ack<{ status: string; submittedAt: string | null }>) => void;
+  'proctor:signal': (payload: ProctorSignal, ack: Ack<{ stored: boolean }>) => void;
+  'hall:watch': (payload: { examId: string }, ack: Ack<HallSnapshot>) => void;
+  'hall:action': (payload: HallAction, ack: Ack<{ row: HallRow }>) => void;
+  'alert:review': (
+    payload: { eventId: string; status: 'acknowledged' | 'dismissed' | 'flagged'; note?: string },
+    ack: Ack<{ event: ProctoringEventDto }>,
+  ) => void;
+  'hall:risk': (payload: { attemptId: string }, ack: Ack<RiskBreakdown>) => void;
 }
 
 /** Room names, built in one place so both ends agree. */

@@ -15,9 +15,12 @@ import type { DeclaredRoute } from './http/route.ts';
 import { createHub, endSessionSockets, type Hub } from './socket/hub.ts';
 import { createSignInLimiter } from './modules/auth/auth.rate-limit.ts';
 import { createAuthService, ensureAdmin } from './modules/auth/auth.service.ts';
-import { authRoutes } from './modules/auth/auth.routes.ts';
 import { authenticateRequests } from './modules/auth/auth.middleware.ts';
-import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { createRoutes, createServices } from './modules/registry.ts';
+import { Queue } from 'bullmq';
+import { attachHandlers, socketHandlers } from './socket/handlers.ts';
+import { socketPublisher } from './modules/hall/hall.events.ts';
+import { ATTEMPTS_QUEUE, queueExpiryScheduler } from './modules/attempts/attempts.expiry.ts';
 
 export const VERSION = '0.1.0';
 
@@ -41,7 +44,32 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     onSessionRevoked: (sessionId) => hub.io && endSessionSockets(hub.io, sessionId, 'revoked'),
   });
 
-  const routes: DeclaredRoute[] = [...authRoutes(auth, config.auth.cookieSecure), ...auditRoutes(db)];
+  // Sockets first: services publish to rooms through the hub's adapter.
+  const server: Server = createServer();
+  const sockets = createHub(server, { redis, auth, log, publicUrl: config.http.publicUrl });
+  hub.io = sockets.io;
+  const queueConnection = redis.duplicate();
+  queueConnection.on('error', () => {});
+  const attemptsQueue = new Queue(ATTEMPTS_QUEUE, {
+    connection: queueConnection,
+    prefix: `${config.redis.prefix}:bull`,
+  });
+  const deps = {
+    db,
+    redis,
+    config,
+    secret: config.secret,
+    publish: socketPublisher(sockets.io),
+    expiry: queueExpiryScheduler(attemptsQueue),
+  };
+  const services = createServices(deps);
+  attachHandlers(
+    sockets.io,
+    socketHandlers({ db, hall: services.hall, proctoring: services.proctoring }),
+    log,
+    services.hall,
+  );
+  const routes: DeclaredRoute[] = createRoutes(deps, auth, services);
   let openapi: unknown;
   const web = config.http.serveWeb ? await loadWebHandler(config.http.webBuildDir) : undefined;
   if (config.http.serveWeb && !web)
@@ -60,9 +88,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   // Health must answer before the web catch-all: move it to the front of the stack.
   app.router.stack.unshift(app.router.stack.pop()!);
 
-  const server: Server = createServer(app);
-  const sockets = createHub(server, { redis, auth, log, publicUrl: config.http.publicUrl });
-  hub.io = sockets.io;
+  server.on('request', app);
 
   async function listen(port = config.http.port, host = config.http.host): Promise<string> {
     await new Promise<void>((resolve, reject) => {
@@ -79,6 +105,8 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     closing ??= (async () => {
       const forced = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
       await sockets.close();
+      await attemptsQueue.close();
+      queueConnection.disconnect();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);
@@ -88,6 +116,6 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     return closing;
   }
 
-  return { config, log, db, pool, redis, app, server, io: sockets.io, auth, listen, close };
+  return { config, log, db, pool, redis, app, server, io: sockets.io, auth, services, listen, close };
 }
 export type System = Awaited<ReturnType<typeof createSystem>>;

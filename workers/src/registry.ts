@@ -5,10 +5,14 @@ import { jobSchemas, type JobName, type JobPayload, type QueueName } from '@exam
 import type { Db } from '@exam-hall/server/db/client.ts';
 import { deleteEndedSessions } from '@exam-hall/server/modules/auth/auth.repository.ts';
 import type { Logger } from '@exam-hall/server/lib/logger.ts';
+import type { HallPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
+import { expireIfDue, sweepExpired } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
 
 export interface JobContext {
   db: Db;
   log: Logger;
+  /** Pushes to browsers through Redis, from a process that has no sockets of its own. */
+  publish: HallPublisher;
 }
 
 type Handlers = {
@@ -21,6 +25,14 @@ export const handlers: Handlers = {
       const deleted = await deleteEndedSessions(ctx.db, payload.olderThanDays);
       ctx.log.info({ deleted }, 'deleted ended sessions');
       return { deleted };
+    },
+  },
+  attempts: {
+    'attempt.expire': async (payload, ctx) => ({ expired: await expireIfDue(ctx.db, payload.attemptId, ctx.publish) }),
+    'attempts.sweep': async (payload, ctx) => {
+      const expired = await sweepExpired(ctx.db, ctx.publish, payload.limit);
+      if (expired) ctx.log.warn({ expired }, 'sweeper ended attempts whose expiry job was missing');
+      return { expired };
     },
   },
 };

@@ -6,6 +6,8 @@ import { jobSchemas, type QueueName } from '@exam-hall/protocol';
 import type { Config } from '@exam-hall/server/config/config.ts';
 import { createDb } from '@exam-hall/server/db/client.ts';
 import type { Logger } from '@exam-hall/server/lib/logger.ts';
+import { Emitter } from '@socket.io/redis-emitter';
+import { socketPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 
 export async function startWorkers(config: Config, log: Logger) {
@@ -15,6 +17,9 @@ export async function startWorkers(config: Config, log: Logger) {
   const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null, connectionName: 'exam-hall-worker' });
   connection.on('error', () => {});
   const prefix = `${config.redis.prefix}:bull`;
+  const emitterRedis = new Redis(config.redis.url, { connectionName: 'exam-hall-worker-emitter' });
+  emitterRedis.on('error', () => {});
+  const publish = socketPublisher(new Emitter(emitterRedis));
   const workers: Worker[] = [];
   const queues: Queue[] = [];
 
@@ -28,7 +33,7 @@ export async function startWorkers(config: Config, log: Logger) {
         if (!schema || !handler) throw new UnrecoverableError(`unknown job ${queue}/${job.name}`);
         const parsed = schema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
-        return handler(parsed.data, { db, log: log.child({ queue, job: job.name, jobId: job.id }) });
+        return handler(parsed.data, { db, publish, log: log.child({ queue, job: job.name, jobId: job.id }) });
       },
       { connection, prefix, concurrency: 5 },
     );
@@ -49,6 +54,7 @@ export async function startWorkers(config: Config, log: Logger) {
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(queues.map((q) => q.close()));
         connection.disconnect();
+        emitterRedis.disconnect();
         await pool.end();
       })()),
   };

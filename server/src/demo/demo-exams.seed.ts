@@ -20,22 +20,131 @@ function demoCode(secret: string, email: string): string {
   return normalized;
 }
 
-type Q = { type: string; prompt: string; content: Record<string, unknown>; answerKey: unknown; points?: number; explanation: string; difficulty: 'easy' | 'medium' | 'hard'; tags: string[] };
+type Q = {
+  type: string;
+  prompt: string;
+  content: Record<string, unknown>;
+  answerKey: unknown;
+  points?: number;
+  explanation: string;
+  difficulty: 'easy' | 'medium' | 'hard';
+  tags: string[];
+};
 const opts = (...texts: string[]) => ({ options: texts.map((text, i) => ({ id: 'abcdefgh'[i]!, text })) });
 
 const QUESTIONS: Q[] = [
-  { type: 'single_choice', prompt: 'What is the chemical symbol for sodium?', content: opts('S', 'Na', 'So', 'Sd'), answerKey: { correct: 'b' }, explanation: 'From the Latin natrium.', difficulty: 'easy', tags: ['elements'] },
-  { type: 'single_choice', prompt: 'Which gas makes up most of the air we breathe?', content: opts('Oxygen', 'Carbon dioxide', 'Nitrogen', 'Argon'), answerKey: { correct: 'c' }, explanation: 'About 78% of dry air is nitrogen.', difficulty: 'easy', tags: ['atmosphere'] },
-  { type: 'single_choice', prompt: 'What is the pH of pure water at 25 °C?', content: opts('0', '7', '10', '14'), answerKey: { correct: 'b' }, explanation: 'Pure water is neutral: pH 7.', difficulty: 'easy', tags: ['acids'] },
-  { type: 'single_choice', prompt: 'How many protons does a carbon atom have?', content: opts('4', '6', '12', '14'), answerKey: { correct: 'b' }, explanation: 'Carbon has atomic number 6.', difficulty: 'medium', tags: ['atoms'] },
-  { type: 'multiple_choice', prompt: 'Which of these are noble gases?', content: opts('Helium', 'Neon', 'Chlorine', 'Argon'), answerKey: { correct: ['a', 'b', 'd'] }, points: 2, explanation: 'Chlorine is a halogen.', difficulty: 'medium', tags: ['elements'] },
-  { type: 'multiple_choice', prompt: 'Which of these are physical changes?', content: opts('Ice melting', 'Wood burning', 'Sugar dissolving', 'Iron rusting'), answerKey: { correct: ['a', 'c'] }, points: 2, explanation: 'Burning and rusting make new substances.', difficulty: 'medium', tags: ['reactions'] },
-  { type: 'multiple_choice', prompt: 'Which of these are metals?', content: opts('Copper', 'Sulfur', 'Zinc', 'Iodine'), answerKey: { correct: ['a', 'c'] }, points: 2, explanation: 'Sulfur and iodine are non-metals.', difficulty: 'easy', tags: ['elements'] },
-  { type: 'multiple_choice', prompt: 'Which are products of complete combustion of methane?', content: opts('Carbon dioxide', 'Water', 'Carbon monoxide', 'Hydrogen'), answerKey: { correct: ['a', 'b'] }, points: 2, explanation: 'CH4 + 2 O2 -> CO2 + 2 H2O.', difficulty: 'hard', tags: ['reactions'] },
-  { type: 'true_false', prompt: 'Water boils at 100 °C at sea level.', content: {}, answerKey: { correct: true }, explanation: 'At 1 atm, yes.', difficulty: 'easy', tags: ['states'] },
-  { type: 'true_false', prompt: 'Electrons are heavier than protons.', content: {}, answerKey: { correct: false }, explanation: 'A proton is about 1836 times heavier.', difficulty: 'easy', tags: ['atoms'] },
-  { type: 'true_false', prompt: 'Diamond and graphite are both made of carbon.', content: {}, answerKey: { correct: true }, explanation: 'They are allotropes of carbon.', difficulty: 'medium', tags: ['elements'] },
-  { type: 'true_false', prompt: 'A catalyst is used up in the reaction it speeds up.', content: {}, answerKey: { correct: false }, explanation: 'A catalyst is not consumed.', difficulty: 'hard', tags: ['reactions'] },
+  {
+    type: 'single_choice',
+    prompt: 'What is the chemical symbol for sodium?',
+    content: opts('S', 'Na', 'So', 'Sd'),
+    answerKey: { correct: 'b' },
+    explanation: 'From the Latin natrium.',
+    difficulty: 'easy',
+    tags: ['elements'],
+  },
+  {
+    type: 'single_choice',
+    prompt: 'Which gas makes up most of the air we breathe?',
+    content: opts('Oxygen', 'Carbon dioxide', 'Nitrogen', 'Argon'),
+    answerKey: { correct: 'c' },
+    explanation: 'About 78% of dry air is nitrogen.',
+    difficulty: 'easy',
+    tags: ['atmosphere'],
+  },
+  {
+    type: 'single_choice',
+    prompt: 'What is the pH of pure water at 25 °C?',
+    content: opts('0', '7', '10', '14'),
+    answerKey: { correct: 'b' },
+    explanation: 'Pure water is neutral: pH 7.',
+    difficulty: 'easy',
+    tags: ['acids'],
+  },
+  {
+    type: 'single_choice',
+    prompt: 'How many protons does a carbon atom have?',
+    content: opts('4', '6', '12', '14'),
+    answerKey: { correct: 'b' },
+    explanation: 'Carbon has atomic number 6.',
+    difficulty: 'medium',
+    tags: ['atoms'],
+  },
+  {
+    type: 'multiple_choice',
+    prompt: 'Which of these are noble gases?',
+    content: opts('Helium', 'Neon', 'Chlorine', 'Argon'),
+    answerKey: { correct: ['a', 'b', 'd'] },
+    points: 2,
+    explanation: 'Chlorine is a halogen.',
+    difficulty: 'medium',
+    tags: ['elements'],
+  },
+  {
+    type: 'multiple_choice',
+    prompt: 'Which of these are physical changes?',
+    content: opts('Ice melting', 'Wood burning', 'Sugar dissolving', 'Iron rusting'),
+    answerKey: { correct: ['a', 'c'] },
+    points: 2,
+    explanation: 'Burning and rusting make new substances.',
+    difficulty: 'medium',
+    tags: ['reactions'],
+  },
+  {
+    type: 'multiple_choice',
+    prompt: 'Which of these are metals?',
+    content: opts('Copper', 'Sulfur', 'Zinc', 'Iodine'),
+    answerKey: { correct: ['a', 'c'] },
+    points: 2,
+    explanation: 'Sulfur and iodine are non-metals.',
+    difficulty: 'easy',
+    tags: ['elements'],
+  },
+  {
+    type: 'multiple_choice',
+    prompt: 'Which are products of complete combustion of methane?',
+    content: opts('Carbon dioxide', 'Water', 'Carbon monoxide', 'Hydrogen'),
+    answerKey: { correct: ['a', 'b'] },
+    points: 2,
+    explanation: 'CH4 + 2 O2 -> CO2 + 2 H2O.',
+    difficulty: 'hard',
+    tags: ['reactions'],
+  },
+  {
+    type: 'true_false',
+    prompt: 'Water boils at 100 °C at sea level.',
+    content: {},
+    answerKey: { correct: true },
+    explanation: 'At 1 atm, yes.',
+    difficulty: 'easy',
+    tags: ['states'],
+  },
+  {
+    type: 'true_false',
+    prompt: 'Electrons are heavier than protons.',
+    content: {},
+    answerKey: { correct: false },
+    explanation: 'A proton is about 1836 times heavier.',
+    difficulty: 'easy',
+    tags: ['atoms'],
+  },
+  {
+    type: 'true_false',
+    prompt: 'Diamond and graphite are both made of carbon.',
+    content: {},
+    answerKey: { correct: true },
+    explanation: 'They are allotropes of carbon.',
+    difficulty: 'medium',
+    tags: ['elements'],
+  },
+  {
+    type: 'true_false',
+    prompt: 'A catalyst is used up in the reaction it speeds up.',
+    content: {},
+    answerKey: { correct: false },
+    explanation: 'A catalyst is not consumed.',
+    difficulty: 'hard',
+    tags: ['reactions'],
+  },
 ];
 
 export interface DemoInvite {
@@ -54,15 +163,25 @@ export async function seedDemoExams(
   const teacher = await db.query.users.findFirst({ where: eq(users.email, teacherEmail) });
   if (!teacher) throw new Error(`demo teacher ${teacherEmail} is missing`);
 
-  let course = await db.query.courses.findFirst({ where: and(eq(courses.teacherId, teacher.id), eq(courses.name, DEMO_COURSE)) });
+  let course = await db.query.courses.findFirst({
+    where: and(eq(courses.teacherId, teacher.id), eq(courses.name, DEMO_COURSE)),
+  });
   course ??= (
     await db
       .insert(courses)
-      .values({ teacherId: teacher.id, name: DEMO_COURSE, subject: 'Chemistry', level: 'beginner', description: 'A demo course.' })
+      .values({
+        teacherId: teacher.id,
+        name: DEMO_COURSE,
+        subject: 'Chemistry',
+        level: 'beginner',
+        description: 'A demo course.',
+      })
       .returning()
   )[0]!;
 
-  let exam = await db.query.exams.findFirst({ where: and(eq(exams.courseId, course.id), eq(exams.title, DEMO_EXAM_TITLE)) });
+  let exam = await db.query.exams.findFirst({
+    where: and(eq(exams.courseId, course.id), eq(exams.title, DEMO_EXAM_TITLE)),
+  });
   if (!exam) {
     exam = await db.transaction(async (tx) => {
       const [e] = await tx
@@ -91,21 +210,42 @@ export async function seedDemoExams(
           publishedAt: new Date(),
         })
         .returning();
-      await tx.insert(questions).values(
-        QUESTIONS.map((q, position) => ({ ...q, points: q.points ?? 1, examId: e!.id, position, createdBy: teacher.id })),
-      );
+      await tx
+        .insert(questions)
+        .values(
+          QUESTIONS.map((q, position) => ({
+            ...q,
+            points: q.points ?? 1,
+            examId: e!.id,
+            position,
+            createdBy: teacher.id,
+          })),
+        );
       await refreshQuestionTotals(tx, e!.id);
       return e!;
     });
   }
 
-  const emails = Array.from({ length: STUDENT_COUNT }, (_, i) => `student${String(i + 1).padStart(2, '0')}@demo.examhall.test`);
+  const emails = Array.from(
+    { length: STUDENT_COUNT },
+    (_, i) => `student${String(i + 1).padStart(2, '0')}@demo.examhall.test`,
+  );
   await db
     .insert(users)
-    .values(emails.map((email, i) => ({ email, name: `Demo Student ${i + 1}`, role: 'student' as const, status: 'invited' as const })))
+    .values(
+      emails.map((email, i) => ({
+        email,
+        name: `Demo Student ${i + 1}`,
+        role: 'student' as const,
+        status: 'invited' as const,
+      })),
+    )
     .onConflictDoNothing({ target: users.email });
   const invited = signedInStudentEmail ? [...emails, signedInStudentEmail] : emails;
-  const accounts = await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, invited));
+  const accounts = await db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(inArray(users.email, invited));
   await db
     .insert(examParticipants)
     .values(
@@ -123,7 +263,11 @@ export async function seedDemoExams(
     )
     .onConflictDoNothing();
   const rows = await db
-    .select({ email: examParticipants.email, status: examParticipants.codeStatus, hash: examParticipants.accessCodeHash })
+    .select({
+      email: examParticipants.email,
+      status: examParticipants.codeStatus,
+      hash: examParticipants.accessCodeHash,
+    })
     .from(examParticipants)
     .where(eq(examParticipants.examId, exam.id));
   const invites = rows

@@ -1,19 +1,33 @@
-// The Socket.IO hub. The handshake is authenticated by the same session cookie as
-// HTTP; the Redis adapter carries room broadcasts between server processes.
+// The Socket.IO hub. The handshake is authenticated by the session cookie or by an
+// attempt cookie (students who started with an access code have no session); the
+// Redis adapter carries room broadcasts between server processes. Event handlers
+// live in one table (socket/handlers.ts): schema, rate limit and error acks there.
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '@exam-hall/protocol';
+import { parseCookie } from 'cookie';
+import {
+  ACCESS_COOKIE,
+  ATTEMPT_COOKIE,
+  rooms,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@exam-hall/protocol';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import type { Actor } from '../modules/auth/auth.policy.ts';
-import { readCookies } from '../modules/auth/auth.cookies.ts';
+import type { JoinedAttempt } from '../modules/hall/hall.service.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface SocketData {
-  actor: Actor;
+  actor: Actor | null;
+  attemptCookie: string | null;
+  /** Attempts this socket joined (checked once on join, so saves need no lookup). */
+  joined: Map<string, JoinedAttempt>;
+  ip: string;
 }
 export type Hub = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type HubSocket = Parameters<Parameters<Hub['on']>[1]>[0];
 
 export function createHub(
   httpServer: HttpServer,
@@ -26,20 +40,26 @@ export function createHub(
   const io: Hub = new Server(httpServer, {
     adapter: createAdapter(pub, sub),
     serveClient: false,
-    // Only our own origin may open sockets with the session cookie.
+    // Only our own origin may open sockets with the cookies.
     cors: { origin: deps.publicUrl, credentials: true },
     maxHttpBufferSize: 64 * 1024,
+    // Short enough that a vanished browser shows as disconnected within ~25 s.
+    pingInterval: 10_000,
+    pingTimeout: 15_000,
   });
 
   io.use(async (socket, next) => {
     try {
-      const { access } = readCookies(socket.handshake.headers.cookie);
-      const result = await deps.auth.authenticate(access);
-      if (!result.actor) {
-        const err = new Error(result.problem === 'session_revoked' ? 'session_revoked' : 'unauthenticated');
-        return next(err);
+      const cookies = socket.handshake.headers.cookie ? parseCookie(socket.handshake.headers.cookie) : {};
+      const result = await deps.auth.authenticate(cookies[ACCESS_COOKIE]);
+      const attemptCookie = cookies[ATTEMPT_COOKIE] ?? null;
+      if (!result.actor && !attemptCookie) {
+        return next(new Error(result.problem === 'session_revoked' ? 'session_revoked' : 'unauthenticated'));
       }
       socket.data.actor = result.actor;
+      socket.data.attemptCookie = attemptCookie;
+      socket.data.joined = new Map();
+      socket.data.ip = socket.handshake.address;
       next();
     } catch (e) {
       deps.log.error({ err: e }, 'socket authentication failed');
@@ -49,17 +69,7 @@ export function createHub(
 
   io.on('connection', (socket) => {
     const { actor } = socket.data;
-    void socket.join([rooms.user(actor.userId), rooms.session(actor.sessionId)]);
-    socket.on('whoami', (ack) => {
-      if (typeof ack !== 'function') return;
-      ack({
-        ok: true,
-        data: {
-          user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
-          sessionId: actor.sessionId,
-        },
-      });
-    });
+    if (actor) void socket.join([rooms.user(actor.userId), rooms.session(actor.sessionId)]);
   });
 
   return {

@@ -26,7 +26,13 @@ async function publishedExam(settings: Record<string, unknown> = {}) {
       examId: exam.id,
       type: 'single_choice',
       prompt: `Question ${position + 1}`,
-      content: { options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }] },
+      content: {
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+          { id: 'c', text: 'C' },
+        ],
+      },
       answerKey: { correct: 'a' },
       position,
     })),
@@ -72,7 +78,11 @@ describe('starting with an access code', () => {
     expect(deadline - before).toBeLessThan(45 * 60_000 + 5_000);
     const [row] = await t.system.db.select().from(attempts).where(eq(attempts.id, res.body.attempt.id));
     expect(row!.questionOrder).toHaveLength(3);
-    expect(Object.values(row!.optionOrder).map((o) => [...o].sort())).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b', 'c']]);
+    expect(Object.values(row!.optionOrder).map((o) => [...o].sort())).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
     expect(student.jar.get(ATTEMPT_COOKIE)).toMatch(new RegExp(`^${row!.id}\\.`));
     expect(row!.attemptTokenHash).not.toContain(student.jar.get(ATTEMPT_COOKIE)!.split('.')[1]);
     // The cookie reads the attempt; a stranger gets 404.
@@ -102,7 +112,8 @@ describe('starting with an access code', () => {
     const exam = await publishedExam();
     const { email, code } = await invite(exam.id);
     const c = new Client(t.url);
-    for (let i = 0; i < 5; i++) expect((await c.post('/api/attempts/start', { email, code: `WRNG-CODE-000${i}` })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await c.post('/api/attempts/start', { email, code: `WRNG-CODE-000${i}` })).status).toBe(401);
     const locked = await c.post('/api/attempts/start', { email, code });
     expect(locked.status).toBe(429);
     expect(locked.body.error.message).toMatch(/for this email/);
@@ -110,13 +121,19 @@ describe('starting with an access code', () => {
   });
 
   it('refuses unpublished exams, closed windows and used-up attempt limits', async () => {
-    const draft = (await teacher.post('/api/exams', { title: 'Draft exam', durationMinutes: 10, availableAnytime: true })).body;
+    const draft = (
+      await teacher.post('/api/exams', { title: 'Draft exam', durationMinutes: 10, availableAnytime: true })
+    ).body;
     const d = await invite(draft.id);
     const r1 = await new Client(t.url).post('/api/attempts/start', d);
     expect(r1.status).toBe(403);
     expect(r1.body.error.code).toBe('exam_not_available');
 
-    const exam = await publishedExam({ availableAnytime: false, startsAt: '2030-01-01T09:00:00Z', endsAt: '2030-01-01T10:00:00Z' });
+    const exam = await publishedExam({
+      availableAnytime: false,
+      startsAt: '2030-01-01T09:00:00Z',
+      endsAt: '2030-01-01T10:00:00Z',
+    });
     const w = await invite(exam.id);
     const r2 = await new Client(t.url).post('/api/attempts/start', w);
     expect(r2.status).toBe(403);
@@ -153,7 +170,11 @@ describe('starting signed in', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('attempt_in_progress');
     const after = await student.get('/api/my/exams');
-    expect(after.body.exams[0]).toMatchObject({ canStart: false, attemptsUsed: 1, latestAttempt: { status: 'in_progress' } });
+    expect(after.body.exams[0]).toMatchObject({
+      canStart: false,
+      attemptsUsed: 1,
+      latestAttempt: { status: 'in_progress' },
+    });
     expect((await student.get(`/api/attempts/${started.body.attempt.id}`)).status).toBe(200);
     expect((await teacher.post(`/api/exams/${exam.id}/attempts`)).status).toBe(403);
   });
@@ -175,12 +196,18 @@ describe('attempt state machine', () => {
     expect(resumed.pausedTotalSeconds).toBeGreaterThanOrEqual(1);
     // Time spent paused is added to the deadline.
     expect(resumed.deadlineAt!.getTime() - paused.deadlineAt!.getTime()).toBeGreaterThanOrEqual(1000);
-    const results = await Promise.allSettled([transitionAttempt(db, id, 'submitted'), transitionAttempt(db, id, 'expired')]);
+    const results = await Promise.allSettled([
+      transitionAttempt(db, id, 'submitted'),
+      transitionAttempt(db, id, 'expired'),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     await expect(transitionAttempt(db, id, 'in_progress')).rejects.toThrow(/cannot become in progress/);
     const invalidated = await transitionAttempt(db, id, 'invalidated', { reason: 'cheating confirmed' });
     expect(invalidated.endedReason).toBe('cheating confirmed');
-    const [final] = await db.select().from(attempts).where(and(eq(attempts.id, id)));
+    const [final] = await db
+      .select()
+      .from(attempts)
+      .where(and(eq(attempts.id, id)));
     expect(final!.status).toBe('invalidated');
   });
 });

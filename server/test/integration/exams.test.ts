@@ -66,7 +66,11 @@ describe('exam settings', () => {
       [{ ...anytime, partialCreditPenalty: 2 }, 'body.partialCreditPenalty', /between 0 and 1/],
       [{ ...anytime, resultsPolicy: 'never' }, 'body.resultsPolicy', /./],
       [{ title: 'Windowed', durationMinutes: 30 }, 'body.startsAt', /start time/],
-      [{ title: 'Windowed', durationMinutes: 30, startsAt: '2030-01-02T10:00:00Z', endsAt: '2030-01-02T09:00:00Z' }, 'body.endsAt', /after the start/],
+      [
+        { title: 'Windowed', durationMinutes: 30, startsAt: '2030-01-02T10:00:00Z', endsAt: '2030-01-02T09:00:00Z' },
+        'body.endsAt',
+        /after the start/,
+      ],
       [{ ...anytime, startsAt: 'tomorrow' }, 'body.startsAt', /ISO date-time/],
       [{ ...anytime, courseId: 'nope' }, 'body.courseId', /UUID/],
     ];
@@ -101,7 +105,9 @@ describe('exam settings', () => {
     const exam = (await teacher.post('/api/exams', anytime)).body;
     const early = await teacher.post(`/api/exams/${exam.id}/publish`);
     expect(early.status).toBe(400);
-    expect(early.body.error.fields).toEqual([{ path: 'questions', message: 'Add at least one question before publishing' }]);
+    expect(early.body.error.fields).toEqual([
+      { path: 'questions', message: 'Add at least one question before publishing' },
+    ]);
     await t.system.db.insert(questions).values({
       examId: exam.id,
       type: 'true_false',
@@ -141,7 +147,8 @@ describe('ownership', () => {
   it('hides one teacher’s exams and courses from another (404), and refuses students and proctors (403)', async () => {
     const owner = await as('teacher');
     const other = await as('teacher');
-    const course = (await owner.post('/api/courses', { name: 'Physics 101', allowedEmailDomains: ['school.example'] })).body;
+    const course = (await owner.post('/api/courses', { name: 'Physics 101', allowedEmailDomains: ['school.example'] }))
+      .body;
     const exam = (await owner.post('/api/exams', { ...anytime, courseId: course.id })).body;
     expect((await other.get(`/api/exams/${exam.id}`)).status).toBe(404);
     expect((await other.request('PATCH', `/api/exams/${exam.id}`, { title: 'Hijacked' })).status).toBe(404);
@@ -164,6 +171,9 @@ describe('ownership', () => {
     const teacher = await as('teacher');
     const res = await teacher.post('/api/courses', { name: '', allowedEmailDomains: ['not a domain'] });
     expect(res.status).toBe(400);
-    expect(res.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual(['body.allowedEmailDomains.0', 'body.name']);
+    expect(res.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'body.allowedEmailDomains.0',
+      'body.name',
+    ]);
   });
 });

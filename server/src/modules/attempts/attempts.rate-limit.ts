@@ -5,8 +5,17 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../../http/errors.ts';
 
-export function createCodeLimiter(redis: Redis, prefix: string, o = { perIp: 20, perEmail: 5, lockoutSeconds: 15 * 60 }) {
-  const perIp = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:code:ip`, points: o.perIp, duration: 15 * 60 });
+export function createCodeLimiter(
+  redis: Redis,
+  prefix: string,
+  o = { perIp: 20, perEmail: 5, lockoutSeconds: 15 * 60 },
+) {
+  const perIp = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:rl:code:ip`,
+    points: o.perIp,
+    duration: 15 * 60,
+  });
   const perEmail = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${prefix}:rl:code:email`,
@@ -18,7 +27,10 @@ export function createCodeLimiter(redis: Redis, prefix: string, o = { perIp: 20,
   async function check(limiter: RateLimiterRedis, key: string, points: number, who: string) {
     const r = await limiter.get(key);
     if (r && r.consumedPoints >= points) {
-      throw rateLimited(`Too many wrong access codes ${who}. Try again in ${minutes(r.msBeforeNext)} minute(s).`, r.msBeforeNext / 1000);
+      throw rateLimited(
+        `Too many wrong access codes ${who}. Try again in ${minutes(r.msBeforeNext)} minute(s).`,
+        r.msBeforeNext / 1000,
+      );
     }
   }
 

@@ -84,7 +84,10 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean) {
         tags,
         access: 'public',
         params: idParamsSchema,
-        responses: { 200: { description: 'Attempt', schema: attemptResponseSchema }, 404: { description: 'Not yours' } },
+        responses: {
+          200: { description: 'Attempt', schema: attemptResponseSchema },
+          404: { description: 'Not yours' },
+        },
       },
       async ({ actor, params, req }) => {
         const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};

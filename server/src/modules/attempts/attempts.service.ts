@@ -15,6 +15,7 @@ import { findParticipantByCode } from '../participants/participants.codes.ts';
 import { pickOrders } from '../questions/questions.student.ts';
 import { transitionAttempt } from './attempts.state.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
+import type { ExpiryScheduler } from '../hall/hall.service.ts';
 
 export interface StartContext {
   ip: string;
@@ -66,8 +67,14 @@ export function toSummary(a: Attempt, exam: Pick<Exam, 'title' | 'durationMinute
   };
 }
 
-export function createAttemptService(deps: { db: Db; secret: string; limiter: CodeLimiter }) {
-  const { db, secret, limiter } = deps;
+export function createAttemptService(deps: { db: Db; secret: string; limiter: CodeLimiter; expiry: ExpiryScheduler }) {
+  const { db, secret, limiter, expiry } = deps;
+  /** After commit: the attempt exists, so its expiry job can find it. */
+  async function scheduled(started: StartedAttempt): Promise<StartedAttempt> {
+    const { id, deadlineAt } = started.response.attempt;
+    if (deadlineAt) await expiry.schedule(id, new Date(deadlineAt));
+    return started;
+  }
   const ipHash = (ip: string) => keyedHash(secret, 'ip', ip);
 
   /** Inside the caller's transaction, with the participant row already locked. */
@@ -147,9 +154,18 @@ export function createAttemptService(deps: { db: Db; secret: string; limiter: Co
           .where(eq(examParticipants.id, match.id))
           .for('update');
         if (!participant || participant.accessCodeHash !== match.accessCodeHash) return null;
-        const auditCtx = { actorId: participant.userId, actorRole: 'student', ipHash: ipKey, requestId: ctx.requestId ?? null };
+        const auditCtx = {
+          actorId: participant.userId,
+          actorRole: 'student',
+          ipHash: ipKey,
+          requestId: ctx.requestId ?? null,
+        };
         if (participant.codeStatus === 'used') {
-          throw new AppError(409, 'code_used', 'This access code has already been used. Ask your teacher for a new one.');
+          throw new AppError(
+            409,
+            'code_used',
+            'This access code has already been used. Ask your teacher for a new one.',
+          );
         }
         if (participant.codeStatus === 'voided') {
           throw new AppError(409, 'code_used', 'This access code is no longer valid. Ask your teacher for a new one.');
@@ -161,20 +177,18 @@ export function createAttemptService(deps: { db: Db; secret: string; limiter: Co
           .where(eq(examParticipants.id, participant.id));
         return started;
       });
-      if (!outcome) {
-        await limiter.failed(ipKey, emailKey);
-        throw new AppError(
-          401,
-          'invalid_code',
-          'That email and access code do not match an invitation. Check both; codes look like 7KQM-3XTR-9PWD.',
-        );
-      }
-      return outcome;
+      if (outcome) return scheduled(outcome);
+      await limiter.failed(ipKey, emailKey);
+      throw new AppError(
+        401,
+        'invalid_code',
+        'That email and access code do not match an invitation. Check both; codes look like 7KQM-3XTR-9PWD.',
+      );
     },
 
     async startSignedIn(actor: Actor, examId: string, ctx: StartContext): Promise<StartedAttempt> {
       assertRole(actor, ['student']);
-      return db.transaction(async (tx) => {
+      const started = await db.transaction(async (tx) => {
         const [participant] = await tx
           .select()
           .from(examParticipants)
@@ -189,10 +203,14 @@ export function createAttemptService(deps: { db: Db; secret: string; limiter: Co
           'account',
         );
       });
+      return scheduled(started);
     },
 
     /** The attempt for its signed-in owner or the holder of its attempt cookie; 404 for anyone else. */
-    async get(attemptId: string, who: { actor: Actor | null; attemptCookie: string | undefined }): Promise<AttemptResponse> {
+    async get(
+      attemptId: string,
+      who: { actor: Actor | null; attemptCookie: string | undefined },
+    ): Promise<AttemptResponse> {
       const [row] = await db
         .select({ attempt: attempts, exam: { title: exams.title, durationMinutes: exams.durationMinutes } })
         .from(attempts)

@@ -33,6 +33,8 @@ export interface TransitionOptions {
   /** Latest moment the deadline may fall on (the exam window's end). */
   notAfter?: Date | null;
   reason?: string;
+  /** Only if the deadline (plus this many seconds of grace) has passed: for expiry. */
+  onlyIfDueWithGraceSeconds?: number;
 }
 
 /** The column changes that go with entering a state, computed in SQL from the row itself. */
@@ -80,7 +82,15 @@ export async function transitionAttempt(
   const [row] = await db
     .update(attempts)
     .set({ status: to, lastActivityAt: sql`now()`, ...changesFor(to, options) })
-    .where(and(eq(attempts.id, attemptId), inArray(attempts.status, [...from])))
+    .where(
+      and(
+        eq(attempts.id, attemptId),
+        inArray(attempts.status, [...from]),
+        options.onlyIfDueWithGraceSeconds === undefined
+          ? undefined
+          : sql`${attempts.deadlineAt} + make_interval(secs => ${options.onlyIfDueWithGraceSeconds}) <= now()`,
+      ),
+    )
     .returning();
   if (!row) {
     const [current] = await db.select({ status: attempts.status }).from(attempts).where(eq(attempts.id, attemptId));

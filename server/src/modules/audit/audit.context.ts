@@ -1,3 +1,5 @@
+// pino-http adds req.id to Express's Request type.
+import type {} from 'pino-http';
 import type { Request } from 'express';
 import { keyedHash } from '../../lib/crypto.ts';
 import type { Actor } from '../auth/auth.policy.ts';

@@ -42,7 +42,10 @@ export function courseRoutes(courses: CourseService) {
         tags,
         access,
         params: idParamsSchema,
-        responses: { 200: { description: 'Course', schema: courseSchema }, 404: { description: 'Not yours or missing' } },
+        responses: {
+          200: { description: 'Course', schema: courseSchema },
+          404: { description: 'Not yours or missing' },
+        },
       },
       async ({ actor, params }) => courses.get(actor, params.id),
     ),
@@ -55,7 +58,10 @@ export function courseRoutes(courses: CourseService) {
         access,
         params: idParamsSchema,
         body: courseInputSchema,
-        responses: { 200: { description: 'Updated', schema: courseSchema }, 404: { description: 'Not yours or missing' } },
+        responses: {
+          200: { description: 'Updated', schema: courseSchema },
+          404: { description: 'Not yours or missing' },
+        },
       },
       async ({ caller, params, body }) => courses.update(caller, params.id, body),
     ),

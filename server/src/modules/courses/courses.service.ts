@@ -72,7 +72,11 @@ export function createCourseService(deps: { db: Db; secret: string }) {
           .insert(courses)
           .values({ ...input, teacherId: caller.actor.userId })
           .returning({ id: courses.id });
-        await audit.record(tx, auditContextOf(secret, caller), { action: 'course.created', targetType: 'course', targetId: c!.id });
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'course.created',
+          targetType: 'course',
+          targetId: c!.id,
+        });
         return c!.id;
       });
       return (await load(eq(courses.id, id)))[0]!;

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { examCreateSchema, examListQuerySchema, examSchema, examUpdateSchema, idParamsSchema } from '@exam-hall/protocol';
+import {
+  examCreateSchema,
+  examListQuerySchema,
+  examSchema,
+  examUpdateSchema,
+  idParamsSchema,
+} from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { ExamService } from './exams.service.ts';
 
@@ -57,7 +63,11 @@ export function examRoutes(exams: ExamService) {
         access,
         params: idParamsSchema,
         body: examUpdateSchema,
-        responses: { 200: { description: 'Updated', schema: examSchema }, 400: { description: 'Invalid fields' }, 404: notYours },
+        responses: {
+          200: { description: 'Updated', schema: examSchema },
+          400: { description: 'Invalid fields' },
+          404: notYours,
+        },
       },
       async ({ caller, params, body }) => exams.update(caller, params.id, body),
     ),
@@ -69,7 +79,11 @@ export function examRoutes(exams: ExamService) {
         tags,
         access,
         params: idParamsSchema,
-        responses: { 200: { description: 'Published', schema: examSchema }, 400: { description: 'Not ready' }, 404: notYours },
+        responses: {
+          200: { description: 'Published', schema: examSchema },
+          400: { description: 'Not ready' },
+          404: notYours,
+        },
       },
       async ({ caller, params }) => exams.publish(caller, params.id),
     ),

@@ -80,7 +80,10 @@ export function createExamService(deps: { db: Db; secret: string }) {
   }
 
   return {
-    async list(actor: Actor, q: { courseId?: string | undefined; status?: string | undefined; limit: number; offset: number }) {
+    async list(
+      actor: Actor,
+      q: { courseId?: string | undefined; status?: string | undefined; limit: number; offset: number },
+    ) {
       assertRole(actor, EXAM_EDITORS);
       const rows = await repo.listExams(
         db,
@@ -99,7 +102,12 @@ export function createExamService(deps: { db: Db; secret: string }) {
       await assertCourse(caller.actor, input.courseId);
       return db.transaction(async (tx) => {
         const exam = await repo.insertExam(tx, { ...toRow(input), createdBy: caller.actor.userId, status: 'draft' });
-        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.created', targetType: 'exam', targetId: exam.id, details: { title: exam.title } });
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'exam.created',
+          targetType: 'exam',
+          targetId: exam.id,
+          details: { title: exam.title },
+        });
         return toExamDto(exam);
       });
     },
@@ -135,15 +143,26 @@ export function createExamService(deps: { db: Db; secret: string }) {
         await repo.refreshQuestionTotals(tx, id);
         const fresh = (await repo.findExam(tx, id))!;
         const problems: { path: string; message: string }[] = [];
-        if (fresh.questionCount < 1) problems.push({ path: 'questions', message: 'Add at least one question before publishing' });
+        if (fresh.questionCount < 1)
+          problems.push({ path: 'questions', message: 'Add at least one question before publishing' });
         if (!fresh.availableAnytime && fresh.endsAt && fresh.endsAt.getTime() <= Date.now()) {
-          problems.push({ path: 'endsAt', message: 'The availability window has already ended; move it before publishing' });
+          problems.push({
+            path: 'endsAt',
+            message: 'The availability window has already ended; move it before publishing',
+          });
         }
         if (problems.length) {
-          throw badRequest(`This exam cannot be published yet: ${problems.map((p) => p.message).join('; ')}.`, problems);
+          throw badRequest(
+            `This exam cannot be published yet: ${problems.map((p) => p.message).join('; ')}.`,
+            problems,
+          );
         }
         const updated = await repo.updateExam(tx, id, { status: 'published', publishedAt: new Date() });
-        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.published', targetType: 'exam', targetId: id });
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'exam.published',
+          targetType: 'exam',
+          targetId: id,
+        });
         return toExamDto(updated);
       });
     },
@@ -152,7 +171,11 @@ export function createExamService(deps: { db: Db; secret: string }) {
       return db.transaction(async (tx) => {
         await loadExamFor(tx, caller.actor, id, { forUpdate: true });
         const updated = await repo.updateExam(tx, id, { status: 'archived' });
-        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.archived', targetType: 'exam', targetId: id });
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'exam.archived',
+          targetType: 'exam',
+          targetId: id,
+        });
         return toExamDto(updated);
       });
     },
@@ -162,7 +185,11 @@ export function createExamService(deps: { db: Db; secret: string }) {
       await db.transaction(async (tx) => {
         await loadExamFor(tx, caller.actor, id, { forUpdate: true });
         await repo.updateExam(tx, id, { deletedAt: new Date() });
-        await audit.record(tx, auditContextOf(secret, caller), { action: 'exam.deleted', targetType: 'exam', targetId: id });
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'exam.deleted',
+          targetType: 'exam',
+          targetId: id,
+        });
       });
     },
   };

@@ -1,0 +1,214 @@
+// The live exam hall over Socket.IO: every event name and payload, both directions.
+// The server validates every inbound payload with these schemas; the browser uses
+// the same ones to type its calls.
+import { z } from 'zod';
+import { attemptStatuses } from './attempts.ts';
+
+// ---------------------------------------------------------------- shared pieces
+
+export const proctorSignalTypes = [
+  'tab_hidden',
+  'window_blur',
+  'fullscreen_exit',
+  'copy',
+  'cut',
+  'paste',
+  'context_menu',
+  'offline',
+  'second_device',
+] as const;
+export type ProctorSignalType = (typeof proctorSignalTypes)[number];
+export const severities = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof severities)[number];
+
+/** How much each signal adds to an attempt's risk score (0-100), and how serious it is. */
+export const SIGNAL_WEIGHTS: Record<ProctorSignalType, { severity: Severity; weight: number }> = {
+  tab_hidden: { severity: 'medium', weight: 10 },
+  window_blur: { severity: 'low', weight: 3 },
+  fullscreen_exit: { severity: 'medium', weight: 10 },
+  copy: { severity: 'medium', weight: 8 },
+  cut: { severity: 'medium', weight: 8 },
+  paste: { severity: 'high', weight: 12 },
+  context_menu: { severity: 'low', weight: 2 },
+  offline: { severity: 'low', weight: 2 },
+  second_device: { severity: 'high', weight: 25 },
+};
+
+export const riskBreakdownSchema = z.object({
+  score: z.number().int().min(0).max(100),
+  items: z.array(z.object({ type: z.string(), count: z.number().int(), weight: z.number(), points: z.number() })),
+});
+export type RiskBreakdown = z.infer<typeof riskBreakdownSchema>;
+
+const uuid = z.uuid('must be a UUID');
+/** Per-attempt autosave sequence: strictly increasing per browser outbox. */
+const seq = z.number().int('seq must be a whole number').min(1, 'seq starts at 1').max(Number.MAX_SAFE_INTEGER);
+
+// ---------------------------------------------------------------- student: join and snapshot
+
+export const joinAttemptSchema = z.object({
+  attemptId: uuid,
+  /** Random id the browser keeps in localStorage: two ids on one attempt = two devices. */
+  deviceId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'deviceId must be 8-64 url-safe characters'),
+});
+
+export const hallStudentQuestionSchema = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  prompt: z.string(),
+  points: z.number(),
+  content: z.record(z.string(), z.unknown()),
+});
+
+export const savedAnswerSchema = z.object({
+  questionId: z.uuid(),
+  response: z.unknown().nullable(),
+  flagged: z.boolean(),
+  seq: z.number().int(),
+});
+export type SavedAnswer = z.infer<typeof savedAnswerSchema>;
+
+export const clockSchema = z.object({
+  attemptId: z.uuid(),
+  status: z.enum(attemptStatuses),
+  deadlineAt: z.iso.datetime().nullable(),
+  pausedAt: z.iso.datetime().nullable(),
+  serverTime: z.iso.datetime(),
+  /** Why the clock changed: started, extended, paused, resumed, disconnect_credit. */
+  reason: z.string().optional(),
+  extraSeconds: z.number().int().optional(),
+});
+export type Clock = z.infer<typeof clockSchema>;
+
+export const attemptSnapshotSchema = z.object({
+  attempt: z.object({
+    id: z.uuid(),
+    examId: z.uuid(),
+    examTitle: z.string(),
+    instructions: z.string().nullable(),
+    status: z.enum(attemptStatuses),
+    blockCopyPaste: z.boolean(),
+    requireFullscreen: z.boolean(),
+    proctored: z.boolean(),
+  }),
+  clock: clockSchema,
+  questions: z.array(hallStudentQuestionSchema),
+  answers: z.array(savedAnswerSchema),
+  /** Highest save sequence the server has applied for this attempt. */
+  lastSeq: z.number().int(),
+});
+export type AttemptSnapshot = z.infer<typeof attemptSnapshotSchema>;
+
+// ---------------------------------------------------------------- student: saves, submit, signals
+
+export const saveAnswerSchema = z.object({
+  attemptId: uuid,
+  seq,
+  questionId: uuid,
+  /** null clears the answer. Shape depends on the question type (validated server-side). */
+  response: z.unknown().nullable(),
+  flagged: z.boolean().default(false),
+});
+export type SaveAnswer = z.infer<typeof saveAnswerSchema>;
+export const saveAckSchema = z.object({
+  seq: z.number().int(),
+  /** false when a newer save for the same question had already been applied (the stale one is dropped). */
+  applied: z.boolean(),
+  savedAt: z.iso.datetime(),
+});
+export type SaveAck = z.infer<typeof saveAckSchema>;
+
+export const submitAttemptSchema = z.object({ attemptId: uuid });
+export const submitAckSchema = z.object({ status: z.enum(attemptStatuses), submittedAt: z.iso.datetime().nullable() });
+
+export const proctorSignalSchema = z.object({
+  attemptId: uuid,
+  type: z.enum(proctorSignalTypes),
+  /** Client id of the event, so replays after a reconnect are stored once. */
+  clientEventId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientEventId must be 8-64 url-safe characters'),
+  /** Milliseconds the condition lasted (tab hidden, offline), when known. */
+  durationMs: z.number().int().min(0).max(86_400_000).optional(),
+  questionId: uuid.optional(),
+});
+export type ProctorSignal = z.infer<typeof proctorSignalSchema>;
+
+export const timeSyncAckSchema = z.object({ serverTime: z.iso.datetime() });
+
+// ---------------------------------------------------------------- proctor: roster and actions
+
+export const hallRowSchema = z.object({
+  participantId: z.uuid(),
+  userId: z.uuid(),
+  name: z.string(),
+  email: z.string(),
+  attemptId: z.uuid().nullable(),
+  status: z.union([z.enum(attemptStatuses), z.literal('not_started')]),
+  answered: z.number().int(),
+  questionCount: z.number().int(),
+  deadlineAt: z.iso.datetime().nullable(),
+  pausedAt: z.iso.datetime().nullable(),
+  connections: z.number().int(),
+  devices: z.number().int(),
+  /** When the last connection closed, if none is open now. */
+  disconnectedSince: z.iso.datetime().nullable(),
+  riskScore: z.number().int(),
+  openAlerts: z.number().int(),
+  submittedAt: z.iso.datetime().nullable(),
+});
+export type HallRow = z.infer<typeof hallRowSchema>;
+
+export const proctoringEventSchema = z.object({
+  id: z.uuid(),
+  attemptId: z.uuid(),
+  userId: z.uuid(),
+  type: z.string(),
+  severity: z.enum(severities),
+  occurredAt: z.iso.datetime(),
+  reviewStatus: z.enum(['open', 'acknowledged', 'dismissed', 'flagged']),
+  details: z.record(z.string(), z.unknown()),
+});
+export type ProctoringEventDto = z.infer<typeof proctoringEventSchema>;
+
+export const watchExamSchema = z.object({ examId: uuid });
+export const hallSnapshotSchema = z.object({
+  examId: z.uuid(),
+  examTitle: z.string(),
+  rows: z.array(hallRowSchema),
+  alerts: z.array(proctoringEventSchema),
+  serverTime: z.iso.datetime(),
+});
+export type HallSnapshot = z.infer<typeof hallSnapshotSchema>;
+
+export const hallActionSchema = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('extend'),
+    attemptId: uuid,
+    minutes: z.number().int().min(1).max(600, 'At most 600 minutes'),
+  }),
+  z.object({ action: z.literal('pause'), attemptId: uuid, reason: z.string().trim().max(500).optional() }),
+  z.object({ action: z.literal('resume'), attemptId: uuid }),
+  z.object({
+    action: z.literal('terminate'),
+    attemptId: uuid,
+    reason: z.string().trim().min(3, 'Give a reason (at least 3 characters)').max(500),
+  }),
+  z.object({
+    action: z.literal('message'),
+    attemptId: uuid,
+    text: z.string().trim().min(1, 'Write a message').max(1000),
+  }),
+]);
+export type HallAction = z.infer<typeof hallActionSchema>;
+
+export const reviewAlertSchema = z.object({
+  eventId: uuid,
+  status: z.enum(['acknowledged', 'dismissed', 'flagged']),
+  note: z.string().trim().max(1000).optional(),
+});
+
+export const studentMessageSchema = z.object({ text: z.string(), sentAt: z.iso.datetime(), from: z.string() });
+export const attemptEndedSchema = z.object({
+  attemptId: z.uuid(),
+  status: z.enum(attemptStatuses),
+  reason: z.string(),
+});

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { attemptStatuses } from './attempts.ts';
+import { emailSchema, roleSchema, userStatusSchema } from './auth.ts';
+
+export const accessCodeStatuses = ['unused', 'used', 'voided'] as const;
+export type AccessCodeStatus = (typeof accessCodeStatuses)[number];
+
+/** A CSV import holds at most this many data rows (the header is not counted). */
+export const PARTICIPANT_IMPORT_MAX_ROWS = 5000;
+export const PARTICIPANT_NAME_MAX = 100;
+
+export const participantNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Name must not be empty')
+  .max(PARTICIPANT_NAME_MAX, `Name must be at most ${PARTICIPANT_NAME_MAX} characters`);
+
+export const participantAddSchema = z.object({
+  email: emailSchema,
+  /** For a new (invited) account; defaults to the part of the email before '@'. Ignored for existing accounts. */
+  name: participantNameSchema.optional(),
+});
+export type ParticipantAdd = z.infer<typeof participantAddSchema>;
+
+export const participantSchema = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  userStatus: userStatusSchema,
+  codeStatus: z.enum(accessCodeStatuses),
+  /** Last 4 characters of the current code, to tell codes apart; the code itself is never stored. */
+  codeHint: z.string().nullable(),
+  codeIssuedAt: z.iso.datetime(),
+  codeUsedAt: z.iso.datetime().nullable(),
+  addedAt: z.iso.datetime(),
+  attemptCount: z.number().int(),
+  latestAttempt: z.object({ status: z.enum(attemptStatuses), percentage: z.number().nullable() }).nullable(),
+});
+export type Participant = z.infer<typeof participantSchema>;
+
+/** The plain code appears only in the answer that created or regenerated it. */
+export const participantAddedSchema = z.object({ participant: participantSchema, code: z.string() });
+export type ParticipantAdded = z.infer<typeof participantAddedSchema>;
+
+export const participantListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
+  offset: z.coerce.number().int().min(0, 'offset must be 0 or more').default(0),
+  /** Case-insensitive substring of the email or name. */
+  search: z.string().trim().max(254, 'search must be at most 254 characters').optional(),
+  codeStatus: z.enum(accessCodeStatuses).optional(),
+});
+export type ParticipantListQuery = z.infer<typeof participantListQuerySchema>;
+
+export const participantListSchema = z.object({ participants: z.array(participantSchema), total: z.number().int() });
+export type ParticipantList = z.infer<typeof participantListSchema>;
+
+export const importOutcomes = ['added', 'skipped', 'rejected'] as const;
+export const participantImportRowSchema = z.object({
+  /** The row number a spreadsheet shows: the header is row 1, the first data row is 2. */
+  row: z.number().int(),
+  email: z.string(),
+  outcome: z.enum(importOutcomes),
+  /** Why a row was skipped or rejected, as a sentence. */
+  reason: z.string().optional(),
+  participantId: z.uuid().optional(),
+  /** The new access code, for added rows only. */
+  code: z.string().optional(),
+});
+export type ParticipantImportRow = z.infer<typeof participantImportRowSchema>;
+
+export const participantImportResultSchema = z.object({
+  summary: z.object({ added: z.number().int(), skipped: z.number().int(), rejected: z.number().int() }),
+  rows: z.array(participantImportRowSchema),
+});
+export type ParticipantImportResult = z.infer<typeof participantImportResultSchema>;
+
+export const codesExportBodySchema = z.object({
+  /** Whose codes to regenerate; default: every participant whose code is still unused. */
+  participantIds: z
+    .array(z.uuid('participantIds must be UUIDs'))
+    .min(1, 'participantIds must not be empty; omit it for every unused code')
+    .max(PARTICIPANT_IMPORT_MAX_ROWS, `At most ${PARTICIPANT_IMPORT_MAX_ROWS} participants at a time`)
+    .optional(),
+});
+export type CodesExportBody = z.infer<typeof codesExportBodySchema>;
+
+export const codeRegeneratedSchema = z.object({ participant: participantSchema, code: z.string() });
+
+export const participantParamsSchema = z.object({
+  examId: z.uuid('examId must be a UUID'),
+  participantId: z.uuid('participantId must be a UUID'),
+});
+
+export const userSearchQuerySchema = z.object({
+  prefix: z
+    .string({ error: 'prefix is required' })
+    .trim()
+    .toLowerCase()
+    .min(2, 'prefix must be at least 2 characters')
+    .max(254, 'prefix must be at most 254 characters'),
+});
+export const userSearchResultSchema = z.object({
+  users: z.array(z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: roleSchema })),
+});
+export type UserSearchResult = z.infer<typeof userSearchResultSchema>;

@@ -1,0 +1,54 @@
+// Who may do what in the hall. A socket carries a signed-in actor, an attempt
+// principal (from the attempt cookie of a student who started with a code), or both.
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { attempts, enrollments, exams } from '../../db/schema/index.ts';
+import { AppError, notFound } from '../../http/errors.ts';
+import { constantTimeEqual, hashToken } from '../../lib/crypto.ts';
+import type { Actor } from '../auth/auth.policy.ts';
+
+export interface HallPrincipal {
+  actor: Actor | null;
+  /** `{attemptId}.{token}` from the attempt cookie, if the handshake had one. */
+  attemptCookie: string | null;
+}
+
+/** The attempt if this principal is its student (signed in as them, or holding its cookie); 404 otherwise. */
+export async function loadOwnAttempt(db: Db, who: HallPrincipal, attemptId: string) {
+  const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+  if (!a) throw notFound('Attempt');
+  if (who.actor && who.actor.userId === a.userId) return a;
+  if (who.attemptCookie && a.attemptTokenHash) {
+    const [id, token] = who.attemptCookie.split('.');
+    if (id === a.id && token && constantTimeEqual(hashToken(token), a.attemptTokenHash)) return a;
+  }
+  throw notFound('Attempt');
+}
+
+/**
+ * Proctoring an exam: its owning teacher, admins, and proctors enrolled in the exam's
+ * course with the proctor role. Everyone else: 404 (exists-or-not is not revealed).
+ */
+export async function loadWatchableExam(db: Db, actor: Actor | null, examId: string) {
+  if (!actor || !['teacher', 'admin', 'proctor'].includes(actor.role)) {
+    throw new AppError(403, 'forbidden', 'Only proctors, teachers and admins can watch the hall.');
+  }
+  const [exam] = await db.select().from(exams).where(eq(exams.id, examId));
+  if (!exam || exam.deletedAt) throw notFound('Exam');
+  if (actor.role === 'admin' || exam.createdBy === actor.userId) return exam;
+  if (actor.role === 'proctor' && exam.courseId) {
+    const [enrolled] = await db
+      .select({ id: enrollments.id })
+      .from(enrollments)
+      .where(
+        and(
+          eq(enrollments.courseId, exam.courseId),
+          eq(enrollments.userId, actor.userId),
+          eq(enrollments.role, 'proctor'),
+          eq(enrollments.status, 'active'),
+        ),
+      );
+    if (enrolled) return exam;
+  }
+  throw notFound('Exam');
+}

@@ -1,0 +1,57 @@
+// What the hall tells browsers, behind a small interface so services never touch
+// Socket.IO. The implementation emits to rooms; with the Redis adapter (API
+// processes) or the Redis emitter (worker processes) it reaches every process.
+import { rooms, type Clock, type HallRow, type ProctoringEventDto, type RiskBreakdown } from '@exam-hall/protocol';
+import type { Attempt } from '../../db/schema/index.ts';
+
+export interface HallPublisher {
+  clock(attempt: Pick<Attempt, 'id' | 'status' | 'deadlineAt' | 'pausedAt' | 'extraSeconds'>, reason: string): void;
+  ended(attemptId: string, status: string, reason: string): void;
+  message(attemptId: string, text: string, from: string): void;
+  row(examId: string, row: HallRow): void;
+  alert(examId: string, event: ProctoringEventDto, risk: RiskBreakdown): void;
+  alertReviewed(examId: string, event: ProctoringEventDto): void;
+}
+
+/** Anything with Socket.IO's `to(room).emit(...)`: a Server, or a worker's Emitter. */
+export interface RoomEmitter {
+  to(room: string): { emit(event: string, ...args: unknown[]): unknown };
+}
+
+export function toClock(
+  a: Pick<Attempt, 'id' | 'status' | 'deadlineAt' | 'pausedAt' | 'extraSeconds'>,
+  reason?: string,
+): Clock {
+  return {
+    attemptId: a.id,
+    status: a.status,
+    deadlineAt: a.deadlineAt?.toISOString() ?? null,
+    pausedAt: a.pausedAt?.toISOString() ?? null,
+    serverTime: new Date().toISOString(),
+    extraSeconds: a.extraSeconds,
+    ...(reason ? { reason } : {}),
+  };
+}
+
+export function socketPublisher(io: RoomEmitter): HallPublisher {
+  return {
+    clock: (a, reason) => void io.to(rooms.attempt(a.id)).emit('attempt:clock', toClock(a, reason)),
+    ended: (attemptId, status, reason) =>
+      void io.to(rooms.attempt(attemptId)).emit('attempt:ended', { attemptId, status, reason }),
+    message: (attemptId, text, from) =>
+      void io.to(rooms.attempt(attemptId)).emit('attempt:message', { text, from, sentAt: new Date().toISOString() }),
+    row: (examId, row) => void io.to(rooms.examProctors(examId)).emit('hall:row', row),
+    alert: (examId, event, risk) => void io.to(rooms.examProctors(examId)).emit('hall:alert', { event, risk }),
+    alertReviewed: (examId, event) => void io.to(rooms.examProctors(examId)).emit('hall:alert-reviewed', { event }),
+  };
+}
+
+/** For processes without sockets (tests, scripts): drops everything. */
+export const silentPublisher: HallPublisher = {
+  clock: () => {},
+  ended: () => {},
+  message: () => {},
+  row: () => {},
+  alert: () => {},
+  alertReviewed: () => {},
+};

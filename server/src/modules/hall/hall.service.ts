@@ -1,0 +1,316 @@
+// The live hall: what a student's browser gets on joining, how answers are saved
+// without loss, submission, presence, and what proctors see and do. The clock is
+// the attempt row's deadline; every change to it is pushed to the student at once.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { AttemptSnapshot, HallAction, HallRow, HallSnapshot, SaveAck, SaveAnswer } from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
+import { attempts, exams, presence, proctoringEvents, type Attempt } from '../../db/schema/index.ts';
+import { AppError, badRequest, notFound } from '../../http/errors.ts';
+import { keyedHash } from '../../lib/crypto.ts';
+import * as audit from '../audit/audit.service.ts';
+import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { transitionAttempt } from '../attempts/attempts.state.ts';
+import { studentQuestions } from '../questions/questions.student.ts';
+import { checkResponse } from '../questions/types/index.ts';
+import type { ProctoringService } from '../proctoring/proctoring.service.ts';
+import { toEventDto } from '../proctoring/proctoring.service.ts';
+import { loadOwnAttempt, loadWatchableExam, type HallPrincipal } from './hall.access.ts';
+import { toClock, type HallPublisher } from './hall.events.ts';
+import * as repo from './hall.repository.ts';
+
+/** What a socket remembers about an attempt it joined, so saves need no lookups. */
+export interface JoinedAttempt {
+  attemptId: string;
+  examId: string;
+  userId: string;
+  questions: Map<string, { type: string; content: Record<string, unknown> }>;
+}
+
+export interface ExpiryScheduler {
+  /** Makes sure the attempt is ended at its deadline even if no browser is connected. */
+  schedule(attemptId: string, deadlineAt: Date): Promise<void>;
+}
+
+export function createHallService(deps: {
+  db: Db;
+  secret: string;
+  publish: HallPublisher;
+  proctoring: ProctoringService;
+  expiry: ExpiryScheduler;
+}) {
+  const { db, secret, publish, proctoring, expiry } = deps;
+
+  async function rowOf(examId: string, participantId: string): Promise<HallRow | undefined> {
+    return (await repo.hallRows(db, examId, participantId))[0];
+  }
+  async function pushRow(a: Pick<Attempt, 'examId' | 'participantId'>) {
+    const row = await rowOf(a.examId, a.participantId);
+    if (row) publish.row(a.examId, row);
+    return row;
+  }
+
+  async function snapshot(a: Attempt): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
+    const [exam] = await db.select().from(exams).where(eq(exams.id, a.examId));
+    const qs = await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder);
+    const saved = await repo.savedAnswers(db, a.id);
+    const full = await db.query.questions.findMany({
+      where: (q, { eq: is }) => is(q.examId, a.examId),
+      columns: { id: true, type: true, content: true },
+    });
+    return {
+      snapshot: {
+        attempt: {
+          id: a.id,
+          examId: a.examId,
+          examTitle: exam!.title,
+          instructions: exam!.instructions,
+          status: a.status,
+          blockCopyPaste: exam!.proctoring.enabled && exam!.proctoring.blockCopyPaste,
+          requireFullscreen: exam!.proctoring.enabled && exam!.proctoring.requireFullscreen,
+          proctored: exam!.proctoring.enabled,
+        },
+        clock: toClock(a),
+        questions: qs.map((q) => ({ ...q, content: q.content as Record<string, unknown> })),
+        answers: saved.map((s) => ({
+          questionId: s.questionId,
+          response: s.response ?? null,
+          flagged: s.flagged,
+          seq: s.seq,
+        })),
+        lastSeq: a.lastSeq,
+      },
+      joined: {
+        attemptId: a.id,
+        examId: a.examId,
+        userId: a.userId,
+        questions: new Map(full.map((q) => [q.id, { type: q.type, content: q.content }])),
+      },
+    };
+  }
+
+  /**
+   * Downtime credit: when an attempt's last connection had closed and the exam's
+   * policy credits time lost while disconnected, the gap the server observed is
+   * added to the deadline, up to the exam's cap.
+   */
+  async function creditDowntime(a: Attempt): Promise<Attempt> {
+    if (a.status !== 'in_progress') return a;
+    const [exam] = await db
+      .select({ policy: exams.disconnectPolicy, cap: exams.disconnectCreditMaxMinutes })
+      .from(exams)
+      .where(eq(exams.id, a.examId));
+    if (!exam || exam.policy !== 'credit') return a;
+    const [{ open, lastLeft }] = (await db
+      .select({
+        open: sql<number>`count(*) filter (where ${presence.leftAt} is null)::int`,
+        lastLeft: sql<Date | null>`max(${presence.leftAt})`,
+      })
+      .from(presence)
+      .where(eq(presence.attemptId, a.id))) as [{ open: number; lastLeft: Date | string | null }];
+    if (open > 0 || !lastLeft) return a;
+    const [updated] = await db
+      .update(attempts)
+      .set({
+        // Credit = min(gap, what is left of the cap), never for time after the deadline passed.
+        disconnectCreditSeconds: sql`${attempts.disconnectCreditSeconds} + least(extract(epoch from now() - ${new Date(lastLeft)}::timestamptz)::int, ${exam.cap * 60} - ${attempts.disconnectCreditSeconds})`,
+        deadlineAt: sql`${attempts.deadlineAt} + make_interval(secs => least(extract(epoch from now() - ${new Date(lastLeft)}::timestamptz)::int, ${exam.cap * 60} - ${attempts.disconnectCreditSeconds}))`,
+      })
+      .where(
+        and(
+          eq(attempts.id, a.id),
+          eq(attempts.status, 'in_progress'),
+          sql`${attempts.deadlineAt} > now()`,
+          sql`${attempts.disconnectCreditSeconds} < ${exam.cap * 60}`,
+          sql`extract(epoch from now() - ${new Date(lastLeft)}::timestamptz) >= 1`,
+        ),
+      )
+      .returning();
+    if (!updated) return a;
+    publish.clock(updated, 'disconnect_credit');
+    await expiry.schedule(updated.id, updated.deadlineAt!);
+    return updated;
+  }
+
+  return {
+    /** A student's browser joins its attempt: presence segment, downtime credit, snapshot. */
+    async join(
+      who: HallPrincipal,
+      input: { attemptId: string; deviceId: string },
+      conn: { socketId: string; ip: string },
+    ) {
+      let a = await loadOwnAttempt(db, who, input.attemptId);
+      a = await creditDowntime(a);
+      const [others] = (await db
+        .select({ devices: sql<number>`count(distinct ${presence.deviceId})::int` })
+        .from(presence)
+        .where(
+          and(eq(presence.attemptId, a.id), isNull(presence.leftAt), sql`${presence.deviceId} <> ${input.deviceId}`),
+        )) as [{ devices: number }];
+      await db.insert(presence).values({
+        attemptId: a.id,
+        userId: a.userId,
+        examId: a.examId,
+        connectionId: conn.socketId,
+        deviceId: input.deviceId,
+        source: 'hall',
+        ipHash: keyedHash(secret, 'ip', conn.ip),
+      });
+      if (others.devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
+        await proctoring.record(a, 'second_device', { devices: others.devices + 1 });
+      }
+      const result = await snapshot(a);
+      await pushRow(a);
+      return result;
+    },
+
+    async leave(joined: JoinedAttempt, socketId: string) {
+      await db
+        .update(presence)
+        .set({ leftAt: new Date() })
+        .where(
+          and(eq(presence.attemptId, joined.attemptId), eq(presence.connectionId, socketId), isNull(presence.leftAt)),
+        );
+      const [a] = await db.select().from(attempts).where(eq(attempts.id, joined.attemptId));
+      if (a) await pushRow(a);
+    },
+
+    /** Acknowledged only after PostgreSQL committed it. */
+    async save(joined: JoinedAttempt, input: SaveAnswer): Promise<SaveAck> {
+      const q = joined.questions.get(input.questionId);
+      if (!q)
+        throw badRequest('This question is not part of the attempt.', [
+          { path: 'questionId', message: 'is not in this attempt' },
+        ]);
+      if (input.response !== null) {
+        const check = checkResponse(q, input.response);
+        if (!check.ok) {
+          throw badRequest(
+            'This answer does not fit the question.',
+            check.problems.map((p) => ({ path: ['response', ...p.path].join('.'), message: p.message })),
+          );
+        }
+      }
+      const saved = await repo.saveAnswer(db, { ...input, attemptId: joined.attemptId });
+      if (saved) return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
+      const state = await repo.attemptWriteState(db, joined.attemptId);
+      if (!state?.writable) {
+        const message =
+          state?.status === 'paused'
+            ? 'Your exam is paused by the proctor; answers are kept and can be saved when it resumes.'
+            : 'Time is up for this attempt: answers can no longer be changed.';
+        throw new AppError(409, 'invalid_transition', message);
+      }
+      // Writable but nothing written: this seq (or a newer one) was already applied.
+      return { seq: input.seq, applied: false, savedAt: new Date().toISOString() };
+    },
+
+    async submit(joined: JoinedAttempt, userCtx: { ip: string }) {
+      const a = await transitionAttempt(db, joined.attemptId, 'submitted', { reason: 'submitted' });
+      await audit.record(
+        db,
+        { actorId: a.userId, actorRole: 'student', ipHash: keyedHash(secret, 'ip', userCtx.ip) },
+        { action: 'attempt.submitted', targetType: 'attempt', targetId: a.id },
+      );
+      publish.ended(a.id, a.status, 'submitted');
+      await pushRow(a);
+      return { status: a.status, submittedAt: a.submittedAt?.toISOString() ?? null };
+    },
+
+    async signal(
+      joined: JoinedAttempt,
+      type: Parameters<ProctoringService['record']>[1],
+      details: Record<string, unknown>,
+      clientEventId: string,
+    ) {
+      const stored = await proctoring.record(
+        { id: joined.attemptId, examId: joined.examId, userId: joined.userId },
+        type,
+        details,
+        clientEventId,
+      );
+      if (stored) {
+        const [a] = await db.select().from(attempts).where(eq(attempts.id, joined.attemptId));
+        if (a) await pushRow(a);
+      }
+      return stored;
+    },
+
+    /** The proctor's view of an exam: the whole roster and the open alerts. */
+    async watch(caller: Caller, examId: string): Promise<HallSnapshot> {
+      const exam = await loadWatchableExam(db, caller.actor, examId);
+      const rows = await repo.hallRows(db, examId);
+      const alerts = await db
+        .select()
+        .from(proctoringEvents)
+        .where(eq(proctoringEvents.examId, examId))
+        .orderBy(sql`${proctoringEvents.occurredAt} desc`)
+        .limit(200);
+      return {
+        examId,
+        examTitle: exam.title,
+        rows,
+        alerts: alerts.map(toEventDto),
+        serverTime: new Date().toISOString(),
+      };
+    },
+
+    /** Extend, pause, resume, terminate or message: audited, and pushed to the student at once. */
+    async act(caller: Caller, action: HallAction): Promise<HallRow> {
+      const [a0] = await db.select().from(attempts).where(eq(attempts.id, action.attemptId));
+      if (!a0) throw notFound('Attempt');
+      await loadWatchableExam(db, caller.actor, a0.examId);
+      let a = a0;
+      switch (action.action) {
+        case 'extend': {
+          const [updated] = await db
+            .update(attempts)
+            .set({
+              extraSeconds: sql`${attempts.extraSeconds} + ${action.minutes * 60}`,
+              deadlineAt: sql`${attempts.deadlineAt} + make_interval(mins => ${action.minutes})`,
+            })
+            .where(and(eq(attempts.id, a.id), sql`${attempts.status} in ('in_progress', 'paused')`))
+            .returning();
+          if (!updated)
+            throw new AppError(
+              409,
+              'invalid_transition',
+              `This attempt is ${a.status.replace('_', ' ')}: there is no running clock to extend.`,
+            );
+          a = updated;
+          publish.clock(a, 'extended');
+          await expiry.schedule(a.id, a.deadlineAt!);
+          break;
+        }
+        case 'pause':
+          a = await transitionAttempt(db, a.id, 'paused', { reason: action.reason ?? 'paused by proctor' });
+          publish.clock(a, 'paused');
+          break;
+        case 'resume':
+          a = await transitionAttempt(db, a.id, 'in_progress');
+          publish.clock(a, 'resumed');
+          await expiry.schedule(a.id, a.deadlineAt!);
+          break;
+        case 'terminate':
+          a = await transitionAttempt(db, a.id, 'invalidated', { reason: action.reason });
+          publish.ended(a.id, a.status, action.reason);
+          break;
+        case 'message':
+          publish.message(a.id, action.text, caller.actor.name);
+          break;
+      }
+      await audit.record(db, auditContextOf(secret, caller), {
+        action: `hall.${action.action}`,
+        targetType: 'attempt',
+        targetId: a.id,
+        details:
+          action.action === 'extend'
+            ? { minutes: action.minutes }
+            : action.action === 'terminate' || action.action === 'pause'
+              ? { reason: action.reason ?? null }
+              : {},
+      });
+      return (await pushRow(a))!;
+    },
+  };
+}
+export type HallService = ReturnType<typeof createHallService>;

@@ -1,0 +1,199 @@
+import express, { type Request, type Response } from 'express';
+import {
+  codeRegeneratedSchema,
+  codesExportBodySchema,
+  examIdParamsSchema,
+  participantAddedSchema,
+  participantAddSchema,
+  participantImportResultSchema,
+  participantListQuerySchema,
+  participantListSchema,
+  participantParamsSchema,
+  userSearchQuerySchema,
+  userSearchResultSchema,
+} from '@exam-hall/protocol';
+import { badRequest } from '../../http/errors.ts';
+import { route } from '../../http/route.ts';
+import type { ParticipantService } from './participants.service.ts';
+
+const tags = ['participants'];
+const access = ['teacher', 'admin'] as const;
+const notYours = { description: 'No such exam of yours (or no such participant in it)' };
+const archived = { description: 'The exam is archived' };
+
+// The import body is the CSV file itself. The API's JSON parser (100 kB by default)
+// skips text/csv, so this route reads its own body, up to 1 MB: 5,000 rows of long
+// addresses and names fit.
+const CSV_BODY_LIMIT = '1mb';
+const readText = express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: CSV_BODY_LIMIT });
+
+function readCsvBody(req: Request, res: Response): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readText(req, res, (err?: unknown) => {
+      if (err) return reject(err);
+      if (typeof req.body !== 'string') {
+        return reject(
+          badRequest('Send the CSV file itself as the request body, with Content-Type: text/csv.', [
+            { path: 'body', message: 'must be CSV text (Content-Type: text/csv)' },
+          ]),
+        );
+      }
+      resolve(req.body);
+    });
+  });
+}
+
+function sendCsv(res: Response, filename: string, csv: string) {
+  res.type('text/csv; charset=utf-8');
+  res.attachment(filename);
+  res.send(csv);
+}
+
+export function participantRoutes(participants: ParticipantService) {
+  return [
+    route(
+      {
+        method: 'get',
+        path: '/api/exams/:examId/participants',
+        summary: 'Participants of an exam with code status and attempt progress, a page at a time, plus the total',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        query: participantListQuerySchema,
+        responses: { 200: { description: 'A page of participants', schema: participantListSchema }, 404: notYours },
+      },
+      async ({ actor, params, query }) => participants.list(actor, params.examId, query),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/participants',
+        summary:
+          'Invite one participant by email (creates an invited student account if needed); answers the access code, shown only this once',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        body: participantAddSchema,
+        responses: {
+          201: { description: 'Added', schema: participantAddedSchema },
+          400: { description: 'Invalid email, domain not allowed for the course, or not a student account' },
+          404: notYours,
+          409: { description: 'Already a participant, or the exam is archived' },
+        },
+      },
+      async ({ caller, params, body, res }) => {
+        const added = await participants.add(caller, params.examId, body);
+        res.status(201);
+        return added;
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/participants/import',
+        summary:
+          'Import participants from a CSV file sent as the body (Content-Type: text/csv, at most 1 MB): a header row with an "email" column and optionally "name", then up to 5,000 rows. Every row gets an outcome (added, skipped, rejected with a reason); bad rows never block good ones. Added rows carry their access code, shown only in this answer.',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        responses: {
+          200: { description: 'Outcome of every row', schema: participantImportResultSchema },
+          400: {
+            description: 'Not a readable CSV, no email column, no rows, or more than 5,000 rows (nothing is added)',
+          },
+          404: notYours,
+          409: archived,
+          413: { description: 'Body over 1 MB' },
+        },
+      },
+      async ({ caller, params, req, res }) =>
+        participants.importCsv(caller, params.examId, await readCsvBody(req, res)),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/exams/:examId/participants/export.csv',
+        summary:
+          'Every participant as CSV (email, name, account and code status, code hint, attempts, latest result); no codes',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        responses: { 200: { description: 'text/csv' }, 404: notYours },
+      },
+      async ({ actor, params, res }) => {
+        const csv = await participants.exportCsv(actor, params.examId);
+        sendCsv(res, `participants-${params.examId}.csv`, csv);
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/participants/codes/export',
+        summary:
+          'REGENERATES access codes and answers them as CSV (email, name, code): the previous codes of these participants stop working. Body { participantIds } to choose; empty body = every participant whose code is still unused. Codes are stored hashed, so this is the only way to export them.',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        body: codesExportBodySchema,
+        responses: {
+          200: { description: 'text/csv with the new codes' },
+          400: { description: 'Some participantIds are not participants of this exam' },
+          404: notYours,
+          409: archived,
+        },
+      },
+      async ({ caller, params, body, res }) => {
+        const { csv } = await participants.exportCodes(caller, params.examId, body);
+        sendCsv(res, `access-codes-${params.examId}.csv`, csv);
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/participants/:participantId/code',
+        summary:
+          'Regenerate one participant’s access code: the old code stops working; the new one is shown only in this answer',
+        tags,
+        access,
+        params: participantParamsSchema,
+        responses: {
+          200: { description: 'The new code', schema: codeRegeneratedSchema },
+          404: notYours,
+          409: archived,
+        },
+      },
+      async ({ caller, params }) => participants.regenerate(caller, params.examId, params.participantId),
+    ),
+    route(
+      {
+        method: 'delete',
+        path: '/api/exams/:examId/participants/:participantId',
+        summary: 'Remove a participant who has not started an attempt',
+        tags,
+        access,
+        params: participantParamsSchema,
+        responses: {
+          204: { description: 'Removed' },
+          404: notYours,
+          409: { description: 'The participant already has an attempt' },
+        },
+      },
+      async ({ caller, params }) => participants.remove(caller, params.examId, params.participantId),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/users/search',
+        summary: 'Accounts whose email starts with a prefix (at least 2 characters; at most 20 results)',
+        tags,
+        access,
+        query: userSearchQuerySchema,
+        responses: {
+          200: { description: 'Matching accounts', schema: userSearchResultSchema },
+          400: { description: 'Prefix missing or shorter than 2 characters' },
+        },
+      },
+      async ({ actor, query }) => participants.searchUsers(actor, query.prefix),
+    ),
+  ];
+}

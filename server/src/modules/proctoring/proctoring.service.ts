@@ -1,0 +1,122 @@
+// Proctoring signals from the student page (and the server's own, like a second
+// device), stored with a severity, pushed to the exam's proctors, and summed into
+// the attempt's risk score with a breakdown a proctor can read.
+import { and, eq, sql } from 'drizzle-orm';
+import {
+  SIGNAL_WEIGHTS,
+  type ProctorSignalType,
+  type ProctoringEventDto,
+  type RiskBreakdown,
+} from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
+import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
+import { notFound } from '../../http/errors.ts';
+import * as audit from '../audit/audit.service.ts';
+import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import type { HallPublisher } from '../hall/hall.events.ts';
+import { loadWatchableExam } from '../hall/hall.access.ts';
+
+export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
+  return {
+    id: e.id,
+    attemptId: e.attemptId,
+    userId: e.userId,
+    type: e.type,
+    severity: e.severity,
+    occurredAt: e.occurredAt.toISOString(),
+    reviewStatus: e.reviewStatus,
+    details: e.details,
+  };
+}
+
+/** Dismissed alerts do not count; everything else does, by type, capped at 100. */
+export async function riskOf(db: Db, attemptId: string): Promise<RiskBreakdown> {
+  const rows = await db
+    .select({ type: proctoringEvents.type, count: sql<number>`count(*)::int` })
+    .from(proctoringEvents)
+    .where(and(eq(proctoringEvents.attemptId, attemptId), sql`${proctoringEvents.reviewStatus} <> 'dismissed'`))
+    .groupBy(proctoringEvents.type);
+  const items = rows
+    .map((r) => {
+      const weight = SIGNAL_WEIGHTS[r.type as ProctorSignalType]?.weight ?? 0;
+      return { type: r.type, count: r.count, weight, points: r.count * weight };
+    })
+    .sort((a, b) => b.points - a.points);
+  const score = Math.min(
+    100,
+    items.reduce((s, i) => s + i.points, 0),
+  );
+  return { score, items };
+}
+
+export function createProctoringService(deps: { db: Db; secret: string; publish: HallPublisher }) {
+  const { db, secret, publish } = deps;
+
+  async function updateRisk(attemptId: string) {
+    const risk = await riskOf(db, attemptId);
+    await db.update(attempts).set({ riskScore: risk.score }).where(eq(attempts.id, attemptId));
+    return risk;
+  }
+
+  return {
+    riskOf: (attemptId: string) => riskOf(db, attemptId),
+
+    /** Stores a signal once (by clientEventId) and tells the proctors. Answers whether it was new. */
+    async record(
+      attempt: { id: string; examId: string; userId: string },
+      type: ProctorSignalType,
+      details: Record<string, unknown>,
+      clientEventId?: string,
+    ): Promise<boolean> {
+      const [event] = await db
+        .insert(proctoringEvents)
+        .values({
+          attemptId: attempt.id,
+          examId: attempt.examId,
+          userId: attempt.userId,
+          type,
+          severity: SIGNAL_WEIGHTS[type].severity,
+          details,
+          clientEventId: clientEventId ?? null,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!event) return false;
+      const risk = await updateRisk(attempt.id);
+      publish.alert(attempt.examId, toEventDto(event), risk);
+      return true;
+    },
+
+    async review(
+      caller: Caller,
+      eventId: string,
+      status: 'acknowledged' | 'dismissed' | 'flagged',
+      note: string | undefined,
+    ): Promise<ProctoringEventDto> {
+      const [event] = await db.select().from(proctoringEvents).where(eq(proctoringEvents.id, eventId));
+      if (!event) throw notFound('Alert');
+      await loadWatchableExam(db, caller.actor, event.examId);
+      const [updated] = await db
+        .update(proctoringEvents)
+        .set({
+          reviewStatus: status,
+          reviewedBy: caller.actor.userId,
+          reviewedAt: new Date(),
+          reviewNote: note ?? null,
+        })
+        .where(eq(proctoringEvents.id, eventId))
+        .returning();
+      await audit.record(db, auditContextOf(secret, caller), {
+        action: `alert.${status}`,
+        targetType: 'proctoring_event',
+        targetId: eventId,
+        details: { attemptId: event.attemptId, type: event.type },
+      });
+      const dto = toEventDto(updated!);
+      await updateRisk(event.attemptId);
+      publish.alertReviewed(event.examId, dto);
+      return dto;
+    },
+  };
+}
+export type ProctoringService = ReturnType<typeof createProctoringService>;

@@ -1,0 +1,58 @@
+// Every domain service and its HTTP routes, wired in one visible table. A new
+// domain adds one line to each list.
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config.ts';
+import type { Db } from '../db/client.ts';
+import type { DeclaredRoute } from '../http/route.ts';
+import type { AuthService } from './auth/auth.service.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { createCourseService } from './courses/courses.service.ts';
+import { courseRoutes } from './courses/courses.routes.ts';
+import { createExamService } from './exams/exams.service.ts';
+import { examRoutes } from './exams/exams.routes.ts';
+import { createAttemptService } from './attempts/attempts.service.ts';
+import { attemptRoutes } from './attempts/attempts.routes.ts';
+import { createCodeLimiter } from './attempts/attempts.rate-limit.ts';
+import type { HallPublisher } from './hall/hall.events.ts';
+import { createHallService, type ExpiryScheduler } from './hall/hall.service.ts';
+import { createProctoringService } from './proctoring/proctoring.service.ts';
+import { createParticipantService } from './participants/participants.service.ts';
+import { participantRoutes } from './participants/participants.routes.ts';
+import { createQuestionService } from './questions/questions.service.ts';
+import { questionRoutes } from './questions/questions.routes.ts';
+
+export interface ServiceDeps {
+  db: Db;
+  redis: Redis;
+  config: Config;
+  secret: string;
+  publish: HallPublisher;
+  expiry: ExpiryScheduler;
+}
+
+export function createServices(deps: ServiceDeps) {
+  const proctoring = createProctoringService(deps);
+  return {
+    proctoring,
+    hall: createHallService({ ...deps, proctoring }),
+    courses: createCourseService(deps),
+    exams: createExamService(deps),
+    participants: createParticipantService(deps),
+    attempts: createAttemptService({ ...deps, limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix) }),
+    questions: createQuestionService(deps),
+  };
+}
+export type Services = ReturnType<typeof createServices>;
+
+export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services): DeclaredRoute[] {
+  return [
+    ...authRoutes(auth, deps.config.auth.cookieSecure),
+    ...auditRoutes(deps.db),
+    ...courseRoutes(s.courses),
+    ...examRoutes(s.exams),
+    ...participantRoutes(s.participants),
+    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
+    ...questionRoutes(s.questions),
+  ];
+}

@@ -1,0 +1,172 @@
+// Every inbound socket event in one table: its payload schema, next to its handler.
+// In front of each: a per-socket rate limit; a payload that fails its schema, or a
+// handler that throws, answers an error ack and never crashes the process.
+import type { z } from 'zod';
+import {
+  hallActionSchema,
+  joinAttemptSchema,
+  proctorSignalSchema,
+  reviewAlertSchema,
+  rooms,
+  saveAnswerSchema,
+  submitAttemptSchema,
+  watchExamSchema,
+  type AckReply,
+} from '@exam-hall/protocol';
+import { z as zod } from 'zod';
+import { AppError, notFound } from '../http/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { HallService } from '../modules/hall/hall.service.ts';
+import type { ProctoringService } from '../modules/proctoring/proctoring.service.ts';
+import { loadWatchableExam } from '../modules/hall/hall.access.ts';
+import type { Db } from '../db/client.ts';
+import type { Hub, HubSocket } from './hub.ts';
+
+interface Handler<S extends z.ZodType | null> {
+  schema: S;
+  handle: (socket: HubSocket, input: S extends z.ZodType ? z.output<S> : undefined) => Promise<unknown> | unknown;
+}
+const handler = <S extends z.ZodType | null>(h: Handler<S>) => h;
+
+function joinedAttempt(socket: HubSocket, attemptId: string) {
+  const joined = socket.data.joined.get(attemptId);
+  if (!joined) throw new AppError(409, 'conflict', 'Join the attempt first (attempt:join).');
+  return joined;
+}
+
+function callerOf(socket: HubSocket) {
+  const actor = socket.data.actor;
+  if (!actor) throw new AppError(401, 'unauthenticated', 'Sign in to do this.');
+  return { actor, ip: socket.data.ip };
+}
+
+export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: ProctoringService }) {
+  const { db, hall, proctoring } = deps;
+  return {
+    whoami: handler({
+      schema: null,
+      handle: (socket) => {
+        const a = socket.data.actor;
+        return {
+          user: a ? { id: a.userId, email: a.email, name: a.name, role: a.role } : null,
+          sessionId: a?.sessionId ?? null,
+          attemptId: socket.data.attemptCookie?.split('.')[0] ?? null,
+        };
+      },
+    }),
+    'time:sync': handler({ schema: null, handle: () => ({ serverTime: new Date().toISOString() }) }),
+    'attempt:join': handler({
+      schema: joinAttemptSchema,
+      handle: async (socket, input) => {
+        const who = { actor: socket.data.actor, attemptCookie: socket.data.attemptCookie };
+        const { snapshot, joined } = await hall.join(who, input, { socketId: socket.id, ip: socket.data.ip });
+        socket.data.joined.set(joined.attemptId, joined);
+        await socket.join(rooms.attempt(joined.attemptId));
+        return snapshot;
+      },
+    }),
+    'answer:save': handler({
+      schema: saveAnswerSchema,
+      handle: (socket, input) => hall.save(joinedAttempt(socket, input.attemptId), input),
+    }),
+    'attempt:submit': handler({
+      schema: submitAttemptSchema,
+      handle: (socket, input) => hall.submit(joinedAttempt(socket, input.attemptId), { ip: socket.data.ip }),
+    }),
+    'proctor:signal': handler({
+      schema: proctorSignalSchema,
+      handle: async (socket, input) => {
+        const joined = joinedAttempt(socket, input.attemptId);
+        const details: Record<string, unknown> = {};
+        if (input.durationMs !== undefined) details.durationMs = input.durationMs;
+        if (input.questionId) details.questionId = input.questionId;
+        return { stored: await hall.signal(joined, input.type, details, input.clientEventId) };
+      },
+    }),
+    'hall:watch': handler({
+      schema: watchExamSchema,
+      handle: async (socket, input) => {
+        const snapshot = await hall.watch(callerOf(socket), input.examId);
+        await socket.join(rooms.examProctors(input.examId));
+        return snapshot;
+      },
+    }),
+    'hall:action': handler({
+      schema: hallActionSchema,
+      handle: async (socket, input) => ({ row: await hall.act(callerOf(socket), input) }),
+    }),
+    'alert:review': handler({
+      schema: reviewAlertSchema,
+      handle: async (socket, input) => ({
+        event: await proctoring.review(callerOf(socket), input.eventId, input.status, input.note),
+      }),
+    }),
+    'hall:risk': handler({
+      schema: zod.object({ attemptId: zod.uuid('must be a UUID') }),
+      handle: async (socket, input) => {
+        const caller = callerOf(socket);
+        const [a] = await db.query.attempts.findMany({ where: (t, { eq }) => eq(t.id, input.attemptId), limit: 1 });
+        if (!a) throw notFound('Attempt');
+        await loadWatchableExam(db, caller.actor, a.examId);
+        return proctoring.riskOf(a.id);
+      },
+    }),
+  };
+}
+export type SocketHandlers = ReturnType<typeof socketHandlers>;
+
+/** A token bucket per socket: bursts are fine, a flood is not. */
+function bucket(ratePerSecond: number, burst: number) {
+  let tokens = burst;
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    tokens = Math.min(burst, tokens + ((now - last) / 1000) * ratePerSecond);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, hall: HallService) {
+  io.on('connection', (socket) => {
+    const allow = bucket(20, 60);
+    let refused = 0;
+    for (const [event, h] of Object.entries(handlers) as [string, Handler<z.ZodType | null>][]) {
+      socket.on(event as 'whoami', async (...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: AckReply<unknown>) => void) : null;
+        const reply = (r: AckReply<unknown>) => ack?.(r);
+        if (!allow()) {
+          // A client that keeps flooding after being told is cut off.
+          if (++refused > 200) socket.disconnect(true);
+          return reply({ ok: false, error: { code: 'rate_limited', message: 'Too many messages; slow down.' } });
+        }
+        let input: unknown = undefined;
+        if (h.schema) {
+          const parsed = h.schema.safeParse(args[0]);
+          if (!parsed.success) {
+            const detail = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+            return reply({
+              ok: false,
+              error: { code: 'validation_failed', message: `Invalid ${event} payload: ${detail}` },
+            });
+          }
+          input = parsed.data;
+        }
+        try {
+          reply({ ok: true, data: await h.handle(socket, input as never) });
+        } catch (e) {
+          if (e instanceof AppError) return reply({ ok: false, error: { code: e.code, message: e.message } });
+          log.error({ err: e, event }, 'socket handler failed');
+          reply({ ok: false, error: { code: 'internal', message: 'Something went wrong on our side; try again.' } });
+        }
+      });
+    }
+    socket.on('disconnect', () => {
+      for (const joined of socket.data.joined.values()) {
+        hall.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
+      }
+    });
+  });
+}
