@@ -46,7 +46,13 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
 
   // Sockets first: services publish to rooms through the hub's adapter.
   const server: Server = createServer();
-  const sockets = createHub(server, { redis, auth, log, publicUrl: config.http.publicUrl });
+  const sockets = createHub(server, {
+    redis,
+    auth,
+    log,
+    publicUrl: config.http.publicUrl,
+    redisPrefix: config.redis.prefix,
+  });
   hub.io = sockets.io;
   const queueConnection = redis.duplicate();
   queueConnection.on('error', () => {});

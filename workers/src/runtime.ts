@@ -8,6 +8,7 @@ import { createDb } from '@exam-hall/server/db/client.ts';
 import type { Logger } from '@exam-hall/server/lib/logger.ts';
 import { Emitter } from '@socket.io/redis-emitter';
 import { socketPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
+import { socketChannel } from '@exam-hall/server/socket/hub.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 
 export async function startWorkers(config: Config, log: Logger) {
@@ -19,7 +20,7 @@ export async function startWorkers(config: Config, log: Logger) {
   const prefix = `${config.redis.prefix}:bull`;
   const emitterRedis = new Redis(config.redis.url, { connectionName: 'exam-hall-worker-emitter' });
   emitterRedis.on('error', () => {});
-  const publish = socketPublisher(new Emitter(emitterRedis));
+  const publish = socketPublisher(new Emitter(emitterRedis, { key: socketChannel(config.redis.prefix) }));
   const workers: Worker[] = [];
   const queues: Queue[] = [];
 

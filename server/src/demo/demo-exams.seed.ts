@@ -210,17 +210,15 @@ export async function seedDemoExams(
           publishedAt: new Date(),
         })
         .returning();
-      await tx
-        .insert(questions)
-        .values(
-          QUESTIONS.map((q, position) => ({
-            ...q,
-            points: q.points ?? 1,
-            examId: e!.id,
-            position,
-            createdBy: teacher.id,
-          })),
-        );
+      await tx.insert(questions).values(
+        QUESTIONS.map((q, position) => ({
+          ...q,
+          points: q.points ?? 1,
+          examId: e!.id,
+          position,
+          createdBy: teacher.id,
+        })),
+      );
       await refreshQuestionTotals(tx, e!.id);
       return e!;
     });

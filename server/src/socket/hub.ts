@@ -31,14 +31,14 @@ export type HubSocket = Parameters<Parameters<Hub['on']>[1]>[0];
 
 export function createHub(
   httpServer: HttpServer,
-  deps: { redis: Redis; auth: AuthService; log: Logger; publicUrl: string },
+  deps: { redis: Redis; auth: AuthService; log: Logger; publicUrl: string; redisPrefix: string },
 ): { io: Hub; close: () => Promise<void> } {
   const pub = deps.redis.duplicate();
   const sub = deps.redis.duplicate();
   pub.on('error', () => {});
   sub.on('error', () => {});
   const io: Hub = new Server(httpServer, {
-    adapter: createAdapter(pub, sub),
+    adapter: createAdapter(pub, sub, { key: socketChannel(deps.redisPrefix) }),
     serveClient: false,
     // Only our own origin may open sockets with the cookies.
     cors: { origin: deps.publicUrl, credentials: true },
@@ -81,6 +81,9 @@ export function createHub(
     },
   };
 }
+
+/** The Redis channel prefix shared by the adapter (API processes) and the emitter (workers). */
+export const socketChannel = (prefix: string) => `${prefix}:socket.io`;
 
 /** Closes every socket of a session, on whichever server process holds it. */
 export function endSessionSockets(io: Hub, sessionId: string, reason: string): void {

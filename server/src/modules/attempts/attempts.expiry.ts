@@ -12,6 +12,7 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import { SAVE_GRACE_SECONDS } from '../hall/hall.repository.ts';
 import { transitionAttempt } from './attempts.state.ts';
+import * as audit from '../audit/audit.service.ts';
 
 export const ATTEMPTS_QUEUE = 'attempts';
 
@@ -22,6 +23,11 @@ export async function expireIfDue(db: Db, attemptId: string, publish: HallPublis
       reason: 'time_up',
       onlyIfDueWithGraceSeconds: SAVE_GRACE_SECONDS,
     });
+    await audit.record(
+      db,
+      { actorRole: 'system' },
+      { action: 'attempt.expired', targetType: 'attempt', targetId: a.id },
+    );
     publish.ended(a.id, a.status, 'time_up');
     return true;
   } catch (e) {

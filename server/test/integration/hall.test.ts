@@ -1,0 +1,259 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, sql } from 'drizzle-orm';
+import { answers, attempts, auditLogs, presence, proctoringEvents } from '../../src/db/schema/index.ts';
+import { startTestSystem, type TestSystem } from '../support/test-system.ts';
+import { Client } from '../support/http-client.ts';
+import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
+import { call, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';
+
+let t: TestSystem;
+let teacher: Awaited<ReturnType<typeof signedIn>>;
+const sockets: TestSocket[] = [];
+beforeAll(async () => {
+  t = await startTestSystem();
+  teacher = await signedIn(t, 'teacher');
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await t?.close();
+});
+
+async function socketFor(c: Client) {
+  const s = await openSocket(t.url, c);
+  sockets.push(s);
+  return s;
+}
+
+async function joinedStudent(settings: Record<string, unknown> = {}) {
+  const exam = await publishedExam(t, teacher, settings);
+  const { student, attemptId, participantId } = await startedAttempt(t, teacher, exam.id);
+  const socket = await socketFor(student);
+  const snapshot = await call(socket, 'attempt:join', { attemptId, deviceId: 'device-one-0001' });
+  return { exam, student, attemptId, participantId, socket, snapshot };
+}
+
+describe('joining an attempt', () => {
+  it('sends questions without keys in the attempt’s order, saved answers, the deadline and server time', async () => {
+    const { snapshot, attemptId } = await joinedStudent({ shuffleQuestions: true, shuffleOptions: true });
+    const [row] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    expect(snapshot.questions.map((q: { id: string }) => q.id)).toEqual(row!.questionOrder);
+    const text = JSON.stringify(snapshot.questions);
+    expect(text).not.toContain('answerKey');
+    expect(text).not.toContain('correct');
+    const first = snapshot.questions.find((q: { type: string }) => q.type === 'single_choice');
+    expect(first.content.options.map((o: { id: string }) => o.id)).toEqual(row!.optionOrder[first.id]);
+    expect(snapshot.clock.deadlineAt).toBe(row!.deadlineAt!.toISOString());
+    expect(Math.abs(Date.parse(snapshot.clock.serverTime) - Date.now())).toBeLessThan(5000);
+    expect(snapshot).toMatchObject({
+      answers: [],
+      lastSeq: 0,
+      attempt: { status: 'in_progress', examTitle: 'Hall exam' },
+    });
+  });
+
+  it('refuses someone else’s attempt and bad payloads without crashing', async () => {
+    const { attemptId } = await joinedStudent();
+    const intruder = await signedIn(t, 'student');
+    const s = await socketFor(intruder);
+    await expect(call(s, 'attempt:join', { attemptId, deviceId: 'intruder-0001' })).rejects.toThrow(/not_found/);
+    await expect(call(s, 'attempt:join', { attemptId: 'x', deviceId: '1' })).rejects.toThrow(
+      /validation_failed.*attemptId/,
+    );
+    await expect(call(s, 'answer:save', 'garbage')).rejects.toThrow(/validation_failed/);
+    await expect(call(s, 'answer:save', { attemptId, seq: 1, questionId: attemptId, response: null })).rejects.toThrow(
+      /Join the attempt first/,
+    );
+    expect(await call(s, 'time:sync')).toHaveProperty('serverTime');
+  });
+
+  it('rejects a handshake with neither session nor attempt cookie', async () => {
+    await expect(openSocket(t.url, new Client(t.url))).rejects.toThrow('unauthenticated');
+  });
+});
+
+describe('autosave', () => {
+  it('acknowledges after commit, replays idempotently, and never lets a stale save win', async () => {
+    const { socket, attemptId, snapshot } = await joinedStudent();
+    const q = snapshot.questions.find((x: { type: string }) => x.type === 'single_choice').id;
+    const save = (seq: number, optionId: string) =>
+      call(socket, 'answer:save', { attemptId, seq, questionId: q, response: { optionId }, flagged: false });
+    expect(await save(1, 'b')).toMatchObject({ seq: 1, applied: true });
+    const [stored] = await t.system.db.select().from(answers).where(eq(answers.attemptId, attemptId));
+    expect(stored).toMatchObject({ response: { optionId: 'b' }, seq: 1 });
+    expect(await save(3, 'c')).toMatchObject({ seq: 3, applied: true });
+    expect(await save(3, 'c')).toMatchObject({ seq: 3, applied: false }); // replay
+    expect(await save(2, 'a')).toMatchObject({ seq: 2, applied: false }); // stale, arrives late
+    const [after] = await t.system.db.select().from(answers).where(eq(answers.attemptId, attemptId));
+    expect(after).toMatchObject({ response: { optionId: 'c' }, seq: 3 });
+    const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    expect(a!.lastSeq).toBe(3);
+  });
+
+  it('validates the response against the question type', async () => {
+    const { socket, attemptId, snapshot } = await joinedStudent();
+    const tf = snapshot.questions.find((x: { type: string }) => x.type === 'true_false').id;
+    await expect(
+      call(socket, 'answer:save', { attemptId, seq: 1, questionId: tf, response: { optionId: 'a' } }),
+    ).rejects.toThrow(/validation_failed: This answer does not fit the question/);
+    await expect(
+      call(socket, 'answer:save', { attemptId, seq: 2, questionId: attemptId, response: null }),
+    ).rejects.toThrow(/not part of the attempt/);
+    expect(
+      await call(socket, 'answer:save', { attemptId, seq: 3, questionId: tf, response: { value: true } }),
+    ).toMatchObject({
+      applied: true,
+    });
+  });
+
+  it('refuses saves after the deadline (past the grace) and while paused', async () => {
+    const { socket, attemptId, snapshot } = await joinedStudent();
+    const q = snapshot.questions[0].id;
+    await t.system.db
+      .update(attempts)
+      .set({ deadlineAt: sql`now() - interval '10 seconds'` })
+      .where(eq(attempts.id, attemptId));
+    await expect(call(socket, 'answer:save', { attemptId, seq: 1, questionId: q, response: null })).rejects.toThrow(
+      /Time is up/,
+    );
+    // Within the grace a save that was in flight at the deadline still lands.
+    await t.system.db
+      .update(attempts)
+      .set({ deadlineAt: sql`now() - interval '1 second'` })
+      .where(eq(attempts.id, attemptId));
+    expect(await call(socket, 'answer:save', { attemptId, seq: 2, questionId: q, response: null })).toMatchObject({
+      applied: true,
+    });
+  });
+
+  it('submits exactly once', async () => {
+    const { socket, attemptId } = await joinedStudent();
+    const ended = nextEvent(socket, 'attempt:ended');
+    expect(await call(socket, 'attempt:submit', { attemptId })).toMatchObject({ status: 'submitted' });
+    expect(await ended).toMatchObject({ attemptId, status: 'submitted' });
+    await expect(call(socket, 'attempt:submit', { attemptId })).rejects.toThrow(/invalid_transition/);
+  });
+});
+
+describe('proctoring', () => {
+  it('streams progress, presence and alerts to the proctor, with a risk breakdown', async () => {
+    const exam = await publishedExam(t, teacher, { proctoring: { enabled: true, blockCopyPaste: true } });
+    const proctor = await signedIn(t, 'proctor');
+    const ps = await socketFor(proctor);
+    await expect(call(ps, 'hall:watch', { examId: exam.id })).rejects.toThrow(/not_found/);
+    await assignProctor(t, teacher, exam.id, proctor.user.id);
+    const { student, attemptId } = await startedAttempt(t, teacher, exam.id);
+    const hall = await call(ps, 'hall:watch', { examId: exam.id });
+    expect(hall.rows).toHaveLength(1);
+    expect(hall.rows[0]).toMatchObject({ attemptId, status: 'in_progress', connections: 0, answered: 0 });
+
+    const ss = await socketFor(student);
+    const joinedRow = nextEvent(ps, 'hall:row');
+    const snap = await call(ss, 'attempt:join', { attemptId, deviceId: 'laptop-000001' });
+    expect(await joinedRow).toMatchObject({ attemptId, connections: 1, devices: 1 });
+
+    const alert = nextEvent(ps, 'hall:alert');
+    await call(ss, 'proctor:signal', {
+      attemptId,
+      type: 'tab_hidden',
+      clientEventId: 'evt-00000001',
+      durationMs: 4000,
+    });
+    const a = await alert;
+    expect(a.event).toMatchObject({ type: 'tab_hidden', severity: 'medium', reviewStatus: 'open' });
+    expect(a.risk).toEqual({ score: 10, items: [{ type: 'tab_hidden', count: 1, weight: 10, points: 10 }] });
+    // The same event replayed after a reconnect is stored once.
+    expect(await call(ss, 'proctor:signal', { attemptId, type: 'tab_hidden', clientEventId: 'evt-00000001' })).toEqual({
+      stored: false,
+    });
+
+    // A second device raises its own alert.
+    const phone = await socketFor(student);
+    const second = nextEvent(ps, 'hall:alert');
+    await call(phone, 'attempt:join', { attemptId, deviceId: 'phone-0000001' });
+    expect((await second).event.type).toBe('second_device');
+
+    const progress = nextEvent(ps, 'hall:row');
+    const q = snap.questions[0];
+    // answered count arrives with the next row update (a signal or presence change)
+    await call(ss, 'answer:save', { attemptId, seq: 1, questionId: q.id, response: null, flagged: true });
+    await call(ss, 'proctor:signal', { attemptId, type: 'copy', clientEventId: 'evt-00000002' });
+    const row = await progress;
+    expect(row.attemptId).toBe(attemptId);
+
+    const reviewed = await call(ps, 'alert:review', { eventId: a.event.id, status: 'dismissed', note: 'looked fine' });
+    expect(reviewed.event.reviewStatus).toBe('dismissed');
+    const risk = await call(ps, 'hall:risk', { attemptId });
+    expect(risk.items.map((i: { type: string }) => i.type).sort()).toEqual(['copy', 'second_device']);
+    const stored = await t.system.db.select().from(proctoringEvents).where(eq(proctoringEvents.attemptId, attemptId));
+    expect(stored).toHaveLength(3);
+
+    phone.close();
+    ss.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const open = await t.system.db
+      .select()
+      .from(presence)
+      .where(and(eq(presence.attemptId, attemptId), sql`${presence.leftAt} is null`));
+    expect(open).toHaveLength(0);
+  });
+
+  it('extends, pauses, resumes, messages and terminates, reaching the student at once and audited', async () => {
+    const exam = await publishedExam(t, teacher);
+    const { student, attemptId } = await startedAttempt(t, teacher, exam.id);
+    const ss = await socketFor(student);
+    const snap = await call(ss, 'attempt:join', { attemptId, deviceId: 'laptop-000002' });
+    const ts = await socketFor(teacher);
+    await call(ts, 'hall:watch', { examId: exam.id });
+
+    const clock = nextEvent(ss, 'attempt:clock');
+    const extended = await call(ts, 'hall:action', { action: 'extend', attemptId, minutes: 10 });
+    const c = await clock;
+    expect(Date.parse(c.deadlineAt) - Date.parse(snap.clock.deadlineAt)).toBe(10 * 60_000);
+    expect(c).toMatchObject({ reason: 'extended', extraSeconds: 600 });
+    expect(extended.row.deadlineAt).toBe(c.deadlineAt);
+
+    const paused = nextEvent(ss, 'attempt:clock');
+    await call(ts, 'hall:action', { action: 'pause', attemptId, reason: 'fire alarm' });
+    expect(await paused).toMatchObject({ status: 'paused', reason: 'paused' });
+    const resumed = nextEvent(ss, 'attempt:clock');
+    await call(ts, 'hall:action', { action: 'resume', attemptId });
+    expect(await resumed).toMatchObject({ status: 'in_progress', reason: 'resumed' });
+
+    const msg = nextEvent(ss, 'attempt:message');
+    await call(ts, 'hall:action', { action: 'message', attemptId, text: 'Five minutes left in the room' });
+    expect(await msg).toMatchObject({ text: 'Five minutes left in the room' });
+
+    await expect(call(ts, 'hall:action', { action: 'terminate', attemptId, reason: '' })).rejects.toThrow(/reason/);
+    const ended = nextEvent(ss, 'attempt:ended');
+    await call(ts, 'hall:action', { action: 'terminate', attemptId, reason: 'Phone in use' });
+    expect(await ended).toMatchObject({ status: 'invalidated', reason: 'Phone in use' });
+
+    const log = await t.system.db.select().from(auditLogs).where(eq(auditLogs.targetId, attemptId));
+    expect(log.map((l) => l.action)).toEqual(
+      expect.arrayContaining(['hall.extend', 'hall.pause', 'hall.resume', 'hall.message', 'hall.terminate']),
+    );
+    // Students cannot act on the hall.
+    const other = await signedIn(t, 'student');
+    const os = await socketFor(other);
+    await expect(call(os, 'hall:action', { action: 'extend', attemptId, minutes: 5 })).rejects.toThrow(/forbidden/);
+  });
+
+  it('credits time lost while disconnected when the exam says so', async () => {
+    const exam = await publishedExam(t, teacher, { disconnectPolicy: 'credit', disconnectCreditMaxMinutes: 5 });
+    const { student, attemptId } = await startedAttempt(t, teacher, exam.id);
+    const s1 = await socketFor(student);
+    const first = await call(s1, 'attempt:join', { attemptId, deviceId: 'laptop-000003' });
+    s1.close();
+    await new Promise((r) => setTimeout(r, 300));
+    // Pretend the outage lasted two minutes.
+    await t.system.db
+      .update(presence)
+      .set({ leftAt: sql`now() - interval '2 minutes'`, joinedAt: sql`now() - interval '3 minutes'` })
+      .where(eq(presence.attemptId, attemptId));
+    const s2 = await socketFor(student);
+    const second = await call(s2, 'attempt:join', { attemptId, deviceId: 'laptop-000003' });
+    const gained = Date.parse(second.clock.deadlineAt) - Date.parse(first.clock.deadlineAt);
+    expect(gained).toBeGreaterThanOrEqual(119_000);
+    expect(gained).toBeLessThanOrEqual(121_000);
+  });
+});
