@@ -8,6 +8,7 @@ import { DEMO_ACCOUNTS, seedDemo } from '../server/src/demo/demo.seed.ts';
 import { DEMO_EXAM_TITLE, seedDemoExams, type DemoInvite } from '../server/src/demo/demo-exams.seed.ts';
 import { run } from '../server/src/main.ts';
 import { ensureWebBuild } from './lib/web-build.ts';
+import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 let config;
@@ -40,6 +41,20 @@ function inviteTable(invites: DemoInvite[]): string {
 }
 
 const { url } = await run(config);
+const simulator =
+  demo && process.env.DEMO_SIMULATOR !== 'false'
+    ? await (async () => {
+        const sim = createDb(config.database.url, 2);
+        const started = await startHallSimulator({
+          db: sim.db,
+          secret: config.secret,
+          baseUrl: url!,
+          teacherEmail,
+          proctorEmail: DEMO_ACCOUNTS.find((a) => a.role === 'proctor')!.email,
+        });
+        return started;
+      })()
+    : undefined;
 const width = Math.max(...(demo?.accounts ?? []).map((a) => a.email.length));
 console.log(`
   Exam Hall is running: ${config.http.publicUrl}   (listening on ${url})
@@ -51,5 +66,6 @@ ${
   email <name>@demo.examhall.test and the code (each code works once):\n${inviteTable(demoExam.invites)}\n`
     : ''
 }
+${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}
   Press Ctrl-C to stop everything npm start started.
 `);

@@ -29,6 +29,11 @@ export function ensureWebBuild(root: string): void {
   for (const input of INPUTS) walk(root, join(root, input), hash);
   const want = hash.digest('hex');
   const stamp = join(root, 'web', 'build', '.inputs');
+  // svelte-kit sync writes web/node_modules/$app (the tsconfig the web tests load);
+  // an npm install can remove it even when the build itself is current.
+  if (!existsSync(join(root, 'web', 'node_modules', '$app', 'tsconfig.json'))) {
+    execFileSync('npx', ['svelte-kit', 'sync'], { cwd: join(root, 'web'), stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   process.stderr.write('[web] building the SvelteKit app\n');
   const started = Date.now();

@@ -153,16 +153,10 @@ export interface DemoInvite {
   status: 'unused' | 'used' | 'voided';
 }
 
-/** `signedInStudentEmail`: an account with a password, invited too, so "My exams" has the exam. */
-export async function seedDemoExams(
-  db: Db,
-  secret: string,
-  teacherEmail: string,
-  signedInStudentEmail?: string,
-): Promise<{ examId: string; invites: DemoInvite[] }> {
+/** The demo teacher's demo course (created once). */
+export async function demoCourse(db: Db, teacherEmail: string) {
   const teacher = await db.query.users.findFirst({ where: eq(users.email, teacherEmail) });
   if (!teacher) throw new Error(`demo teacher ${teacherEmail} is missing`);
-
   let course = await db.query.courses.findFirst({
     where: and(eq(courses.teacherId, teacher.id), eq(courses.name, DEMO_COURSE)),
   });
@@ -178,51 +172,71 @@ export async function seedDemoExams(
       })
       .returning()
   )[0]!;
+  return { teacher, course };
+}
 
-  let exam = await db.query.exams.findFirst({
-    where: and(eq(exams.courseId, course.id), eq(exams.title, DEMO_EXAM_TITLE)),
+/** A published demo exam with the twelve questions, created once by title. */
+export async function ensureDemoExam(
+  db: Db,
+  owner: { teacherId: string; courseId: string },
+  title: string,
+  settings: Partial<typeof exams.$inferInsert> = {},
+) {
+  const found = await db.query.exams.findFirst({
+    where: and(eq(exams.courseId, owner.courseId), eq(exams.title, title)),
   });
-  if (!exam) {
-    exam = await db.transaction(async (tx) => {
-      const [e] = await tx
-        .insert(exams)
-        .values({
-          courseId: course.id,
-          createdBy: teacher.id,
-          title: DEMO_EXAM_TITLE,
-          description: 'Twelve questions on elements, atoms and reactions.',
-          instructions: 'Answer every question. You may change answers until you submit.',
-          durationMinutes: 30,
-          availableAnytime: true,
-          shuffleQuestions: true,
-          shuffleOptions: true,
-          passingScore: 60,
-          maxAttempts: 1,
-          allowReview: true,
-          resultsPolicy: 'immediately',
-          partialCreditRule: 'proportional',
-          partialCreditPenalty: 0.5,
-          proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false },
-          disconnectPolicy: 'credit',
-          disconnectCreditMaxMinutes: 5,
-          issueCertificates: true,
-          status: 'published',
-          publishedAt: new Date(),
-        })
-        .returning();
-      await tx.insert(questions).values(
-        QUESTIONS.map((q, position) => ({
-          ...q,
-          points: q.points ?? 1,
-          examId: e!.id,
-          position,
-          createdBy: teacher.id,
-        })),
-      );
-      await refreshQuestionTotals(tx, e!.id);
-      return e!;
-    });
-  }
+  if (found) return found;
+  return db.transaction(async (tx) => {
+    const [e] = await tx
+      .insert(exams)
+      .values({
+        courseId: owner.courseId,
+        createdBy: owner.teacherId,
+        title,
+        description: 'Twelve questions on elements, atoms and reactions.',
+        instructions: 'Answer every question. You may change answers until you submit.',
+        durationMinutes: 30,
+        availableAnytime: true,
+        shuffleQuestions: true,
+        shuffleOptions: true,
+        passingScore: 60,
+        maxAttempts: 1,
+        allowReview: true,
+        resultsPolicy: 'immediately',
+        partialCreditRule: 'proportional',
+        partialCreditPenalty: 0.5,
+        proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false },
+        disconnectPolicy: 'credit',
+        disconnectCreditMaxMinutes: 5,
+        issueCertificates: true,
+        status: 'published',
+        publishedAt: new Date(),
+        ...settings,
+      })
+      .returning();
+    await tx.insert(questions).values(
+      QUESTIONS.map((q, position) => ({
+        ...q,
+        points: q.points ?? 1,
+        examId: e!.id,
+        position,
+        createdBy: owner.teacherId,
+      })),
+    );
+    await refreshQuestionTotals(tx, e!.id);
+    return e!;
+  });
+}
+
+/** `signedInStudentEmail`: an account with a password, invited too, so "My exams" has the exam. */
+export async function seedDemoExams(
+  db: Db,
+  secret: string,
+  teacherEmail: string,
+  signedInStudentEmail?: string,
+): Promise<{ examId: string; invites: DemoInvite[] }> {
+  const { teacher, course } = await demoCourse(db, teacherEmail);
+  const exam = await ensureDemoExam(db, { teacherId: teacher.id, courseId: course.id }, DEMO_EXAM_TITLE);
 
   const emails = Array.from(
     { length: STUDENT_COUNT },

@@ -32,7 +32,7 @@ export class ApiRequestError extends Error {
 }
 
 /** Any schema with a zod-style parse; keeps zod itself out of this package's dependencies. */
-type Parser<T> = { parse(data: unknown): T };
+export type Parser<T> = { parse(data: unknown): T };
 
 type Fetch = typeof fetch;
 
@@ -46,7 +46,8 @@ export type ApiOptions<T> = {
   refreshOn401?: boolean;
 };
 
-const NO_REFRESH_PATHS = new Set(['/api/auth/sign-in', '/api/auth/refresh']);
+// A 401 from starting an attempt means a wrong code; asking again would count as a second try.
+const NO_REFRESH_PATHS = new Set(['/api/auth/sign-in', '/api/auth/refresh', '/api/attempts/start']);
 
 // One refresh for any number of requests that hit 401 together: the server
 // rotates the refresh token, so a second concurrent refresh would present a
@@ -68,24 +69,12 @@ function refreshSession(doFetch: Fetch): Promise<boolean> {
 }
 
 export async function api<T = undefined>(path: string, options: ApiOptions<T> = {}): Promise<T> {
-  const doFetch = options.fetch ?? fetch;
-  const init: RequestInit = {
-    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-    credentials: 'same-origin',
-    headers: { accept: 'application/json' },
-  };
+  const init: RequestInit = { method: options.method ?? (options.body === undefined ? 'GET' : 'POST') };
   if (options.body !== undefined) {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.headers = { 'content-type': 'application/json' };
     init.body = JSON.stringify(options.body);
   }
-
-  let res = await send(doFetch, path, init);
-  const mayRefresh = options.refreshOn401 ?? !NO_REFRESH_PATHS.has(path);
-  if (res.status === 401 && mayRefresh && (await refreshSession(doFetch))) {
-    res = await send(doFetch, path, init);
-  }
-
-  if (!res.ok) throw await toError(res);
+  const res = await apiResponse(path, init, options);
   if (res.status === 204 || !options.schema) return undefined as T;
 
   const data: unknown = await res.json().catch(() => undefined);
@@ -100,30 +89,82 @@ export async function api<T = undefined>(path: string, options: ApiOptions<T> = 
   }
 }
 
+/**
+ * The successful Response itself, for answers that are not JSON (CSV downloads);
+ * refreshes an expired session once and throws ApiRequestError for any 4xx/5xx.
+ */
+export async function apiResponse(
+  path: string,
+  init: RequestInit = {},
+  options: { fetch?: Fetch; refreshOn401?: boolean } = {},
+): Promise<Response> {
+  const doFetch = options.fetch ?? fetch;
+  const full: RequestInit = {
+    ...init,
+    credentials: 'same-origin',
+    headers: { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) },
+  };
+  let res = await send(doFetch, path, full);
+  if (res.status === 401 && mayRefresh(path, options.refreshOn401) && (await refreshSession(doFetch))) {
+    res = await send(doFetch, path, full);
+  }
+  if (!res.ok) throw await toError(res);
+  return res;
+}
+
+export function mayRefresh(path: string, refreshOn401?: boolean): boolean {
+  return refreshOn401 ?? !NO_REFRESH_PATHS.has(path);
+}
+
+/** For callers that send without fetch (XMLHttpRequest, for upload progress). */
+export function refreshAfter401(): Promise<boolean> {
+  return refreshSession(fetch);
+}
+
+/**
+ * A parser for `{ [key]: item[] }` built from the item's schema, for list answers
+ * whose envelope the protocol package does not export.
+ */
+export function listOf<K extends string, T>(key: K, item: { array(): Parser<T[]> }): Parser<Record<K, T[]>> {
+  const items = item.array();
+  return {
+    parse(data: unknown) {
+      if (typeof data !== 'object' || data === null) throw new TypeError(`expected an object with ${key}`);
+      return { [key]: items.parse((data as Record<string, unknown>)[key]) } as Record<K, T[]>;
+    },
+  };
+}
+
 async function send(doFetch: Fetch, path: string, init: RequestInit): Promise<Response> {
   try {
     return await doFetch(path, init);
   } catch {
-    throw new ApiRequestError({
-      status: 0,
-      code: 'network_error',
-      message: 'Could not reach the server. Check your connection and try again.',
-    });
+    throw networkError();
   }
 }
 
 async function toError(res: Response): Promise<ApiRequestError> {
-  const retryAfterSeconds = parseRetryAfter(res.headers.get('retry-after'));
-  const parsed = apiErrorSchema.safeParse(await res.json().catch(() => undefined));
+  const body: unknown = await res.json().catch(() => undefined);
+  return errorFromBody(res.status, res.statusText, body, res.headers.get('retry-after'));
+}
+
+/** The API's error body as an ApiRequestError; a proxy or a crash can answer without one. */
+export function errorFromBody(
+  status: number,
+  statusText: string,
+  body: unknown,
+  retryAfter: string | null,
+): ApiRequestError {
+  const retryAfterSeconds = parseRetryAfter(retryAfter);
+  const parsed = apiErrorSchema.safeParse(body);
   if (parsed.success) {
     const { code, message, fields, requestId } = parsed.data.error;
-    return new ApiRequestError({ status: res.status, code, message, fields, requestId, retryAfterSeconds });
+    return new ApiRequestError({ status, code, message, fields, requestId, retryAfterSeconds });
   }
-  // A proxy or a crash can answer without the API's error body.
   return new ApiRequestError({
-    status: res.status,
-    code: res.status >= 500 ? 'internal' : 'invalid_response',
-    message: `The server answered ${res.status} ${res.statusText}`.trim() + '. Try again in a moment.',
+    status,
+    code: status >= 500 ? 'internal' : 'invalid_response',
+    message: `The server answered ${status} ${statusText}`.trim() + '. Try again in a moment.',
     retryAfterSeconds,
   });
 }
@@ -135,6 +176,19 @@ export function parseRetryAfter(value: string | null): number | undefined {
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+export function networkError(): ApiRequestError {
+  return new ApiRequestError({
+    status: 0,
+    code: 'network_error',
+    message: 'Could not reach the server. Check your connection and try again.',
+  });
+}
+
+/** A sentence for any thrown value, for an alert region. */
+export function messageOf(err: unknown, fallback = 'Something went wrong. Please try again.'): string {
+  return err instanceof Error && err.message ? err.message : fallback;
 }
 
 export function isUnauthenticated(err: unknown): boolean {

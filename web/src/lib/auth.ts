@@ -34,3 +34,12 @@ export async function authed<T>(url: URL, request: Promise<T>): Promise<T> {
 export function requireSession(fetch: typeof globalThis.fetch, url: URL): Promise<MeResponse> {
   return authed(url, api('/api/auth/me', { fetch, schema: meResponseSchema }));
 }
+
+/** For public pages: the signed-in user when there is one (the header shows their nav), else undefined. */
+export async function optionalUser(fetch: typeof globalThis.fetch): Promise<MeResponse['user'] | undefined> {
+  try {
+    return (await api('/api/auth/me', { fetch, schema: meResponseSchema })).user;
+  } catch {
+    return undefined;
+  }
+}

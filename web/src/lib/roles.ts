@@ -1,6 +1,7 @@
 import type { Role } from '@exam-hall/protocol';
 
-export type NextStep = { title: string; description: string };
+/** `link` names a page that exists; without one the landing page marks the step "Coming soon". */
+export type NextStep = { title: string; description: string; link?: 'teach' | 'start' };
 
 export const roleLabels: Record<Role, string> = {
   admin: 'Administrator',
@@ -9,19 +10,28 @@ export const roleLabels: Record<Role, string> = {
   student: 'Student',
 };
 
-/** None of these pages exist yet; the landing page says so instead of linking to 404s. */
 export const nextSteps: Record<Role, NextStep[]> = {
   admin: [
+    { title: 'Courses and exams', description: 'Build exams, invite participants and share codes.', link: 'teach' },
     { title: 'Users', description: 'Invite people, change roles and suspend accounts.' },
     { title: 'Audit log', description: 'See who did what, and when.' },
   ],
   teacher: [
-    { title: 'Courses', description: 'Organise your classes and their participants.' },
-    { title: 'Exams', description: 'Build exams, distribute access codes and release results.' },
+    {
+      title: 'Courses and exams',
+      description: 'Build exams and their questions, invite participants and share access codes.',
+      link: 'teach',
+    },
+    { title: 'Live hall', description: 'Watch your exams in progress and act on alerts.' },
+    { title: 'Attendance', description: 'See who attended, in the hall and on Zoom.' },
   ],
   proctor: [{ title: 'Live hall', description: 'Watch exams in progress and act on alerts.' }],
   student: [
-    { title: 'My exams', description: 'Start an exam with your access code and see your results.' },
+    {
+      title: 'Start with a code',
+      description: 'Have an access code from your teacher? Start the exam with it.',
+      link: 'start',
+    },
     { title: 'Certificates', description: 'Share certificates anyone can verify.' },
   ],
 };

@@ -4,6 +4,10 @@ declare module 'vitest' {
     baseUrl: string;
     adminEmail: string;
     adminPassword: string;
+    teacherEmail: string;
+    teacherPassword: string;
+    studentEmail: string;
+    studentPassword: string;
   }
 }
 

@@ -34,10 +34,14 @@ export default async function setup(project: TestProject) {
   const system = await createSystem(config, { log: createLogger('error') });
   const url = await system.listen();
   await seedDemo(system.db);
-  const adminAccount = DEMO_ACCOUNTS.find((a) => a.role === 'admin')!;
+  const account = (role: string) => DEMO_ACCOUNTS.find((a) => a.role === role)!;
   project.provide('baseUrl', url);
-  project.provide('adminEmail', adminAccount.email);
-  project.provide('adminPassword', adminAccount.password);
+  project.provide('adminEmail', account('admin').email);
+  project.provide('adminPassword', account('admin').password);
+  project.provide('teacherEmail', account('teacher').email);
+  project.provide('teacherPassword', account('teacher').password);
+  project.provide('studentEmail', account('student').email);
+  project.provide('studentPassword', account('student').password);
 
   return async () => {
     await system.close();

@@ -1,0 +1,196 @@
+// Keeps the demo hall alive for `npm start`: a few simulated students take the
+// "Live hall demo" exam over real sockets, answering, flagging, switching tabs and
+// dropping their connection now and then, so a newcomer who opens the proctor hall
+// sees it move. They go through the real flows (access code start, socket join,
+// autosave); only their setup (codes) is done directly in the database.
+import { randomBytes } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { io, type Socket } from 'socket.io-client';
+import { ATTEMPT_COOKIE, type AckReply, type AttemptSnapshot } from '@exam-hall/protocol';
+import type { Db } from '../../server/src/db/client.ts';
+import { attempts, enrollments, examParticipants, users } from '../../server/src/db/schema/index.ts';
+import { demoCourse, ensureDemoExam } from '../../server/src/demo/demo-exams.seed.ts';
+import {
+  codeHint,
+  formatCode,
+  generateNormalizedCode,
+  hashCode,
+} from '../../server/src/modules/participants/access-codes.ts';
+import { hashToken, newToken } from '../../server/src/lib/crypto.ts';
+
+export const LIVE_DEMO_TITLE = 'Live hall demo (simulated students)';
+const NAMES = ['Ana Lima', 'Ben Okafor', 'Chen Wei', 'Dara Singh', 'Eli Novak', 'Fatima Zahra'];
+
+interface Simulated {
+  email: string;
+  attemptCookie: string;
+  socket?: Socket;
+  snapshot?: AttemptSnapshot;
+  seq: number;
+}
+
+/** Makes sure each simulated student has a live attempt and a cookie for it. */
+async function prepare(db: Db, secret: string, baseUrl: string, teacherEmail: string, proctorEmail: string) {
+  const { teacher, course } = await demoCourse(db, teacherEmail);
+  const exam = await ensureDemoExam(db, { teacherId: teacher.id, courseId: course.id }, LIVE_DEMO_TITLE, {
+    durationMinutes: 240,
+    maxAttempts: 1000,
+    shuffleQuestions: false,
+  });
+  const proctor = await db.query.users.findFirst({ where: eq(users.email, proctorEmail) });
+  if (proctor) {
+    await db
+      .insert(enrollments)
+      .values({ courseId: course.id, userId: proctor.id, role: 'proctor' })
+      .onConflictDoNothing();
+  }
+  const emails = NAMES.map((_, i) => `sim0${i + 1}@demo.examhall.test`);
+  await db
+    .insert(users)
+    .values(
+      emails.map((email, i) => ({ email, name: NAMES[i]!, role: 'student' as const, status: 'invited' as const })),
+    )
+    .onConflictDoNothing({ target: users.email });
+  const accounts = await db.select().from(users).where(inArray(users.email, emails));
+  const out: Simulated[] = [];
+  for (const account of accounts) {
+    const normalized = generateNormalizedCode();
+    await db
+      .insert(examParticipants)
+      .values({
+        examId: exam.id,
+        userId: account.id,
+        email: account.email,
+        accessCodeHash: hashCode(secret, normalized),
+        accessCodeHint: codeHint(normalized),
+      })
+      .onConflictDoUpdate({
+        target: [examParticipants.examId, examParticipants.userId],
+        set: {
+          accessCodeHash: hashCode(secret, normalized),
+          accessCodeHint: codeHint(normalized),
+          codeStatus: 'unused',
+        },
+      });
+    const [live] = await db
+      .select({ id: attempts.id })
+      .from(attempts)
+      .where(
+        and(
+          eq(attempts.examId, exam.id),
+          eq(attempts.userId, account.id),
+          sql`${attempts.status} in ('in_progress', 'paused')`,
+        ),
+      );
+    if (live) {
+      // Resume the attempt left running by the previous `npm start` with a fresh token.
+      const token = newToken();
+      await db
+        .update(attempts)
+        .set({ attemptTokenHash: hashToken(token) })
+        .where(eq(attempts.id, live.id));
+      // The join snapshot's lastSeq tells the simulator where its sequence stands.
+      out.push({ email: account.email, attemptCookie: `${live.id}.${token}`, seq: 0 });
+      continue;
+    }
+    const res = await fetch(`${baseUrl}/api/attempts/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: account.email, code: formatCode(normalized) }),
+    });
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => c.startsWith(`${ATTEMPT_COOKIE}=`));
+    if (!res.ok || !cookie) throw new Error(`simulated start failed: ${res.status} ${await res.text()}`);
+    out.push({ email: account.email, attemptCookie: decodeURIComponent(cookie.split('=')[1]!), seq: 0 });
+  }
+  return { examId: exam.id, students: out };
+}
+
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
+
+function connect(baseUrl: string, s: Simulated, deviceId: string) {
+  const socket = io(baseUrl, {
+    transports: ['websocket'],
+    extraHeaders: { cookie: `${ATTEMPT_COOKIE}=${s.attemptCookie}` },
+    reconnectionDelay: 2000,
+  });
+  const attemptId = s.attemptCookie.split('.')[0]!;
+  socket.on('connect', () => {
+    socket.emit('attempt:join', { attemptId, deviceId }, (r: AckReply<AttemptSnapshot>) => {
+      if (r.ok) {
+        s.snapshot = r.data;
+        s.seq = Math.max(s.seq, r.data.lastSeq);
+      }
+    });
+  });
+  s.socket = socket;
+}
+
+/** One simulated student's next move. */
+function act(s: Simulated) {
+  const snap = s.snapshot;
+  if (!snap || !s.socket?.connected || snap.clock.status !== 'in_progress') return;
+  const attemptId = snap.attempt.id;
+  const q = pick(snap.questions);
+  const roll = Math.random();
+  if (roll < 0.08) {
+    s.socket.emit(
+      'proctor:signal',
+      {
+        attemptId,
+        type: pick(['tab_hidden', 'window_blur', 'window_blur', 'copy'] as const),
+        clientEventId: randomBytes(9).toString('base64url'),
+        durationMs: 1000 + Math.floor(Math.random() * 8000),
+      },
+      () => {},
+    );
+    return;
+  }
+  const options = (q.content.options as { id: string }[] | undefined) ?? [];
+  const response =
+    q.type === 'true_false'
+      ? { value: Math.random() < 0.5 }
+      : q.type === 'multiple_choice'
+        ? { optionIds: options.filter(() => Math.random() < 0.5).map((o) => o.id) }
+        : { optionId: pick(options).id };
+  s.seq += 1;
+  s.socket.emit(
+    'answer:save',
+    { attemptId, seq: s.seq, questionId: q.id, response, flagged: Math.random() < 0.1 },
+    () => {},
+  );
+}
+
+export async function startHallSimulator(opts: {
+  db: Db;
+  secret: string;
+  baseUrl: string;
+  teacherEmail: string;
+  proctorEmail: string;
+}): Promise<{ examId: string; stop: () => void }> {
+  const { examId, students } = await prepare(opts.db, opts.secret, opts.baseUrl, opts.teacherEmail, opts.proctorEmail);
+  students.forEach((s, i) => connect(opts.baseUrl, s, `sim-device-${i}-${randomBytes(4).toString('hex')}`));
+  const timers: NodeJS.Timeout[] = [];
+  students.forEach((s, i) => {
+    timers.push(setInterval(() => act(s), 3000 + i * 700));
+  });
+  // One student's connection drops for a while every couple of minutes, like a flaky Wi-Fi.
+  const flaky = students[students.length - 1];
+  if (flaky) {
+    timers.push(
+      setInterval(() => {
+        flaky.socket?.disconnect();
+        setTimeout(() => flaky.socket?.connect(), 20_000);
+      }, 120_000),
+    );
+  }
+  return {
+    examId,
+    stop: () => {
+      for (const t of timers) clearInterval(t);
+      for (const s of students) s.socket?.close();
+    },
+  };
+}

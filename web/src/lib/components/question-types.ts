@@ -1,0 +1,7 @@
+import type { QuestionTypeName } from '@exam-hall/protocol';
+
+export const typeLabels: Record<QuestionTypeName, string> = {
+  single_choice: 'Single choice',
+  multiple_choice: 'Multiple choice',
+  true_false: 'True or false',
+};

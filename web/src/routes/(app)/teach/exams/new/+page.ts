@@ -1,0 +1,10 @@
+import { courseSchema } from '@exam-hall/protocol';
+import { api, listOf } from '#lib/api.ts';
+import { authed } from '#lib/auth.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = async ({ fetch, url }) => {
+  const { courses } = await authed(url, api('/api/courses', { fetch, schema: listOf('courses', courseSchema) }));
+  const courseId = url.searchParams.get('courseId') ?? '';
+  return { courses, courseId: courses.some((c) => c.id === courseId) ? courseId : '' };
+};
