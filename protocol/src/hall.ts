@@ -212,3 +212,16 @@ export const attemptEndedSchema = z.object({
   status: z.enum(attemptStatuses),
   reason: z.string(),
 });
+
+export const watchableExamSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  status: z.enum(['draft', 'published', 'archived']),
+  startsAt: z.iso.datetime().nullable(),
+  endsAt: z.iso.datetime().nullable(),
+  availableAnytime: z.boolean(),
+  inProgress: z.number().int(),
+  participants: z.number().int(),
+});
+export const watchableExamsResponseSchema = z.object({ exams: z.array(watchableExamSchema) });
+export type WatchableExam = z.infer<typeof watchableExamSchema>;

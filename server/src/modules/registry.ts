@@ -16,6 +16,7 @@ import { attemptRoutes } from './attempts/attempts.routes.ts';
 import { createCodeLimiter } from './attempts/attempts.rate-limit.ts';
 import type { HallPublisher } from './hall/hall.events.ts';
 import { createHallService, type ExpiryScheduler } from './hall/hall.service.ts';
+import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
 import { createParticipantService } from './participants/participants.service.ts';
 import { participantRoutes } from './participants/participants.routes.ts';
@@ -52,6 +53,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...courseRoutes(s.courses),
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),
+    ...hallRoutes(deps.db),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),
   ];

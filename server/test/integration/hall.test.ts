@@ -257,3 +257,18 @@ describe('proctoring', () => {
     expect(gained).toBeLessThanOrEqual(121_000);
   });
 });
+
+describe('which exams a proctor may watch', () => {
+  it('lists published exams of courses the proctor is assigned to, and the teacher’s own', async () => {
+    const exam = await publishedExam(t, teacher);
+    const proctor = await signedIn(t, 'proctor');
+    const ids = async (c: Client) => (await c.get('/api/hall/exams')).body.exams.map((e: { id: string }) => e.id);
+    expect(await ids(proctor)).not.toContain(exam.id);
+    await assignProctor(t, teacher, exam.id, proctor.user.id);
+    expect(await ids(proctor)).toContain(exam.id);
+    expect(await ids(teacher)).toContain(exam.id);
+    const other = await signedIn(t, 'teacher');
+    expect(await ids(other)).not.toContain(exam.id);
+    expect((await (await signedIn(t, 'student')).get('/api/hall/exams')).status).toBe(403);
+  });
+});

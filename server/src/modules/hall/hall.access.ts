@@ -1,6 +1,6 @@
 // Who may do what in the hall. A socket carries a signed-in actor, an attempt
 // principal (from the attempt cookie of a student who started with a code), or both.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { attempts, enrollments, exams } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
@@ -51,4 +51,15 @@ export async function loadWatchableExam(db: Db, actor: Actor | null, examId: str
     if (enrolled) return exam;
   }
   throw notFound('Exam');
+}
+
+/** The same rule as loadWatchableExam, as a filter: every published exam this actor may watch. */
+export function watchableExamsFilter(actor: Actor): SQL | undefined {
+  const base = and(isNull(exams.deletedAt), eq(exams.status, 'published'));
+  if (actor.role === 'admin') return base;
+  const asProctor = sql`${exams.courseId} in (select ${enrollments.courseId} from ${enrollments}
+    where ${enrollments.userId} = ${actor.userId} and ${enrollments.role} = 'proctor' and ${enrollments.status} = 'active')`;
+  if (actor.role === 'teacher') return and(base, or(eq(exams.createdBy, actor.userId), asProctor));
+  if (actor.role === 'proctor') return and(base, asProctor);
+  return sql`false`;
 }

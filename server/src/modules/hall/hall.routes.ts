@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { watchableExamsResponseSchema } from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
+import { exams } from '../../db/schema/index.ts';
+import { route } from '../../http/route.ts';
+import { watchableExamsFilter } from './hall.access.ts';
+
+export function hallRoutes(db: Db) {
+  return [
+    route(
+      {
+        method: 'get',
+        path: '/api/hall/exams',
+        summary: 'Published exams you may proctor, with how many attempts are in progress',
+        tags: ['hall'],
+        access: ['proctor', 'teacher', 'admin'],
+        responses: { 200: { description: 'Exams', schema: watchableExamsResponseSchema } },
+      },
+      async ({ actor }) => {
+        const rows = await db
+          .select({
+            id: exams.id,
+            title: exams.title,
+            status: exams.status,
+            startsAt: exams.startsAt,
+            endsAt: exams.endsAt,
+            availableAnytime: exams.availableAnytime,
+            inProgress: sql<number>`(select count(*) from attempts a where a.exam_id = ${exams.id} and a.status in ('in_progress', 'paused'))::int`,
+            participants: sql<number>`(select count(*) from exam_participants p where p.exam_id = ${exams.id})::int`,
+          })
+          .from(exams)
+          .where(watchableExamsFilter(actor))
+          .orderBy(sql`${exams.startsAt} desc nulls first`, exams.title)
+          .limit(200);
+        return {
+          exams: rows.map((r) => ({
+            ...r,
+            startsAt: r.startsAt?.toISOString() ?? null,
+            endsAt: r.endsAt?.toISOString() ?? null,
+          })),
+        };
+      },
+    ),
+  ];
+}
