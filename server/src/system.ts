@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.ts';
 import { createDb } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
-import { createRedis } from './lib/redis.ts';
+import { closeRedis, createRedis } from './lib/redis.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createHttpApp } from './http/app.ts';
 import { buildOpenApi } from './http/openapi.ts';
@@ -20,6 +20,7 @@ import { createRoutes, createServices } from './modules/registry.ts';
 import { Queue } from 'bullmq';
 import { attachHandlers, socketHandlers } from './socket/handlers.ts';
 import { socketPublisher } from './modules/hall/hall.events.ts';
+import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { ATTEMPTS_QUEUE, queueExpiryScheduler } from './modules/attempts/attempts.expiry.ts';
 
 export const VERSION = '0.1.0';
@@ -60,16 +61,17 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     connection: queueConnection,
     prefix: `${config.redis.prefix}:bull`,
   });
+  const publish = socketPublisher(sockets.io);
   const deps = {
     db,
     redis,
     config,
     secret: config.secret,
-    publish: socketPublisher(sockets.io),
+    publish,
     expiry: queueExpiryScheduler(attemptsQueue),
   };
   const services = createServices(deps);
-  attachHandlers(
+  const socketRuntime = attachHandlers(
     sockets.io,
     socketHandlers({ db, hall: services.hall, proctoring: services.proctoring }),
     log,
@@ -95,6 +97,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   app.router.stack.unshift(app.router.stack.pop()!);
 
   server.on('request', app);
+  const stopReaper = startPresenceReaper(db, async () => (await sockets.io.fetchSockets()).map((s) => s.id), log);
 
   async function listen(port = config.http.port, host = config.http.host): Promise<string> {
     await new Promise<void>((resolve, reject) => {
@@ -110,14 +113,18 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   function close(): Promise<void> {
     closing ??= (async () => {
       const forced = setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs);
+      stopReaper();
+      // Close sockets first and let their presence updates finish while Redis and the pool are up.
+      sockets.io.disconnectSockets(true);
+      await socketRuntime.drain();
+      publish.silence();
       await sockets.close();
       await attemptsQueue.close();
-      queueConnection.disconnect();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);
       await pool.end();
-      redis.disconnect();
+      await closeRedis(redis, queueConnection);
     })();
     return closing;
   }

@@ -10,6 +10,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { socketPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
 import { socketChannel } from '@exam-hall/server/socket/hub.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
+import { closeRedis } from '@exam-hall/server/lib/redis.ts';
 
 export async function startWorkers(config: Config, log: Logger) {
   checkRegistry();
@@ -54,8 +55,7 @@ export async function startWorkers(config: Config, log: Logger) {
       (closing ??= (async () => {
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(queues.map((q) => q.close()));
-        connection.disconnect();
-        emitterRedis.disconnect();
+        await closeRedis(connection, emitterRedis);
         await pool.end();
       })()),
   };

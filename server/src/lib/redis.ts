@@ -6,3 +6,8 @@ export function createRedis(url: string, name: string): Redis {
   redis.on('error', () => {}); // reconnects on its own; health checks report the state
   return redis;
 }
+
+/** Waits for replies already on the wire (QUIT), unlike disconnect() which rejects them. */
+export async function closeRedis(...clients: Redis[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+}

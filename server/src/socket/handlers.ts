@@ -129,7 +129,9 @@ function bucket(ratePerSecond: number, burst: number) {
   };
 }
 
+/** Wires the table to every connection; `drain` waits for the presence updates of closed sockets. */
 export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, hall: HallService) {
+  const pending = new Set<Promise<unknown>>();
   io.on('connection', (socket) => {
     const allow = bucket(20, 60);
     let refused = 0;
@@ -165,8 +167,11 @@ export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, h
     }
     socket.on('disconnect', () => {
       for (const joined of socket.data.joined.values()) {
-        hall.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
+        const p = hall.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
       }
     });
   });
+  return { drain: () => Promise.all([...pending]).then(() => undefined) };
 }

@@ -18,6 +18,7 @@ import type { AuthService } from '../modules/auth/auth.service.ts';
 import type { Actor } from '../modules/auth/auth.policy.ts';
 import type { JoinedAttempt } from '../modules/hall/hall.service.ts';
 import type { Logger } from '../lib/logger.ts';
+import { closeRedis } from '../lib/redis.ts';
 
 export interface SocketData {
   actor: Actor | null;
@@ -76,8 +77,7 @@ export function createHub(
     io,
     close: async () => {
       await io.close();
-      pub.disconnect();
-      sub.disconnect();
+      await closeRedis(pub, sub);
     },
   };
 }

@@ -272,3 +272,59 @@ describe('which exams a proctor may watch', () => {
     expect((await (await signedIn(t, 'student')).get('/api/hall/exams')).status).toBe(403);
   });
 });
+
+describe('expiry', () => {
+  it('ends a running attempt past its deadline once, and never a paused one', async () => {
+    const { expireIfDue, sweepExpired } = await import('../../src/modules/attempts/attempts.expiry.ts');
+    const { silentPublisher } = await import('../../src/modules/hall/hall.events.ts');
+    const { transitionAttempt } = await import('../../src/modules/attempts/attempts.state.ts');
+    const exam = await publishedExam(t, teacher);
+    const running = await startedAttempt(t, teacher, exam.id);
+    const paused = await startedAttempt(t, teacher, exam.id);
+    const db = t.system.db;
+    expect(await expireIfDue(db, running.attemptId, silentPublisher)).toBe(false); // not due yet
+    await transitionAttempt(db, paused.attemptId, 'paused');
+    await db
+      .update(attempts)
+      .set({ deadlineAt: sql`now() - interval '1 minute'` })
+      .where(sql`${attempts.id} in (${running.attemptId}, ${paused.attemptId})`);
+    expect(await sweepExpired(db, silentPublisher)).toBeGreaterThanOrEqual(1);
+    expect(await expireIfDue(db, running.attemptId, silentPublisher)).toBe(false); // already ended
+    const rows = await db
+      .select()
+      .from(attempts)
+      .where(sql`${attempts.id} in (${running.attemptId}, ${paused.attemptId})`);
+    const status = Object.fromEntries(rows.map((r) => [r.id, r.status]));
+    expect(status[running.attemptId]).toBe('expired');
+    expect(status[paused.attemptId]).toBe('paused');
+  });
+});
+
+describe('presence after a crash', () => {
+  it('closes segments whose socket is gone from the cluster', async () => {
+    const { reapPresence } = await import('../../src/modules/hall/hall.presence-reaper.ts');
+    const { student, attemptId } = await startedAttempt(t, teacher, (await publishedExam(t, teacher)).id);
+    const live = await socketFor(student);
+    await call(live, 'attempt:join', { attemptId, deviceId: 'laptop-reap-01' });
+    const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    // A segment left open by a process that died a while ago.
+    await t.system.db.insert(presence).values({
+      attemptId,
+      userId: a!.userId,
+      examId: a!.examId,
+      connectionId: 'socket-of-a-dead-process',
+    });
+    await t.system.db
+      .update(presence)
+      .set({ joinedAt: sql`now() - interval '5 minutes'` })
+      .where(eq(presence.attemptId, attemptId));
+    const liveIds = (await t.system.io.fetchSockets()).map((s) => s.id);
+    expect(await reapPresence(t.system.db, liveIds)).toBe(1);
+    const open = await t.system.db
+      .select({ id: presence.connectionId })
+      .from(presence)
+      .where(and(eq(presence.attemptId, attemptId), sql`${presence.leftAt} is null`));
+    expect(open).toHaveLength(1);
+    expect(open[0]!.id).not.toBe('socket-of-a-dead-process');
+  });
+});

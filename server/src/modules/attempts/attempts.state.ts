@@ -33,7 +33,10 @@ export interface TransitionOptions {
   /** Latest moment the deadline may fall on (the exam window's end). */
   notAfter?: Date | null;
   reason?: string;
-  /** Only if the deadline (plus this many seconds of grace) has passed: for expiry. */
+  /**
+   * Only if the attempt is running and its deadline (plus this many seconds of grace)
+   * has passed: for expiry. A paused attempt's clock is stopped, so it never expires.
+   */
   onlyIfDueWithGraceSeconds?: number;
 }
 
@@ -88,7 +91,7 @@ export async function transitionAttempt(
         inArray(attempts.status, [...from]),
         options.onlyIfDueWithGraceSeconds === undefined
           ? undefined
-          : sql`${attempts.deadlineAt} + make_interval(secs => ${options.onlyIfDueWithGraceSeconds}) <= now()`,
+          : sql`${attempts.status} = 'in_progress' and ${attempts.deadlineAt} + make_interval(secs => ${options.onlyIfDueWithGraceSeconds}) <= now()`,
       ),
     )
     .returning();

@@ -33,16 +33,23 @@ export function toClock(
   };
 }
 
-export function socketPublisher(io: RoomEmitter): HallPublisher {
+/** `silence()` is for shutdown: late work (a socket's presence update) must not publish on closed Redis clients. */
+export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () => void } {
+  let silent = false;
+  const to = (room: string, event: string, payload: unknown) => {
+    if (!silent) io.to(room).emit(event, payload);
+  };
   return {
-    clock: (a, reason) => void io.to(rooms.attempt(a.id)).emit('attempt:clock', toClock(a, reason)),
-    ended: (attemptId, status, reason) =>
-      void io.to(rooms.attempt(attemptId)).emit('attempt:ended', { attemptId, status, reason }),
+    clock: (a, reason) => to(rooms.attempt(a.id), 'attempt:clock', toClock(a, reason)),
+    ended: (attemptId, status, reason) => to(rooms.attempt(attemptId), 'attempt:ended', { attemptId, status, reason }),
     message: (attemptId, text, from) =>
-      void io.to(rooms.attempt(attemptId)).emit('attempt:message', { text, from, sentAt: new Date().toISOString() }),
-    row: (examId, row) => void io.to(rooms.examProctors(examId)).emit('hall:row', row),
-    alert: (examId, event, risk) => void io.to(rooms.examProctors(examId)).emit('hall:alert', { event, risk }),
-    alertReviewed: (examId, event) => void io.to(rooms.examProctors(examId)).emit('hall:alert-reviewed', { event }),
+      to(rooms.attempt(attemptId), 'attempt:message', { text, from, sentAt: new Date().toISOString() }),
+    row: (examId, row) => to(rooms.examProctors(examId), 'hall:row', row),
+    alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
+    alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
+    silence: () => {
+      silent = true;
+    },
   };
 }
 
