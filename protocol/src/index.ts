@@ -8,3 +8,4 @@ export * from './attempts.ts';
 export * from './questions.ts';
 export * from './participants.ts';
 export * from './hall.ts';
+export * from './results.ts';

@@ -5,6 +5,10 @@ export const jobSchemas = {
   maintenance: {
     'sessions.cleanup': z.object({ olderThanDays: z.number().int().min(0).max(365) }),
   },
+  grading: {
+    /** Idempotent: grading the same attempt again gives the same result. */
+    'attempt.grade': z.object({ attemptId: z.uuid() }),
+  },
   attempts: {
     /** Delayed to the attempt's deadline; a no-op if the deadline moved or the attempt ended. */
     'attempt.expire': z.object({ attemptId: z.uuid() }),

@@ -31,6 +31,8 @@ export interface ServerToClientEvents {
   'attempt:clock': (clock: Clock) => void;
   'attempt:ended': (payload: { attemptId: string; status: string; reason: string }) => void;
   'attempt:message': (payload: { text: string; sentAt: string; from: string }) => void;
+  /** The attempt was graded: fetch GET /api/attempts/{id}/result. */
+  'attempt:graded': (payload: { attemptId: string }) => void;
   /** Proctors: one participant's row changed. */
   'hall:row': (row: HallRow) => void;
   /** Proctors: a new proctoring event, with the attempt's new risk. */

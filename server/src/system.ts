@@ -22,6 +22,7 @@ import { attachHandlers, socketHandlers } from './socket/handlers.ts';
 import { socketPublisher } from './modules/hall/hall.events.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { ATTEMPTS_QUEUE, queueExpiryScheduler } from './modules/attempts/attempts.expiry.ts';
+import { bullGradingQueue, GRADING_QUEUE } from './modules/grading/grading.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -57,10 +58,9 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   hub.io = sockets.io;
   const queueConnection = redis.duplicate();
   queueConnection.on('error', () => {});
-  const attemptsQueue = new Queue(ATTEMPTS_QUEUE, {
-    connection: queueConnection,
-    prefix: `${config.redis.prefix}:bull`,
-  });
+  const queueOptions = { connection: queueConnection, prefix: `${config.redis.prefix}:bull` };
+  const attemptsQueue = new Queue(ATTEMPTS_QUEUE, queueOptions);
+  const gradingQueue = new Queue(GRADING_QUEUE, queueOptions);
   const publish = socketPublisher(sockets.io);
   const deps = {
     db,
@@ -69,6 +69,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     secret: config.secret,
     publish,
     expiry: queueExpiryScheduler(attemptsQueue),
+    grading: bullGradingQueue(gradingQueue),
   };
   const services = createServices(deps);
   const socketRuntime = attachHandlers(
@@ -120,6 +121,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
       publish.silence();
       await sockets.close();
       await attemptsQueue.close();
+      await gradingQueue.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);

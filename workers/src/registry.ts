@@ -7,12 +7,14 @@ import { deleteEndedSessions } from '@exam-hall/server/modules/auth/auth.reposit
 import type { Logger } from '@exam-hall/server/lib/logger.ts';
 import type { HallPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
 import { expireIfDue, sweepExpired } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
+import { gradeAttempt, type GradingQueue } from '@exam-hall/server/modules/grading/grading.service.ts';
 
 export interface JobContext {
   db: Db;
   log: Logger;
   /** Pushes to browsers through Redis, from a process that has no sockets of its own. */
   publish: HallPublisher;
+  grading: GradingQueue;
 }
 
 type Handlers = {
@@ -27,10 +29,20 @@ export const handlers: Handlers = {
       return { deleted };
     },
   },
+  grading: {
+    'attempt.grade': async (payload, ctx) => {
+      const outcome = await gradeAttempt(ctx.db, payload.attemptId);
+      // Grading runs after the student's page has moved on; tell it the result is ready.
+      if (outcome) ctx.publish.graded(payload.attemptId);
+      return outcome;
+    },
+  },
   attempts: {
-    'attempt.expire': async (payload, ctx) => ({ expired: await expireIfDue(ctx.db, payload.attemptId, ctx.publish) }),
+    'attempt.expire': async (payload, ctx) => ({
+      expired: await expireIfDue(ctx.db, payload.attemptId, ctx.publish, ctx.grading),
+    }),
     'attempts.sweep': async (payload, ctx) => {
-      const expired = await sweepExpired(ctx.db, ctx.publish, payload.limit);
+      const expired = await sweepExpired(ctx.db, ctx.publish, payload.limit, ctx.grading);
       if (expired) ctx.log.warn({ expired }, 'sweeper ended attempts whose expiry job was missing');
       return { expired };
     },

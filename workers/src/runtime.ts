@@ -8,6 +8,7 @@ import { createDb } from '@exam-hall/server/db/client.ts';
 import type { Logger } from '@exam-hall/server/lib/logger.ts';
 import { Emitter } from '@socket.io/redis-emitter';
 import { socketPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
+import { bullGradingQueue, GRADING_QUEUE } from '@exam-hall/server/modules/grading/grading.service.ts';
 import { socketChannel } from '@exam-hall/server/socket/hub.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 import { closeRedis } from '@exam-hall/server/lib/redis.ts';
@@ -21,6 +22,8 @@ export async function startWorkers(config: Config, log: Logger) {
   const prefix = `${config.redis.prefix}:bull`;
   const emitterRedis = new Redis(config.redis.url, { connectionName: 'exam-hall-worker-emitter' });
   emitterRedis.on('error', () => {});
+  const gradingQueue = new Queue(GRADING_QUEUE, { connection, prefix });
+  const grading = bullGradingQueue(gradingQueue);
   const publish = socketPublisher(new Emitter(emitterRedis, { key: socketChannel(config.redis.prefix) }));
   const workers: Worker[] = [];
   const queues: Queue[] = [];
@@ -35,7 +38,7 @@ export async function startWorkers(config: Config, log: Logger) {
         if (!schema || !handler) throw new UnrecoverableError(`unknown job ${queue}/${job.name}`);
         const parsed = schema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
-        return handler(parsed.data, { db, publish, log: log.child({ queue, job: job.name, jobId: job.id }) });
+        return handler(parsed.data, { db, publish, grading, log: log.child({ queue, job: job.name, jobId: job.id }) });
       },
       { connection, prefix, concurrency: 5 },
     );
@@ -55,6 +58,7 @@ export async function startWorkers(config: Config, log: Logger) {
       (closing ??= (async () => {
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(queues.map((q) => q.close()));
+        await gradingQueue.close();
         await closeRedis(connection, emitterRedis);
         await pool.end();
       })()),

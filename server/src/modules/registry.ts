@@ -15,6 +15,7 @@ import { createAttemptService } from './attempts/attempts.service.ts';
 import { attemptRoutes } from './attempts/attempts.routes.ts';
 import { createCodeLimiter } from './attempts/attempts.rate-limit.ts';
 import type { HallPublisher } from './hall/hall.events.ts';
+import type { GradingQueue } from './grading/grading.service.ts';
 import { createHallService, type ExpiryScheduler } from './hall/hall.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
@@ -30,6 +31,7 @@ export interface ServiceDeps {
   secret: string;
   publish: HallPublisher;
   expiry: ExpiryScheduler;
+  grading: GradingQueue;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -54,7 +56,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),
     ...hallRoutes(deps.db),
-    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
+    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure, deps.db),
     ...questionRoutes(s.questions),
   ];
 }

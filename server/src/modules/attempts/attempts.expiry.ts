@@ -12,12 +12,18 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import { SAVE_GRACE_SECONDS } from '../hall/hall.repository.ts';
 import { transitionAttempt } from './attempts.state.ts';
+import type { GradingQueue } from '../grading/grading.service.ts';
 import * as audit from '../audit/audit.service.ts';
 
 export const ATTEMPTS_QUEUE = 'attempts';
 
 /** Ends the attempt if its deadline (plus the save grace) has passed; answers whether it did. */
-export async function expireIfDue(db: Db, attemptId: string, publish: HallPublisher): Promise<boolean> {
+export async function expireIfDue(
+  db: Db,
+  attemptId: string,
+  publish: HallPublisher,
+  grading?: GradingQueue,
+): Promise<boolean> {
   try {
     const a = await transitionAttempt(db, attemptId, 'expired', {
       reason: 'time_up',
@@ -29,6 +35,7 @@ export async function expireIfDue(db: Db, attemptId: string, publish: HallPublis
       { action: 'attempt.expired', targetType: 'attempt', targetId: a.id },
     );
     publish.ended(a.id, a.status, 'time_up');
+    await grading?.enqueue(a.id);
     return true;
   } catch (e) {
     if (e instanceof AppError && e.code === 'invalid_transition') return false;
@@ -36,7 +43,12 @@ export async function expireIfDue(db: Db, attemptId: string, publish: HallPublis
   }
 }
 
-export async function sweepExpired(db: Db, publish: HallPublisher, limit = 500): Promise<number> {
+export async function sweepExpired(
+  db: Db,
+  publish: HallPublisher,
+  limit = 500,
+  grading?: GradingQueue,
+): Promise<number> {
   const due = await db
     .select({ id: attempts.id })
     .from(attempts)
@@ -48,7 +60,7 @@ export async function sweepExpired(db: Db, publish: HallPublisher, limit = 500):
     )
     .limit(limit);
   let ended = 0;
-  for (const { id } of due) if (await expireIfDue(db, id, publish)) ended++;
+  for (const { id } of due) if (await expireIfDue(db, id, publish, grading)) ended++;
   return ended;
 }
 

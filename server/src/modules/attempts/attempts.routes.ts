@@ -5,12 +5,15 @@ import {
   attemptResponseSchema,
   examIdParamsSchema,
   idParamsSchema,
+  attemptResultSchema,
   myExamSchema,
   startWithCodeBodySchema,
 } from '@exam-hall/protocol';
 import { parseCookie } from 'cookie';
 import { route } from '../../http/route.ts';
 import type { AttemptService, StartedAttempt } from './attempts.service.ts';
+import type { Db } from '../../db/client.ts';
+import { resultFor } from '../grading/results.service.ts';
 
 const tags = ['attempts'];
 
@@ -24,7 +27,7 @@ function setAttemptCookie(res: Response, started: StartedAttempt, secure: boolea
   });
 }
 
-export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean) {
+export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, db: Db) {
   const ctx = (req: { ip?: string | undefined; get: (h: string) => string | undefined; id?: unknown }) => ({
     ip: req.ip ?? 'unknown',
     userAgent: req.get('user-agent'),
@@ -92,6 +95,21 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean) {
       async ({ actor, params, req }) => {
         const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
         return attempts.get(params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/attempts/:id/result',
+        summary: 'Your result: score when released, and your answers with explanations when review is allowed',
+        tags,
+        access: 'public',
+        params: idParamsSchema,
+        responses: { 200: { description: 'Result', schema: attemptResultSchema }, 404: { description: 'Not yours' } },
+      },
+      async ({ actor, params, req }) => {
+        const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
+        return resultFor(db, params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
       },
     ),
     route(

@@ -8,6 +8,7 @@ export interface HallPublisher {
   clock(attempt: Pick<Attempt, 'id' | 'status' | 'deadlineAt' | 'pausedAt' | 'extraSeconds'>, reason: string): void;
   ended(attemptId: string, status: string, reason: string): void;
   message(attemptId: string, text: string, from: string): void;
+  graded(attemptId: string): void;
   row(examId: string, row: HallRow): void;
   alert(examId: string, event: ProctoringEventDto, risk: RiskBreakdown): void;
   alertReviewed(examId: string, event: ProctoringEventDto): void;
@@ -44,6 +45,7 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     ended: (attemptId, status, reason) => to(rooms.attempt(attemptId), 'attempt:ended', { attemptId, status, reason }),
     message: (attemptId, text, from) =>
       to(rooms.attempt(attemptId), 'attempt:message', { text, from, sentAt: new Date().toISOString() }),
+    graded: (attemptId) => to(rooms.attempt(attemptId), 'attempt:graded', { attemptId }),
     row: (examId, row) => to(rooms.examProctors(examId), 'hall:row', row),
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
@@ -58,6 +60,7 @@ export const silentPublisher: HallPublisher = {
   clock: () => {},
   ended: () => {},
   message: () => {},
+  graded: () => {},
   row: () => {},
   alert: () => {},
   alertReviewed: () => {},

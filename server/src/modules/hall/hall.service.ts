@@ -17,6 +17,7 @@ import { toEventDto } from '../proctoring/proctoring.service.ts';
 import { loadOwnAttempt, loadWatchableExam, type HallPrincipal } from './hall.access.ts';
 import { toClock, type HallPublisher } from './hall.events.ts';
 import * as repo from './hall.repository.ts';
+import type { GradingQueue } from '../grading/grading.service.ts';
 
 /** What a socket remembers about an attempt it joined, so saves need no lookups. */
 export interface JoinedAttempt {
@@ -37,8 +38,9 @@ export function createHallService(deps: {
   publish: HallPublisher;
   proctoring: ProctoringService;
   expiry: ExpiryScheduler;
+  grading: GradingQueue;
 }) {
-  const { db, secret, publish, proctoring, expiry } = deps;
+  const { db, secret, publish, proctoring, expiry, grading } = deps;
 
   async function rowOf(examId: string, participantId: string): Promise<HallRow | undefined> {
     return (await repo.hallRows(db, examId, participantId))[0];
@@ -211,6 +213,7 @@ export function createHallService(deps: {
         { actorId: a.userId, actorRole: 'student', ipHash: keyedHash(secret, 'ip', userCtx.ip) },
         { action: 'attempt.submitted', targetType: 'attempt', targetId: a.id },
       );
+      await grading.enqueue(a.id);
       publish.ended(a.id, a.status, 'submitted');
       await pushRow(a);
       return { status: a.status, submittedAt: a.submittedAt?.toISOString() ?? null };

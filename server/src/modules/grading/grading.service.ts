@@ -1,0 +1,83 @@
+// Grades an ended attempt through the question-type registry, with the exam's
+// partial-credit rule. Idempotent: the same answers give the same result, written
+// in one transaction, so a retried or repeated job changes nothing.
+import { eq, inArray } from 'drizzle-orm';
+import type { Queue } from 'bullmq';
+import type { Db } from '../../db/client.ts';
+import { answers, attempts, exams, questions } from '../../db/schema/index.ts';
+import { gradeResponse } from '../questions/types/index.ts';
+
+export const GRADING_QUEUE = 'grading';
+const GRADABLE = ['submitted', 'expired'] as const;
+
+/** Rounds to cents like the numeric(10,2) columns, so repeated runs compare equal. */
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+export interface GradeOutcome {
+  attemptId: string;
+  score: number;
+  maxScore: number;
+  percentage: number;
+  passed: boolean;
+}
+
+export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutcome | null> {
+  return db.transaction(async (tx) => {
+    const [a] = await tx.select().from(attempts).where(eq(attempts.id, attemptId)).for('update');
+    if (!a || !(GRADABLE as readonly string[]).includes(a.status)) return null;
+    const [exam] = await tx.select().from(exams).where(eq(exams.id, a.examId));
+    const qs = a.questionOrder.length
+      ? await tx.select().from(questions).where(inArray(questions.id, a.questionOrder))
+      : [];
+    const saved = await tx.select().from(answers).where(eq(answers.attemptId, a.id));
+    const byQuestion = new Map(saved.map((s) => [s.questionId, s]));
+    const rule = { partialCredit: exam!.partialCreditRule, penalty: exam!.partialCreditPenalty };
+    let score = 0;
+    let maxScore = 0;
+    for (const q of qs) {
+      maxScore += q.points;
+      const answer = byQuestion.get(q.id);
+      const grade = gradeResponse(q, answer?.response ?? null, rule);
+      const earned = cents(grade.fraction * q.points);
+      score += earned;
+      if (answer) {
+        await tx
+          .update(answers)
+          .set({ pointsAwarded: earned, isCorrect: grade.correct })
+          .where(eq(answers.id, answer.id));
+      }
+    }
+    score = cents(score);
+    maxScore = cents(maxScore);
+    const percentage = maxScore > 0 ? cents((score / maxScore) * 100) : 0;
+    const passed = percentage >= exam!.passingScore;
+    await tx
+      .update(attempts)
+      .set({ score, maxScore, percentage, passed, gradedAt: a.gradedAt ?? new Date() })
+      .where(eq(attempts.id, a.id));
+    return { attemptId: a.id, score, maxScore, percentage, passed };
+  });
+}
+
+export interface GradingQueue {
+  enqueue(attemptId: string): Promise<void>;
+}
+
+export function bullGradingQueue(queue: Queue): GradingQueue {
+  return {
+    async enqueue(attemptId) {
+      // One job id per attempt: a second submit/expiry path while queued is deduplicated.
+      await queue.add(
+        'attempt.grade',
+        { attemptId },
+        {
+          jobId: `grade-${attemptId}`,
+          removeOnComplete: true,
+          removeOnFail: 1000,
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1000 },
+        },
+      );
+    },
+  };
+}

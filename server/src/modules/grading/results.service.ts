@@ -1,0 +1,68 @@
+// What a student may see of their result: nothing before the attempt ends, then
+// the score when the exam shows results immediately or the teacher released them,
+// and their answers with explanations when the exam allows review.
+import { eq, inArray } from 'drizzle-orm';
+import type { AttemptResult } from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
+import { answers, attempts, exams, questions } from '../../db/schema/index.ts';
+import { notFound } from '../../http/errors.ts';
+import type { Actor } from '../auth/auth.policy.ts';
+import { mayReadAttempt } from '../attempts/attempts.service.ts';
+import { studentViewOf } from '../questions/types/index.ts';
+
+export async function resultFor(
+  db: Db,
+  attemptId: string,
+  who: { actor: Actor | null; attemptCookie: string | undefined },
+): Promise<AttemptResult> {
+  const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+  if (!a || !mayReadAttempt(a, who)) throw notFound('Attempt');
+  const submittedAt = a.submittedAt?.toISOString() ?? null;
+  if (a.status === 'not_started' || a.status === 'in_progress' || a.status === 'paused') {
+    return { state: 'not_finished', status: a.status };
+  }
+  const [exam] = await db.select().from(exams).where(eq(exams.id, a.examId));
+  const released = exam!.resultsPolicy === 'immediately' || !!exam!.resultsReleasedAt;
+  if (!released) return { state: 'awaiting_release', submittedAt };
+  if (a.gradedAt === null || a.score === null || a.maxScore === null || a.percentage === null || a.passed === null) {
+    return { state: 'grading', submittedAt };
+  }
+  let review = null;
+  if (exam!.allowReview && a.questionOrder.length) {
+    const qs = await db.select().from(questions).where(inArray(questions.id, a.questionOrder));
+    const saved = await db.select().from(answers).where(eq(answers.attemptId, a.id));
+    const byId = new Map(qs.map((q) => [q.id, q]));
+    const answerOf = new Map(saved.map((s) => [s.questionId, s]));
+    review = a.questionOrder
+      .map((id) => byId.get(id))
+      .filter((q) => q !== undefined)
+      .map((q) => {
+        const answer = answerOf.get(q.id);
+        return {
+          questionId: q.id,
+          type: q.type,
+          prompt: q.prompt,
+          points: q.points,
+          pointsAwarded: answer?.pointsAwarded ?? 0,
+          correct: answer?.isCorrect ?? false,
+          content: studentViewOf(q, a.optionOrder[q.id]).content as Record<string, unknown>,
+          response: answer?.response ?? null,
+          answerKey: q.answerKey,
+          explanation: q.explanation,
+        };
+      });
+  }
+  return {
+    state: 'graded',
+    status: a.status,
+    examTitle: exam!.title,
+    score: a.score,
+    maxScore: a.maxScore,
+    percentage: a.percentage,
+    passed: a.passed,
+    passingScore: exam!.passingScore,
+    gradedAt: a.gradedAt.toISOString(),
+    submittedAt,
+    review,
+  };
+}
