@@ -13,7 +13,8 @@ import { socketChannel } from '@exam-hall/server/socket/hub.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 import { closeRedis } from '@exam-hall/server/lib/redis.ts';
 
-export async function startWorkers(config: Config, log: Logger) {
+/** `schedules: false` leaves out the repeating jobs (tests that must control every job run). */
+export async function startWorkers(config: Config, log: Logger, opts: { schedules?: boolean } = {}) {
   checkRegistry();
   const { db, pool } = createDb(config.database.url, Math.min(config.database.poolMax, 10));
   // Workers block on Redis; BullMQ requires maxRetriesPerRequest: null for them.
@@ -45,7 +46,7 @@ export async function startWorkers(config: Config, log: Logger) {
     worker.on('failed', (job, err) => log.error({ queue, job: job?.name, jobId: job?.id, err }, 'job failed'));
     workers.push(worker);
   }
-  for (const s of schedules) {
+  for (const s of opts.schedules === false ? [] : schedules) {
     const q = new Queue(s.queue, { connection, prefix });
     queues.push(q);
     await q.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.name, data: s.data });

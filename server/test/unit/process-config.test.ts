@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 describe('process start with bad configuration', () => {
-  it('stops before doing anything, naming the variable', () => {
+  // Spawns a real process: give a loaded machine time to start it.
+  it('stops before doing anything, naming the variable', { timeout: 30_000 }, () => {
     const res = spawnSync(process.execPath, [main], {
       env: { PATH: process.env.PATH, PORT: 'abc', REDIS_URL: 'http://nope' },
       encoding: 'utf8',

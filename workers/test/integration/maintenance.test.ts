@@ -21,7 +21,8 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     REDIS_PREFIX: `w${randomBytes(4).toString('hex')}`,
   });
-  workers = await startWorkers(config, createLogger('silent'));
+  // Without the schedules: the hourly cleanup would otherwise race the job under test.
+  workers = await startWorkers(config, createLogger('silent'), { schedules: false });
 });
 afterAll(async () => {
   await workers?.close();
