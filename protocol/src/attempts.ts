@@ -30,6 +30,8 @@ export const attemptSummarySchema = z.object({
   attemptNumber: z.number().int(),
   startedAt: z.iso.datetime().nullable(),
   deadlineAt: z.iso.datetime().nullable(),
+  /** Set while a proctor has paused the attempt (its clock is stopped). */
+  pausedAt: z.iso.datetime().nullable(),
   submittedAt: z.iso.datetime().nullable(),
   questionCount: z.number().int(),
   durationMinutes: z.number().int(),

@@ -76,6 +76,7 @@ export const clockSchema = z.object({
   serverTime: z.iso.datetime(),
   /** Why the clock changed: started, extended, paused, resumed, disconnect_credit. */
   reason: z.string().optional(),
+  /** All extra time proctors have given this attempt so far (cumulative, not this change). */
   extraSeconds: z.number().int().optional(),
 });
 export type Clock = z.infer<typeof clockSchema>;

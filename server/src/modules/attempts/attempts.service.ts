@@ -61,6 +61,7 @@ export function toSummary(a: Attempt, exam: Pick<Exam, 'title' | 'durationMinute
     attemptNumber: a.attemptNumber,
     startedAt: a.startedAt?.toISOString() ?? null,
     deadlineAt: a.deadlineAt?.toISOString() ?? null,
+    pausedAt: a.pausedAt?.toISOString() ?? null,
     submittedAt: a.submittedAt?.toISOString() ?? null,
     questionCount: a.questionOrder.length,
     durationMinutes: exam.durationMinutes,

@@ -24,6 +24,7 @@ export interface JoinedAttempt {
   attemptId: string;
   examId: string;
   userId: string;
+  participantId: string;
   questions: Map<string, { type: string; content: Record<string, unknown> }>;
 }
 
@@ -51,7 +52,22 @@ export function createHallService(deps: {
     return row;
   }
 
-  async function snapshot(a: Attempt): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
+  // Progress reaches proctors at most every half second per attempt, whatever the save rate.
+  const rowTimers = new Map<string, NodeJS.Timeout>();
+  function pushRowSoon(joined: JoinedAttempt) {
+    if (rowTimers.has(joined.attemptId)) return;
+    const timer = setTimeout(() => {
+      rowTimers.delete(joined.attemptId);
+      pushRow(joined).catch(() => {});
+    }, 500);
+    timer.unref();
+    rowTimers.set(joined.attemptId, timer);
+  }
+
+  async function snapshot(
+    a: Attempt,
+    clockReason?: string,
+  ): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
     const [exam] = await db.select().from(exams).where(eq(exams.id, a.examId));
     const qs = await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder);
     const saved = await repo.savedAnswers(db, a.id);
@@ -71,7 +87,7 @@ export function createHallService(deps: {
           requireFullscreen: exam!.proctoring.enabled && exam!.proctoring.requireFullscreen,
           proctored: exam!.proctoring.enabled,
         },
-        clock: toClock(a),
+        clock: toClock(a, clockReason),
         questions: qs.map((q) => ({ ...q, content: q.content as Record<string, unknown> })),
         answers: saved.map((s) => ({
           questionId: s.questionId,
@@ -85,6 +101,7 @@ export function createHallService(deps: {
         attemptId: a.id,
         examId: a.examId,
         userId: a.userId,
+        participantId: a.participantId,
         questions: new Map(full.map((q) => [q.id, { type: q.type, content: q.content }])),
       },
     };
@@ -140,8 +157,12 @@ export function createHallService(deps: {
       input: { attemptId: string; deviceId: string },
       conn: { socketId: string; ip: string },
     ) {
-      let a = await loadOwnAttempt(db, who, input.attemptId);
-      a = await creditDowntime(a);
+      const found = await loadOwnAttempt(db, who, input.attemptId);
+      // A finished attempt is only shown: no presence, no alerts.
+      if (!['not_started', 'in_progress', 'paused'].includes(found.status)) return snapshot(found);
+      const a = await creditDowntime(found);
+      // The socket is not in the attempt's room yet: the credit also travels in the snapshot's clock.
+      const credited = a.deadlineAt?.getTime() !== found.deadlineAt?.getTime();
       const [others] = (await db
         .select({ devices: sql<number>`count(distinct ${presence.deviceId})::int` })
         .from(presence)
@@ -160,7 +181,7 @@ export function createHallService(deps: {
       if (others.devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
         await proctoring.record(a, 'second_device', { devices: others.devices + 1 });
       }
-      const result = await snapshot(a);
+      const result = await snapshot(a, credited ? 'disconnect_credit' : undefined);
       await pushRow(a);
       return result;
     },
@@ -193,7 +214,10 @@ export function createHallService(deps: {
         }
       }
       const saved = await repo.saveAnswer(db, { ...input, attemptId: joined.attemptId });
-      if (saved) return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
+      if (saved) {
+        pushRowSoon(joined);
+        return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
+      }
       const state = await repo.attemptWriteState(db, joined.attemptId);
       if (!state?.writable) {
         const message =
