@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{server,workers,protocol}/test/unit/**/*.test.ts'],
+          include: ['{server,workers,protocol}/test/unit/**/*.test.ts', 'web/test/unit/**/*.test.ts'],
         },
       },
       {

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import { attemptResponseSchema } from '@exam-hall/protocol';
 import { api, ApiRequestError } from '#lib/api.ts';
 import { optionalUser } from '#lib/auth.ts';
+import { forgetAttempt, isFinalStatus } from '#lib/exam/session.svelte.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params }) => {
@@ -12,8 +13,13 @@ export const load: PageLoad = async ({ fetch, params }) => {
       api(`/api/attempts/${encodeURIComponent(params.id)}`, { fetch, schema: attemptResponseSchema }),
       optionalUser(fetch),
     ]);
-    return { ...answer, sentAt, user };
+    const initial = { ...answer, sentAt, receivedAt: performance.now() };
+    // Over (time up, submitted elsewhere): what this device still held can no longer be sent.
+    const unsent = isFinalStatus(answer.attempt.status) ? forgetAttempt(params.id) : 0;
+    return { attemptId: params.id, initial, unsent, user };
   } catch (err) {
+    // Offline (the service worker served this page): the exam comes from this device's copy.
+    if (err instanceof ApiRequestError && err.status === 0) return { attemptId: params.id, initial: null, unsent: 0 };
     if (err instanceof ApiRequestError && (err.status === 401 || err.status === 403 || err.status === 404)) {
       // Neither the attempt cookie nor a session owns it: this browser did not start it.
       error(

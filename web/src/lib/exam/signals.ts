@@ -1,0 +1,90 @@
+// Proctoring signals wait here until the server stored them, so an event that happens
+// offline (or just before a reload) still reaches the proctor. Each has a client id:
+// a replay after a lost acknowledgement is stored once.
+import type { ProctorSignalType } from '@exam-hall/protocol';
+import { proctorSignalTypes } from '@exam-hall/protocol';
+import { randomId, readJson, writeJson, type KeyValueStore } from './storage.ts';
+
+export interface QueuedSignal {
+  clientEventId: string;
+  type: ProctorSignalType;
+  /** Device time it began (Date.now): only used for a duration, on the same device. */
+  at: number;
+  durationMs?: number;
+  questionId?: string;
+  /** Still going on (tab hidden, offline): sent when it ends, with how long it lasted. */
+  held?: boolean;
+}
+
+/** Enough for any honest exam; a flood of blur events must not fill the storage. */
+export const MAX_QUEUED_SIGNALS = 200;
+const MAX_DURATION_MS = 86_400_000;
+
+export const signalsKey = (attemptId: string) => `eh-signals:${attemptId}`;
+
+function isSignal(v: unknown): v is QueuedSignal {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  return (
+    typeof s.clientEventId === 'string' &&
+    (proctorSignalTypes as readonly unknown[]).includes(s.type) &&
+    typeof s.at === 'number'
+  );
+}
+
+export class SignalQueue {
+  #store: KeyValueStore;
+  #key: string;
+
+  constructor(store: KeyValueStore, attemptId: string) {
+    this.#store = store;
+    this.#key = signalsKey(attemptId);
+  }
+
+  #read(): QueuedSignal[] {
+    const raw = readJson(this.#store, this.#key);
+    return Array.isArray(raw) ? raw.filter(isSignal) : [];
+  }
+
+  #write(list: QueuedSignal[]): void {
+    if (list.length === 0) this.#store.removeItem(this.#key);
+    else writeJson(this.#store, this.#key, list.slice(-MAX_QUEUED_SIGNALS));
+  }
+
+  add(type: ProctorSignalType, options: { held?: boolean; questionId?: string; now?: number } = {}): QueuedSignal {
+    const signal: QueuedSignal = { clientEventId: randomId(), type, at: options.now ?? Date.now() };
+    if (options.held) signal.held = true;
+    if (options.questionId) signal.questionId = options.questionId;
+    this.#write([...this.#read(), signal]);
+    return signal;
+  }
+
+  /**
+   * Ends the held signals `match` picks: they go out, with how long they lasted when
+   * `now` is given (a signal held by a page that was closed has no known end).
+   */
+  releaseHeld(match: (s: QueuedSignal) => boolean, now?: number): void {
+    const list = this.#read();
+    let changed = false;
+    for (const s of list) {
+      if (!s.held || !match(s)) continue;
+      delete s.held;
+      if (now !== undefined) s.durationMs = Math.min(MAX_DURATION_MS, Math.max(0, Math.round(now - s.at)));
+      changed = true;
+    }
+    if (changed) this.#write(list);
+  }
+
+  findHeld(type: ProctorSignalType): QueuedSignal | undefined {
+    return this.#read().find((s) => s.held && s.type === type);
+  }
+
+  /** Signals ready to send, oldest first. */
+  ready(): QueuedSignal[] {
+    return this.#read().filter((s) => !s.held);
+  }
+
+  remove(clientEventId: string): void {
+    this.#write(this.#read().filter((s) => s.clientEventId !== clientEventId));
+  }
+}
