@@ -86,9 +86,9 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
     'hall:watch': handler({
       schema: watchExamSchema,
       handle: async (socket, input) => {
-        const snapshot = await hall.watch(callerOf(socket), input.examId);
-        await socket.join(rooms.examProctors(input.examId));
-        return snapshot;
+        return hall.watch(callerOf(socket), input.examId, () =>
+          Promise.resolve(socket.join(rooms.examProctors(input.examId))),
+        );
       },
     }),
     'hall:action': handler({
@@ -97,9 +97,11 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
     }),
     'alert:review': handler({
       schema: reviewAlertSchema,
-      handle: async (socket, input) => ({
-        event: await proctoring.review(callerOf(socket), input.eventId, input.status, input.note),
-      }),
+      handle: async (socket, input) => {
+        const event = await proctoring.review(callerOf(socket), input.eventId, input.status, input.note);
+        await hall.refreshRow(event.attemptId);
+        return { event };
+      },
     }),
     'hall:risk': handler({
       schema: zod.object({ attemptId: zod.uuid('must be a UUID') }),

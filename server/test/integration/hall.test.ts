@@ -267,6 +267,10 @@ describe('which exams a proctor may watch', () => {
     await assignProctor(t, teacher, exam.id, proctor.user.id);
     expect(await ids(proctor)).toContain(exam.id);
     expect(await ids(teacher)).toContain(exam.id);
+    await startedAttempt(t, teacher, exam.id);
+    await teacher.post(`/api/exams/${exam.id}/participants`, { email: 'waiting@school.example' });
+    const listed = (await proctor.get('/api/hall/exams')).body.exams.find((e: { id: string }) => e.id === exam.id);
+    expect(listed).toMatchObject({ inProgress: 1, participants: 2 });
     const other = await signedIn(t, 'teacher');
     expect(await ids(other)).not.toContain(exam.id);
     expect((await (await signedIn(t, 'student')).get('/api/hall/exams')).status).toBe(403);

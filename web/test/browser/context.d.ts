@@ -2,6 +2,7 @@
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    databaseUrl: string;
     adminEmail: string;
     adminPassword: string;
     teacherEmail: string;

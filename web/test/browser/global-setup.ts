@@ -36,6 +36,8 @@ export default async function setup(project: TestProject) {
   await seedDemo(system.db);
   const account = (role: string) => DEMO_ACCOUNTS.find((a) => a.role === role)!;
   project.provide('baseUrl', url);
+  // Tests that must see what was committed (autosave) read this database directly.
+  project.provide('databaseUrl', dbUrl.toString());
   project.provide('adminEmail', account('admin').email);
   project.provide('adminPassword', account('admin').password);
   project.provide('teacherEmail', account('teacher').email);

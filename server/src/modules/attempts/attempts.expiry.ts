@@ -10,7 +10,7 @@ import { attempts } from '../../db/schema/index.ts';
 import { AppError } from '../../http/errors.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
-import { SAVE_GRACE_SECONDS } from '../hall/hall.repository.ts';
+import { hallRows, SAVE_GRACE_SECONDS } from '../hall/hall.repository.ts';
 import { transitionAttempt } from './attempts.state.ts';
 import type { GradingQueue } from '../grading/grading.service.ts';
 import * as audit from '../audit/audit.service.ts';
@@ -35,6 +35,8 @@ export async function expireIfDue(
       { action: 'attempt.expired', targetType: 'attempt', targetId: a.id },
     );
     publish.ended(a.id, a.status, 'time_up');
+    const [row] = await hallRows(db, a.examId, a.participantId);
+    if (row) publish.row(a.examId, row);
     await grading?.enqueue(a.id);
     return true;
   } catch (e) {

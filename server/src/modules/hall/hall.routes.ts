@@ -25,8 +25,10 @@ export function hallRoutes(db: Db) {
             startsAt: exams.startsAt,
             endsAt: exams.endsAt,
             availableAnytime: exams.availableAnytime,
-            inProgress: sql<number>`(select count(*) from attempts a where a.exam_id = ${exams.id} and a.status in ('in_progress', 'paused'))::int`,
-            participants: sql<number>`(select count(*) from exam_participants p where p.exam_id = ${exams.id})::int`,
+            // Qualified by hand: inside a select list Drizzle renders ${exams.id} as a bare "id",
+            // which the subquery would bind to its own table.
+            inProgress: sql<number>`(select count(*) from attempts a where a.exam_id = "exams"."id" and a.status in ('in_progress', 'paused'))::int`,
+            participants: sql<number>`(select count(*) from exam_participants p where p.exam_id = "exams"."id")::int`,
           })
           .from(exams)
           .where(watchableExamsFilter(actor))

@@ -262,9 +262,20 @@ export function createHallService(deps: {
       return stored;
     },
 
-    /** The proctor's view of an exam: the whole roster and the open alerts. */
-    async watch(caller: Caller, examId: string): Promise<HallSnapshot> {
+    /** Pushes an attempt's current row to its proctors (after an alert review, say). */
+    async refreshRow(attemptId: string) {
+      const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+      if (a) await pushRow(a);
+    },
+
+    /**
+     * The proctor's view of an exam: the whole roster and the open alerts. `subscribe`
+     * runs after the access check and before the snapshot is read, so no update falls
+     * between the two.
+     */
+    async watch(caller: Caller, examId: string, subscribe: () => Promise<void>): Promise<HallSnapshot> {
       const exam = await loadWatchableExam(db, caller.actor, examId);
+      await subscribe();
       const rows = await repo.hallRows(db, examId);
       const alerts = await db
         .select()
