@@ -59,9 +59,10 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
       schema: joinAttemptSchema,
       handle: async (socket, input) => {
         const who = { actor: socket.data.actor, attemptCookie: socket.data.attemptCookie };
-        const { snapshot, joined } = await hall.join(who, input, { socketId: socket.id, ip: socket.data.ip });
+        const { snapshot, joined } = await hall.join(who, input, { socketId: socket.id, ip: socket.data.ip }, (id) =>
+          Promise.resolve(socket.join(rooms.attempt(id))),
+        );
         socket.data.joined.set(joined.attemptId, joined);
-        await socket.join(rooms.attempt(joined.attemptId));
         return snapshot;
       },
     }),

@@ -260,6 +260,8 @@ describe('a student takes an exam through a network outage', { timeout: 120_000 
     await db.query(`update attempts set deadline_at = now() + interval '4 minutes' where id = $1`, [attemptId]);
     await page.reload();
     await page.getByText('Less than 5 minutes left.', { exact: false }).first().waitFor();
+    // Joined again (the save state comes from the server's snapshot) before the proctor acts.
+    await page.getByText('All answers saved').waitFor();
     expect(await timerSeconds(page)).toBeLessThanOrEqual(4 * 60);
     await shot(page, 'exam-warning');
   });
@@ -267,6 +269,8 @@ describe('a student takes an exam through a network outage', { timeout: 120_000 
   it('follows the proctor: pause, message, extension and resume, without a reload', async () => {
     await act({ action: 'pause', attemptId, reason: 'Fire drill' });
     await page.getByText('Paused by the proctor.').first().waitFor();
+    // The timer's own label says when its frozen value is on screen.
+    await page.getByText('Time left (paused)').waitFor();
     expect(await page.getByRole('radio', { name: 'True' }).isDisabled()).toBe(true);
     const frozen = await timerSeconds(page);
     await page.waitForTimeout(1500);

@@ -156,8 +156,14 @@ export function createHallService(deps: {
       who: HallPrincipal,
       input: { attemptId: string; deviceId: string },
       conn: { socketId: string; ip: string },
+      subscribe: (attemptId: string) => Promise<void> = async () => {},
     ) {
-      const found = await loadOwnAttempt(db, who, input.attemptId);
+      const owned = await loadOwnAttempt(db, who, input.attemptId);
+      // Into the attempt's room before the state is read: a pause or extension made
+      // from here on reaches this socket as an event, and anything earlier is in the
+      // row read below (the page keeps whichever clock is newer).
+      await subscribe(owned.id);
+      const [found] = (await db.select().from(attempts).where(eq(attempts.id, owned.id))) as [Attempt];
       // A finished attempt is only shown: no presence, no alerts.
       if (!['not_started', 'in_progress', 'paused'].includes(found.status)) return snapshot(found);
       const a = await creditDowntime(found);

@@ -328,7 +328,9 @@ export class ExamSession {
     this.outbox.prune(snap.answers);
     this.#refreshPending();
     this.#anchor = bestAnchor([sample]);
-    this.clock = snap.clock;
+    // A pause or extension can reach this page before the join's answer does (the
+    // socket is in the room while the snapshot is built); the newer clock wins.
+    if (this.#takeClock(snap.clock)) this.clock = snap.clock;
     // An extension or downtime credit while this page was away: say so.
     const moved = addedSeconds(before, snap.clock);
     if (before?.status === 'in_progress' && snap.clock.status === 'in_progress' && moved > 0) {
@@ -422,8 +424,17 @@ export class ExamSession {
     this.#announceTimer = setTimeout(() => (this.alertText = text), 100);
   }
 
+  /** Server time of the clock on screen; older clocks arriving late are ignored. */
+  #clockAt = 0;
+  #takeClock(c: Clock): boolean {
+    const at = Date.parse(c.serverTime);
+    if (at < this.#clockAt) return false;
+    this.#clockAt = at;
+    return true;
+  }
+
   #onClock(c: Clock): void {
-    if (c.attemptId !== this.attemptId) return;
+    if (c.attemptId !== this.attemptId || !this.#takeClock(c)) return;
     const before = this.clock;
     this.clock = c;
     const moved = addedSeconds(before, c);
