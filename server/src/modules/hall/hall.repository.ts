@@ -75,10 +75,17 @@ type RawRow = {
 
 /**
  * The proctor's roster in one query: every participant with their latest attempt,
- * answered count, open connections and devices, and open alerts. `participantId`
- * narrows it to one row (for live updates).
+ * answered count, open connections and devices, and open alerts. `participantIds`
+ * narrows it to some rows (for live updates).
  */
-export async function hallRows(db: Db | Tx, examId: string, participantId?: string): Promise<HallRow[]> {
+export async function hallRows(db: Db | Tx, examId: string, participantIds?: string | string[]): Promise<HallRow[]> {
+  const only =
+    participantIds === undefined
+      ? sql``
+      : sql`and p.id in (${sql.join(
+          (typeof participantIds === 'string' ? [participantIds] : participantIds).map((id) => sql`${id}`),
+          sql`, `,
+        )})`;
   const res = await db.execute<RawRow>(sql`
     select p.id as participant_id, p.user_id, u.name, p.email,
            a.id as attempt_id, a.status, a.deadline_at, a.paused_at, a.risk_score, a.submitted_at,
@@ -98,7 +105,7 @@ export async function hallRows(db: Db | Tx, examId: string, participantId?: stri
                max(left_at) as last_left
           from presence where attempt_id = a.id
       ) pr on true
-     where p.exam_id = ${examId} ${participantId ? sql`and p.id = ${participantId}` : sql``}
+     where p.exam_id = ${examId} ${only}
      order by u.name, p.email`);
   return res.rows.map((r) => ({
     participantId: r.participant_id,

@@ -52,16 +52,26 @@ export function createHallService(deps: {
     return row;
   }
 
-  // Progress reaches proctors at most every half second per attempt, whatever the save rate.
-  const rowTimers = new Map<string, NodeJS.Timeout>();
+  // Progress after saves reaches proctors in batches: the participants whose answers
+  // changed are collected per exam and sent once a second with one roster query, so
+  // the cost does not grow with the save rate.
+  const dirty = new Map<string, Set<string>>();
   function pushRowSoon(joined: JoinedAttempt) {
-    if (rowTimers.has(joined.attemptId)) return;
+    const pending = dirty.get(joined.examId);
+    if (pending) {
+      pending.add(joined.participantId);
+      return;
+    }
+    dirty.set(joined.examId, new Set([joined.participantId]));
     const timer = setTimeout(() => {
-      rowTimers.delete(joined.attemptId);
-      pushRow(joined).catch(() => {});
-    }, 500);
+      const ids = [...(dirty.get(joined.examId) ?? [])];
+      dirty.delete(joined.examId);
+      repo
+        .hallRows(db, joined.examId, ids)
+        .then((rows) => rows.forEach((row) => publish.row(joined.examId, row)))
+        .catch(() => {});
+    }, 1000);
     timer.unref();
-    rowTimers.set(joined.attemptId, timer);
   }
 
   async function snapshot(
