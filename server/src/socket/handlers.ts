@@ -59,8 +59,13 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
       schema: joinAttemptSchema,
       handle: async (socket, input) => {
         const who = { actor: socket.data.actor, attemptCookie: socket.data.attemptCookie };
-        const { snapshot, joined } = await hall.join(who, input, { socketId: socket.id, ip: socket.data.ip }, (id) =>
-          Promise.resolve(socket.join(rooms.attempt(id))),
+        const room = rooms.attempt(input.attemptId);
+        const { snapshot, joined } = await hall.join(
+          who,
+          input,
+          { socketId: socket.id, ip: socket.data.ip },
+          () => Promise.resolve(socket.join(room)),
+          async () => (await socket.nsp.in(room).fetchSockets()).map((r: { id: string }) => r.id),
         );
         socket.data.joined.set(joined.attemptId, joined);
         return snapshot;

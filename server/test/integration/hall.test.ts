@@ -332,3 +332,21 @@ describe('presence after a crash', () => {
     expect(open[0]!.id).not.toBe('socket-of-a-dead-process');
   });
 });
+
+describe('second device detection', () => {
+  it('ignores a segment left open by a crashed process', async () => {
+    const { student, attemptId } = await startedAttempt(t, teacher, (await publishedExam(t, teacher)).id);
+    const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    await t.system.db.insert(presence).values({
+      attemptId,
+      userId: a!.userId,
+      examId: a!.examId,
+      connectionId: 'socket-of-a-crashed-process',
+      deviceId: 'old-laptop-0001',
+    });
+    const s = await socketFor(student);
+    await call(s, 'attempt:join', { attemptId, deviceId: 'new-laptop-0001' });
+    const alerts = await t.system.db.select().from(proctoringEvents).where(eq(proctoringEvents.attemptId, attemptId));
+    expect(alerts).toEqual([]);
+  });
+});

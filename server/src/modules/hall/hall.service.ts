@@ -167,6 +167,8 @@ export function createHallService(deps: {
       input: { attemptId: string; deviceId: string },
       conn: { socketId: string; ip: string },
       subscribe: (attemptId: string) => Promise<void> = async () => {},
+      /** Socket ids in the attempt's room across the cluster (only asked when another device looks open). */
+      liveConnections: () => Promise<string[]> = async () => [],
     ) {
       const owned = await loadOwnAttempt(db, who, input.attemptId);
       // Into the attempt's room before the state is read: a pause or extension made
@@ -179,12 +181,18 @@ export function createHallService(deps: {
       const a = await creditDowntime(found);
       // The socket is not in the attempt's room yet: the credit also travels in the snapshot's clock.
       const credited = a.deadlineAt?.getTime() !== found.deadlineAt?.getTime();
-      const [others] = (await db
-        .select({ devices: sql<number>`count(distinct ${presence.deviceId})::int` })
+      // Other devices count only while their socket is alive somewhere in the cluster:
+      // a segment left open by a crashed process must not raise a second-device alert.
+      const openElsewhere = await db
+        .select({ deviceId: presence.deviceId, connectionId: presence.connectionId })
         .from(presence)
         .where(
           and(eq(presence.attemptId, a.id), isNull(presence.leftAt), sql`${presence.deviceId} <> ${input.deviceId}`),
-        )) as [{ devices: number }];
+        );
+      const live = openElsewhere.length ? new Set(await liveConnections()) : new Set<string>();
+      const others = {
+        devices: new Set(openElsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size,
+      };
       await db.insert(presence).values({
         attemptId: a.id,
         userId: a.userId,
