@@ -141,6 +141,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (e) => {
+    log(`${event}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    void cleanup().finally(() => process.exit(1));
+  });
+}
 // Bounded whatever happens: the phases' own limits plus a generous margin.
 const limitMs =
   (opts.seconds + opts.saturateSeconds * 2 + opts.baselineSeconds + opts.pgSeconds * 2) * 1000 +

@@ -5,6 +5,8 @@ import pg from 'pg';
 
 export async function samplePgActivity(url: string, database: string, everyMs = 500) {
   const client = new pg.Client({ connectionString: url });
+  // A dropped connection (database restarted under us) must not crash the benchmark.
+  client.on('error', () => {});
   await client.connect();
   let samples = 0;
   let activeSum = 0;
@@ -40,7 +42,7 @@ export async function samplePgActivity(url: string, database: string, everyMs = 
   }, everyMs);
   return async () => {
     clearInterval(timer);
-    await client.end();
+    await client.end().catch(() => {});
     const round = (v: number) => Math.round(v * 10) / 10;
     const total = Object.values(waits).reduce((s, v) => s + v, 0) || 1;
     return {
