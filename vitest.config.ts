@@ -29,6 +29,16 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'contracts',
+          include: ['contracts/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file runs Hardhat's build into contracts/artifacts; parallel cold builds would race on those files.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
