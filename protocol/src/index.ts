@@ -9,3 +9,4 @@ export * from './questions.ts';
 export * from './participants.ts';
 export * from './hall.ts';
 export * from './results.ts';
+export * from './certificates.ts';

@@ -15,6 +15,16 @@ export const jobSchemas = {
     /** Periodic safety net for expiries whose job was lost. */
     'attempts.sweep': z.object({ limit: z.number().int().min(1).max(10_000) }),
   },
+  certificates: {
+    /** After grading or a score override: create, keep, supersede or revoke the attempt's certificate. */
+    'attempt.evaluate': z.object({ attemptId: z.uuid() }),
+    /** Mints pending certificates in batches of up to `batchSize`, until none is ready. */
+    'certificates.mint': z.object({ batchSize: z.number().int().min(1).max(200) }),
+    /** Sends a revocation already recorded in the database to the chain. */
+    'certificate.revoke': z.object({ certificateId: z.uuid() }),
+    /** Periodic: settles certificates left in `minting` by a crashed worker, from the chain, then mints. */
+    'certificates.reconcile': z.object({ staleSeconds: z.number().int().min(1).max(86_400) }),
+  },
 } as const;
 
 export type QueueName = keyof typeof jobSchemas;

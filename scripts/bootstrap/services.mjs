@@ -5,6 +5,7 @@ import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { aptInstall, fail, isRoot, log, run, which } from './util.mjs';
+import { ensureChain } from './chain.mjs';
 
 export const PG_PORT = Number(process.env.EXAM_HALL_PG_PORT ?? 54329);
 export const REDIS_PORT = Number(process.env.EXAM_HALL_REDIS_PORT ?? 63799);
@@ -146,6 +147,13 @@ export async function ensureServices(root) {
     const redis = await ensureRedis(root);
     if (redis.started) stops.push(redis.stop);
     env.REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}`;
+  }
+  if (!process.env.CHAIN_RPC_URL) {
+    const chain = await ensureChain(root);
+    if (chain.started) stops.push(chain.stop);
+    env.CHAIN_RPC_URL = chain.url;
+    // Tells start/test to deploy the certificate contract on this node.
+    env.EXAM_HALL_LOCAL_CHAIN = '1';
   }
   return { env, stops };
 }

@@ -23,6 +23,8 @@ import { socketPublisher } from './modules/hall/hall.events.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { ATTEMPTS_QUEUE, queueExpiryScheduler } from './modules/attempts/attempts.expiry.ts';
 import { bullGradingQueue, GRADING_QUEUE } from './modules/grading/grading.service.ts';
+import { bullCertificateJobs, CERTIFICATES_QUEUE } from './modules/certificates/certificates.jobs.ts';
+import { createChain } from './modules/certificates/certificates.chain.ts';
 
 export const VERSION = '0.1.0';
 
@@ -61,6 +63,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   const queueOptions = { connection: queueConnection, prefix: `${config.redis.prefix}:bull` };
   const attemptsQueue = new Queue(ATTEMPTS_QUEUE, queueOptions);
   const gradingQueue = new Queue(GRADING_QUEUE, queueOptions);
+  const certificatesQueue = new Queue(CERTIFICATES_QUEUE, queueOptions);
   const publish = socketPublisher(sockets.io);
   const deps = {
     db,
@@ -70,6 +73,9 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     publish,
     expiry: queueExpiryScheduler(attemptsQueue),
     grading: bullGradingQueue(gradingQueue),
+    certificates: bullCertificateJobs(certificatesQueue),
+    // Read-only use here (verification); the workers send transactions.
+    chain: config.chain.contractAddress ? createChain(config.chain) : null,
   };
   const services = createServices(deps);
   const socketRuntime = attachHandlers(
@@ -122,6 +128,8 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
       await sockets.close();
       await attemptsQueue.close();
       await gradingQueue.close();
+      await certificatesQueue.close();
+      deps.chain?.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);

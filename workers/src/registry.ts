@@ -8,6 +8,14 @@ import type { Logger } from '@exam-hall/server/lib/logger.ts';
 import type { HallPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
 import { expireIfDue, sweepExpired } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
 import { gradeAttempt, type GradingQueue } from '@exam-hall/server/modules/grading/grading.service.ts';
+import { MINT_BATCH_SIZE, type CertificateJobs } from '@exam-hall/server/modules/certificates/certificates.jobs.ts';
+import type { CertificateChain } from '@exam-hall/server/modules/certificates/certificates.chain.ts';
+import { evaluateAttempt } from '@exam-hall/server/modules/certificates/certificates.evaluate.ts';
+import {
+  mintPending,
+  reconcileMinting,
+  sendRevocation,
+} from '@exam-hall/server/modules/certificates/certificates.minter.ts';
 
 export interface JobContext {
   db: Db;
@@ -15,6 +23,16 @@ export interface JobContext {
   /** Pushes to browsers through Redis, from a process that has no sockets of its own. */
   publish: HallPublisher;
   grading: GradingQueue;
+  certificates: CertificateJobs;
+  /** Null when no contract is configured: certificates then wait in `pending`. */
+  chain: CertificateChain | null;
+  institutionName: string;
+}
+
+function chainOf(ctx: JobContext): CertificateChain {
+  // Thrown so BullMQ retries with backoff; the certificates stay pending meanwhile.
+  if (!ctx.chain) throw new Error('no certificate contract configured (CERTIFICATE_CONTRACT_ADDRESS)');
+  return ctx.chain;
 }
 
 type Handlers = {
@@ -33,7 +51,10 @@ export const handlers: Handlers = {
     'attempt.grade': async (payload, ctx) => {
       const outcome = await gradeAttempt(ctx.db, payload.attemptId);
       // Grading runs after the student's page has moved on; tell it the result is ready.
-      if (outcome) ctx.publish.graded(payload.attemptId);
+      if (outcome) {
+        ctx.publish.graded(payload.attemptId);
+        await ctx.certificates.evaluate(payload.attemptId);
+      }
       return outcome;
     },
   },
@@ -47,6 +68,27 @@ export const handlers: Handlers = {
       return { expired };
     },
   },
+  certificates: {
+    'attempt.evaluate': async (payload, ctx) => {
+      const result = await evaluateAttempt(ctx.db, ctx.institutionName, payload.attemptId);
+      if (result.action === 'created' || result.action === 'superseded') await ctx.certificates.mint();
+      if (result.action === 'superseded' || result.action === 'revoked')
+        await ctx.certificates.revoke(result.revokedId);
+      return result;
+    },
+    'certificates.mint': async (payload, ctx) => {
+      if (!ctx.chain) return { skipped: 'no certificate contract configured' };
+      return mintPending(ctx.db, ctx.chain, ctx.log, payload.batchSize);
+    },
+    'certificate.revoke': async (payload, ctx) => sendRevocation(ctx.db, chainOf(ctx), payload.certificateId),
+    'certificates.reconcile': async (payload, ctx) => {
+      if (!ctx.chain) return { skipped: 'no certificate contract configured' };
+      const settled = await reconcileMinting(ctx.db, ctx.chain, payload.staleSeconds);
+      // Also the safety net for mint requests that arrived while a mint job was running.
+      const minted = await mintPending(ctx.db, ctx.chain, ctx.log, MINT_BATCH_SIZE);
+      return { ...settled, minted: minted.minted };
+    },
+  },
 };
 
 /** Repeating jobs, scheduled idempotently (BullMQ job schedulers are keyed by id). */
@@ -57,6 +99,13 @@ export const schedules = [
     name: 'sessions.cleanup' as const,
     everyMs: 3_600_000,
     data: { olderThanDays: 7 },
+  },
+  {
+    queue: 'certificates' as const,
+    id: 'certificates.reconcile',
+    name: 'certificates.reconcile' as const,
+    everyMs: 30_000,
+    data: { staleSeconds: 120 },
   },
 ];
 

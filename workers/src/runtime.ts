@@ -10,6 +10,8 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { socketPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
 import { bullGradingQueue, GRADING_QUEUE } from '@exam-hall/server/modules/grading/grading.service.ts';
 import { socketChannel } from '@exam-hall/server/socket/hub.ts';
+import { bullCertificateJobs, CERTIFICATES_QUEUE } from '@exam-hall/server/modules/certificates/certificates.jobs.ts';
+import { createChain } from '@exam-hall/server/modules/certificates/certificates.chain.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 import { closeRedis } from '@exam-hall/server/lib/redis.ts';
 
@@ -25,6 +27,10 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
   emitterRedis.on('error', () => {});
   const gradingQueue = new Queue(GRADING_QUEUE, { connection, prefix });
   const grading = bullGradingQueue(gradingQueue);
+  const certificatesQueue = new Queue(CERTIFICATES_QUEUE, { connection, prefix });
+  const certificates = bullCertificateJobs(certificatesQueue);
+  const chain = config.chain.contractAddress ? createChain(config.chain) : null;
+  if (!chain) log.warn('CERTIFICATE_CONTRACT_ADDRESS is not set: certificates will wait in pending');
   const publish = socketPublisher(new Emitter(emitterRedis, { key: socketChannel(config.redis.prefix) }));
   const workers: Worker[] = [];
   const queues: Queue[] = [];
@@ -39,7 +45,15 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
         if (!schema || !handler) throw new UnrecoverableError(`unknown job ${queue}/${job.name}`);
         const parsed = schema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${job.name}: ${parsed.error.message}`);
-        return handler(parsed.data, { db, publish, grading, log: log.child({ queue, job: job.name, jobId: job.id }) });
+        return handler(parsed.data, {
+          db,
+          publish,
+          grading,
+          certificates,
+          chain,
+          institutionName: config.institutionName,
+          log: log.child({ queue, job: job.name, jobId: job.id }),
+        });
       },
       { connection, prefix, concurrency: 5 },
     );
@@ -51,6 +65,14 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
     queues.push(q);
     await q.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.name, data: s.data });
   }
+  if (opts.schedules !== false && chain) {
+    // Settle at once what a crashed worker left in `minting`, rather than at the first tick.
+    await certificatesQueue.add(
+      'certificates.reconcile',
+      { staleSeconds: 120 },
+      { removeOnComplete: true, removeOnFail: 100 },
+    );
+  }
   log.info({ queues: Object.keys(jobSchemas) }, 'workers started');
 
   let closing: Promise<void> | undefined;
@@ -60,6 +82,8 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
         await Promise.all(workers.map((w) => w.close()));
         await Promise.all(queues.map((q) => q.close()));
         await gradingQueue.close();
+        await certificatesQueue.close();
+        chain?.destroy();
         await closeRedis(connection, emitterRedis);
         await pool.end();
       })()),

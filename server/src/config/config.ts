@@ -4,6 +4,11 @@
 import { z } from 'zod';
 
 const DEV_SECRET = 'dev-only-insecure-secret-do-not-use-in-production';
+/** The embedded Hardhat node that `npm start` and `npm test` run (scripts/bootstrap/chain.mjs). */
+export const LOCAL_CHAIN_PORT = 58545;
+export const LOCAL_CHAIN_ID = 31337;
+/** Hardhat's first default account: public knowledge, so accepted only on the local chain id. */
+export const LOCAL_ISSUER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 
 const bool = z
   .string()
@@ -66,6 +71,37 @@ const envSchema = z.object({
   WEB_BUILD_DIR: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: int(100, 120000).default(10000),
   SERVE_WEB: bool.default(true),
+  INSTITUTION_NAME: z.string().trim().min(1).max(200).default('Exam Hall Demo Institute'),
+  CHAIN_RPC_URL: url(/^(https?|wss?):$/, 'http(s) or ws(s)').default(`http://127.0.0.1:${LOCAL_CHAIN_PORT}`),
+  // Read-only alternatives for verification when the main endpoint is down.
+  CHAIN_FALLBACK_RPC_URLS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(url(/^(https?|wss?):$/, 'http(s) or ws(s)')).max(5, 'at most 5 URLs'))
+    .default([]),
+  CHAIN_ID: int(1, 2 ** 53 - 1).default(LOCAL_CHAIN_ID),
+  CHAIN_ISSUER_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+    .optional(),
+  CHAIN_CUSTODY_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
+    .optional(),
+  CERTIFICATE_CONTRACT_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
+    .optional(),
+  CHAIN_CONFIRMATIONS: int(1, 64).default(1),
+  CHAIN_TIMEOUT_MS: int(1000, 600_000).default(60_000),
+  // e.g. https://sepolia.etherscan.io/tx/{tx}; shown on the verification page.
+  CHAIN_EXPLORER_TX_URL: z.string().includes('{tx}', { message: 'must contain {tx}' }).optional(),
+  VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(60),
 });
 
 /** Rules across variables, checked on the raw values so they are reported together with
@@ -75,6 +111,16 @@ function crossProblems(raw: Record<string, string | undefined>): string[] {
   if (raw.NODE_ENV === 'production') {
     if (!raw.APP_SECRET) problems.push('APP_SECRET is required when NODE_ENV=production');
     if (!raw.PUBLIC_URL) problems.push('PUBLIC_URL is required when NODE_ENV=production (the origin users see)');
+  }
+  const chainId = raw.CHAIN_ID ?? String(LOCAL_CHAIN_ID);
+  if (chainId !== String(LOCAL_CHAIN_ID) && !raw.CHAIN_ISSUER_KEY) {
+    problems.push(`CHAIN_ISSUER_KEY is required when CHAIN_ID is not the local chain (${LOCAL_CHAIN_ID})`);
+  }
+  if (raw.CHAIN_ISSUER_KEY?.toLowerCase() === LOCAL_ISSUER_KEY && chainId !== String(LOCAL_CHAIN_ID)) {
+    problems.push("CHAIN_ISSUER_KEY is Hardhat's public test key: never use it outside the local chain");
+  }
+  if (raw.NODE_ENV === 'production' && raw.CHAIN_RPC_URL && !raw.CERTIFICATE_CONTRACT_ADDRESS) {
+    problems.push('CERTIFICATE_CONTRACT_ADDRESS is required in production when CHAIN_RPC_URL is set');
   }
   if (!!raw.BOOTSTRAP_ADMIN_EMAIL !== !!raw.BOOTSTRAP_ADMIN_PASSWORD) {
     const missing = raw.BOOTSTRAP_ADMIN_EMAIL ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_EMAIL';
@@ -135,6 +181,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       lockoutSeconds: env.SIGN_IN_LOCKOUT_MINUTES * 60,
       maxPerIpPer15Min: env.SIGN_IN_MAX_PER_IP,
     },
+    institutionName: env.INSTITUTION_NAME,
+    chain: {
+      rpcUrl: env.CHAIN_RPC_URL,
+      fallbackRpcUrls: env.CHAIN_FALLBACK_RPC_URLS,
+      chainId: env.CHAIN_ID,
+      issuerKey: env.CHAIN_ISSUER_KEY ?? LOCAL_ISSUER_KEY,
+      custodyAddress: env.CHAIN_CUSTODY_ADDRESS,
+      /** Unset: certificates wait in `pending` and the verification page says the chain is not configured. */
+      contractAddress: env.CERTIFICATE_CONTRACT_ADDRESS,
+      confirmations: env.CHAIN_CONFIRMATIONS,
+      timeoutMs: env.CHAIN_TIMEOUT_MS,
+      explorerTxUrl: env.CHAIN_EXPLORER_TX_URL,
+    },
+    verify: { maxPerIpPerMinute: env.VERIFY_MAX_PER_IP_PER_MINUTE },
     bootstrapAdmin: env.BOOTSTRAP_ADMIN_EMAIL
       ? {
           email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(),

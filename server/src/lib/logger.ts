@@ -15,6 +15,8 @@ export const REDACT_PATHS = [
   '*.code',
   'refreshToken',
   '*.refreshToken',
+  'issuerKey',
+  '*.issuerKey',
 ];
 
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {

@@ -71,7 +71,10 @@ export const attempts = pgTable(
     percentage: numeric('percentage', { precision: 5, scale: 2, mode: 'number' }),
     passed: boolean('passed'),
     gradedAt: tstz('graded_at'),
+    // Set when a teacher overrode the score by hand; automatic regrading then leaves it alone.
     gradedBy: uuid('graded_by').references(() => users.id, { onDelete: 'set null' }),
+    scoreOverrideReason: text('score_override_reason'),
+    scoreOverriddenAt: tstz('score_overridden_at'),
     riskScore: integer('risk_score').notNull().default(0),
     reviewStatus: attemptReviewStatus('review_status'),
     reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),

@@ -33,10 +33,10 @@ export const certificates = pgTable(
     examId: uuid('exam_id')
       .notNull()
       .references(() => exams.id, { onDelete: 'restrict' }),
-    // One certificate per attempt: the unique constraint makes the mint job idempotent.
+    // One live certificate per attempt (partial unique index below); a corrected score
+    // revokes the old one and issues a new one for the same attempt.
     attemptId: uuid('attempt_id')
       .notNull()
-      .unique('certificates_attempt_uq')
       .references(() => attempts.id, { onDelete: 'restrict' }),
     // Non-guessable id in the QR code / verify URL: >= 128 random bits, base64url (>= 22 chars).
     publicId: text('public_id').notNull().unique('certificates_public_id_uq'),
@@ -57,6 +57,11 @@ export const certificates = pgTable(
     revokedAt: tstz('revoked_at'),
     revokedReason: text('revoked_reason'),
     revokedBy: uuid('revoked_by').references(() => users.id, { onDelete: 'set null' }),
+    // The revocation is recorded here at once and sent to the chain by a job.
+    revokeTxHash: text('revoke_tx_hash'),
+    revokedOnChainAt: tstz('revoked_on_chain_at'),
+    // Backoff: a pending certificate is not claimed for minting before this time.
+    nextAttemptAt: tstz('next_attempt_at'),
     // For failed blockchain transactions; the mint job backs off on it.
     retryCount: integer('retry_count').notNull().default(0),
     lastError: text('last_error'),
@@ -70,6 +75,10 @@ export const certificates = pgTable(
     uniqueIndex('certificates_chain_contract_token_uq')
       .on(t.chainId, sql`lower(${t.contractAddress})`, t.tokenId)
       .where(sql`${t.tokenId} is not null`),
+    uniqueIndex('certificates_live_attempt_uq')
+      .on(t.attemptId)
+      .where(sql`${t.status} <> 'revoked'`),
+    index('certificates_attempt_idx').on(t.attemptId),
     index('certificates_tx_hash_idx').on(t.txHash),
     index('certificates_status_idx').on(t.status),
     index('certificates_user_exam_idx').on(t.userId, t.examId),
@@ -93,6 +102,7 @@ export const certificates = pgTable(
     ),
     check('certificates_revoked_ck', sql`${t.status} <> 'revoked' or ${t.revokedAt} is not null`),
     check('certificates_retry_count_ck', sql`${t.retryCount} >= 0`),
+    check('certificates_revoke_tx_hash_ck', sql`${t.revokeTxHash} is null or ${t.revokeTxHash} ~ ${re(HASH32_RE)}`),
   ],
 );
 

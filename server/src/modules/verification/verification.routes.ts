@@ -1,0 +1,91 @@
+// Public: no sign-in. Rate-limited per IP inside the service.
+import { z } from 'zod';
+import { certificateFileSchema, publicIdSchema, verificationSchema } from '@exam-hall/protocol';
+import { notFound } from '../../http/errors.ts';
+import { route } from '../../http/route.ts';
+import { qrPng, qrSvg } from '../certificates/certificates.documents.ts';
+import { verifyUrlOf, type VerificationService } from './verification.service.ts';
+
+const tags = ['verification'];
+const params = z.object({ publicId: publicIdSchema });
+const limited = { description: 'Too many requests from this network (Retry-After says when to try again)' };
+
+export function verificationRoutes(verification: VerificationService, publicUrl: string) {
+  return [
+    route(
+      {
+        method: 'get',
+        path: '/api/verify/:publicId',
+        summary:
+          'Verify a certificate live against the chain: valid, revoked, tampered, not_found (or unavailable when no chain endpoint answered)',
+        tags,
+        access: 'public',
+        params,
+        query: z.object({ via: z.enum(['qr', 'link']).optional() }),
+        responses: { 200: { description: 'Verdict and evidence', schema: verificationSchema }, 429: limited },
+      },
+      async ({ params: p, query, req, res }) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return verification.verify(
+          p.publicId,
+          { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') },
+          query.via === 'qr' ? 'qr' : 'public_id',
+        );
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/verify/:publicId/certificate.json',
+        summary:
+          'The certificate file (canonical metadata + where its hash is on chain), checkable without this server: scripts/verify-certificate.ts',
+        tags,
+        access: 'public',
+        params,
+        responses: {
+          200: { description: 'Certificate file', schema: certificateFileSchema },
+          404: { description: 'No such certificate on chain' },
+          429: limited,
+        },
+      },
+      async ({ params: p, req, res }) => {
+        const file = await verification.file(p.publicId, { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') });
+        if (!file) throw notFound('Certificate on chain');
+        res.attachment(`certificate-${p.publicId}.json`);
+        return file;
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/verify/:publicId/qr.svg',
+        summary: 'QR code (SVG) of the verification URL',
+        tags,
+        access: 'public',
+        params,
+        responses: { 200: { description: 'image/svg+xml' } },
+      },
+      async ({ params: p, res }) => {
+        res.type('image/svg+xml');
+        res.setHeader('Cache-Control', 'public, max-age=86400');
+        res.send(await qrSvg(`${verifyUrlOf(publicUrl, p.publicId)}?via=qr`));
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/verify/:publicId/qr.png',
+        summary: 'QR code (PNG, 512 px) of the verification URL',
+        tags,
+        access: 'public',
+        params,
+        responses: { 200: { description: 'image/png' } },
+      },
+      async ({ params: p, res }) => {
+        res.type('image/png');
+        res.setHeader('Cache-Control', 'public, max-age=86400');
+        res.send(await qrPng(`${verifyUrlOf(publicUrl, p.publicId)}?via=qr`));
+      },
+    ),
+  ];
+}
