@@ -16,6 +16,12 @@ import { attemptRoutes } from './attempts/attempts.routes.ts';
 import { createCodeLimiter } from './attempts/attempts.rate-limit.ts';
 import type { HallPublisher } from './hall/hall.events.ts';
 import type { GradingQueue } from './grading/grading.service.ts';
+import type { CertificateJobs } from './certificates/certificates.jobs.ts';
+import type { CertificateChain } from './certificates/certificates.chain.ts';
+import { createCertificateService } from './certificates/certificates.service.ts';
+import { certificateRoutes } from './certificates/certificates.routes.ts';
+import { createVerificationService } from './verification/verification.service.ts';
+import { verificationRoutes } from './verification/verification.routes.ts';
 import { createHallService, type ExpiryScheduler } from './hall/hall.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
@@ -23,6 +29,8 @@ import { createParticipantService } from './participants/participants.service.ts
 import { participantRoutes } from './participants/participants.routes.ts';
 import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
+import { createResultsService } from './results/results.service.ts';
+import { resultRoutes } from './results/results.routes.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -32,6 +40,9 @@ export interface ServiceDeps {
   publish: HallPublisher;
   expiry: ExpiryScheduler;
   grading: GradingQueue;
+  certificates: CertificateJobs;
+  /** Null when no certificate contract is configured. */
+  chain: CertificateChain | null;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -44,6 +55,9 @@ export function createServices(deps: ServiceDeps) {
     participants: createParticipantService(deps),
     attempts: createAttemptService({ ...deps, limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix) }),
     questions: createQuestionService(deps),
+    results: createResultsService(deps),
+    certificates: createCertificateService({ ...deps, publicUrl: deps.config.http.publicUrl }),
+    verification: createVerificationService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -58,5 +72,8 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...hallRoutes(deps.db),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure, deps.db),
     ...questionRoutes(s.questions),
+    ...resultRoutes(s.results),
+    ...certificateRoutes(s.certificates),
+    ...verificationRoutes(s.verification, deps.config.http.publicUrl),
   ];
 }

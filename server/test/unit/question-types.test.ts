@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { questionInputSchema, questionTypeNames, questionsDocumentSchema } from '@exam-hall/protocol';
 import {
   checkResponse,
+  choiceTally,
   getQuestionType,
   gradeResponse,
   questionTypes,
@@ -420,5 +421,33 @@ describe('pickOrders', () => {
     }
     // Expected 1000 each; a biased shuffle (e.g. sort by random) drifts far more than this.
     for (const k of [0, 1, 2, 3]) expect(firsts.get(k)).toBeGreaterThan(850);
+  });
+});
+
+describe('choiceTally (answer statistics)', () => {
+  it('lists options with their mark and reads picks per type; bad responses pick nothing', () => {
+    const single = choiceTally({ type: 'single_choice', content: options('a', 'b'), answerKey: { correct: 'b' } })!;
+    expect(single.options).toEqual([
+      { id: 'a', text: 'Option a', correct: false },
+      { id: 'b', text: 'Option b', correct: true },
+    ]);
+    expect(single.picks({ optionId: 'a' })).toEqual(['a']);
+    expect(single.picks({ optionIds: ['a'] })).toEqual([]);
+    expect(single.picks(null)).toEqual([]);
+
+    const many = choiceTally({
+      type: 'multiple_choice',
+      content: options('a', 'b', 'c'),
+      answerKey: { correct: ['a', 'c'] },
+    })!;
+    expect(many.options.map((o) => o.correct)).toEqual([true, false, true]);
+    expect(many.picks({ optionIds: ['c', 'b'] })).toEqual(['c', 'b']);
+
+    const tf = choiceTally({ type: 'true_false', content: {}, answerKey: { correct: false } })!;
+    expect(tf.options).toEqual([
+      { id: 'true', text: 'True', correct: false },
+      { id: 'false', text: 'False', correct: true },
+    ]);
+    expect(tf.picks({ value: false })).toEqual(['false']);
   });
 });

@@ -4,7 +4,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db } from '../../db/client.ts';
-import { answers, attempts, exams, questions } from '../../db/schema/index.ts';
+import { answers, attempts, exams, questions, type Attempt } from '../../db/schema/index.ts';
 import { gradeResponse } from '../questions/types/index.ts';
 
 export const GRADING_QUEUE = 'grading';
@@ -19,6 +19,11 @@ export interface GradeOutcome {
   maxScore: number;
   percentage: number;
   passed: boolean;
+}
+
+/** The score was set by hand (results.service overrideScore); the time stays even if the teacher's account goes. */
+function isOverridden(a: Attempt): boolean {
+  return (a.gradedBy !== null || a.scoreOverriddenAt !== null) && a.score !== null && a.maxScore !== null;
 }
 
 export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutcome | null> {
@@ -49,6 +54,10 @@ export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutc
     }
     score = cents(score);
     maxScore = cents(maxScore);
+    if (isOverridden(a)) {
+      // A teacher set this score by hand: regrading refreshes the per-answer marks only.
+      return { attemptId: a.id, score: a.score!, maxScore: a.maxScore!, percentage: a.percentage!, passed: a.passed! };
+    }
     const percentage = maxScore > 0 ? cents((score / maxScore) * 100) : 0;
     const passed = percentage >= exam!.passingScore;
     await tx

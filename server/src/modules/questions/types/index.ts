@@ -1,12 +1,12 @@
 // The question-type registry. Adding a type: one file next to this one, one line below.
 import type { QuestionProblem, QuestionTypeName, StudentQuestion } from '@exam-hall/protocol';
 import { AppError } from '../../../http/errors.ts';
-import type { Grade, GradingRule, QuestionType } from './question-type.ts';
+import type { ChoiceOption, Grade, GradingRule, QuestionType } from './question-type.ts';
 import { multipleChoice } from './multiple-choice.ts';
 import { singleChoice } from './single-choice.ts';
 import { trueFalse } from './true-false.ts';
 
-export type { Grade, GradingRule, QuestionType, StudentContent } from './question-type.ts';
+export type { ChoiceOption, Grade, GradingRule, QuestionType, StudentContent } from './question-type.ts';
 
 export const questionTypes: Record<QuestionTypeName, QuestionType> = {
   single_choice: singleChoice,
@@ -89,6 +89,30 @@ export function studentViewOf(
     points: q.points,
     content: t.studentView(parsedContent(t, q.content), optionOrder),
   } as StudentQuestion;
+}
+
+/**
+ * The options of a stored question with their right/wrong mark, and a function naming the
+ * options a saved response picks (none for a response that does not fit the type).
+ * Null for types without options.
+ */
+export function choiceTally(
+  q: Pick<StoredQuestion, 'type' | 'content' | 'answerKey'>,
+): { options: ChoiceOption[]; picks: (response: unknown) => string[] } | null {
+  const t = getQuestionType(q.type);
+  const key = t.answerKeySchema.safeParse(q.answerKey);
+  const content = t.contentSchema.safeParse(q.content ?? {});
+  if (!key.success || !content.success) return null;
+  const options = t.choices(content.data, key.data);
+  if (!options) return null;
+  return {
+    options,
+    picks: (response) => {
+      if (response === null || response === undefined) return [];
+      const r = t.responseSchema.safeParse(response);
+      return r.success ? t.picks(r.data) : [];
+    },
+  };
 }
 
 /** Option ids a shuffle may permute, or null when the type's options keep a fixed order. */

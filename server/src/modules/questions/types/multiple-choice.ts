@@ -35,4 +35,7 @@ export const multipleChoice: QuestionType<ChoiceContent, MultipleChoiceKey, Mult
     const raw = (right - rule.penalty * wrong) / correctIds.size;
     return { fraction: Math.min(1, Math.max(0, raw)), correct: exact };
   },
+  choices: (content, key) =>
+    content.options.map((o) => ({ id: o.id, text: o.text, correct: key.correct.includes(o.id) })),
+  picks: (response) => response.optionIds,
 };

@@ -37,6 +37,16 @@ export interface QuestionType<C = unknown, K = unknown, R = unknown> {
   /** Ids to shuffle per attempt; null when the options have a fixed order (true/false). */
   optionIds(content: C): string[] | null;
   grade(content: C, key: K, response: R, rule: GradingRule): Grade;
+  /** The options a student picks from, marked right or wrong, for answer tallies; null when the type has none. */
+  choices(content: C, key: K): ChoiceOption[] | null;
+  /** The option ids a response picks (matching `choices`). */
+  picks(response: R): string[];
+}
+
+export interface ChoiceOption {
+  id: string;
+  text: string;
+  correct: boolean;
 }
 
 /** Options in the given order; unknown ids are ignored and options missing from the order keep their place at the end. */

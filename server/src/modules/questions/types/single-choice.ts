@@ -25,4 +25,6 @@ export const singleChoice: QuestionType<ChoiceContent, SingleChoiceKey, SingleCh
     const correct = response.optionId === key.correct;
     return { fraction: correct ? 1 : 0, correct };
   },
+  choices: (content, key) => content.options.map((o) => ({ id: o.id, text: o.text, correct: o.id === key.correct })),
+  picks: (response) => [response.optionId],
 };

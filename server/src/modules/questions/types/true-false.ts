@@ -24,4 +24,9 @@ export const trueFalse: QuestionType<TrueFalseContent, TrueFalseKey, TrueFalseRe
     const correct = response.value === key.correct;
     return { fraction: correct ? 1 : 0, correct };
   },
+  choices: (_content, key) => [
+    { id: 'true', text: 'True', correct: key.correct },
+    { id: 'false', text: 'False', correct: !key.correct },
+  ],
+  picks: (response) => [String(response.value)],
 };
