@@ -35,6 +35,16 @@ export const attemptResultSchema = z.discriminatedUnion('state', [
     submittedAt: z.iso.datetime().nullable(),
     /** Present when the exam allows reviewing one's answers. */
     review: z.array(reviewItemSchema).nullable(),
+    /** The attempt's certificate (the live one, else the newest revoked); null while none exists. */
+    certificate: z
+      .object({
+        status: z.enum(['pending', 'minting', 'issued', 'failed', 'revoked']),
+        publicId: z.string(),
+        verifyUrl: z.string(),
+      })
+      .nullable(),
+    /** A pass in an exam that issues certificates: one is on its way even if `certificate` is still null. */
+    certificateExpected: z.boolean(),
   }),
 ]);
 export type AttemptResult = z.infer<typeof attemptResultSchema>;

@@ -15,6 +15,10 @@ import { createChain } from '@exam-hall/server/modules/certificates/certificates
 import { checkRegistry, handlers, schedules } from './registry.ts';
 import { closeRedis } from '@exam-hall/server/lib/redis.ts';
 
+/** Jobs in flight per queue and process. Grading is short database work; minting is
+ * serialized per issuer by an advisory lock anyway, so more would only wait. */
+const CONCURRENCY: Record<QueueName, number> = { maintenance: 1, grading: 10, attempts: 5, certificates: 2 };
+
 /** `schedules: false` leaves out the repeating jobs (tests that must control every job run). */
 export async function startWorkers(config: Config, log: Logger, opts: { schedules?: boolean } = {}) {
   checkRegistry();
@@ -55,7 +59,7 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
           log: log.child({ queue, job: job.name, jobId: job.id }),
         });
       },
-      { connection, prefix, concurrency: 5 },
+      { connection, prefix, concurrency: CONCURRENCY[queue] },
     );
     worker.on('failed', (job, err) => log.error({ queue, job: job?.name, jobId: job?.id, err }, 'job failed'));
     workers.push(worker);

@@ -70,7 +70,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),
     ...hallRoutes(deps.db),
-    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure, deps.db),
+    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure, deps.db, deps.config.http.publicUrl),
     ...questionRoutes(s.questions),
     ...resultRoutes(s.results),
     ...certificateRoutes(s.certificates),

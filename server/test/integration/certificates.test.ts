@@ -330,6 +330,13 @@ describe('through the workers', () => {
         return c?.status === 'issued' ? c : null;
       });
       expect((await chain.read(BigInt(cert.tokenId!)))?.metadataHash).toBe(cert.metadataHash);
+      // The student's result page (attempt cookie, no account) carries the certificate link.
+      const result = await p.student.get(`/api/attempts/${p.attemptId}/result`);
+      expect(result.body).toMatchObject({
+        state: 'graded',
+        certificateExpected: true,
+        certificate: { status: 'issued', publicId: cert.publicId, verifyUrl: `http://localhost:3000/verify/${cert.publicId}` },
+      });
       expect((await teacher.post(`/api/certificates/${cert.id}/revoke`, { reason: 'Issued in error' })).status).toBe(
         202,
       );

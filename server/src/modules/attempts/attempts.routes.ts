@@ -27,7 +27,7 @@ function setAttemptCookie(res: Response, started: StartedAttempt, secure: boolea
   });
 }
 
-export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, db: Db) {
+export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, db: Db, publicUrl: string) {
   const ctx = (req: { ip?: string | undefined; get: (h: string) => string | undefined; id?: unknown }) => ({
     ip: req.ip ?? 'unknown',
     userAgent: req.get('user-agent'),
@@ -109,7 +109,7 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
       async ({ actor, params, req }) => {
         const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
-        return resultFor(db, params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
+        return resultFor(db, publicUrl, params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
       },
     ),
     route(

@@ -1,7 +1,7 @@
 // Grades an ended attempt through the question-type registry, with the exam's
 // partial-credit rule. Idempotent: the same answers give the same result, written
 // in one transaction, so a retried or repeated job changes nothing.
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Queue } from 'bullmq';
 import type { Db } from '../../db/client.ts';
 import { answers, attempts, exams, questions, type Attempt } from '../../db/schema/index.ts';
@@ -39,18 +39,23 @@ export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutc
     const rule = { partialCredit: exam!.partialCreditRule, penalty: exam!.partialCreditPenalty };
     let score = 0;
     let maxScore = 0;
+    const marks: SQL[] = [];
     for (const q of qs) {
       maxScore += q.points;
       const answer = byQuestion.get(q.id);
       const grade = gradeResponse(q, answer?.response ?? null, rule);
       const earned = cents(grade.fraction * q.points);
       score += earned;
-      if (answer) {
-        await tx
-          .update(answers)
-          .set({ pointsAwarded: earned, isCorrect: grade.correct })
-          .where(eq(answers.id, answer.id));
+      if (answer && (answer.pointsAwarded !== earned || answer.isCorrect !== grade.correct)) {
+        marks.push(sql`(${answer.id}::uuid, ${earned}::numeric, ${grade.correct}::boolean)`);
       }
+    }
+    // Every changed mark in one statement (a regrade that changes nothing writes nothing).
+    if (marks.length) {
+      await tx.execute(sql`
+        update answers set points_awarded = m.points, is_correct = m.correct
+        from (values ${sql.join(marks, sql`, `)}) as m(id, points, correct)
+        where answers.id = m.id`);
     }
     score = cents(score);
     maxScore = cents(maxScore);

@@ -1,10 +1,10 @@
 // What a student may see of their result: nothing before the attempt ends, then
 // the score when the exam shows results immediately or the teacher released them,
 // and their answers with explanations when the exam allows review.
-import { eq, inArray } from 'drizzle-orm';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AttemptResult } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { answers, attempts, exams, questions } from '../../db/schema/index.ts';
+import { answers, attempts, certificates, exams, questions } from '../../db/schema/index.ts';
 import { notFound } from '../../http/errors.ts';
 import type { Actor } from '../auth/auth.policy.ts';
 import { mayReadAttempt } from '../attempts/attempts.service.ts';
@@ -12,6 +12,7 @@ import { studentViewOf } from '../questions/types/index.ts';
 
 export async function resultFor(
   db: Db,
+  publicUrl: string,
   attemptId: string,
   who: { actor: Actor | null; attemptCookie: string | undefined },
 ): Promise<AttemptResult> {
@@ -52,6 +53,12 @@ export async function resultFor(
         };
       });
   }
+  const [cert] = await db
+    .select({ status: certificates.status, publicId: certificates.publicId })
+    .from(certificates)
+    .where(eq(certificates.attemptId, a.id))
+    .orderBy(sql`${certificates.status} = 'revoked'`, desc(certificates.createdAt))
+    .limit(1);
   return {
     state: 'graded',
     status: a.status,
@@ -64,5 +71,7 @@ export async function resultFor(
     gradedAt: a.gradedAt.toISOString(),
     submittedAt,
     review,
+    certificate: cert ? { ...cert, verifyUrl: `${publicUrl}/verify/${cert.publicId}` } : null,
+    certificateExpected: a.passed && exam!.issueCertificates,
   };
 }
