@@ -9,8 +9,16 @@ import { DEMO_EXAM_TITLE, seedDemoExams, type DemoInvite } from '../server/src/d
 import { run } from '../server/src/main.ts';
 import { ensureWebBuild } from './lib/web-build.ts';
 import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
+import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
+import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// The embedded chain (bootstrap started a Hardhat node): deploy the contract on it.
+let localChain: Awaited<ReturnType<typeof ensureLocalContract>> | undefined;
+if (process.env.EXAM_HALL_LOCAL_CHAIN === '1' && !process.env.CERTIFICATE_CONTRACT_ADDRESS) {
+  localChain = await ensureLocalContract(process.env.CHAIN_RPC_URL!);
+  process.env.CERTIFICATE_CONTRACT_ADDRESS = localChain.deployment.address;
+}
 let config;
 try {
   config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
@@ -25,10 +33,22 @@ try {
 ensureWebBuild(root);
 const { db, pool } = createDb(config.database.url, 2);
 await runMigrations(db);
+if (localChain?.fresh) {
+  const n = await reissueLocalCertificates(config.database.url);
+  if (n) console.log(`  The local chain is new: ${n} certificate(s) of the previous one are being issued again.`);
+}
 const demo = process.env.DEMO_DATA === 'false' ? undefined : await seedDemo(db);
 const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
 const studentEmail = DEMO_ACCOUNTS.find((a) => a.role === 'student')!.email;
 const demoExam = demo ? await seedDemoExams(db, config.secret, teacherEmail, studentEmail) : undefined;
+const demoCertificate = demo
+  ? await seedDemoCertificate(db, {
+      secret: config.secret,
+      teacherEmail,
+      studentEmail,
+      institutionName: config.institutionName,
+    })
+  : null;
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {
@@ -64,6 +84,13 @@ ${
   demoExam
     ? `  Demo exam "${DEMO_EXAM_TITLE}": start it at ${config.http.publicUrl}/start with
   email <name>@demo.examhall.test and the code (each code works once):\n${inviteTable(demoExam.invites)}\n`
+    : ''
+}
+${
+  demoCertificate
+    ? `  Certificate: the demo student passed "${CERTIFICATE_DEMO_TITLE}". Verify it (or scan its QR code) at
+    ${config.http.publicUrl}/verify/${demoCertificate.publicId}
+  Chain: ${config.chain.rpcUrl} (chain id ${config.chain.chainId}), contract ${config.chain.contractAddress ?? 'not configured'}\n`
     : ''
 }
 ${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}

@@ -1,7 +1,7 @@
 import type { Role } from '@exam-hall/protocol';
 
 /** `link` names a page that exists; without one the landing page marks the step "Coming soon". */
-export type NextStep = { title: string; description: string; link?: 'teach' | 'start' | 'hall' };
+export type NextStep = { title: string; description: string; link?: 'teach' | 'start' | 'hall' | 'certificates' };
 
 export const roleLabels: Record<Role, string> = {
   admin: 'Administrator',
@@ -33,6 +33,6 @@ export const nextSteps: Record<Role, NextStep[]> = {
       description: 'Have an access code from your teacher? Start the exam with it.',
       link: 'start',
     },
-    { title: 'Certificates', description: 'Share certificates anyone can verify.' },
+    { title: 'Certificates', description: 'Share certificates anyone can verify.', link: 'certificates' },
   ],
 };

@@ -9,6 +9,8 @@ declare module 'vitest' {
     teacherPassword: string;
     studentEmail: string;
     studentPassword: string;
+    redisPrefix: string;
+    chainEnv: Record<string, string>;
   }
 }
 

@@ -8,6 +8,7 @@ import { loadConfig } from '../../../server/src/config/config.ts';
 import { createLogger } from '../../../server/src/lib/logger.ts';
 import { createSystem } from '../../../server/src/system.ts';
 import { seedDemo, DEMO_ACCOUNTS } from '../../../server/src/demo/demo.seed.ts';
+import { deployTestContract } from '../../../server/test/support/chain.ts';
 
 export default async function setup(project: TestProject) {
   const base = loadConfig().database.url;
@@ -22,10 +23,14 @@ export default async function setup(project: TestProject) {
 
   // The public URL must be the exact origin the browser uses (Origin checks, CORS).
   const port = await freePort();
+  // A certificate contract of this run's own on the test Hardhat node.
+  const chain = await deployTestContract();
+  const redisPrefix = `b${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: dbUrl.toString(),
-    REDIS_PREFIX: `b${randomBytes(4).toString('hex')}`,
+    REDIS_PREFIX: redisPrefix,
+    ...chain.env,
     PORT: String(port),
     HOST: '127.0.0.1',
     SERVE_WEB: 'true',
@@ -44,9 +49,13 @@ export default async function setup(project: TestProject) {
   project.provide('teacherPassword', account('teacher').password);
   project.provide('studentEmail', account('student').email);
   project.provide('studentPassword', account('student').password);
+  // For tests that run the workers against this system (certificates).
+  project.provide('redisPrefix', redisPrefix);
+  project.provide('chainEnv', chain.env);
 
   return async () => {
     await system.close();
+    chain.close();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   };
