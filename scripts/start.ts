@@ -60,7 +60,8 @@ function inviteTable(invites: DemoInvite[]): string {
   return lines.join('\n');
 }
 
-const { url } = await run(config);
+let stopSimulator: (() => void) | undefined;
+const { url } = await run(config, { beforeShutdown: () => stopSimulator?.() });
 const simulator =
   demo && process.env.DEMO_SIMULATOR !== 'false'
     ? await (async () => {
@@ -72,6 +73,7 @@ const simulator =
           teacherEmail,
           proctorEmail: DEMO_ACCOUNTS.find((a) => a.role === 'proctor')!.email,
         });
+        stopSimulator = started.stop;
         return started;
       })()
     : undefined;

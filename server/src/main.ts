@@ -4,7 +4,9 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './lib/logger.ts';
 import { createSystem } from './system.ts';
 
-export async function run(config: Config) {
+/** `beforeShutdown`: in-process clients to stop first (the demo's simulated students), so
+ * they do not reconnect to a server that is closing its database pool. */
+export async function run(config: Config, hooks: { beforeShutdown?: () => void } = {}) {
   const log = createLogger(config.logLevel, { service: 'exam-hall', role: config.role });
   if (config.usingDevSecret)
     log.warn('APP_SECRET is not set: using the development secret (never do this in production)');
@@ -27,6 +29,7 @@ export async function run(config: Config) {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    hooks.beforeShutdown?.();
     for (const close of closers.reverse()) await close().catch((err) => log.error({ err }, 'error while closing'));
     log.info('stopped');
     process.exit(0);
