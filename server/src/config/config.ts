@@ -104,6 +104,9 @@ const envSchema = z.object({
   VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(60),
 });
 
+/** Every variable the server reads (example.env documents each; a test checks it). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 /** Rules across variables, checked on the raw values so they are reported together with
  * per-variable problems rather than in a second round. */
 function crossProblems(raw: Record<string, string | undefined>): string[] {

@@ -335,7 +335,11 @@ describe('through the workers', () => {
       expect(result.body).toMatchObject({
         state: 'graded',
         certificateExpected: true,
-        certificate: { status: 'issued', publicId: cert.publicId, verifyUrl: `http://localhost:3000/verify/${cert.publicId}` },
+        certificate: {
+          status: 'issued',
+          publicId: cert.publicId,
+          verifyUrl: `http://localhost:3000/verify/${cert.publicId}`,
+        },
       });
       expect((await teacher.post(`/api/certificates/${cert.id}/revoke`, { reason: 'Issued in error' })).status).toBe(
         202,

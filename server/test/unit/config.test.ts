@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, LOCAL_ISSUER_KEY, loadConfig } from '../../src/config/config.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -83,5 +84,35 @@ describe('config', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).http.trustProxy).toBe('loopback, 10.0.0.0/8');
     expect(problems({ TRUST_PROXY: 'every one!' })).toHaveLength(1);
     expect(loadConfig({ SERVE_WEB: 'TRUE' }).http.serveWeb).toBe(true);
+  });
+
+  it('documents every variable in example.env', () => {
+    const documented = readFileSync(new URL('../../../example.env', import.meta.url), 'utf8');
+    const missing = CONFIG_VARIABLES.filter((v) => !new RegExp(`^#? ?${v}=`, 'm').test(documented));
+    expect(missing).toEqual([]);
+  });
+
+  it('defaults to the local chain and guards the issuer key on any other', () => {
+    const c = loadConfig({});
+    expect(c.chain).toMatchObject({ rpcUrl: 'http://127.0.0.1:58545', chainId: 31337, issuerKey: LOCAL_ISSUER_KEY });
+    expect(c.chain.contractAddress).toBeUndefined();
+    expect(problems({ CHAIN_ID: '11155111' })).toEqual([
+      'CHAIN_ISSUER_KEY is required when CHAIN_ID is not the local chain (31337)',
+    ]);
+    expect(problems({ CHAIN_ID: '11155111', CHAIN_ISSUER_KEY: LOCAL_ISSUER_KEY })).toEqual([
+      "CHAIN_ISSUER_KEY is Hardhat's public test key: never use it outside the local chain",
+    ]);
+    expect(
+      problems({ CHAIN_ISSUER_KEY: '0x1234', CERTIFICATE_CONTRACT_ADDRESS: 'nope', CHAIN_EXPLORER_TX_URL: 'x' }),
+    ).toEqual(
+      expect.arrayContaining([
+        'CHAIN_ISSUER_KEY must be a 0x-prefixed 32-byte hex private key',
+        'CERTIFICATE_CONTRACT_ADDRESS must be a 0x-prefixed 20-byte address',
+        'CHAIN_EXPLORER_TX_URL must contain {tx}',
+      ]),
+    );
+    expect(loadConfig({ CHAIN_FALLBACK_RPC_URLS: 'http://a.example, http://b.example' }).chain.fallbackRpcUrls).toEqual(
+      ['http://a.example', 'http://b.example'],
+    );
   });
 });
