@@ -7,7 +7,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{server,workers,protocol}/test/unit/**/*.test.ts', 'web/test/unit/**/*.test.ts'],
+          include: [
+            '{server,workers,protocol}/test/unit/**/*.test.ts',
+            'web/test/unit/**/*.test.ts',
+            'scripts/test/**/*.test.ts',
+          ],
         },
       },
       {
