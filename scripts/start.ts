@@ -11,6 +11,7 @@ import { ensureWebBuild } from './lib/web-build.ts';
 import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
+import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The embedded chain (bootstrap started a Hardhat node): deploy the contract on it.
@@ -19,6 +20,11 @@ if (process.env.EXAM_HALL_LOCAL_CHAIN === '1' && !process.env.CERTIFICATE_CONTRA
   localChain = await ensureLocalContract(process.env.CHAIN_RPC_URL!);
   process.env.CERTIFICATE_CONTRACT_ADDRESS = localChain.deployment.address;
 }
+// No Zoom app configured: the demo runs a local Zoom emulator in its place.
+const demoZoom =
+  !process.env.ZOOM_ACCOUNT_ID && process.env.DEMO_DATA !== 'false' && process.env.DEMO_ZOOM !== 'false'
+    ? await startDemoZoom(process.env)
+    : undefined;
 let config;
 try {
   config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
@@ -61,7 +67,14 @@ function inviteTable(invites: DemoInvite[]): string {
 }
 
 let stopSimulator: (() => void) | undefined;
-const { url } = await run(config, { beforeShutdown: () => stopSimulator?.() });
+let stopClass: (() => void) | undefined;
+const { url } = await run(config, {
+  beforeShutdown: () => {
+    stopSimulator?.();
+    stopClass?.();
+    void demoZoom?.stop();
+  },
+});
 const simulator =
   demo && process.env.DEMO_SIMULATOR !== 'false'
     ? await (async () => {
@@ -77,6 +90,15 @@ const simulator =
         return started;
       })()
     : undefined;
+const zoomClass =
+  demoZoom && simulator
+    ? await (async () => {
+        const c = createDb(config.database.url, 2);
+        const started = await startDemoClass({ db: c.db, config, emulator: demoZoom, baseUrl: url! });
+        stopClass = started?.stop;
+        return started;
+      })()
+    : null;
 const width = Math.max(...(demo?.accounts ?? []).map((a) => a.email.length));
 console.log(`
   Exam Hall is running: ${config.http.publicUrl}   (listening on ${url})
@@ -93,6 +115,12 @@ ${
     ? `  Certificate: the demo student passed "${CERTIFICATE_DEMO_TITLE}". Verify it (or scan its QR code) at
     ${config.http.publicUrl}/verify/${demoCertificate.publicId}
   Chain: ${config.chain.rpcUrl} (chain id ${config.chain.chainId}), contract ${config.chain.contractAddress ?? 'not configured'}\n`
+    : ''
+}
+${
+  zoomClass
+    ? `  Zoom: "${ZOOM_DEMO_TOPIC}" is in progress on the local Zoom emulator (${demoZoom!.url}); its students
+  come and go. Live attendance (Zoom + hall): ${config.http.publicUrl}/teach/zoom/${zoomClass.meetingId}\n`
     : ''
 }
 ${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}

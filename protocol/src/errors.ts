@@ -30,6 +30,9 @@ export const errorCodes = [
   'attempt_limit_reached',
   'attempt_in_progress',
   'invalid_transition',
+  'zoom_not_configured',
+  'zoom_refused',
+  'zoom_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

@@ -10,3 +10,4 @@ export * from './participants.ts';
 export * from './hall.ts';
 export * from './results.ts';
 export * from './certificates.ts';
+export * from './zoom.ts';

@@ -25,6 +25,16 @@ export const jobSchemas = {
     /** Periodic: settles certificates left in `minting` by a crashed worker, from the chain, then mints. */
     'certificates.reconcile': z.object({ staleSeconds: z.number().int().min(1).max(86_400) }),
   },
+  zoom: {
+    /** A verified webhook event, processed off the request so Zoom gets its answer within 3 s. */
+    'webhook.event': z.object({
+      event: z.string(),
+      eventTs: z.number().nullable(),
+      body: z.record(z.string(), z.unknown()),
+    }),
+    /** Pull the participants report (paged, 429-aware), reconcile, compute attendance. */
+    'attendance.sync': z.object({ meetingId: z.uuid() }),
+  },
 } as const;
 
 export type QueueName = keyof typeof jobSchemas;

@@ -38,6 +38,8 @@ export interface ServerToClientEvents {
   /** Proctors: a new proctoring event, with the attempt's new risk. */
   'hall:alert': (payload: { event: ProctoringEventDto; risk: RiskBreakdown }) => void;
   'hall:alert-reviewed': (payload: { event: ProctoringEventDto }) => void;
+  /** Attendance watchers: someone joined or left (Zoom or hall), or a sync finished: fetch the dashboard. */
+  'attendance:changed': (payload: { meetingId: string }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -54,6 +56,8 @@ export interface ClientToServerEvents {
     ack: Ack<{ event: ProctoringEventDto }>,
   ) => void;
   'hall:risk': (payload: { attemptId: string }, ack: Ack<RiskBreakdown>) => void;
+  /** Teacher, host or admin: receive 'attendance:changed' for this meeting. */
+  'attendance:watch': (payload: { meetingId: string }, ack: Ack<{ watching: true }>) => void;
 }
 
 /** Room names, built in one place so both ends agree. */
@@ -62,4 +66,5 @@ export const rooms = {
   session: (id: string) => `session:${id}`,
   attempt: (id: string) => `attempt:${id}`,
   examProctors: (id: string) => `exam:${id}:proctors`,
+  meetingAttendance: (id: string) => `meeting:${id}:attendance`,
 };

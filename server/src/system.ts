@@ -25,6 +25,8 @@ import { ATTEMPTS_QUEUE, queueExpiryScheduler } from './modules/attempts/attempt
 import { bullGradingQueue, GRADING_QUEUE } from './modules/grading/grading.service.ts';
 import { bullCertificateJobs, CERTIFICATES_QUEUE } from './modules/certificates/certificates.jobs.ts';
 import { createChain } from './modules/certificates/certificates.chain.ts';
+import { createZoomClient } from './modules/zoom/zoom.client.ts';
+import { bullZoomJobs, ZOOM_QUEUE } from './modules/zoom/zoom.jobs.ts';
 
 export const VERSION = '0.1.0';
 
@@ -64,6 +66,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   const attemptsQueue = new Queue(ATTEMPTS_QUEUE, queueOptions);
   const gradingQueue = new Queue(GRADING_QUEUE, queueOptions);
   const certificatesQueue = new Queue(CERTIFICATES_QUEUE, queueOptions);
+  const zoomQueue = new Queue(ZOOM_QUEUE, queueOptions);
   const publish = socketPublisher(sockets.io);
   const deps = {
     db,
@@ -76,6 +79,8 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     certificates: bullCertificateJobs(certificatesQueue),
     // Read-only use here (verification); the workers send transactions.
     chain: config.chain.contractAddress ? createChain(config.chain) : null,
+    zoom: createZoomClient(redis, config.redis.prefix, config.zoom),
+    zoomJobs: bullZoomJobs(zoomQueue),
   };
   const services = createServices(deps);
   const socketRuntime = attachHandlers(
@@ -129,6 +134,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
       await attemptsQueue.close();
       await gradingQueue.close();
       await certificatesQueue.close();
+      await zoomQueue.close();
       deps.chain?.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

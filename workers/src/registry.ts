@@ -16,6 +16,12 @@ import {
   reconcileMinting,
   sendRevocation,
 } from '@exam-hall/server/modules/certificates/certificates.minter.ts';
+import type { ZoomClient } from '@exam-hall/server/modules/zoom/zoom.client.ts';
+import type { ZoomJobs } from '@exam-hall/server/modules/zoom/zoom.jobs.ts';
+import type { ZoomEvent } from '@exam-hall/server/modules/zoom/zoom.types.ts';
+import { processZoomEvent } from '@exam-hall/server/modules/zoom/zoom.events.ts';
+import { syncAttendance } from '@exam-hall/server/modules/attendance/attendance.sync.ts';
+import { notConfigured } from '@exam-hall/server/modules/zoom/zoom.errors.ts';
 
 export interface JobContext {
   db: Db;
@@ -27,6 +33,10 @@ export interface JobContext {
   /** Null when no contract is configured: certificates then wait in `pending`. */
   chain: CertificateChain | null;
   institutionName: string;
+  zoom: ZoomClient | null;
+  zoomJobs: ZoomJobs;
+  /** Wait before pulling the report after meeting.ended (Zoom publishes it with a delay). */
+  reportDelayMs: number;
 }
 
 function chainOf(ctx: JobContext): CertificateChain {
@@ -87,6 +97,19 @@ export const handlers: Handlers = {
       // Also the safety net for mint requests that arrived while a mint job was running.
       const minted = await mintPending(ctx.db, ctx.chain, ctx.log, MINT_BATCH_SIZE);
       return { ...settled, minted: minted.minted };
+    },
+  },
+  zoom: {
+    'webhook.event': async (payload, ctx) => {
+      const outcome = await processZoomEvent(ctx.db, ctx.publish, payload.body as unknown as ZoomEvent);
+      if (outcome.syncNeeded && outcome.meetingId) await ctx.zoomJobs.sync(outcome.meetingId, ctx.reportDelayMs);
+      return outcome;
+    },
+    'attendance.sync': async (payload, ctx) => {
+      if (!ctx.zoom) throw notConfigured();
+      const result = await syncAttendance(ctx.db, ctx.zoom, ctx.publish, payload.meetingId);
+      ctx.log.info({ meetingId: payload.meetingId, ...result }, 'attendance synced');
+      return result;
     },
   },
 };

@@ -12,12 +12,14 @@ import { bullGradingQueue, GRADING_QUEUE } from '@exam-hall/server/modules/gradi
 import { socketChannel } from '@exam-hall/server/socket/hub.ts';
 import { bullCertificateJobs, CERTIFICATES_QUEUE } from '@exam-hall/server/modules/certificates/certificates.jobs.ts';
 import { createChain } from '@exam-hall/server/modules/certificates/certificates.chain.ts';
+import { createZoomClient } from '@exam-hall/server/modules/zoom/zoom.client.ts';
+import { bullZoomJobs, ZOOM_QUEUE } from '@exam-hall/server/modules/zoom/zoom.jobs.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 import { closeRedis } from '@exam-hall/server/lib/redis.ts';
 
 /** Jobs in flight per queue and process. Grading is short database work; minting is
  * serialized per issuer by an advisory lock anyway, so more would only wait. */
-const CONCURRENCY: Record<QueueName, number> = { maintenance: 1, grading: 10, attempts: 5, certificates: 2 };
+const CONCURRENCY: Record<QueueName, number> = { maintenance: 1, grading: 10, attempts: 5, certificates: 2, zoom: 5 };
 
 /** `schedules: false` leaves out the repeating jobs (tests that must control every job run). */
 export async function startWorkers(config: Config, log: Logger, opts: { schedules?: boolean } = {}) {
@@ -34,6 +36,11 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
   const certificatesQueue = new Queue(CERTIFICATES_QUEUE, { connection, prefix });
   const certificates = bullCertificateJobs(certificatesQueue);
   const chain = config.chain.contractAddress ? createChain(config.chain) : null;
+  const zoomQueue = new Queue(ZOOM_QUEUE, { connection, prefix });
+  const zoomJobs = bullZoomJobs(zoomQueue);
+  const zoomRedis = new Redis(config.redis.url, { connectionName: 'exam-hall-worker-zoom' });
+  zoomRedis.on('error', () => {});
+  const zoom = createZoomClient(zoomRedis, config.redis.prefix, config.zoom);
   if (!chain) log.warn('CERTIFICATE_CONTRACT_ADDRESS is not set: certificates will wait in pending');
   const publish = socketPublisher(new Emitter(emitterRedis, { key: socketChannel(config.redis.prefix) }));
   const workers: Worker[] = [];
@@ -56,6 +63,9 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
           certificates,
           chain,
           institutionName: config.institutionName,
+          zoom,
+          zoomJobs,
+          reportDelayMs: config.zoom.reportDelayMs,
           log: log.child({ queue, job: job.name, jobId: job.id }),
         });
       },
@@ -87,8 +97,9 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
         await Promise.all(queues.map((q) => q.close()));
         await gradingQueue.close();
         await certificatesQueue.close();
+        await zoomQueue.close();
         chain?.destroy();
-        await closeRedis(connection, emitterRedis);
+        await closeRedis(connection, emitterRedis, zoomRedis);
         await pool.end();
       })()),
   };

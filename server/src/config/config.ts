@@ -102,6 +102,19 @@ const envSchema = z.object({
   // e.g. https://sepolia.etherscan.io/tx/{tx}; shown on the verification page.
   CHAIN_EXPLORER_TX_URL: z.string().includes('{tx}', { message: 'must contain {tx}' }).optional(),
   VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(60),
+  // Zoom server-to-server OAuth app of one account. Unset: Zoom features say "not configured".
+  ZOOM_ACCOUNT_ID: z.string().trim().min(1).max(200).optional(),
+  ZOOM_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
+  ZOOM_CLIENT_SECRET: z.string().trim().min(1).max(500).optional(),
+  // The app's webhook secret token: signs every event Zoom sends to /api/zoom/webhooks.
+  ZOOM_WEBHOOK_SECRET: z.string().trim().min(8, 'must be at least 8 characters').max(500).optional(),
+  ZOOM_API_URL: url(/^https?:$/, 'http(s)').default('https://api.zoom.us/v2'),
+  ZOOM_OAUTH_URL: url(/^https?:$/, 'http(s)').default('https://zoom.us/oauth/token'),
+  ZOOM_TIMEOUT_MS: int(1000, 120_000).default(15_000),
+  // The Zoom user (id or email) meetings are created for; "me" is the app's own account owner.
+  ZOOM_HOST_USER: z.string().trim().min(1).max(200).default('me'),
+  // Zoom publishes the participants report a few minutes after a meeting ends.
+  ZOOM_REPORT_DELAY_SECONDS: int(0, 86_400).default(120),
 });
 
 /** Every variable the server reads (example.env documents each; a test checks it). */
@@ -124,6 +137,10 @@ function crossProblems(raw: Record<string, string | undefined>): string[] {
   }
   if (raw.NODE_ENV === 'production' && raw.CHAIN_RPC_URL && !raw.CERTIFICATE_CONTRACT_ADDRESS) {
     problems.push('CERTIFICATE_CONTRACT_ADDRESS is required in production when CHAIN_RPC_URL is set');
+  }
+  const zoomParts = ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET'].filter((k) => raw[k]);
+  if (zoomParts.length > 0 && zoomParts.length < 3) {
+    problems.push('ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET must be set together (one Zoom app)');
   }
   if (!!raw.BOOTSTRAP_ADMIN_EMAIL !== !!raw.BOOTSTRAP_ADMIN_PASSWORD) {
     const missing = raw.BOOTSTRAP_ADMIN_EMAIL ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_EMAIL';
@@ -198,6 +215,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       explorerTxUrl: env.CHAIN_EXPLORER_TX_URL,
     },
     verify: { maxPerIpPerMinute: env.VERIFY_MAX_PER_IP_PER_MINUTE },
+    zoom: {
+      /** Null when no Zoom app is configured. */
+      app:
+        env.ZOOM_ACCOUNT_ID && env.ZOOM_CLIENT_ID && env.ZOOM_CLIENT_SECRET
+          ? { accountId: env.ZOOM_ACCOUNT_ID, clientId: env.ZOOM_CLIENT_ID, clientSecret: env.ZOOM_CLIENT_SECRET }
+          : null,
+      webhookSecret: env.ZOOM_WEBHOOK_SECRET ?? null,
+      apiUrl: env.ZOOM_API_URL.replace(/\/$/, ''),
+      oauthUrl: env.ZOOM_OAUTH_URL,
+      timeoutMs: env.ZOOM_TIMEOUT_MS,
+      hostUser: env.ZOOM_HOST_USER,
+      reportDelayMs: env.ZOOM_REPORT_DELAY_SECONDS * 1000,
+    },
     bootstrapAdmin: env.BOOTSTRAP_ADMIN_EMAIL
       ? {
           email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(),

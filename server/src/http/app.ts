@@ -70,6 +70,9 @@ export function createHttpApp(o: HttpAppOptions) {
   });
   // Routes that declare a larger limit get their own parser first; the general one then
   // sees an already-parsed body and leaves it alone.
+  for (const r of o.routes.filter((r) => r.spec.rawBodyKb)) {
+    app[r.spec.method](r.spec.path, express.raw({ type: () => true, limit: `${r.spec.rawBodyKb}kb` }));
+  }
   for (const r of o.routes.filter((r) => r.spec.bodyLimitKb)) {
     app[r.spec.method](r.spec.path, express.json({ limit: `${r.spec.bodyLimitKb}kb`, strict: true }));
   }

@@ -22,6 +22,9 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   access: A;
   /** A larger JSON body limit for this route only (imports); the default is BODY_LIMIT_KB. */
   bodyLimitKb?: number;
+  /** The body arrives unparsed as a Buffer of at most this many KiB (signed webhooks: the
+   * signature covers the exact bytes). `body` validation does not apply. */
+  rawBodyKb?: number;
   params?: P;
   query?: Q;
   body?: B;
@@ -68,7 +71,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
     const actor = requireActor(req, spec.access);
     const params = parsePart(spec.params, req.params, 'params');
     const query = parsePart(spec.query, req.query, 'query');
-    const body = parsePart(spec.body, req.body, 'body');
+    const body = spec.rawBodyKb ? { ok: true as const, data: undefined } : parsePart(spec.body, req.body, 'body');
     const fields = [params, query, body].flatMap((p) => (p.ok ? [] : p.fields));
     if (fields.length) {
       throw badRequest(`Some fields are invalid: ${fields.map((f) => `${f.path} (${f.message})`).join('; ')}`, fields);

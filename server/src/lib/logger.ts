@@ -17,6 +17,12 @@ export const REDACT_PATHS = [
   '*.refreshToken',
   'issuerKey',
   '*.issuerKey',
+  'clientSecret',
+  '*.clientSecret',
+  'webhookSecret',
+  '*.webhookSecret',
+  'accessToken',
+  '*.accessToken',
 ];
 
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {

@@ -18,10 +18,17 @@ import type { HallPublisher } from './hall/hall.events.ts';
 import type { GradingQueue } from './grading/grading.service.ts';
 import type { CertificateJobs } from './certificates/certificates.jobs.ts';
 import type { CertificateChain } from './certificates/certificates.chain.ts';
+import type { ZoomClient } from './zoom/zoom.client.ts';
+import type { ZoomJobs } from './zoom/zoom.jobs.ts';
+import { zoomWebhookRoutes } from './zoom/zoom.webhooks.ts';
 import { createCertificateService } from './certificates/certificates.service.ts';
 import { certificateRoutes } from './certificates/certificates.routes.ts';
 import { createVerificationService } from './verification/verification.service.ts';
 import { verificationRoutes } from './verification/verification.routes.ts';
+import { createZoomMeetingService } from './zoom/zoom.meetings.service.ts';
+import { zoomMeetingRoutes } from './zoom/zoom.meetings.routes.ts';
+import { createAttendanceService } from './attendance/attendance.service.ts';
+import { attendanceRoutes } from './attendance/attendance.routes.ts';
 import { createHallService, type ExpiryScheduler } from './hall/hall.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
@@ -43,6 +50,9 @@ export interface ServiceDeps {
   certificates: CertificateJobs;
   /** Null when no certificate contract is configured. */
   chain: CertificateChain | null;
+  /** Null when no Zoom app is configured (features answer "Zoom is not configured"). */
+  zoom: ZoomClient | null;
+  zoomJobs: ZoomJobs;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -58,6 +68,8 @@ export function createServices(deps: ServiceDeps) {
     results: createResultsService(deps),
     certificates: createCertificateService({ ...deps, publicUrl: deps.config.http.publicUrl }),
     verification: createVerificationService(deps),
+    zoomMeetings: createZoomMeetingService(deps),
+    attendance: createAttendanceService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -75,5 +87,13 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...resultRoutes(s.results),
     ...certificateRoutes(s.certificates),
     ...verificationRoutes(s.verification, deps.config.http.publicUrl),
+    ...zoomMeetingRoutes(s.zoomMeetings),
+    ...attendanceRoutes(s.attendance),
+    ...zoomWebhookRoutes({
+      secret: deps.config.zoom.webhookSecret,
+      redis: deps.redis,
+      prefix: deps.config.redis.prefix,
+      jobs: deps.zoomJobs,
+    }),
   ];
 }

@@ -11,6 +11,7 @@ import {
   saveAnswerSchema,
   submitAttemptSchema,
   watchExamSchema,
+  watchAttendanceSchema,
   type AckReply,
 } from '@exam-hall/protocol';
 import { z as zod } from 'zod';
@@ -19,6 +20,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { HallService } from '../modules/hall/hall.service.ts';
 import type { ProctoringService } from '../modules/proctoring/proctoring.service.ts';
 import { loadWatchableExam } from '../modules/hall/hall.access.ts';
+import { loadAttendanceMeeting } from '../modules/attendance/attendance.service.ts';
 import type { Db } from '../db/client.ts';
 import type { Hub, HubSocket } from './hub.ts';
 
@@ -95,6 +97,14 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
         return hall.watch(callerOf(socket), input.examId, () =>
           Promise.resolve(socket.join(rooms.examProctors(input.examId))),
         );
+      },
+    }),
+    'attendance:watch': handler({
+      schema: watchAttendanceSchema,
+      handle: async (socket, input) => {
+        await loadAttendanceMeeting(db, callerOf(socket).actor, input.meetingId);
+        await socket.join(rooms.meetingAttendance(input.meetingId));
+        return { watching: true as const };
       },
     }),
     'hall:action': handler({

@@ -115,4 +115,20 @@ describe('config', () => {
       ['http://a.example', 'http://b.example'],
     );
   });
+
+  it('takes a Zoom app only as a whole, and runs without one', () => {
+    expect(loadConfig({}).zoom).toMatchObject({ app: null, webhookSecret: null, apiUrl: 'https://api.zoom.us/v2' });
+    expect(problems({ ZOOM_CLIENT_ID: 'x' })).toEqual([
+      'ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET must be set together (one Zoom app)',
+    ]);
+    const c = loadConfig({
+      ZOOM_ACCOUNT_ID: 'a',
+      ZOOM_CLIENT_ID: 'b',
+      ZOOM_CLIENT_SECRET: 'c',
+      ZOOM_API_URL: 'http://x/v2/',
+    });
+    expect(c.zoom.app).toEqual({ accountId: 'a', clientId: 'b', clientSecret: 'c' });
+    expect(c.zoom.apiUrl).toBe('http://x/v2');
+    expect(problems({ ZOOM_WEBHOOK_SECRET: 'short' })).toEqual(['ZOOM_WEBHOOK_SECRET must be at least 8 characters']);
+  });
 });

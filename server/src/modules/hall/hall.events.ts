@@ -12,6 +12,8 @@ export interface HallPublisher {
   row(examId: string, row: HallRow): void;
   alert(examId: string, event: ProctoringEventDto, risk: RiskBreakdown): void;
   alertReviewed(examId: string, event: ProctoringEventDto): void;
+  /** The meeting's attendance changed (Zoom join/leave, sync, hall presence): watchers refetch. */
+  attendanceChanged(meetingId: string): void;
 }
 
 /** Anything with Socket.IO's `to(room).emit(...)`: a Server, or a worker's Emitter. */
@@ -49,6 +51,7 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     row: (examId, row) => to(rooms.examProctors(examId), 'hall:row', row),
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
+    attendanceChanged: (meetingId) => to(rooms.meetingAttendance(meetingId), 'attendance:changed', { meetingId }),
     silence: () => {
       silent = true;
     },
@@ -64,4 +67,5 @@ export const silentPublisher: HallPublisher = {
   row: () => {},
   alert: () => {},
   alertReviewed: () => {},
+  attendanceChanged: () => {},
 };

@@ -1,10 +1,10 @@
 // The live hall: what a student's browser gets on joining, how answers are saved
 // without loss, submission, presence, and what proctors see and do. The clock is
 // the attempt row's deadline; every change to it is pushed to the student at once.
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { AttemptSnapshot, HallAction, HallRow, HallSnapshot, SaveAck, SaveAnswer } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { attempts, exams, presence, proctoringEvents, type Attempt } from '../../db/schema/index.ts';
+import { attempts, exams, presence, proctoringEvents, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import * as audit from '../audit/audit.service.ts';
@@ -50,6 +50,15 @@ export function createHallService(deps: {
     const row = await rowOf(a.examId, a.participantId);
     if (row) publish.row(a.examId, row);
     return row;
+  }
+
+  /** Someone entered or left the hall: attendance dashboards of the exam's running meetings refetch. */
+  async function presenceChanged(examId: string) {
+    const live = await db
+      .select({ id: zoomMeetings.id })
+      .from(zoomMeetings)
+      .where(and(eq(zoomMeetings.examId, examId), ne(zoomMeetings.status, 'ended')));
+    for (const m of live) publish.attendanceChanged(m.id);
   }
 
   // Progress after saves reaches proctors in batches: the participants whose answers
@@ -207,6 +216,7 @@ export function createHallService(deps: {
       }
       const result = await snapshot(a, credited ? 'disconnect_credit' : undefined);
       await pushRow(a);
+      await presenceChanged(a.examId);
       return result;
     },
 
@@ -219,6 +229,7 @@ export function createHallService(deps: {
         );
       const [a] = await db.select().from(attempts).where(eq(attempts.id, joined.attemptId));
       if (a) await pushRow(a);
+      await presenceChanged(joined.examId);
     },
 
     /** Acknowledged only after PostgreSQL committed it. */
