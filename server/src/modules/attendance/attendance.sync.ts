@@ -2,12 +2,10 @@
 // (300 a page; the client retries 429s), replace the meeting's report segments with it
 // (the report wins over the live webhook segments, which stay for the record), and
 // compute every expected student's attendance by the meeting's rules.
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
   attendanceRecords,
-  enrollments,
-  examParticipants,
   meetingParticipation,
   meetingRegistrants,
   users,
@@ -18,33 +16,9 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import type { ZoomClient } from '../zoom/zoom.client.ts';
 import type { ZoomReportParticipant } from '../zoom/zoom.types.ts';
 import { computeAttendance, type Segment } from './attendance.rules.ts';
+import { expectedRoster } from './attendance.repository.ts';
 
 export const REPORT_PAGE_SIZE = 300;
-
-/** Everyone the session expects: registrants, the exam's participants, the course's students. */
-export async function expectedUserIds(db: Db, meeting: ZoomMeeting): Promise<Set<string>> {
-  const ids = new Set<string>();
-  const regs = await db
-    .select({ userId: meetingRegistrants.userId })
-    .from(meetingRegistrants)
-    .where(and(eq(meetingRegistrants.meetingId, meeting.id), ne(meetingRegistrants.status, 'cancelled')));
-  for (const r of regs) ids.add(r.userId);
-  if (meeting.examId) {
-    const ps = await db
-      .select({ userId: examParticipants.userId })
-      .from(examParticipants)
-      .where(eq(examParticipants.examId, meeting.examId));
-    for (const p of ps) if (p.userId) ids.add(p.userId);
-  }
-  if (meeting.courseId) {
-    const es = await db
-      .select({ userId: enrollments.userId })
-      .from(enrollments)
-      .where(and(eq(enrollments.courseId, meeting.courseId), eq(enrollments.role, 'student')));
-    for (const e of es) ids.add(e.userId);
-  }
-  return ids;
-}
 
 /** The calendar day of the meeting in its own time zone. */
 function sessionDate(start: Date, timezone: string | null): string {
@@ -147,7 +121,8 @@ export async function syncAttendance(
   const start = meeting.startedAt ?? new Date(Math.min(...rows.map((r) => r.joinedAt.getTime()), Date.now()));
   const end =
     meeting.endedAt ?? new Date(Math.max(...rows.map((r) => (r.leftAt ?? r.joinedAt).getTime()), start.getTime()));
-  const expected = await expectedUserIds(db, meeting);
+  // The same roster the dashboard shows (one definition: attendance.repository.ts).
+  const expected = new Set((await expectedRoster(db, meeting)).map((p) => p.userId));
   const segmentsByUser = new Map<string, Segment[]>();
   for (const id of expected) segmentsByUser.set(id, []);
   for (const r of rows) {
