@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
 import {
   attendanceRecords,
+  auditLogs,
   meetingParticipation,
   meetingRegistrants,
   users,
@@ -118,6 +119,9 @@ describe('attendance sync from the participants report', () => {
     );
     expect(result).toMatchObject({ segments: truth.totalSegments, pages });
     expect(after.rateLimited - before.rateLimited).toBeGreaterThanOrEqual(pages - 1);
+    const [logged] = await t.system.db.select().from(auditLogs).where(eq(auditLogs.targetId, meeting.id));
+    expect(logged).toMatchObject({ action: 'attendance.sync', details: { segments: truth.totalSegments, pages } });
+    expect(JSON.stringify(logged!.details)).not.toContain('@');
 
     // Every segment, person by person.
     const stored = await t.system.db

@@ -17,6 +17,7 @@ import type { ZoomClient } from '../zoom/zoom.client.ts';
 import type { ZoomReportParticipant } from '../zoom/zoom.types.ts';
 import { computeAttendance, type Segment } from './attendance.rules.ts';
 import { expectedRoster } from './attendance.repository.ts';
+import * as audit from '../audit/audit.service.ts';
 
 export const REPORT_PAGE_SIZE = 300;
 
@@ -188,6 +189,22 @@ export async function syncAttendance(
         });
     }
     await tx.update(zoomMeetings).set({ lastSyncedAt: now, updatedAt: now }).where(eq(zoomMeetings.id, meeting.id));
+    // The job acts for nobody in particular: no actor, counts only.
+    await audit.record(
+      tx,
+      {},
+      {
+        action: 'attendance.sync',
+        targetType: 'zoom_meeting',
+        targetId: meeting.id,
+        details: {
+          segments: rows.length,
+          pages,
+          matched: rows.filter((r) => r.userId).length,
+          records: records.length,
+        },
+      },
+    );
   });
   publish.attendanceChanged(meeting.id);
   return { segments: rows.length, pages, matched: rows.filter((r) => r.userId).length, records: records.length };
