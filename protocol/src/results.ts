@@ -31,6 +31,8 @@ export const attemptResultSchema = z.discriminatedUnion('state', [
     percentage: z.number(),
     passed: z.boolean(),
     passingScore: z.number(),
+    /** The teacher set this score by hand (the per-answer marks below may add up differently). */
+    scoreAdjusted: z.boolean(),
     gradedAt: z.iso.datetime(),
     submittedAt: z.iso.datetime().nullable(),
     /** Present when the exam allows reviewing one's answers. */

@@ -78,7 +78,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     grading: bullGradingQueue(gradingQueue),
     certificates: bullCertificateJobs(certificatesQueue),
     // Read-only use here (verification); the workers send transactions.
-    chain: config.chain.contractAddress ? createChain(config.chain) : null,
+    chain: config.chain.contractAddress ? createChain(config.chain, { readOnly: true }) : null,
     zoom: createZoomClient(redis, config.redis.prefix, config.zoom),
     zoomJobs: bullZoomJobs(zoomQueue),
   };

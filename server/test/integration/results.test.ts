@@ -113,7 +113,11 @@ describe('releasing results', () => {
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ alreadyReleased: false, notified: 1 });
     expect(await told).toEqual({ attemptId });
-    expect((await taker.get(`/api/attempts/${attemptId}/result`)).body).toMatchObject({ state: 'graded', score: 1 });
+    expect((await taker.get(`/api/attempts/${attemptId}/result`)).body).toMatchObject({
+      state: 'graded',
+      score: 1,
+      scoreAdjusted: false,
+    });
 
     const again = await teacher.post(`/api/exams/${exam.id}/results/release`);
     expect(again.body).toEqual({ resultsReleasedAt: first.body.resultsReleasedAt, alreadyReleased: true, notified: 0 });
@@ -373,6 +377,7 @@ describe('score override', () => {
       score: 2.5,
       percentage: 62.5,
       passed: true,
+      scoreAdjusted: true,
     });
 
     // Regrading (a retried job, say) keeps the teacher's score but still marks the answers.

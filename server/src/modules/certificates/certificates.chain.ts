@@ -62,7 +62,8 @@ export function describeChainError(err: unknown): string {
   return (e.shortMessage ?? e.message ?? String(err)).slice(0, 300);
 }
 
-export function createChain(cfg: Config['chain']) {
+/** `readOnly`: for API processes, which only verify: the issuer key is never loaded into a signer there. */
+export function createChain(cfg: Config['chain'], opts: { readOnly?: boolean } = {}) {
   if (!cfg.contractAddress) throw new Error('no certificate contract configured');
   const contractAddress = cfg.contractAddress;
   const provider = providerFor(cfg.rpcUrl, cfg.chainId, cfg.timeoutMs);
@@ -70,9 +71,19 @@ export function createChain(cfg: Config['chain']) {
     host: new URL(url).host,
     provider: providerFor(url, cfg.chainId, Math.min(cfg.timeoutMs, 5000)),
   }));
-  const wallet = new Wallet(cfg.issuerKey, provider);
+  const signer = opts.readOnly ? null : new Wallet(cfg.issuerKey, provider);
+  const wallet = {
+    get address(): string {
+      if (!signer) throw new Error('this chain client is read-only');
+      return signer.address;
+    },
+    signTransaction: (tx: Parameters<Wallet['signTransaction']>[0]) => {
+      if (!signer) throw new Error('this chain client is read-only');
+      return signer.signTransaction(tx);
+    },
+  };
   const contract = new Contract(contractAddress, certificateAbi, provider);
-  const custodyAddress = cfg.custodyAddress ?? wallet.address;
+  const custodyAddress = cfg.custodyAddress ?? signer?.address ?? '';
   const t = cfg.timeoutMs;
 
   async function readWith(c: Contract, tokenId: bigint): Promise<OnChainCertificate | null> {
@@ -140,7 +151,7 @@ export function createChain(cfg: Config['chain']) {
   return {
     chainId: cfg.chainId,
     contractAddress,
-    issuerAddress: wallet.address,
+    issuerAddress: signer?.address ?? '',
     custodyAddress,
     explorerTxUrl: cfg.explorerTxUrl,
 

@@ -68,6 +68,7 @@ export async function resultFor(
     percentage: a.percentage,
     passed: a.passed,
     passingScore: exam!.passingScore,
+    scoreAdjusted: a.scoreOverriddenAt !== null,
     gradedAt: a.gradedAt.toISOString(),
     submittedAt,
     review,
