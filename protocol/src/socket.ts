@@ -35,6 +35,8 @@ export interface ServerToClientEvents {
   'attempt:graded': (payload: { attemptId: string }) => void;
   /** Proctors: one participant's row changed. */
   'hall:row': (row: HallRow) => void;
+  /** Proctors: progress of several participants at once (answers saved in the last second). */
+  'hall:rows': (rows: HallRow[]) => void;
   /** Proctors: a new proctoring event, with the attempt's new risk. */
   'hall:alert': (payload: { event: ProctoringEventDto; risk: RiskBreakdown }) => void;
   'hall:alert-reviewed': (payload: { event: ProctoringEventDto }) => void;

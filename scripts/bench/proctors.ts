@@ -58,6 +58,7 @@ export async function startProctors(url: string, examId: string, accounts: { ema
       p.alerts.set(`${payload.event.attemptId}:${payload.event.details.durationMs}`, wallNow());
     });
     socket.on('hall:row', () => void p.rows++);
+    socket.on('hall:rows', (rows: unknown[]) => void (p.rows += rows.length));
     const t0 = performance.now();
     const snapshot = await call<{ rows: unknown[] }>(socket, 'hall:watch', { examId });
     p.watchMs = performance.now() - t0;

@@ -172,11 +172,11 @@ describe('proctoring', () => {
     await call(phone, 'attempt:join', { attemptId, deviceId: 'phone-0000001' });
     expect((await second).event.type).toBe('second_device');
 
-    // Progress reaches the proctor after saves (throttled to one row update per half second).
-    const progress = nextEvent(ps, 'hall:row');
+    // Progress reaches the proctor after saves, batched per exam once a second in one message.
+    const progress = nextEvent(ps, 'hall:rows');
     const tf = snap.questions.find((x: { type: string }) => x.type === 'true_false');
     await call(ss, 'answer:save', { attemptId, seq: 1, questionId: tf.id, response: { value: true }, flagged: true });
-    expect(await progress).toMatchObject({ attemptId, answered: 1 });
+    expect(await progress).toEqual([expect.objectContaining({ attemptId, answered: 1 })]);
     await call(ss, 'proctor:signal', { attemptId, type: 'copy', clientEventId: 'evt-00000002' });
 
     const reviewed = await call(ps, 'alert:review', { eventId: a.event.id, status: 'dismissed', note: 'looked fine' });

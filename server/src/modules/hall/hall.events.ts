@@ -10,6 +10,8 @@ export interface HallPublisher {
   message(attemptId: string, text: string, from: string): void;
   graded(attemptId: string): void;
   row(examId: string, row: HallRow): void;
+  /** One message for a batch: cheaper than one emit per row through the adapter. */
+  rows(examId: string, rows: HallRow[]): void;
   alert(examId: string, event: ProctoringEventDto, risk: RiskBreakdown): void;
   alertReviewed(examId: string, event: ProctoringEventDto): void;
   /** The meeting's attendance changed (Zoom join/leave, sync, hall presence): watchers refetch. */
@@ -49,6 +51,9 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
       to(rooms.attempt(attemptId), 'attempt:message', { text, from, sentAt: new Date().toISOString() }),
     graded: (attemptId) => to(rooms.attempt(attemptId), 'attempt:graded', { attemptId }),
     row: (examId, row) => to(rooms.examProctors(examId), 'hall:row', row),
+    rows: (examId, rows) => {
+      if (rows.length) to(rooms.examProctors(examId), 'hall:rows', rows);
+    },
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
     attendanceChanged: (meetingId) => to(rooms.meetingAttendance(meetingId), 'attendance:changed', { meetingId }),
@@ -65,6 +70,7 @@ export const silentPublisher: HallPublisher = {
   message: () => {},
   graded: () => {},
   row: () => {},
+  rows: () => {},
   alert: () => {},
   alertReviewed: () => {},
   attendanceChanged: () => {},

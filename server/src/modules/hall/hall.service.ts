@@ -77,7 +77,7 @@ export function createHallService(deps: {
       dirty.delete(joined.examId);
       repo
         .hallRows(db, joined.examId, ids)
-        .then((rows) => rows.forEach((row) => publish.row(joined.examId, row)))
+        .then((rows) => publish.rows(joined.examId, rows))
         .catch(() => {});
     }, 1000);
     timer.unref();

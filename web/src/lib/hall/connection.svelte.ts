@@ -101,6 +101,7 @@ export class HallConnection {
       this.problem = 'You were signed out. Sign in again to keep watching the hall.';
     });
     s.on('hall:row', (row) => this.#stream(() => this.#queueRow(row)));
+    s.on('hall:rows', (rows) => this.#stream(() => rows.forEach((row) => this.#queueRow(row))));
     s.on('hall:alert', ({ event, risk }) =>
       this.#stream(() => {
         if (this.#hall.addAlert(event, risk)) this.onalert?.(event);
