@@ -7,7 +7,9 @@ import {
   newPublicId,
   tokenIdOf,
 } from '../../src/modules/certificates/certificates.metadata.ts';
-import { pdfSafe } from '../../src/modules/certificates/certificates.documents.ts';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument } from 'pdf-lib';
+import { certificatePdf, loadFonts, printable } from '../../src/modules/certificates/certificates.documents.ts';
 
 const facts = {
   publicId: 'AAAAAAAAAAAAAAAAAAAAAA',
@@ -59,9 +61,19 @@ describe('certificate metadata', () => {
     expect(() => tokenIdOf('not-a-uuid')).toThrow(/not a UUID/);
   });
 
-  it('keeps PDF text within the standard fonts', () => {
-    expect(pdfSafe('Zoë Ångström')).toBe('Zoë Ångström'); // Windows-1252 has these
-    expect(pdfSafe('Łukasz Šimek')).toBe('?ukasz Simek'); // Ł has no unaccented form; Š loses its mark
-    expect(pdfSafe('王小明')).toBe('???');
+  it('prints names in Latin, Greek and Cyrillic scripts as written, and "?" for what the font lacks', async () => {
+    const doc = await PDFDocument.create();
+    doc.registerFontkit(fontkit);
+    const font = await doc.embedFont((await loadFonts()).serif, { subset: true });
+    expect(printable('Zoë Ångström', font)).toBe('Zoë Ångström');
+    expect(printable('Łukasz Šimek, Şükrü, Дмитрий, Σωκράτης', font)).toBe('Łukasz Šimek, Şükrü, Дмитрий, Σωκράτης');
+    expect(printable('王小明', font)).toBe('???');
+  });
+
+  it('makes a PDF for any name', async () => {
+    const metadata = buildMetadata({ ...facts, studentName: 'Łukasz 王' });
+    const pdf = await certificatePdf({ metadata, verifyUrl: 'http://localhost:3000/verify/x', anchor: null });
+    expect(Buffer.from(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.byteLength).toBeLessThan(200_000); // fonts are subset, not embedded whole
   });
 });

@@ -1,20 +1,41 @@
 // The QR code of a verification URL (SVG and PNG) and the printable PDF certificate.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import QRCode from 'qrcode';
-import { PDFDocument, StandardFonts, rgb } from 'pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument, rgb, type PDFFont } from 'pdf-lib';
 import type { CertificateMetadata } from '@exam-hall/protocol';
+
+// DejaVu (from npm, free licence) covers Latin, Greek and Cyrillic scripts, so names
+// such as Łukasz, Şükrü or Дмитрий print as written; fonts are subset into each PDF.
+const require = createRequire(import.meta.url);
+const FONT_FILES = {
+  serif: 'dejavu-fonts-ttf/ttf/DejaVuSerif.ttf',
+  serifBold: 'dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf',
+  sans: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
+} as const;
+let fontBytes: Promise<Record<keyof typeof FONT_FILES, Uint8Array>> | undefined;
+/** The font files, read once per process. */
+export function loadFonts() {
+  const read = (f: string) => readFile(require.resolve(f));
+  fontBytes ??= Promise.all([read(FONT_FILES.serif), read(FONT_FILES.serifBold), read(FONT_FILES.sans)]).then(
+    ([serif, serifBold, sans]) => ({ serif, serifBold, sans }),
+  );
+  return fontBytes;
+}
 
 export const qrSvg = (url: string) => QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 export const qrPng = (url: string, width = 512) =>
   QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width });
 
-/** The PDF's standard fonts only encode Windows-1252: accents are kept where that
- * charset has them, anything else is spelled without its mark or replaced by "?". */
-export function pdfSafe(text: string): string {
+/** Characters the font has no glyph for (e.g. Chinese in DejaVu) become "?" rather than empty boxes. */
+export function printable(text: string, font: Pick<PDFFont, 'getCharacterSet'>): string {
+  const known = new Set(font.getCharacterSet());
   return [...text]
     .map((ch) => {
-      if (/[\x20-\x7e\xa0-\xff]/.test(ch)) return ch;
+      if (known.has(ch.codePointAt(0)!)) return ch;
       const plain = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-      return /^[\x20-\x7e]+$/.test(plain) ? plain : '?';
+      return [...plain].every((c) => known.has(c.codePointAt(0)!)) && plain ? plain : '?';
     })
     .join('');
 }
@@ -27,21 +48,23 @@ export interface PdfInput {
 
 export async function certificatePdf({ metadata: m, verifyUrl, anchor }: PdfInput): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
-  doc.setTitle(pdfSafe(`Certificate: ${m.exam.title}`));
-  doc.setSubject(pdfSafe(`Certificate ${m.certificateId}`));
+  doc.registerFontkit(fontkit);
+  doc.setTitle(`Certificate: ${m.exam.title}`);
+  doc.setSubject(`Certificate ${m.certificateId}`);
   doc.setCreator('Exam Hall');
   const page = doc.addPage([841.89, 595.28]); // A4 landscape, points
   const { width, height } = page.getSize();
-  const serif = await doc.embedFont(StandardFonts.TimesRoman);
-  const serifBold = await doc.embedFont(StandardFonts.TimesRomanBold);
-  const sans = await doc.embedFont(StandardFonts.Helvetica);
+  const bytes = await loadFonts();
+  const serif = await doc.embedFont(bytes.serif, { subset: true });
+  const serifBold = await doc.embedFont(bytes.serifBold, { subset: true });
+  const sans = await doc.embedFont(bytes.sans, { subset: true });
   const ink = rgb(0.12, 0.16, 0.24);
   const muted = rgb(0.35, 0.38, 0.45);
   page.drawRectangle({ x: 24, y: 24, width: width - 48, height: height - 48, borderColor: ink, borderWidth: 2 });
   page.drawRectangle({ x: 32, y: 32, width: width - 64, height: height - 64, borderColor: muted, borderWidth: 0.5 });
 
   const center = (text: string, y: number, size: number, font = serif, color = ink) => {
-    const safe = pdfSafe(text);
+    const safe = printable(text, font);
     let s = size;
     while (font.widthOfTextAtSize(safe, s) > width - 260 && s > 8) s -= 1;
     page.drawText(safe, { x: (width - 200 - font.widthOfTextAtSize(safe, s)) / 2 + 20, y, size: s, font, color });
@@ -66,7 +89,7 @@ export async function certificatePdf({ metadata: m, verifyUrl, anchor }: PdfInpu
   page.drawText('Scan to verify', { x: width - qrSize - 60 + 36, y: 96, size: 10, font: sans, color: muted });
 
   const small = (text: string, y: number) =>
-    page.drawText(pdfSafe(text), { x: 60, y, size: 8.5, font: sans, color: muted });
+    page.drawText(printable(text, sans), { x: 60, y, size: 8.5, font: sans, color: muted });
   small(`Verify: ${verifyUrl}`, 120);
   small(`Certificate id: ${m.certificateId}`, 106);
   if (anchor) {
