@@ -60,6 +60,17 @@ let em: ZoomEmulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let token: string;
 
+/** The report fields these checks read (Zoom's documented participant row). */
+interface ReportRow {
+  id: string;
+  name: string;
+  user_email: string;
+  registrant_id: string;
+  join_time: string;
+  leave_time: string;
+  duration: number;
+}
+
 async function getToken(e: ZoomEmulator, accountId = CREDS.accountId, secret = CREDS.clientSecret) {
   const res = await fetch(`${e.oauthTokenUrl}?grant_type=account_credentials&account_id=${accountId}`, {
     method: 'POST',
@@ -363,15 +374,15 @@ describe('participant report over a generated 1,000-person meeting', () => {
   });
 
   it('matches the ground truth person by person (guests have an empty id)', async () => {
-    const rows = em.report(meetingId);
+    const rows = em.report(meetingId) as unknown as ReportRow[];
     const byName = new Map<string, Array<[string, string]>>();
-    for (const r of rows as any[]) byName.set(r.name, [...(byName.get(r.name) ?? []), [r.join_time, r.leave_time]]);
+    for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), [r.join_time, r.leave_time]]);
     for (const p of truth.people) expect(byName.get(p.name)).toEqual(p.segments);
     const guests = truth.people.filter((p) => !p.userId);
     expect(guests.length).toBeGreaterThan(0);
     expect(truth.people.some((p) => !p.email)).toBe(true);
     expect(truth.people.some((p) => p.registrantId)).toBe(true);
-    for (const r of rows as any[]) {
+    for (const r of rows) {
       const p = truth.people.find((x) => x.name === r.name)!;
       expect(r.id).toBe(p.userId ?? '');
       expect(r.user_email).toBe(p.email ?? '');

@@ -11,7 +11,7 @@
 // chain's pending count inside the lock. Waiting for the receipt happens outside it,
 // so several batches can be in flight.
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { certificates, users } from '../../db/schema/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { describeChainError, type CertificateChain, type Mined } from './certificates.chain.ts';
@@ -37,15 +37,18 @@ export interface MintReport {
   batches: { size: number; txHash: string; gasUsed: string; blockNumber: number }[];
 }
 
+/** `claim`: for a row settled before it was ever sent, also record its token and recipient. */
 async function markIssued(
-  db: Db,
+  db: Db | Tx,
   chain: CertificateChain,
   ids: string[],
   tx: { txHash: string; blockNumber: number; gasPerCertificate: number },
+  claim?: { tokenId: bigint; to: string },
 ): Promise<number> {
   if (!ids.length) return 0;
   const now = new Date();
   const common = {
+    ...(claim ? { tokenId: claim.tokenId.toString(), recipientAddress: claim.to } : {}),
     chainId: chain.chainId,
     contractAddress: chain.contractAddress,
     txHash: tx.txHash,
@@ -123,22 +126,8 @@ async function sendBatch(
     // A worker that died after broadcasting but before committing left these pending
     // although their tokens exist: settle them instead of sending them again.
     const fresh = await findExisting(chain, claimed);
-    for (const s of fresh.existing) {
-      await tx
-        .update(certificates)
-        .set({
-          status: 'issued',
-          chainId: chain.chainId,
-          contractAddress: chain.contractAddress,
-          tokenId: s.tokenId.toString(),
-          recipientAddress: s.to,
-          txHash: s.origin.txHash,
-          blockNumber: s.origin.blockNumber,
-          issuedAt: new Date(),
-          lastError: null,
-          updatedAt: new Date(),
-        })
-        .where(eq(certificates.id, s.id));
+    for (const e of fresh.existing) {
+      await markIssued(tx, chain, [e.id], { ...e.origin, gasPerCertificate: 0 }, { tokenId: e.tokenId, to: e.to });
     }
     if (!fresh.toMint.length) return { claimed: [], txHash: null, settled: fresh.existing.length };
     const signed = await chain.signIssue(fresh.toMint);
