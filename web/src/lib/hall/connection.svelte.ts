@@ -1,7 +1,6 @@
-// The proctor's socket: same origin, websocket only, authenticated by the session
-// cookie. On every (re)connect it asks for a fresh snapshot (`hall:watch`), which
-// also puts it in the exam's proctor room; in between it applies the stream.
-import { io, type Socket } from 'socket.io-client';
+// The proctor's socket (see live-socket.svelte.ts). On every (re)connect it asks for a
+// fresh snapshot (`hall:watch`), which also puts it in the exam's proctor room; in
+// between it applies the stream.
 import type {
   AckReply,
   ClientToServerEvents,
@@ -9,15 +8,11 @@ import type {
   HallRow,
   ProctoringEventDto,
   RiskBreakdown,
-  ServerToClientEvents,
 } from '@exam-hall/protocol';
-import { refreshAfter401 } from '../api.ts';
+import { LiveSocket } from '../live-socket.svelte.ts';
 import type { HallState } from './hall-state.svelte.ts';
 
-type HallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-/** live: snapshot loaded and streaming; signed-out and failed need the person to act. */
-export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'signed-out' | 'failed';
+export type { LinkState } from '../live-socket.svelte.ts';
 
 export class HallCallError extends Error {
   readonly code: string;
@@ -31,13 +26,9 @@ export class HallCallError extends Error {
 const ACK_TIMEOUT_MS = 15_000;
 const FLUSH_MS = 200;
 
-export class HallConnection {
-  state = $state<LinkState>('connecting');
-  /** Why the hall is not live, in words (failed, signed-out, reconnecting). */
-  problem = $state('');
+export class HallConnection extends LiveSocket {
   readonly #examId: string;
   readonly #hall: HallState;
-  readonly #socket: HallSocket;
   /** Stream events that arrive while a snapshot is on its way; applied on top of it. */
   #buffer: (() => void)[] | null = null;
   /** Row updates waiting to be drawn, latest per participant: a burst is drawn once. */
@@ -49,20 +40,18 @@ export class HallConnection {
   onreviewed: ((event: ProctoringEventDto) => void) | undefined;
 
   constructor(examId: string, hall: HallState) {
+    super({
+      sessionEnded: 'You were signed out. Sign in again to keep watching the hall.',
+      signedOut: 'Your session has ended. Sign in again to watch the hall.',
+      unreachable: 'Cannot reach the server. Retrying…',
+    });
     this.#examId = examId;
     this.#hall = hall;
-    this.#socket = io({ transports: ['websocket'], autoConnect: false, withCredentials: true });
     this.#wire();
   }
 
-  /** Connects; the answer disconnects (for $effect cleanup). */
-  start(): () => void {
-    this.#socket.connect();
-    return () => {
-      clearTimeout(this.#flushTimer);
-      this.#socket.removeAllListeners();
-      this.#socket.disconnect();
-    };
+  protected override onStop() {
+    clearTimeout(this.#flushTimer);
   }
 
   #queueRow(row: HallRow) {
@@ -86,20 +75,7 @@ export class HallConnection {
   }
 
   #wire() {
-    const s = this.#socket;
-    s.on('connect', () => void this.#watch());
-    s.on('connect_error', (err) => void this.#connectFailed(err));
-    s.on('disconnect', (reason) => {
-      if (this.state === 'signed-out' || this.state === 'failed') return;
-      this.state = 'reconnecting';
-      this.problem = 'Connection lost. Reconnecting…';
-      // The server closed it on purpose (a restart, a kicked socket): socket.io will not retry by itself.
-      if (reason === 'io server disconnect') s.connect();
-    });
-    s.on('session:ended', () => {
-      this.state = 'signed-out';
-      this.problem = 'You were signed out. Sign in again to keep watching the hall.';
-    });
+    const s = this.socket;
     s.on('hall:row', (row) => this.#stream(() => this.#queueRow(row)));
     s.on('hall:rows', (rows) => this.#stream(() => rows.forEach((row) => this.#queueRow(row))));
     s.on('hall:alert', ({ event, risk }) =>
@@ -115,22 +91,7 @@ export class HallConnection {
     );
   }
 
-  async #connectFailed(err: Error) {
-    // An expired access cookie fails the handshake; a refreshed one lets it through.
-    if (err.message === 'unauthenticated' && (await refreshAfter401())) {
-      this.#socket.connect();
-      return;
-    }
-    if (err.message === 'unauthenticated' || err.message === 'session_revoked') {
-      this.state = 'signed-out';
-      this.problem = 'Your session has ended. Sign in again to watch the hall.';
-      return;
-    }
-    this.state = this.state === 'live' ? 'reconnecting' : this.state;
-    this.problem = 'Cannot reach the server. Retrying…';
-  }
-
-  async #watch() {
+  protected async onConnect() {
     this.#buffer = [];
     const sentAt = performance.now();
     try {
@@ -139,18 +100,11 @@ export class HallConnection {
       this.#rows.clear();
       this.#hall.load(snapshot, sentAt);
       for (const apply of this.#buffer) apply();
-      this.state = 'live';
-      this.problem = '';
+      this.live();
     } catch (err) {
       const e = err as HallCallError;
-      if (e.code === 'timeout') {
-        // Try again on a fresh connection rather than wait forever.
-        this.#socket.disconnect().connect();
-        return;
-      }
-      this.state = 'failed';
-      this.problem = e.message;
-      this.#socket.disconnect();
+      if (e.code === 'timeout') this.reconnect();
+      else this.fail(e.message);
     } finally {
       this.#buffer = null;
     }
@@ -163,7 +117,7 @@ export class HallConnection {
   ): Promise<AckData<E>> {
     // Sent while offline, socket.io would queue it and deliver it late: an extension
     // the proctor already retried would land twice.
-    if (!this.#socket.connected) {
+    if (!this.socket.connected) {
       return Promise.reject(
         new HallCallError(
           'offline',
@@ -172,7 +126,7 @@ export class HallConnection {
       );
     }
     return new Promise((resolve, reject) => {
-      const timed = this.#socket.timeout(ACK_TIMEOUT_MS) as unknown as {
+      const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
         emit(event: string, payload: unknown, ack: (err: Error | null, reply: AckReply<AckData<E>>) => void): void;
       };
       timed.emit(event, payload, (err, reply) => {

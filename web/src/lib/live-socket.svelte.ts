@@ -1,0 +1,96 @@
+// A page's live socket: same origin, websocket only, authenticated by the session
+// cookie. Shared by the proctor hall and the attendance dashboard: connecting,
+// refreshing an expired access cookie, reconnecting, and saying in words why the page
+// is not live. Subclasses say what to do on every (re)connect.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@exam-hall/protocol';
+import { refreshAfter401 } from './api.ts';
+
+export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** live: loaded and streaming; signed-out and failed need the person to act. */
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'signed-out' | 'failed';
+
+export interface LinkMessages {
+  /** The server ended this session (signed out elsewhere, revoked). */
+  sessionEnded: string;
+  /** The handshake was refused and no refresh helped. */
+  signedOut: string;
+  /** The server could not be reached. */
+  unreachable: string;
+}
+
+export abstract class LiveSocket {
+  state = $state<LinkState>('connecting');
+  /** Why the page is not live, in words. */
+  problem = $state('');
+  protected readonly socket: AppSocket;
+  readonly #messages: LinkMessages;
+
+  constructor(messages: LinkMessages) {
+    this.#messages = messages;
+    this.socket = io({ transports: ['websocket'], autoConnect: false, withCredentials: true });
+    const s = this.socket;
+    s.on('connect', () => void this.onConnect());
+    s.on('connect_error', (err) => void this.#connectFailed(err));
+    s.on('disconnect', (reason) => {
+      if (this.state === 'signed-out' || this.state === 'failed') return;
+      this.state = 'reconnecting';
+      this.problem = 'Connection lost. Reconnecting…';
+      // The server closed it on purpose (a restart, a kicked socket): socket.io will not retry by itself.
+      if (reason === 'io server disconnect') s.connect();
+    });
+    s.on('session:ended', () => {
+      this.state = 'signed-out';
+      this.problem = this.#messages.sessionEnded;
+    });
+  }
+
+  /** Runs on every (re)connect: ask for a fresh state, join the room. */
+  protected abstract onConnect(): Promise<void>;
+
+  /** Clears timers and queues when the page goes away. */
+  protected onStop(): void {}
+
+  /** Connects; the answer disconnects (for $effect cleanup). */
+  start(): () => void {
+    this.socket.connect();
+    return () => {
+      this.onStop();
+      this.socket.removeAllListeners();
+      this.socket.disconnect();
+    };
+  }
+
+  protected live() {
+    this.state = 'live';
+    this.problem = '';
+  }
+
+  /** The server refused to let this page watch: nothing to retry. */
+  protected fail(message: string) {
+    this.state = 'failed';
+    this.problem = message;
+    this.socket.disconnect();
+  }
+
+  /** No answer in time: try again on a fresh connection rather than wait forever. */
+  protected reconnect() {
+    this.socket.disconnect().connect();
+  }
+
+  async #connectFailed(err: Error) {
+    // An expired access cookie fails the handshake; a refreshed one lets it through.
+    if (err.message === 'unauthenticated' && (await refreshAfter401())) {
+      this.socket.connect();
+      return;
+    }
+    if (err.message === 'unauthenticated' || err.message === 'session_revoked') {
+      this.state = 'signed-out';
+      this.problem = this.#messages.signedOut;
+      return;
+    }
+    this.state = this.state === 'live' ? 'reconnecting' : this.state;
+    this.problem = this.#messages.unreachable;
+  }
+}
