@@ -147,8 +147,34 @@ export const answers = pgTable(
   ],
 );
 
+/**
+ * One-time codes that move a running attempt to another device (issued by a proctor).
+ * Only the HMAC of the code is kept; claiming one locks its row, so of any number of
+ * concurrent claims exactly one wins. Issuing a new code voids the attempt's older ones.
+ */
+export const attemptResumeCodes = pgTable(
+  'attempt_resume_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    attemptId: uuid('attempt_id')
+      .notNull()
+      .references(() => attempts.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull().unique('attempt_resume_codes_code_hash_uq'),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    voidedAt: tstz('voided_at'),
+    issuedBy: uuid('issued_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('attempt_resume_codes_attempt_idx').on(t.attemptId),
+    check('attempt_resume_codes_used_or_voided_ck', sql`${t.usedAt} is null or ${t.voidedAt} is null`),
+  ],
+);
+
 export type Attempt = typeof attempts.$inferSelect;
 export type NewAttempt = typeof attempts.$inferInsert;
 export type AttemptStatus = (typeof attemptStatus.enumValues)[number];
 export type Answer = typeof answers.$inferSelect;
 export type NewAnswer = typeof answers.$inferInsert;
+export type AttemptResumeCode = typeof attemptResumeCodes.$inferSelect;
