@@ -135,6 +135,95 @@ export function listOf<K extends string, T>(key: K, item: { array(): Parser<T[]>
   };
 }
 
+/** A record of a list that the page's schema refused, named so the page can say which one. */
+export type ListProblem = { index: number; label: string; reasons: string[] };
+export type ListLoad<T> = { items: T[]; problems: ListProblem[] };
+
+type Issue = { path: readonly PropertyKey[]; message: string };
+/** Any schema with a zod-style safeParse: the item schema of a list. */
+export type ItemParser<T> = {
+  safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: readonly Issue[] } };
+};
+
+const LABEL_FIELDS = ['title', 'examTitle', 'topic', 'name', 'email', 'prompt', 'id'] as const;
+
+/** How a record names itself in a notice: its title or name, else its place in the list. */
+function labelOf(raw: unknown, index: number): string {
+  if (typeof raw === 'object' && raw !== null) {
+    for (const f of LABEL_FIELDS) {
+      const v = (raw as Record<string, unknown>)[f];
+      if (typeof v === 'string' && v.trim()) {
+        const text = v.trim();
+        return `'${text.length > 60 ? `${text.slice(0, 59)}…` : text}'`;
+      }
+    }
+  }
+  return `#${index + 1}`;
+}
+
+/**
+ * Parses a list record by record: one record outside the page's schema (a bound the
+ * page checks, a field it does not know) costs that record, not the whole page.
+ */
+export function parseItems<T>(raw: unknown, item: ItemParser<T>): ListLoad<T> {
+  if (!Array.isArray(raw)) throw invalidResponse();
+  const items: T[] = [];
+  const problems: ListProblem[] = [];
+  raw.forEach((record: unknown, index) => {
+    const parsed = item.safeParse(record);
+    if (parsed.success) {
+      items.push(parsed.data);
+      return;
+    }
+    const reasons = parsed.error.issues.map((i) => {
+      const path = i.path.map(String).join('.');
+      return path ? `${path}: ${i.message}` : i.message;
+    });
+    problems.push({ index, label: labelOf(record, index), reasons });
+  });
+  return { items, problems };
+}
+
+/**
+ * A list answer parsed item by item (see parseItems). `key` names the array in an
+ * envelope (`{ exams: [...] }`); without it the answer is the array. `envelope` parses
+ * the rest of the envelope (given with an empty list), e.g. a total or a summary.
+ */
+export async function apiList<T, E = undefined>(
+  path: string,
+  options: { item: ItemParser<T>; key?: string; envelope?: Parser<E>; fetch?: Fetch },
+): Promise<ListLoad<T> & { envelope: E }> {
+  const data = await api<unknown>(path, { fetch: options.fetch, schema: { parse: (d: unknown) => d } });
+  const { key } = options;
+  if (key !== undefined && (typeof data !== 'object' || data === null)) throw invalidResponse();
+  const list = parseItems(key === undefined ? data : (data as Record<string, unknown>)[key], options.item);
+  let envelope = undefined as E;
+  if (options.envelope) {
+    try {
+      envelope = options.envelope.parse(key === undefined ? [] : { ...(data as object), [key]: [] });
+    } catch {
+      throw invalidResponse();
+    }
+  }
+  return { ...list, envelope };
+}
+
+/** The notice's sentence: "1 exam could not be shown: 'Title' (field: reason)". */
+export function describeListProblems(problems: ListProblem[], noun: string, plural = `${noun}s`): string {
+  if (!problems.length) return '';
+  const n = problems.length;
+  const each = problems.map((p) => `${p.label} (${p.reasons.join('; ')})`).join(', ');
+  return `${n} ${n === 1 ? noun : plural} could not be shown: ${each}.`;
+}
+
+function invalidResponse(): ApiRequestError {
+  return new ApiRequestError({
+    status: 200,
+    code: 'invalid_response',
+    message: 'The server sent an answer this page does not understand. Try reloading.',
+  });
+}
+
 async function send(doFetch: Fetch, path: string, init: RequestInit): Promise<Response> {
   try {
     return await doFetch(path, init);

@@ -1,16 +1,21 @@
 import { myExamSchema, myZoomMeetingSchema } from '@exam-hall/protocol';
-import { api, listOf } from '#lib/api.ts';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
   const { user } = await parent();
-  if (user.role !== 'student') return { myExams: null, myZoomMeetings: [] };
+  if (user.role !== 'student') return { myExams: null, myExamProblems: [], myZoomMeetings: [], zoomProblems: [] };
   depends('app:my-exams');
-  const [{ exams }, myZoomMeetings] = await Promise.all([
-    authed(url, api('/api/my/exams', { fetch, schema: listOf('exams', myExamSchema) })),
+  const [exams, zoom] = await Promise.all([
+    authed(url, apiList('/api/my/exams', { fetch, key: 'exams', item: myExamSchema })),
     // Join links are extra: the page still works when they cannot be read.
-    api('/api/me/zoom-meetings', { fetch, schema: myZoomMeetingSchema.array() }).catch(() => []),
+    apiList('/api/me/zoom-meetings', { fetch, item: myZoomMeetingSchema }).catch(() => ({ items: [], problems: [] })),
   ]);
-  return { myExams: exams, myZoomMeetings };
+  return {
+    myExams: exams.items,
+    myExamProblems: exams.problems,
+    myZoomMeetings: zoom.items,
+    zoomProblems: zoom.problems,
+  };
 };

@@ -1,5 +1,5 @@
 import { certificateSummarySchema, walletAddressSchema } from '@exam-hall/protocol';
-import { api } from '#lib/api.ts';
+import { api, apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -8,9 +8,9 @@ export const load: PageLoad = async ({ fetch, url, depends }) => {
   const [certificates, wallet] = await authed(
     url,
     Promise.all([
-      api('/api/me/certificates', { fetch, schema: certificateSummarySchema.array() }),
+      apiList('/api/me/certificates', { fetch, item: certificateSummarySchema }),
       api('/api/me/wallet', { fetch, schema: walletAddressSchema }),
     ]),
   );
-  return { certificates, wallet: wallet.walletAddress };
+  return { certificates: certificates.items, problems: certificates.problems, wallet: wallet.walletAddress };
 };

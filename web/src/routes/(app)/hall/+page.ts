@@ -1,9 +1,9 @@
-import { watchableExamsResponseSchema } from '@exam-hall/protocol';
-import { api } from '#lib/api.ts';
+import { watchableExamSchema } from '@exam-hall/protocol';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url }) => {
-  const { exams } = await authed(url, api('/api/hall/exams', { fetch, schema: watchableExamsResponseSchema }));
-  return { exams };
+  const exams = await authed(url, apiList('/api/hall/exams', { fetch, key: 'exams', item: watchableExamSchema }));
+  return { exams: exams.items, problems: exams.problems };
 };

@@ -1,16 +1,21 @@
 import { courseSchema, examSchema } from '@exam-hall/protocol';
-import { api, listOf } from '#lib/api.ts';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url, depends }) => {
   depends('app:teach');
-  const [{ courses }, { exams }] = await authed(
+  const [courses, exams] = await authed(
     url,
     Promise.all([
-      api('/api/courses', { fetch, schema: listOf('courses', courseSchema) }),
-      api('/api/exams?limit=100', { fetch, schema: listOf('exams', examSchema) }),
+      apiList('/api/courses', { fetch, key: 'courses', item: courseSchema }),
+      apiList('/api/exams?limit=100', { fetch, key: 'exams', item: examSchema }),
     ]),
   );
-  return { courses, exams };
+  return {
+    courses: courses.items,
+    exams: exams.items,
+    courseProblems: courses.problems,
+    examProblems: exams.problems,
+  };
 };

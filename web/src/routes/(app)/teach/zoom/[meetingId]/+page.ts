@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { attendanceDashboardSchema } from '@exam-hall/protocol';
-import { api } from '#lib/api.ts';
+import { attendanceDashboardSchema, attendanceRowSchema } from '@exam-hall/protocol';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -8,12 +8,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const load: PageLoad = async ({ fetch, url, params }) => {
   if (!UUID.test(params.meetingId)) error(404, 'There is no meeting at this address. Check the link you were given.');
-  const dashboard = await authed(
+  const loaded = await authed(
     url,
-    api(`/api/zoom/meetings/${params.meetingId.toLowerCase()}/attendance`, {
+    apiList(`/api/zoom/meetings/${params.meetingId.toLowerCase()}/attendance`, {
       fetch,
-      schema: attendanceDashboardSchema,
+      key: 'rows',
+      item: attendanceRowSchema,
+      envelope: attendanceDashboardSchema,
     }),
   );
-  return { dashboard };
+  return { dashboard: { ...loaded.envelope, rows: loaded.items }, problems: loaded.problems };
 };

@@ -1,5 +1,5 @@
-import { participantListSchema } from '@exam-hall/protocol';
-import { api } from '#lib/api.ts';
+import { participantListSchema, participantSchema } from '@exam-hall/protocol';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -13,7 +13,19 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   if (search) query.set('search', search);
   const list = await authed(
     url,
-    api(`/api/exams/${encodeURIComponent(params.id)}/participants?${query}`, { fetch, schema: participantListSchema }),
+    apiList(`/api/exams/${encodeURIComponent(params.id)}/participants?${query}`, {
+      fetch,
+      key: 'participants',
+      item: participantSchema,
+      envelope: participantListSchema,
+    }),
   );
-  return { ...list, page, search, pageSize: PAGE_SIZE };
+  return {
+    participants: list.items,
+    problems: list.problems,
+    total: list.envelope.total,
+    page,
+    search,
+    pageSize: PAGE_SIZE,
+  };
 };

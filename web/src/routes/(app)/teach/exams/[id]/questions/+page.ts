@@ -1,16 +1,13 @@
 import { questionSchema } from '@exam-hall/protocol';
-import { api, listOf } from '#lib/api.ts';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:questions');
-  const { questions } = await authed(
+  const { items: questions, problems } = await authed(
     url,
-    api(`/api/exams/${encodeURIComponent(params.id)}/questions`, {
-      fetch,
-      schema: listOf('questions', questionSchema),
-    }),
+    apiList(`/api/exams/${encodeURIComponent(params.id)}/questions`, { fetch, key: 'questions', item: questionSchema }),
   );
-  return { questions };
+  return { questions, problems };
 };

@@ -1,5 +1,10 @@
-import { examResultsSchema, questionStatsResponseSchema } from '@exam-hall/protocol';
-import { api } from '#lib/api.ts';
+import {
+  examResultsSchema,
+  questionStatsResponseSchema,
+  questionStatsSchema,
+  resultRowSchema,
+} from '@exam-hall/protocol';
+import { apiList } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -9,9 +14,19 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   const [results, stats] = await authed(
     url,
     Promise.all([
-      api(base, { fetch, schema: examResultsSchema }),
-      api(`${base}/questions`, { fetch, schema: questionStatsResponseSchema }),
+      apiList(base, { fetch, key: 'rows', item: resultRowSchema, envelope: examResultsSchema }),
+      apiList(`${base}/questions`, {
+        fetch,
+        key: 'questions',
+        item: questionStatsSchema,
+        envelope: questionStatsResponseSchema,
+      }),
     ]),
   );
-  return { results, stats };
+  return {
+    results: { ...results.envelope, rows: results.items },
+    stats: { ...stats.envelope, questions: stats.items },
+    rowProblems: results.problems,
+    statProblems: stats.problems,
+  };
 };
