@@ -20,14 +20,17 @@ const DEMO_APP = {
   webhookSecret: 'demo-webhook-secret-token',
 };
 
-/** Starts the emulator and points the server's Zoom settings at it (before the config is loaded). */
+/** Starts the emulator and points the server's Zoom settings at it (before the config is loaded).
+ * What a person set wins: a ZOOM_WEBHOOK_SECRET of their own is kept, and the emulator signs
+ * its webhooks with it. */
 export async function startDemoZoom(env: NodeJS.ProcessEnv): Promise<ZoomEmulator> {
-  const emulator = await startZoomEmulator({ port: 0, ...DEMO_APP });
+  const webhookSecret = env.ZOOM_WEBHOOK_SECRET || DEMO_APP.webhookSecret;
+  const emulator = await startZoomEmulator({ port: 0, ...DEMO_APP, webhookSecret });
   Object.assign(env, {
     ZOOM_ACCOUNT_ID: DEMO_APP.accountId,
     ZOOM_CLIENT_ID: DEMO_APP.clientId,
     ZOOM_CLIENT_SECRET: DEMO_APP.clientSecret,
-    ZOOM_WEBHOOK_SECRET: DEMO_APP.webhookSecret,
+    ZOOM_WEBHOOK_SECRET: webhookSecret,
     ZOOM_API_URL: emulator.apiBaseUrl,
     ZOOM_OAUTH_URL: emulator.oauthTokenUrl,
     // The emulator's report is there at once.

@@ -2,12 +2,14 @@
 // sockets), `worker` (BullMQ jobs) or `all` (both, the default for one machine).
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './lib/logger.ts';
+import { installProcessPolicy } from './lib/process-policy.ts';
 import { createSystem } from './system.ts';
 
 /** `beforeShutdown`: in-process clients to stop first (the demo's simulated students), so
  * they do not reconnect to a server that is closing its database pool. */
 export async function run(config: Config, hooks: { beforeShutdown?: () => void } = {}) {
   const log = createLogger(config.logLevel, { service: 'exam-hall', role: config.role });
+  installProcessPolicy(log);
   if (config.usingDevSecret)
     log.warn('APP_SECRET is not set: using the development secret (never do this in production)');
   const closers: Array<() => Promise<void>> = [];

@@ -1,6 +1,6 @@
 // The composition root: builds every long-lived dependency once and wires the
 // adapters (HTTP, sockets) to the services. Tests build a system the same way.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.ts';
 import { createDb } from './db/client.ts';
@@ -8,6 +8,7 @@ import { runMigrations } from './db/migrate.ts';
 import { closeRedis, createRedis } from './lib/redis.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createHttpApp } from './http/app.ts';
+import { createOriginPolicy } from './http/origins.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { healthRouter } from './http/health.ts';
 import { loadWebHandler } from './http/web.ts';
@@ -50,13 +51,22 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     onSessionRevoked: (sessionId) => hub.io && endSessionSockets(hub.io, sessionId, 'revoked'),
   });
 
+  // The HTTP listener is registered before Socket.IO attaches, so Engine.IO wraps it and
+  // answers its own path (/socket.io/) alone: Express never sees those requests (two
+  // handlers writing one response crashed the process). The app is built below, once
+  // the services exist; until then nothing listens anyway.
+  const http: { app?: RequestListener } = {};
+  const server: Server = createServer((req, res) => {
+    if (http.app) return http.app(req, res);
+    res.writeHead(503, { 'retry-after': '1' }).end();
+  });
+  const origins = createOriginPolicy(config.http.publicUrl, { development: config.env !== 'production' });
   // Sockets first: services publish to rooms through the hub's adapter.
-  const server: Server = createServer();
   const sockets = createHub(server, {
     redis,
     auth,
     log,
-    publicUrl: config.http.publicUrl,
+    origins,
     redisPrefix: config.redis.prefix,
   });
   hub.io = sockets.io;
@@ -98,7 +108,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     log,
     trustProxy: config.http.trustProxy,
     bodyLimitKb: config.http.bodyLimitKb,
-    publicUrl: config.http.publicUrl,
+    origins,
     routes,
     openapi: () => (openapi ??= buildOpenApi(routes, VERSION)),
     authenticate: authenticateRequests(auth),
@@ -108,7 +118,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
   // Health must answer before the web catch-all: move it to the front of the stack.
   app.router.stack.unshift(app.router.stack.pop()!);
 
-  server.on('request', app);
+  http.app = app;
   const stopReaper = startPresenceReaper(db, async () => (await sockets.io.fetchSockets()).map((s) => s.id), log);
 
   async function listen(port = config.http.port, host = config.http.host): Promise<string> {
@@ -117,6 +127,7 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
       server.listen(port, host, () => resolve());
     });
     const addr = server.address() as AddressInfo;
+    origins.served(addr.port);
     return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
   }
 

@@ -40,7 +40,7 @@ const envSchema = z.object({
       (v) => (URL.parse(v)?.pathname ?? '/') === '/',
       'must be an origin only (scheme, host, port), without a path',
     )
-    .default('http://localhost:3000'),
+    .optional(),
   // Express's trust-proxy setting: false, true, a hop count, or addresses/subnets/names
   // such as "loopback, 10.0.0.0/8".
   TRUST_PROXY: z
@@ -164,6 +164,15 @@ function trustProxy(value: string): boolean | string | number {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
+/** Unset PUBLIC_URL: the address the server listens on, named as a browser would type it
+ * (a wildcard or loopback host becomes localhost; the development origin policy also
+ * accepts 127.0.0.1 and [::1] on the same port). */
+export function defaultPublicUrl(host: string, port: number): string {
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host);
+  const name = local ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   // Empty strings count as unset, so `FOO=` in an env file means "use the default".
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
@@ -174,7 +183,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   ];
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const env = parsed.data;
-  const publicUrl = new URL(env.PUBLIC_URL);
+  const publicUrl = new URL(env.PUBLIC_URL ?? defaultPublicUrl(env.HOST, env.PORT));
   return {
     env: env.NODE_ENV,
     role: env.EXAM_HALL_ROLE,

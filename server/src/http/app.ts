@@ -6,12 +6,14 @@ import type { Logger } from '../lib/logger.ts';
 import { AppError } from './errors.ts';
 import { mount, type DeclaredRoute } from './route.ts';
 import { docsRouter } from './docs.ts';
+import type { OriginPolicy } from './origins.ts';
 
 export interface HttpAppOptions {
   log: Logger;
   trustProxy: boolean | string | number;
   bodyLimitKb: number;
-  publicUrl: string;
+  /** PUBLIC_URL, plus in development the loopback origins of the port we listen on. */
+  origins: OriginPolicy;
   routes: DeclaredRoute[];
   openapi: () => unknown;
   /** Resolves the signed-in actor (if any) before routes run. */
@@ -63,7 +65,7 @@ export function createHttpApp(o: HttpAppOptions) {
   // Origin must name ours: a second line against cross-site request forgery.
   app.use('/api', (req, _res, next) => {
     const origin = req.get('origin');
-    if (UNSAFE.has(req.method) && origin && origin !== o.publicUrl) {
+    if (UNSAFE.has(req.method) && origin && !o.origins.allows(origin)) {
       return next(new AppError(403, 'forbidden', `Requests from origin ${origin} are not allowed.`));
     }
     next();

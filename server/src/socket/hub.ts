@@ -18,7 +18,8 @@ import type { AuthService } from '../modules/auth/auth.service.ts';
 import type { Actor } from '../modules/auth/auth.policy.ts';
 import type { JoinedAttempt } from '../modules/hall/hall.service.ts';
 import type { Logger } from '../lib/logger.ts';
-import { closeRedis } from '../lib/redis.ts';
+import { closeRedis, fireAndForgetPublisher } from '../lib/redis.ts';
+import type { OriginPolicy } from '../http/origins.ts';
 
 export interface SocketData {
   actor: Actor | null;
@@ -32,17 +33,28 @@ export type HubSocket = Parameters<Parameters<Hub['on']>[1]>[0];
 
 export function createHub(
   httpServer: HttpServer,
-  deps: { redis: Redis; auth: AuthService; log: Logger; publicUrl: string; redisPrefix: string },
+  deps: { redis: Redis; auth: AuthService; log: Logger; origins: OriginPolicy; redisPrefix: string },
 ): { io: Hub; close: () => Promise<void> } {
   const pub = deps.redis.duplicate();
   const sub = deps.redis.duplicate();
   pub.on('error', () => {});
   sub.on('error', () => {});
   const io: Hub = new Server(httpServer, {
-    adapter: createAdapter(pub, sub, { key: socketChannel(deps.redisPrefix) }),
+    // The adapter publishes without awaiting: its client handles its own failures.
+    adapter: createAdapter(fireAndForgetPublisher(pub, deps.log, 'socket adapter'), sub, {
+      key: socketChannel(deps.redisPrefix),
+    }),
     serveClient: false,
-    // Only our own origin may open sockets with the cookies.
-    cors: { origin: deps.publicUrl, credentials: true },
+    // Only our own origin may open sockets with the cookies. CORS covers long-polling;
+    // a websocket upgrade is not subject to CORS, so the handshake checks the Origin
+    // itself. Clients that send no Origin are not browsers and carry no victim's cookies.
+    cors: { origin: (origin, cb) => cb(null, origin === undefined || deps.origins.allows(origin)), credentials: true },
+    allowRequest: (req, cb) => {
+      const origin = req.headers.origin;
+      if (origin === undefined || deps.origins.allows(origin)) return cb(null, true);
+      deps.log.warn({ origin }, 'socket handshake from a foreign origin refused');
+      cb('origin not allowed', false);
+    },
     maxHttpBufferSize: 64 * 1024,
     // Short enough that a vanished browser shows as disconnected within ~25 s.
     pingInterval: 10_000,

@@ -23,11 +23,15 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** A real `node server/src/main.ts` process, as production runs it. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** A real `node server/src/main.ts` process, as production runs it (`entry`: another
+ * script that starts the server the same way, e.g. one that can inject faults). */
+export async function startServerProcess(
+  env: Record<string, string>,
+  opts: { entry?: string } = {},
+): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [opts.entry ?? main], {
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
