@@ -26,6 +26,7 @@ export const errorCodes = [
   'session_revoked',
   'invalid_code',
   'code_used',
+  'code_expired',
   'exam_not_available',
   'attempt_limit_reached',
   'attempt_in_progress',

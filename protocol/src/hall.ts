@@ -2,7 +2,8 @@
 // The server validates every inbound payload with these schemas; the browser uses
 // the same ones to type its calls.
 import { z } from 'zod';
-import { attemptStatuses } from './attempts.ts';
+import { accessCodeInputSchema, attemptStatuses } from './attempts.ts';
+import { emailSchema } from './auth.ts';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -226,3 +227,22 @@ export const watchableExamSchema = z.object({
 });
 export const watchableExamsResponseSchema = z.object({ exams: z.array(watchableExamSchema) });
 export type WatchableExam = z.infer<typeof watchableExamSchema>;
+
+// ---------------------------------------------------------------- resume on another device
+
+/** Proctor: a one-time code that lets the student carry on the same attempt on another device. */
+export const resumeCodeResponseSchema = z.object({
+  attemptId: z.uuid(),
+  /** Shown once: only its HMAC is stored. Looks like an access code (7KQM-3XTR-9PWD). */
+  code: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export type ResumeCodeResponse = z.infer<typeof resumeCodeResponseSchema>;
+
+/** Student, on the new device: the invited email and the resume code from the proctor. */
+export const resumeWithCodeBodySchema = z.object({ email: emailSchema, code: accessCodeInputSchema });
+export type ResumeWithCodeBody = z.infer<typeof resumeWithCodeBodySchema>;
+
+/** The attempt continues on another device: this device's access to it ended. */
+export const attemptMovedSchema = z.object({ attemptId: z.uuid(), reason: z.literal('resumed_elsewhere') });
+export type AttemptMoved = z.infer<typeof attemptMovedSchema>;

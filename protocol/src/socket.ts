@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { publicUserSchema } from './auth.ts';
 import type {
+  AttemptMoved,
   AttemptSnapshot,
   Clock,
   HallAction,
@@ -33,6 +34,8 @@ export interface ServerToClientEvents {
   'attempt:message': (payload: { text: string; sentAt: string; from: string }) => void;
   /** The attempt was graded: fetch GET /api/attempts/{id}/result. */
   'attempt:graded': (payload: { attemptId: string }) => void;
+  /** The attempt was resumed on another device with a proctor's code: this one's access ended, the socket closes next. */
+  'attempt:moved': (payload: AttemptMoved) => void;
   /** Proctors: one participant's row changed. */
   'hall:row': (row: HallRow) => void;
   /** Proctors: progress of several participants at once (answers saved in the last second). */

@@ -7,6 +7,8 @@ import {
   idParamsSchema,
   attemptResultSchema,
   myExamSchema,
+  resumeCodeResponseSchema,
+  resumeWithCodeBodySchema,
   startWithCodeBodySchema,
 } from '@exam-hall/protocol';
 import { parseCookie } from 'cookie';
@@ -55,6 +57,50 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
         setAttemptCookie(res, started, cookieSecure);
         res.status(201);
         return started.response;
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/attempts/resume',
+        summary:
+          'Continue a running attempt on this device with email and a one-time resume code from the proctor; sets the attempt cookie (the old device loses access)',
+        tags,
+        access: 'public',
+        body: resumeWithCodeBodySchema,
+        responses: {
+          200: { description: 'The same attempt, now on this device', schema: attemptResponseSchema },
+          401: { description: 'Email and resume code do not match' },
+          409: { description: 'Code already used or replaced, or the attempt has ended' },
+          410: { description: 'Code expired' },
+          429: { description: 'Too many wrong codes; see Retry-After' },
+        },
+      },
+      async ({ body, req, res }) => {
+        const resumed = await attempts.resumeWithCode(body, ctx(req));
+        setAttemptCookie(res, resumed, cookieSecure);
+        return resumed.response;
+      },
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/attempts/:id/resume-codes',
+        summary:
+          'Proctor, teacher or admin: a one-time code (15 minutes) that lets the student continue this attempt on another device; replaces older codes',
+        tags,
+        access: ['proctor', 'teacher', 'admin'],
+        params: idParamsSchema,
+        responses: {
+          201: { description: 'The code, shown once', schema: resumeCodeResponseSchema },
+          404: { description: 'No such attempt in an exam you may proctor' },
+          409: { description: 'The attempt is not running or paused' },
+        },
+      },
+      async ({ caller, params, res }) => {
+        const issued = await attempts.issueResumeCode(caller, params.id);
+        res.status(201);
+        return issued;
       },
     ),
     route(

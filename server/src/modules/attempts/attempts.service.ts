@@ -16,6 +16,8 @@ import { pickOrders } from '../questions/questions.student.ts';
 import { transitionAttempt } from './attempts.state.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
+import type { HallPublisher } from '../hall/hall.events.ts';
+import { createResumeCodes } from './attempts.resume.ts';
 
 export interface StartContext {
   ip: string;
@@ -68,7 +70,13 @@ export function toSummary(a: Attempt, exam: Pick<Exam, 'title' | 'durationMinute
   };
 }
 
-export function createAttemptService(deps: { db: Db; secret: string; limiter: CodeLimiter; expiry: ExpiryScheduler }) {
+export function createAttemptService(deps: {
+  db: Db;
+  secret: string;
+  limiter: CodeLimiter;
+  expiry: ExpiryScheduler;
+  publish: HallPublisher;
+}) {
   const { db, secret, limiter, expiry } = deps;
   /** After commit: the attempt exists, so its expiry job can find it. */
   async function scheduled(started: StartedAttempt): Promise<StartedAttempt> {
@@ -93,7 +101,13 @@ export function createAttemptService(deps: { db: Db; secret: string; limiter: Co
       .select({ id: attempts.id })
       .from(attempts)
       .where(and(eq(attempts.participantId, participant.id), sql`${attempts.status} in ('in_progress', 'paused')`));
-    if (live) throw new AppError(409, 'attempt_in_progress', 'You already have an attempt in progress for this exam.');
+    if (live) {
+      throw new AppError(
+        409,
+        'attempt_in_progress',
+        'You already have an attempt in progress for this exam. If you were taking it on another device, ask your proctor for a resume code.',
+      );
+    }
     const [{ used }] = (await tx
       .select({ used: count() })
       .from(attempts)
@@ -141,6 +155,8 @@ export function createAttemptService(deps: { db: Db; secret: string; limiter: Co
   }
 
   return {
+    ...createResumeCodes(deps),
+
     async startWithCode(input: StartWithCodeBody, ctx: StartContext): Promise<StartedAttempt> {
       const ipKey = ipHash(ctx.ip);
       const emailKey = keyedHash(secret, 'email', input.email);
@@ -165,7 +181,7 @@ export function createAttemptService(deps: { db: Db; secret: string; limiter: Co
           throw new AppError(
             409,
             'code_used',
-            'This access code has already been used. Ask your teacher for a new one.',
+            'This code was already used. If you were taking the exam on another device, ask your proctor for a resume code.',
           );
         }
         if (participant.codeStatus === 'voided') {

@@ -9,6 +9,8 @@ export interface HallPublisher {
   ended(attemptId: string, status: string, reason: string): void;
   message(attemptId: string, text: string, from: string): void;
   graded(attemptId: string): void;
+  /** The attempt continues on another device: its sockets are told why, then closed (on every process). */
+  moved(attemptId: string): void;
   row(examId: string, row: HallRow): void;
   /** One message for a batch: cheaper than one emit per row through the adapter. */
   rows(examId: string, rows: HallRow[]): void;
@@ -21,6 +23,7 @@ export interface HallPublisher {
 /** Anything with Socket.IO's `to(room).emit(...)`: a Server, or a worker's Emitter. */
 export interface RoomEmitter {
   to(room: string): { emit(event: string, ...args: unknown[]): unknown };
+  in(room: string): { disconnectSockets(close?: boolean): unknown };
 }
 
 export function toClock(
@@ -50,6 +53,12 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     message: (attemptId, text, from) =>
       to(rooms.attempt(attemptId), 'attempt:message', { text, from, sentAt: new Date().toISOString() }),
     graded: (attemptId) => to(rooms.attempt(attemptId), 'attempt:graded', { attemptId }),
+    moved: (attemptId) => {
+      if (silent) return;
+      // Same Redis connection for both, so every process delivers the event before it closes the sockets.
+      io.to(rooms.attempt(attemptId)).emit('attempt:moved', { attemptId, reason: 'resumed_elsewhere' });
+      io.in(rooms.attempt(attemptId)).disconnectSockets(true);
+    },
     row: (examId, row) => to(rooms.examProctors(examId), 'hall:row', row),
     rows: (examId, rows) => {
       if (rows.length) to(rooms.examProctors(examId), 'hall:rows', rows);
@@ -69,6 +78,7 @@ export const silentPublisher: HallPublisher = {
   ended: () => {},
   message: () => {},
   graded: () => {},
+  moved: () => {},
   row: () => {},
   rows: () => {},
   alert: () => {},

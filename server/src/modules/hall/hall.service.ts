@@ -266,12 +266,16 @@ export function createHallService(deps: {
     },
 
     async submit(joined: JoinedAttempt, userCtx: { ip: string }) {
-      const a = await transitionAttempt(db, joined.attemptId, 'submitted', { reason: 'submitted' });
-      await audit.record(
-        db,
-        { actorId: a.userId, actorRole: 'student', ipHash: keyedHash(secret, 'ip', userCtx.ip) },
-        { action: 'attempt.submitted', targetType: 'attempt', targetId: a.id },
-      );
+      // The change and its audit row commit together; grading and pushes only after the commit.
+      const a = await db.transaction(async (tx) => {
+        const submitted = await transitionAttempt(tx, joined.attemptId, 'submitted', { reason: 'submitted' });
+        await audit.record(
+          tx,
+          { actorId: submitted.userId, actorRole: 'student', ipHash: keyedHash(secret, 'ip', userCtx.ip) },
+          { action: 'attempt.submitted', targetType: 'attempt', targetId: submitted.id },
+        );
+        return submitted;
+      });
       await grading.enqueue(a.id);
       publish.ended(a.id, a.status, 'submitted');
       await pushRow(a);
@@ -327,61 +331,79 @@ export function createHallService(deps: {
       };
     },
 
-    /** Extend, pause, resume, terminate or message: audited, and pushed to the student at once. */
+    /**
+     * Extend, pause, resume, terminate or message: the change and its audit row in one
+     * transaction; the student hears of it (and the expiry job moves) only after the commit.
+     */
     async act(caller: Caller, action: HallAction): Promise<HallRow> {
       const [a0] = await db.select().from(attempts).where(eq(attempts.id, action.attemptId));
       if (!a0) throw notFound('Attempt');
       await loadWatchableExam(db, caller.actor, a0.examId);
-      let a = a0;
+      const a = await db.transaction(async (tx) => {
+        let a = a0;
+        switch (action.action) {
+          case 'extend': {
+            const [updated] = await tx
+              .update(attempts)
+              .set({
+                extraSeconds: sql`${attempts.extraSeconds} + ${action.minutes * 60}`,
+                deadlineAt: sql`${attempts.deadlineAt} + make_interval(mins => ${action.minutes})`,
+              })
+              .where(and(eq(attempts.id, a.id), sql`${attempts.status} in ('in_progress', 'paused')`))
+              .returning();
+            if (!updated)
+              throw new AppError(
+                409,
+                'invalid_transition',
+                `This attempt is ${a.status.replace('_', ' ')}: there is no running clock to extend.`,
+              );
+            a = updated;
+            break;
+          }
+          case 'pause':
+            a = await transitionAttempt(tx, a.id, 'paused', { reason: action.reason ?? 'paused by proctor' });
+            break;
+          case 'resume':
+            a = await transitionAttempt(tx, a.id, 'in_progress');
+            break;
+          case 'terminate':
+            a = await transitionAttempt(tx, a.id, 'invalidated', { reason: action.reason });
+            break;
+          case 'message':
+            break;
+        }
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: `hall.${action.action}`,
+          targetType: 'attempt',
+          targetId: a.id,
+          details:
+            action.action === 'extend'
+              ? { minutes: action.minutes }
+              : action.action === 'terminate' || action.action === 'pause'
+                ? { reason: action.reason ?? null }
+                : {},
+        });
+        return a;
+      });
       switch (action.action) {
-        case 'extend': {
-          const [updated] = await db
-            .update(attempts)
-            .set({
-              extraSeconds: sql`${attempts.extraSeconds} + ${action.minutes * 60}`,
-              deadlineAt: sql`${attempts.deadlineAt} + make_interval(mins => ${action.minutes})`,
-            })
-            .where(and(eq(attempts.id, a.id), sql`${attempts.status} in ('in_progress', 'paused')`))
-            .returning();
-          if (!updated)
-            throw new AppError(
-              409,
-              'invalid_transition',
-              `This attempt is ${a.status.replace('_', ' ')}: there is no running clock to extend.`,
-            );
-          a = updated;
+        case 'extend':
           publish.clock(a, 'extended');
           await expiry.schedule(a.id, a.deadlineAt!);
           break;
-        }
         case 'pause':
-          a = await transitionAttempt(db, a.id, 'paused', { reason: action.reason ?? 'paused by proctor' });
           publish.clock(a, 'paused');
           break;
         case 'resume':
-          a = await transitionAttempt(db, a.id, 'in_progress');
           publish.clock(a, 'resumed');
           await expiry.schedule(a.id, a.deadlineAt!);
           break;
         case 'terminate':
-          a = await transitionAttempt(db, a.id, 'invalidated', { reason: action.reason });
           publish.ended(a.id, a.status, action.reason);
           break;
         case 'message':
           publish.message(a.id, action.text, caller.actor.name);
           break;
       }
-      await audit.record(db, auditContextOf(secret, caller), {
-        action: `hall.${action.action}`,
-        targetType: 'attempt',
-        targetId: a.id,
-        details:
-          action.action === 'extend'
-            ? { minutes: action.minutes }
-            : action.action === 'terminate' || action.action === 'pause'
-              ? { reason: action.reason ?? null }
-              : {},
-      });
       return (await pushRow(a))!;
     },
   };

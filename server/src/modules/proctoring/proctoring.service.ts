@@ -8,7 +8,7 @@ import {
   type ProctoringEventDto,
   type RiskBreakdown,
 } from '@exam-hall/protocol';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
 import { notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
@@ -30,7 +30,7 @@ export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
 }
 
 /** Dismissed alerts do not count; everything else does, by type, capped at 100. */
-export async function riskOf(db: Db, attemptId: string): Promise<RiskBreakdown> {
+export async function riskOf(db: Db | Tx, attemptId: string): Promise<RiskBreakdown> {
   const rows = await db
     .select({ type: proctoringEvents.type, count: sql<number>`count(*)::int` })
     .from(proctoringEvents)
@@ -52,7 +52,7 @@ export async function riskOf(db: Db, attemptId: string): Promise<RiskBreakdown> 
 export function createProctoringService(deps: { db: Db; secret: string; publish: HallPublisher }) {
   const { db, secret, publish } = deps;
 
-  async function updateRisk(attemptId: string) {
+  async function updateRisk(attemptId: string, db: Db | Tx = deps.db) {
     const risk = await riskOf(db, attemptId);
     await db.update(attempts).set({ riskScore: risk.score }).where(eq(attempts.id, attemptId));
     return risk;
@@ -96,24 +96,28 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       const [event] = await db.select().from(proctoringEvents).where(eq(proctoringEvents.id, eventId));
       if (!event) throw notFound('Alert');
       await loadWatchableExam(db, caller.actor, event.examId);
-      const [updated] = await db
-        .update(proctoringEvents)
-        .set({
-          reviewStatus: status,
-          reviewedBy: caller.actor.userId,
-          reviewedAt: new Date(),
-          reviewNote: note ?? null,
-        })
-        .where(eq(proctoringEvents.id, eventId))
-        .returning();
-      await audit.record(db, auditContextOf(secret, caller), {
-        action: `alert.${status}`,
-        targetType: 'proctoring_event',
-        targetId: eventId,
-        details: { attemptId: event.attemptId, type: event.type },
+      // The review, its audit row and the new risk score commit together; proctors hear of it after.
+      const updated = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(proctoringEvents)
+          .set({
+            reviewStatus: status,
+            reviewedBy: caller.actor.userId,
+            reviewedAt: new Date(),
+            reviewNote: note ?? null,
+          })
+          .where(eq(proctoringEvents.id, eventId))
+          .returning();
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: `alert.${status}`,
+          targetType: 'proctoring_event',
+          targetId: eventId,
+          details: { attemptId: event.attemptId, type: event.type },
+        });
+        await updateRisk(event.attemptId, tx);
+        return row!;
       });
-      const dto = toEventDto(updated!);
-      await updateRisk(event.attemptId);
+      const dto = toEventDto(updated);
       publish.alertReviewed(event.examId, dto);
       return dto;
     },
