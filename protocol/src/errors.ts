@@ -22,6 +22,7 @@ export const errorCodes = [
   'conflict',
   'rate_limited',
   'payload_too_large',
+  'unsupported_media_type',
   'invalid_credentials',
   'session_revoked',
   'invalid_code',
@@ -34,6 +35,8 @@ export const errorCodes = [
   'zoom_not_configured',
   'zoom_refused',
   'zoom_unavailable',
+  /** A dependency (the database) is down for a moment: retry later (HTTP 503 with Retry-After). */
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

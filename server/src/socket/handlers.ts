@@ -16,6 +16,7 @@ import {
 } from '@exam-hall/protocol';
 import { z as zod } from 'zod';
 import { AppError, notFound } from '../http/errors.ts';
+import { unavailableErrorOf } from '../db/unavailable.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { HallService } from '../modules/hall/hall.service.ts';
 import type { ProctoringService } from '../modules/proctoring/proctoring.service.ts';
@@ -177,7 +178,8 @@ export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, h
         try {
           reply({ ok: true, data: await h.handle(socket, input as never) });
         } catch (e) {
-          if (e instanceof AppError) return reply({ ok: false, error: { code: e.code, message: e.message } });
+          const known = e instanceof AppError ? e : unavailableErrorOf(e);
+          if (known) return reply({ ok: false, error: { code: known.code, message: known.message } });
           log.error({ err: e, event }, 'socket handler failed');
           reply({ ok: false, error: { code: 'internal', message: 'Something went wrong on our side; try again.' } });
         }

@@ -140,3 +140,31 @@ export function mergeAnswers(saved: readonly SavedAnswer[], pending: readonly Ou
   }
   return shown;
 }
+
+/**
+ * What the page does with a save the server did not acknowledge:
+ * - `hold`: paused or time up; kept, sent again when the proctor resumes.
+ * - `drop`: it can never be saved as it is; keeping it would block everything behind it.
+ * - `replay`: the connection dropped; kept, the reconnect replays it.
+ * - `retry`: the server could not take it now (`unavailable` while its database restarts,
+ *   `internal`, `rate_limited`, no answer in time, or a code this page does not know yet);
+ *   kept, and sent again with a growing back-off. Never dropped: losing an answer is worse.
+ */
+export type SaveFailure = 'hold' | 'drop' | 'replay' | 'retry';
+
+export function saveFailure(code: string): SaveFailure {
+  switch (code) {
+    case 'invalid_transition':
+      return 'hold';
+    case 'validation_failed':
+    case 'not_found':
+      return 'drop';
+    case 'disconnected':
+      return 'replay';
+    default:
+      return 'retry';
+  }
+}
+
+/** The wait before the next retry after `ms`: doubling from 1 s up to `maxMs`. */
+export const nextRetryMs = (ms: number, maxMs: number) => Math.min(maxMs, ms * 2);

@@ -23,7 +23,7 @@ import {
   type SyncSample,
   type Warning,
 } from './clock.ts';
-import { mergeAnswers, Outbox, outboxKey, seqKey, type OutboxEntry } from './outbox.ts';
+import { mergeAnswers, nextRetryMs, Outbox, outboxKey, saveFailure, seqKey, type OutboxEntry } from './outbox.ts';
 import { isAnswered, toExamQuestions, type ExamQuestion } from './questions.ts';
 import { SignalQueue, signalsKey } from './signals.ts';
 import { openHallSocket, request, type HallSocket } from './socket.ts';
@@ -126,6 +126,8 @@ export class ExamSession {
   saveProblem = $state('');
   /** This page cannot carry on (not this browser's attempt, signed out). */
   fatal = $state('');
+  /** The attempt continues on another device (a proctor's resume code): this page is only a record now. */
+  movedAway = $state(false);
   warning = $state<Warning | null>(null);
   /** Said at once to screen readers: time warnings, pause, resume, extension. */
   alertText = $state('');
@@ -152,7 +154,11 @@ export class ExamSession {
   paused = $derived(this.clock?.status === 'paused');
   timeUp = $derived(this.clock?.status === 'in_progress' && this.remaining === 0);
   canAnswer = $derived(
-    this.attempt !== null && this.ending === null && this.clock?.status === 'in_progress' && this.remaining !== 0,
+    this.attempt !== null &&
+      this.ending === null &&
+      !this.movedAway &&
+      this.clock?.status === 'in_progress' &&
+      this.remaining !== 0,
   );
 
   constructor(attemptId: string, initial: InitialAttempt | null, store: SafeStore = browserStore()) {
@@ -187,6 +193,7 @@ export class ExamSession {
       this.graded++;
       this.#socket?.disconnect();
     });
+    socket.on('attempt:moved', (p) => this.#onMoved(p.attemptId));
     socket.on('session:ended', () => {
       // The attempt cookie may still carry the socket; if not, the reconnect says so.
       this.#announce('Your sign-in session ended. Reconnecting with this attempt…');
@@ -517,14 +524,11 @@ export class ExamSession {
       this.flush();
       return;
     }
-    switch (reply.error.code) {
-      case 'invalid_transition':
-        // Paused or time up: kept, and sent again when the proctor resumes.
+    switch (saveFailure(reply.error.code)) {
+      case 'hold':
         this.saveProblem = reply.error.message;
         return;
-      case 'validation_failed':
-      case 'not_found': {
-        // It can never be saved as it is: keeping it would block everything behind it.
+      case 'drop': {
         this.outbox.settle(entry.questionId, entry.seq);
         this.#refreshPending();
         const n = this.questions.findIndex((q) => q.id === entry.questionId) + 1;
@@ -532,10 +536,10 @@ export class ExamSession {
         this.flush();
         return;
       }
-      case 'disconnected':
-        // Kept: the reconnect replays it.
+      case 'replay':
         return;
-      default:
+      case 'retry':
+        // Kept in the outbox (a database restart answers `unavailable`): sent again after a back-off.
         this.#retrySoon();
     }
   }
@@ -547,7 +551,7 @@ export class ExamSession {
       this.flush();
       void this.#flushSignals();
     }, this.#retryMs);
-    this.#retryMs = Math.min(MAX_RETRY_MS, this.#retryMs * 2);
+    this.#retryMs = nextRetryMs(this.#retryMs, MAX_RETRY_MS);
   }
 
   // ---------------------------------------------------------------- signals
@@ -614,6 +618,21 @@ export class ExamSession {
       reply.error.code === 'disconnected' || reply.error.code === 'timeout'
         ? 'Your exam was not submitted: the connection dropped. When you are back online, submit again.'
         : `Your exam was not submitted: ${reply.error.message}`;
+  }
+
+  /** The server closes this socket next and this browser's attempt cookie no longer opens the attempt. */
+  #onMoved(attemptId: string): void {
+    if (attemptId !== this.attemptId || this.movedAway) return;
+    this.movedAway = true;
+    const unsent = this.outbox.size;
+    this.fatal =
+      'Your exam moved to another device: it continues there with your saved answers and the same clock. This page can no longer save answers' +
+      (unsent > 0
+        ? ` (${unsent === 1 ? '1 answer' : `${unsent} answers`} made here had not reached the server; enter ${unsent === 1 ? 'it' : 'them'} again on the other device).`
+        : '.') +
+      ' If you did not ask for this, tell your proctor now.';
+    this.#announce(this.fatal);
+    this.#socket?.disconnect();
   }
 
   #onEnded(p: { attemptId: string; status: string; reason: string }): void {

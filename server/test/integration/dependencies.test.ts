@@ -1,0 +1,308 @@
+// Dependency outages degrade, never crash. Each test runs real server processes on a
+// Redis or PostgreSQL of its own (server/test/support/own-services.ts), stops that
+// dependency while simulated students save answers over real sockets, and checks that
+// the process stays up, no acknowledged save is lost, and everything recovers.
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { inArray } from 'drizzle-orm';
+import type { AckReply, Clock, HallRow } from '@exam-hall/protocol';
+import { createDb } from '../../src/db/client.ts';
+import { answers } from '../../src/db/schema/index.ts';
+import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
+import { insertUser } from '../../src/modules/auth/auth.repository.ts';
+import { createTestDatabase } from '../support/test-db.ts';
+import { startServerProcess, type ServerProcess } from '../support/processes.ts';
+import { startOwnPostgres, startOwnRedis, stopOwnServices } from '../support/own-services.ts';
+import { Client } from '../support/http-client.ts';
+import { call, openSocket, type TestSocket } from '../support/sockets.ts';
+import { assignProctor, publishedExam, startedAttempt } from '../support/fixtures.ts';
+import type { TestSystem } from '../support/test-system.ts';
+
+const STUDENTS = 30;
+const SAVE_EVERY_MS = 200;
+
+// Undone in reverse order after each test, whatever happened in it.
+const cleanups: Array<() => Promise<unknown> | unknown> = [];
+afterEach(async () => {
+  for (const undo of cleanups.splice(0).reverse()) await Promise.resolve(undo()).catch(() => {});
+  await stopOwnServices();
+});
+
+type Db = ReturnType<typeof createDb>['db'];
+const prefix = () => `dep${randomBytes(4).toString('hex')}`;
+
+async function server(env: Record<string, string>): Promise<ServerProcess> {
+  const p = await startServerProcess(env);
+  cleanups.push(() => p.stop('SIGKILL'));
+  return p;
+}
+
+function pool(url: string) {
+  const d = createDb(url, 4);
+  cleanups.push(() => d.pool.end());
+  return d.db;
+}
+
+async function socket(url: string, client: Client): Promise<TestSocket> {
+  const s = await openSocket(url, client);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+async function account(db: Db, url: string, role: 'teacher' | 'proctor') {
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const email = `${role}-${randomBytes(4).toString('hex')}@test.example`;
+  const user = await insertUser(db, { email, name: role, role, passwordHash: await hashPassword(password) });
+  const c = new Client(url);
+  expect((await c.signIn(email, password)).status).toBe(200);
+  return Object.assign(c, { user });
+}
+
+/** The fixtures take a TestSystem; over real processes only its db and url are needed. */
+const asSystem = (url: string, db: Db) => ({ url, system: { db } }) as unknown as TestSystem;
+
+interface Student {
+  socket: TestSocket;
+  attemptId: string;
+  questions: string[];
+}
+
+/** An exam with `STUDENTS` started attempts, each student joined over a socket to `studentUrl`. */
+async function hall(db: Db, teacher: Client, studentUrl: string) {
+  const t = asSystem(teacher.baseUrl, db);
+  const exam = await publishedExam(t, teacher);
+  const started = [];
+  for (let i = 0; i < STUDENTS; i += 10) {
+    const batch = Array.from({ length: Math.min(10, STUDENTS - i) }, () => startedAttempt(t, teacher, exam.id));
+    started.push(...(await Promise.all(batch)));
+  }
+  const students: Student[] = await Promise.all(
+    started.map(async ({ student, attemptId }, i) => {
+      const s = await socket(studentUrl, student);
+      const snapshot = await call(s, 'attempt:join', {
+        attemptId,
+        deviceId: `dep-device-${String(i).padStart(4, '0')}`,
+      });
+      const questions = (snapshot.questions as { id: string; type: string }[])
+        .filter((q) => q.type === 'single_choice')
+        .map((q) => q.id);
+      return { socket: s, attemptId, questions };
+    }),
+  );
+  return { exam, students };
+}
+
+interface Sent {
+  attemptId: string;
+  questionId: string;
+  seq: number;
+  optionId: string;
+  sentAt: number;
+  ackAt: number;
+  /** 'ok', the error ack's code, or 'timeout' when no ack came. */
+  result: string;
+}
+
+/**
+ * Every student saves one answer after another (the next once the last was answered, as
+ * the page's outbox does per question), each with the attempt's next sequence number.
+ */
+function saving(students: Student[]) {
+  const log: Sent[] = [];
+  let running = true;
+  const loops = students.map(async (st, i) => {
+    await new Promise((r) => setTimeout(r, (i * SAVE_EVERY_MS) / students.length));
+    for (let seq = 1; running; seq++) {
+      const questionId = st.questions[seq % st.questions.length]!;
+      const optionId = ['a', 'b', 'c'][seq % 3]!;
+      const sentAt = Date.now();
+      let result: string;
+      try {
+        const reply: AckReply<unknown> | undefined = await st.socket
+          .timeout(10_000)
+          .emitWithAck('answer:save', {
+            attemptId: st.attemptId,
+            seq,
+            questionId,
+            response: { optionId },
+            flagged: false,
+          });
+        result = reply?.ok ? 'ok' : (reply?.error.code ?? 'no reply');
+      } catch {
+        result = 'timeout';
+      }
+      log.push({ attemptId: st.attemptId, questionId, seq, optionId, sentAt, ackAt: Date.now(), result });
+      await new Promise((r) => setTimeout(r, SAVE_EVERY_MS));
+    }
+  });
+  return {
+    log,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+/**
+ * Every acknowledged save is in PostgreSQL (or a later save of the same question is),
+ * and what PostgreSQL holds is a save that was sent: no false acks, nothing lost.
+ */
+async function expectNoAckedSaveLost(db: Db, log: Sent[]) {
+  const ids = [...new Set(log.map((s) => s.attemptId))];
+  const rows = await db.select().from(answers).where(inArray(answers.attemptId, ids));
+  const stored = new Map(rows.map((r) => [`${r.attemptId}/${r.questionId}`, r]));
+  const sent = new Map(log.map((s) => [`${s.attemptId}/${s.seq}`, s]));
+  const lost = log.filter(
+    (s) => s.result === 'ok' && !((stored.get(`${s.attemptId}/${s.questionId}`)?.seq ?? 0) >= s.seq),
+  );
+  expect(lost, 'acknowledged saves missing from PostgreSQL').toEqual([]);
+  for (const r of rows) {
+    const s = sent.get(`${r.attemptId}/${r.seq}`);
+    expect(s, `stored seq ${r.seq} was never sent`).toBeDefined();
+    expect({ questionId: r.questionId, response: r.response }).toEqual({
+      questionId: s!.questionId,
+      response: { optionId: s!.optionId },
+    });
+  }
+}
+
+/** Polls `check` until it answers something truthy; fails after `ms`. */
+async function until<T>(what: string, check: () => Promise<T> | T, ms = 15_000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const health = async (url: string) => {
+  const res = await fetch(`${url}/healthz`);
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, string>,
+    retryAfter: res.headers.get('retry-after'),
+  };
+};
+
+const alive = (...ps: ServerProcess[]) => ps.every((p) => p.child.exitCode === null && p.child.signalCode === null);
+
+describe('dependency outages', () => {
+  it('Redis stopped for 5 s: saves keep being acknowledged, pushes resume after it returns', async () => {
+    const redis = await startOwnRedis();
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    const db = pool(database.url);
+    const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix() };
+    // Students on A (API and workers); the proctor on B, so pushes to the proctor cross Redis.
+    const a = await server(env);
+    const b = await server({ ...env, EXAM_HALL_ROLE: 'api' });
+    const teacher = await account(db, a.url, 'teacher');
+    const proctor = await account(db, b.url, 'proctor');
+    const { exam, students } = await hall(db, teacher, a.url);
+    await assignProctor(asSystem(a.url, db), teacher, exam.id, proctor.user.id);
+    const ps = await socket(b.url, proctor);
+    const rowsAt: number[] = [];
+    ps.on('hall:rows', (rows: HallRow[]) => rows.length && rowsAt.push(Date.now()));
+    await call(ps, 'hall:watch', { examId: exam.id });
+
+    const saves = saving(students);
+    cleanups.push(() => saves.stop());
+    await until('progress pushed to the proctor on the other process', () => rowsAt.length > 0);
+    expect(await health(a.url)).toMatchObject({ status: 200, body: { status: 'ok', database: 'ok', redis: 'ok' } });
+
+    const stoppedAt = Date.now();
+    await redis.stop();
+    const degraded = await until('/healthz to report Redis down', async () => {
+      const h = await health(a.url);
+      return h.body.redis === 'down' && h;
+    });
+    expect(degraded).toMatchObject({ status: 200, body: { status: 'degraded', database: 'ok', redis: 'down' } });
+    // The outage lasts 5 s while the students keep saving.
+    await new Promise((r) => setTimeout(r, 5000 - (Date.now() - stoppedAt)));
+    const startedAt = Date.now();
+    await redis.start();
+
+    const duringOutage = saves.log.filter((s) => s.sentAt >= stoppedAt && s.ackAt <= startedAt);
+    expect(duringOutage.filter((s) => s.result === 'ok').length).toBeGreaterThan(STUDENTS);
+    const rowsRecovered = await until('progress pushed across processes again', () =>
+      rowsAt.find((t) => t > startedAt),
+    );
+    // An extension from the proctor on B reaches the student on A.
+    const clock = new Promise<number>((resolve) =>
+      students[0]!.socket.once('attempt:clock', (c: Clock) => c.reason === 'extended' && resolve(Date.now())),
+    );
+    const extendAt = Date.now();
+    await call(ps, 'hall:action', { action: 'extend', attemptId: students[0]!.attemptId, minutes: 5 });
+    const extendedAt = await Promise.race([
+      clock,
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no attempt:clock within 10 s')), 10_000)),
+    ]);
+    await until('/healthz to report Redis back', async () => (await health(a.url)).body.status === 'ok');
+    await saves.stop();
+
+    expect(alive(a, b), a.output() + b.output()).toBe(true);
+    const notOk = saves.log.filter((s) => s.result !== 'ok');
+    expect(notOk, 'every save is acknowledged, outage or not').toEqual([]);
+    await expectNoAckedSaveLost(db, saves.log);
+    const outageLatency = duringOutage.map((s) => s.ackAt - s.sentAt).sort((x, y) => x - y);
+    console.log(
+      `[dependencies] Redis outage 5 s: ${saves.log.length} saves, all acknowledged; ${duringOutage.length} during the outage ` +
+        `(ack p50 ${outageLatency[Math.floor(outageLatency.length / 2)]} ms, max ${outageLatency.at(-1)} ms); ` +
+        `cross-process progress pushes back ${rowsRecovered - startedAt} ms after Redis restarted; ` +
+        `extension reached the student in ${extendedAt - extendAt} ms`,
+    );
+    expect(rowsRecovered - startedAt).toBeLessThan(5000);
+  }, 120_000);
+
+  it('PostgreSQL restarted: saves meanwhile get `unavailable`, then are acknowledged again within 5 s', async () => {
+    const pg = await startOwnPostgres();
+    // Migrations run at the server's start, on the empty cluster.
+    const a = await server({ DATABASE_URL: pg.url, REDIS_URL: process.env.REDIS_URL!, REDIS_PREFIX: prefix() });
+    const db = pool(pg.url);
+    const teacher = await account(db, a.url, 'teacher');
+    const { students } = await hall(db, teacher, a.url);
+
+    const saves = saving(students);
+    cleanups.push(() => saves.stop());
+    await until('saves acknowledged', () => saves.log.filter((s) => s.result === 'ok').length >= STUDENTS);
+
+    const stoppedAt = Date.now();
+    await pg.stop('fast');
+    await until('an `unavailable` ack', () =>
+      saves.log.some((s) => s.sentAt >= stoppedAt && s.result === 'unavailable'),
+    );
+    const exams = await teacher.get('/api/exams');
+    expect(exams.status).toBe(503);
+    expect(exams.body.error.code).toBe('unavailable');
+    expect(Number(exams.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await health(a.url)).toMatchObject({
+      status: 503,
+      body: { status: 'unavailable', database: 'down' },
+      retryAfter: expect.stringMatching(/^\d+$/),
+    });
+    // Down for about 3 s, then back.
+    await new Promise((r) => setTimeout(r, 3000 - (Date.now() - stoppedAt)));
+    await pg.start();
+    const upAt = Date.now();
+
+    const firstOk = await until('a save sent after the restart acknowledged', () =>
+      saves.log.find((s) => s.sentAt >= upAt && s.result === 'ok'),
+    );
+    await until('HTTP answers again', async () => (await teacher.get('/api/exams')).status === 200);
+    await saves.stop();
+
+    expect(alive(a), a.output()).toBe(true);
+    const results = new Set(saves.log.map((s) => s.result));
+    expect([...results].sort()).toEqual(['ok', 'unavailable']);
+    await expectNoAckedSaveLost(db, saves.log);
+    const unavailable = saves.log.filter((s) => s.result === 'unavailable').length;
+    console.log(
+      `[dependencies] PostgreSQL down ~3 s: ${saves.log.length} saves, ${unavailable} answered unavailable, none internal; ` +
+        `saves acknowledged again ${firstOk.ackAt - upAt} ms after PostgreSQL accepted connections`,
+    );
+    expect(firstOk.ackAt - upAt).toBeLessThan(5000);
+  }, 120_000);
+});
