@@ -41,21 +41,46 @@ if (!task.script) {
   process.exit(0);
 }
 
-const child = spawn(process.execPath, [join(root, task.script), ...rest], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, ...services.env },
-});
+// `npm start` supervises the app: if its process dies anyway (a bug, an out-of-memory
+// kill), it is started again and the restart is logged, while PostgreSQL, Redis and the
+// chain keep running. A configuration error (exit 78) or a process that keeps dying
+// within a minute of starting is not retried forever.
+const supervise = taskName === 'start';
+const MAX_QUICK_RESTARTS = 5;
+let child;
+let stopping = false;
 // The terminal sends Ctrl-C to the whole process group; the child handles its own
 // shutdown, and this process waits for it before stopping the services it started.
-let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     if (stopping) return;
     stopping = true;
-    if (!child.killed) child.kill(sig);
+    if (child && child.exitCode === null && !child.killed) child.kill(sig);
   });
 }
-const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+let code;
+for (let quickRestarts = 0; ;) {
+  const startedAt = Date.now();
+  child = spawn(process.execPath, [join(root, task.script), ...rest], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...services.env },
+  });
+  const exit = await new Promise((resolve) => child.on('exit', (c, signal) => resolve({ c, signal })));
+  code = exit.c ?? (exit.signal ? 1 : 0);
+  if (!supervise || stopping || code === 0 || code === 78) break;
+  quickRestarts = Date.now() - startedAt > 60_000 ? 1 : quickRestarts + 1;
+  if (quickRestarts > MAX_QUICK_RESTARTS) {
+    log(`the app died ${MAX_QUICK_RESTARTS} times within a minute of starting; giving up`);
+    break;
+  }
+  const wait = Math.min(500 * 2 ** (quickRestarts - 1), 10_000);
+  log(
+    `the app process died (${exit.signal ?? `exit code ${code}`}); restarting it in ${wait} ms ` +
+      `(PostgreSQL, Redis and the chain keep running)`,
+  );
+  await new Promise((r) => setTimeout(r, wait));
+  if (stopping) break;
+}
 await stopServices(services);
 process.exit(code);

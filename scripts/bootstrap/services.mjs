@@ -98,25 +98,43 @@ function ensureDatabase(name) {
 }
 
 async function ensureRedis(root) {
-  if (await portOpen(REDIS_PORT)) return { started: false };
+  const dir = join(root, '.data', 'redis');
+  if (await portOpen(REDIS_PORT)) {
+    // Ours from an earlier run (maybe started before it was persistent): make it so.
+    const cli = which('redis-cli');
+    if (cli && existsSync(join(dir, 'redis.pid')))
+      run(cli, ['-p', String(REDIS_PORT), 'config', 'set', 'appendonly', 'yes'], { stdio: 'ignore', allowFail: true });
+    return { started: false };
+  }
   let server = which('redis-server');
   if (!server) {
     aptInstall(['redis-server'], 'the embedded job queue and rate limits need Redis');
     server = which('redis-server');
   }
   if (!server) fail('redis-server was installed but is not on PATH');
-  const dir = join(root, '.data', 'redis');
-  mkdirSync(dir, { recursive: true });
   log(`starting Redis on 127.0.0.1:${REDIS_PORT}`);
+  return startRedisServer({ server, dir, port: REDIS_PORT });
+}
+
+/**
+ * A Redis that keeps its data across restarts: append-only file, fsync every second
+ * (the default trade-off: a crash of the machine loses at most a second of queued
+ * jobs, and the reconcilers re-derive those from PostgreSQL). Queued grading, expiry,
+ * mint and sync jobs survive a Redis restart.
+ */
+export async function startRedisServer({ server = which('redis-server'), dir, port }) {
+  mkdirSync(dir, { recursive: true });
   run(server, [
     '--port',
-    String(REDIS_PORT),
+    String(port),
     '--bind',
     '127.0.0.1',
     '--save',
     '',
     '--appendonly',
-    'no',
+    'yes',
+    '--appendfsync',
+    'everysec',
     '--daemonize',
     'yes',
     '--dir',
@@ -126,11 +144,12 @@ async function ensureRedis(root) {
     '--logfile',
     join(dir, 'redis.log'),
   ]);
-  await waitForPort(REDIS_PORT, 'Redis');
+  await waitForPort(port, 'Redis');
   const cli = which('redis-cli');
   return {
     started: true,
-    stop: () => cli && run(cli, ['-p', String(REDIS_PORT), 'shutdown', 'nosave'], { stdio: 'ignore', allowFail: true }),
+    // SHUTDOWN flushes the append-only file before Redis exits.
+    stop: () => cli && run(cli, ['-p', String(port), 'shutdown'], { stdio: 'ignore', allowFail: true }),
   };
 }
 
