@@ -8,11 +8,16 @@ export const jobSchemas = {
   grading: {
     /** Idempotent: grading the same attempt again gives the same result. */
     'attempt.grade': z.object({ attemptId: z.uuid() }),
+    /** Periodic: grades again ended attempts whose grading job was lost (ended over `settleSeconds` ago). */
+    'grading.reconcile': z.object({
+      limit: z.number().int().min(1).max(10_000),
+      settleSeconds: z.number().int().min(0).max(86_400),
+    }),
   },
   attempts: {
     /** Delayed to the attempt's deadline; a no-op if the deadline moved or the attempt ended. */
     'attempt.expire': z.object({ attemptId: z.uuid() }),
-    /** Periodic safety net for expiries whose job was lost. */
+    /** Periodic safety net for expiries whose job was lost: ends overdue attempts, re-queues the jobs of those due soon. */
     'attempts.sweep': z.object({ limit: z.number().int().min(1).max(10_000) }),
   },
   certificates: {
@@ -24,6 +29,11 @@ export const jobSchemas = {
     'certificate.revoke': z.object({ certificateId: z.uuid() }),
     /** Periodic: settles certificates left in `minting` by a crashed worker, from the chain, then mints. */
     'certificates.reconcile': z.object({ staleSeconds: z.number().int().min(1).max(86_400) }),
+    /** Periodic: evaluates again graded attempts whose certificate is missing or out of line with the result. */
+    'evaluations.reconcile': z.object({
+      limit: z.number().int().min(1).max(10_000),
+      settleSeconds: z.number().int().min(0).max(86_400),
+    }),
   },
   zoom: {
     /** A verified webhook event, processed off the request so Zoom gets its answer within 3 s. */
@@ -34,6 +44,17 @@ export const jobSchemas = {
     }),
     /** Pull the participants report (paged, 429-aware), reconcile, compute attendance. */
     'attendance.sync': z.object({ meetingId: z.uuid() }),
+    /** Periodic: syncs again meetings that ended (within `maxAgeHours`, over the report delay plus
+     * `marginSeconds` ago) and were never synced since. */
+    'attendance.reconcile': z.object({
+      limit: z.number().int().min(1).max(10_000),
+      marginSeconds: z.number().int().min(0).max(86_400),
+      maxAgeHours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 90),
+    }),
   },
 } as const;
 

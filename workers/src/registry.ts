@@ -6,7 +6,11 @@ import type { Db } from '@exam-hall/server/db/client.ts';
 import { deleteEndedSessions } from '@exam-hall/server/modules/auth/auth.repository.ts';
 import type { Logger } from '@exam-hall/server/lib/logger.ts';
 import type { HallPublisher } from '@exam-hall/server/modules/hall/hall.events.ts';
-import { expireIfDue, sweepExpired } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
+import { expireIfDue, rearmExpiries, sweepExpired } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
+import type { ExpiryScheduler } from '@exam-hall/server/modules/hall/hall.service.ts';
+import { reconcileGrading } from '@exam-hall/server/modules/grading/grading.reconcile.ts';
+import { reconcileEvaluations } from '@exam-hall/server/modules/certificates/certificates.reconcile.ts';
+import { reconcileAttendance } from '@exam-hall/server/modules/attendance/attendance.reconcile.ts';
 import { gradeAttempt, type GradingQueue } from '@exam-hall/server/modules/grading/grading.service.ts';
 import { MINT_BATCH_SIZE, type CertificateJobs } from '@exam-hall/server/modules/certificates/certificates.jobs.ts';
 import type { CertificateChain } from '@exam-hall/server/modules/certificates/certificates.chain.ts';
@@ -29,6 +33,8 @@ export interface JobContext {
   /** Pushes to browsers through Redis, from a process that has no sockets of its own. */
   publish: HallPublisher;
   grading: GradingQueue;
+  /** Queues an attempt's expiry job (the sweep re-queues lost ones). */
+  expiry: ExpiryScheduler;
   certificates: CertificateJobs;
   /** Null when no contract is configured: certificates then wait in `pending`. */
   chain: CertificateChain | null;
@@ -67,6 +73,11 @@ export const handlers: Handlers = {
       }
       return outcome;
     },
+    'grading.reconcile': async (payload, ctx) => {
+      const result = await reconcileGrading(ctx.db, ctx.grading, payload);
+      if (result.enqueued) ctx.log.warn(result, 'queued grading again for ended attempts without a grade');
+      return result;
+    },
   },
   attempts: {
     'attempt.expire': async (payload, ctx) => ({
@@ -74,8 +85,10 @@ export const handlers: Handlers = {
     }),
     'attempts.sweep': async (payload, ctx) => {
       const expired = await sweepExpired(ctx.db, ctx.publish, payload.limit, ctx.grading);
-      if (expired) ctx.log.warn({ expired }, 'sweeper ended attempts whose expiry job was missing');
-      return { expired };
+      const rearmed = await rearmExpiries(ctx.db, ctx.expiry, payload.limit);
+      // Expired > 0 means a job was late or lost (or the sweep came first by a few ms): worth seeing.
+      if (expired) ctx.log.warn({ expired, rearmed }, 'sweeper ended overdue attempts');
+      return { expired, rearmed };
     },
   },
   certificates: {
@@ -98,6 +111,12 @@ export const handlers: Handlers = {
       const minted = await mintPending(ctx.db, ctx.chain, ctx.log, MINT_BATCH_SIZE);
       return { ...settled, minted: minted.minted };
     },
+    'evaluations.reconcile': async (payload, ctx) => {
+      const result = await reconcileEvaluations(ctx.db, ctx.certificates, payload);
+      if (result.enqueued)
+        ctx.log.warn(result, 'queued evaluation again for attempts out of line with their certificate');
+      return result;
+    },
   },
   zoom: {
     'webhook.event': async (payload, ctx) => {
@@ -111,10 +130,24 @@ export const handlers: Handlers = {
       ctx.log.info({ meetingId: payload.meetingId, ...result }, 'attendance synced');
       return result;
     },
+    'attendance.reconcile': async (payload, ctx) => {
+      if (!ctx.zoom) return { skipped: 'Zoom is not configured' };
+      const result = await reconcileAttendance(ctx.db, ctx.zoomJobs, {
+        limit: payload.limit,
+        settleSeconds: Math.ceil(ctx.reportDelayMs / 1000) + payload.marginSeconds,
+        maxAgeHours: payload.maxAgeHours,
+      });
+      if (result.enqueued) ctx.log.warn(result, 'queued attendance sync again for ended meetings never synced');
+      return result;
+    },
   },
 };
 
-/** Repeating jobs, scheduled idempotently (BullMQ job schedulers are keyed by id). */
+/**
+ * Repeating jobs, scheduled idempotently (BullMQ job schedulers are keyed by id).
+ * `atStart`: also run once when a worker starts, rather than one period later. Every
+ * reconciler re-derives from PostgreSQL the jobs a Redis without persistence loses.
+ */
 export const schedules = [
   {
     queue: 'maintenance' as const,
@@ -122,6 +155,39 @@ export const schedules = [
     name: 'sessions.cleanup' as const,
     everyMs: 3_600_000,
     data: { olderThanDays: 7 },
+    atStart: false,
+  },
+  {
+    queue: 'attempts' as const,
+    id: 'attempts.sweep',
+    name: 'attempts.sweep' as const,
+    everyMs: 15_000,
+    data: { limit: 500 },
+    atStart: true,
+  },
+  {
+    queue: 'grading' as const,
+    id: 'grading.reconcile',
+    name: 'grading.reconcile' as const,
+    everyMs: 60_000,
+    data: { limit: 500, settleSeconds: 60 },
+    atStart: true,
+  },
+  {
+    queue: 'certificates' as const,
+    id: 'evaluations.reconcile',
+    name: 'evaluations.reconcile' as const,
+    everyMs: 60_000,
+    data: { limit: 500, settleSeconds: 60 },
+    atStart: true,
+  },
+  {
+    queue: 'zoom' as const,
+    id: 'attendance.reconcile',
+    name: 'attendance.reconcile' as const,
+    everyMs: 300_000,
+    data: { limit: 100, marginSeconds: 120, maxAgeHours: 72 },
+    atStart: true,
   },
   {
     queue: 'certificates' as const,
@@ -129,6 +195,8 @@ export const schedules = [
     name: 'certificates.reconcile' as const,
     everyMs: 30_000,
     data: { staleSeconds: 120 },
+    // Settles at once what a crashed worker left in `minting`, rather than at the first tick.
+    atStart: true,
   },
 ];
 

@@ -14,6 +14,7 @@ import { bullCertificateJobs, CERTIFICATES_QUEUE } from '@exam-hall/server/modul
 import { createChain } from '@exam-hall/server/modules/certificates/certificates.chain.ts';
 import { createZoomClient } from '@exam-hall/server/modules/zoom/zoom.client.ts';
 import { bullZoomJobs, ZOOM_QUEUE } from '@exam-hall/server/modules/zoom/zoom.jobs.ts';
+import { ATTEMPTS_QUEUE, queueExpiryScheduler } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 import { closeRedis } from '@exam-hall/server/lib/redis.ts';
 
@@ -38,6 +39,8 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
   const chain = config.chain.contractAddress ? createChain(config.chain) : null;
   const zoomQueue = new Queue(ZOOM_QUEUE, { connection, prefix });
   const zoomJobs = bullZoomJobs(zoomQueue);
+  const attemptsQueue = new Queue(ATTEMPTS_QUEUE, { connection, prefix });
+  const expiry = queueExpiryScheduler(attemptsQueue);
   const zoomRedis = new Redis(config.redis.url, { connectionName: 'exam-hall-worker-zoom' });
   zoomRedis.on('error', () => {});
   const zoom = createZoomClient(zoomRedis, config.redis.prefix, config.zoom);
@@ -60,6 +63,7 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
           db,
           publish,
           grading,
+          expiry,
           certificates,
           chain,
           institutionName: config.institutionName,
@@ -74,18 +78,14 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
     worker.on('failed', (job, err) => log.error({ queue, job: job?.name, jobId: job?.id, err }, 'job failed'));
     workers.push(worker);
   }
+  // The last runs stay in Redis for a while: what a sweep or reconciler did can be looked up.
+  const kept = { removeOnComplete: 100, removeOnFail: 100 };
   for (const s of opts.schedules === false ? [] : schedules) {
     const q = new Queue(s.queue, { connection, prefix });
     queues.push(q);
-    await q.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.name, data: s.data });
-  }
-  if (opts.schedules !== false && chain) {
-    // Settle at once what a crashed worker left in `minting`, rather than at the first tick.
-    await certificatesQueue.add(
-      'certificates.reconcile',
-      { staleSeconds: 120 },
-      { removeOnComplete: true, removeOnFail: 100 },
-    );
+    await q.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.name, data: s.data, opts: kept });
+    // A restart (maybe after Redis lost its jobs) is when the safety nets matter most.
+    if (s.atStart) await q.add(s.name, s.data, kept);
   }
   log.info({ queues: Object.keys(jobSchemas) }, 'workers started');
 
@@ -98,6 +98,7 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
         await gradingQueue.close();
         await certificatesQueue.close();
         await zoomQueue.close();
+        await attemptsQueue.close();
         chain?.destroy();
         await closeRedis(connection, emitterRedis, zoomRedis);
         await pool.end();
