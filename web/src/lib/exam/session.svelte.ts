@@ -631,7 +631,6 @@ export class ExamSession {
         ? ` (${unsent === 1 ? '1 answer' : `${unsent} answers`} made here had not reached the server; enter ${unsent === 1 ? 'it' : 'them'} again on the other device).`
         : '.') +
       ' If you did not ask for this, tell your proctor now.';
-    this.#announce(this.fatal);
     this.#socket?.disconnect();
   }
 
