@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line } from './common.ts';
 import { emailSchema } from './auth.ts';
 
 export const attemptStatuses = [
@@ -13,8 +14,7 @@ export const attemptStatuses = [
 export type AttemptStatus = (typeof attemptStatuses)[number];
 
 /** Access codes are typed by people: case, spaces and dashes do not matter. */
-export const accessCodeInputSchema = z
-  .string({ error: 'Access code is required' })
+export const accessCodeInputSchema = line({ error: 'Access code is required' })
   .trim()
   .min(1, 'Enter your access code')
   .max(40, 'That is too long to be an access code');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line } from './common.ts';
 
 export const roles = ['admin', 'teacher', 'proctor', 'student'] as const;
 export const roleSchema = z.enum(roles);
@@ -12,8 +13,7 @@ const required = (what: string) => ({
   error: (issue: { input: unknown }) => (issue.input === undefined ? `${what} is required` : `${what} must be text`),
 });
 
-export const emailSchema = z
-  .string(required('Email'))
+export const emailSchema = line(required('Email'))
   .trim()
   .toLowerCase()
   .max(254, 'Email must be at most 254 characters')

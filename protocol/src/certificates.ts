@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './common.ts';
 
 /** Canonical facts of a certificate; SHA-256 of their RFC 8785 form is stored on chain. */
 export const certificateMetadataSchema = z.object({
@@ -95,7 +96,7 @@ export type Verification = z.infer<typeof verificationSchema>;
 
 export const revokeCertificateSchema = z.object({
   // Public on chain: short, and no personal data.
-  reason: z.string().trim().min(1, 'is required').max(256, 'must be at most 256 characters'),
+  reason: text().trim().min(1, 'is required').max(256, 'must be at most 256 characters'),
 });
 
 export const certificateSummarySchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line, text } from './common.ts';
 
 const domain = z
   .string()
@@ -10,9 +11,9 @@ const domain = z
   );
 
 export const courseInputSchema = z.object({
-  name: z.string().trim().min(1, 'Name is required').max(200, 'Name must be at most 200 characters'),
-  description: z.string().trim().max(2000, 'Description must be at most 2000 characters').nullish(),
-  subject: z.string().trim().max(100, 'Subject must be at most 100 characters').nullish(),
+  name: line().trim().min(1, 'Name is required').max(200, 'Name must be at most 200 characters'),
+  description: text().trim().max(2000, 'Description must be at most 2000 characters').nullish(),
+  subject: line().trim().max(100, 'Subject must be at most 100 characters').nullish(),
   level: z.enum(['beginner', 'intermediate', 'advanced']).nullish(),
   /** Empty means any email domain may be invited. */
   allowedEmailDomains: z.array(domain).max(20, 'At most 20 domains').default([]),
@@ -31,7 +32,7 @@ export type Course = z.infer<typeof courseSchema>;
 
 export const enrollBodySchema = z.object({
   emails: z
-    .array(z.string().trim().toLowerCase().pipe(z.email('Enter a valid email address')))
+    .array(line().trim().toLowerCase().pipe(z.email('Enter a valid email address')))
     .min(1)
     .max(500),
 });

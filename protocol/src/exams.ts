@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line, text } from './common.ts';
 
 export const examStatuses = ['draft', 'published', 'archived'] as const;
 
@@ -14,13 +15,12 @@ const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO date-ti
 /** Every setting of an exam; the same schema validates create and (partially) update. */
 const examFields = z.object({
   courseId: z.uuid('courseId must be a UUID').nullish(),
-  title: z
-    .string({ error: (i) => (i.input === undefined ? 'Title is required' : 'Title must be text') })
+  title: line({ error: (i) => (i.input === undefined ? 'Title is required' : 'Title must be text') })
     .trim()
     .min(3, 'Title must be at least 3 characters')
     .max(200, 'Title must be at most 200 characters'),
-  description: z.string().trim().max(1000, 'Description must be at most 1000 characters').nullish(),
-  instructions: z.string().trim().max(10000, 'Instructions must be at most 10000 characters').nullish(),
+  description: text().trim().max(1000, 'Description must be at most 1000 characters').nullish(),
+  instructions: text().trim().max(10000, 'Instructions must be at most 10000 characters').nullish(),
   durationMinutes: z
     .number({ error: (i) => (i.input === undefined ? 'Duration is required' : 'Duration must be a number of minutes') })
     .int('Duration must be whole minutes')

@@ -2,6 +2,7 @@
 // The server validates every inbound payload with these schemas; the browser uses
 // the same ones to type its calls.
 import { z } from 'zod';
+import { text } from './common.ts';
 import { accessCodeInputSchema, attemptStatuses } from './attempts.ts';
 import { emailSchema } from './auth.ts';
 
@@ -187,17 +188,17 @@ export const hallActionSchema = z.discriminatedUnion('action', [
     attemptId: uuid,
     minutes: z.number().int().min(1).max(600, 'At most 600 minutes'),
   }),
-  z.object({ action: z.literal('pause'), attemptId: uuid, reason: z.string().trim().max(500).optional() }),
+  z.object({ action: z.literal('pause'), attemptId: uuid, reason: text().trim().max(500).optional() }),
   z.object({ action: z.literal('resume'), attemptId: uuid }),
   z.object({
     action: z.literal('terminate'),
     attemptId: uuid,
-    reason: z.string().trim().min(3, 'Give a reason (at least 3 characters)').max(500),
+    reason: text().trim().min(3, 'Give a reason (at least 3 characters)').max(500),
   }),
   z.object({
     action: z.literal('message'),
     attemptId: uuid,
-    text: z.string().trim().min(1, 'Write a message').max(1000),
+    text: text().trim().min(1, 'Write a message').max(1000),
   }),
 ]);
 export type HallAction = z.infer<typeof hallActionSchema>;
@@ -205,7 +206,7 @@ export type HallAction = z.infer<typeof hallActionSchema>;
 export const reviewAlertSchema = z.object({
   eventId: uuid,
   status: z.enum(['acknowledged', 'dismissed', 'flagged']),
-  note: z.string().trim().max(1000).optional(),
+  note: text().trim().max(1000).optional(),
 });
 
 export const studentMessageSchema = z.object({ text: z.string(), sentAt: z.iso.datetime(), from: z.string() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line } from './common.ts';
 import { attemptStatuses } from './attempts.ts';
 import { emailSchema, roleSchema, userStatusSchema } from './auth.ts';
 
@@ -9,8 +10,7 @@ export type AccessCodeStatus = (typeof accessCodeStatuses)[number];
 export const PARTICIPANT_IMPORT_MAX_ROWS = 5000;
 export const PARTICIPANT_NAME_MAX = 100;
 
-export const participantNameSchema = z
-  .string()
+export const participantNameSchema = line()
   .trim()
   .min(1, 'Name must not be empty')
   .max(PARTICIPANT_NAME_MAX, `Name must be at most ${PARTICIPANT_NAME_MAX} characters`);
@@ -47,7 +47,7 @@ export const participantListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
   offset: z.coerce.number().int().min(0, 'offset must be 0 or more').default(0),
   /** Case-insensitive substring of the email or name. */
-  search: z.string().trim().max(254, 'search must be at most 254 characters').optional(),
+  search: line().trim().max(254, 'search must be at most 254 characters').optional(),
   codeStatus: z.enum(accessCodeStatuses).optional(),
 });
 export type ParticipantListQuery = z.infer<typeof participantListQuerySchema>;
@@ -93,8 +93,7 @@ export const participantParamsSchema = z.object({
 });
 
 export const userSearchQuerySchema = z.object({
-  prefix: z
-    .string({ error: 'prefix is required' })
+  prefix: line({ error: 'prefix is required' })
     .trim()
     .toLowerCase()
     .min(2, 'prefix must be at least 2 characters')

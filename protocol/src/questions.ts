@@ -2,6 +2,7 @@
 // student response), shared by the server's question-type registry and the web app.
 // A new type adds its schemas here and one file in server/src/modules/questions/types/.
 import { z } from 'zod';
+import { line, text } from './common.ts';
 
 export const questionTypeNames = ['single_choice', 'multiple_choice', 'true_false'] as const;
 export type QuestionTypeName = (typeof questionTypeNames)[number];
@@ -27,8 +28,7 @@ export const optionIdSchema = z
 
 export const optionSchema = z.object({
   id: optionIdSchema,
-  text: z
-    .string({ error: 'Option text must be a string' })
+  text: text({ error: 'Option text must be a string' })
     .trim()
     .min(1, 'Option text is required')
     .max(1000, 'Option text must be at most 1000 characters'),
@@ -119,8 +119,7 @@ const pointsSchema = z
 
 const tagsSchema = z
   .array(
-    z
-      .string({ error: 'Tags must be strings' })
+    line({ error: 'Tags must be strings' })
       .trim()
       .min(1, 'A tag cannot be empty')
       .max(50, 'Each tag must be at most 50 characters'),
@@ -131,14 +130,12 @@ const tagsSchema = z
 
 /** Fields every question type has. */
 const commonFields = {
-  prompt: z
-    .string({ error: 'Prompt must be a string' })
+  prompt: text({ error: 'Prompt must be a string' })
     .trim()
     .min(1, 'Prompt is required')
     .max(5000, 'Prompt must be at most 5000 characters'),
   points: pointsSchema.default(1),
-  explanation: z
-    .string({ error: 'Explanation must be a string' })
+  explanation: text({ error: 'Explanation must be a string' })
     .trim()
     .max(5000, 'Explanation must be at most 5000 characters')
     .nullish(),

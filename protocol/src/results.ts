@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './common.ts';
 import { attemptStatuses } from './attempts.ts';
 
 export const reviewItemSchema = z.object({
@@ -186,8 +187,7 @@ export const scoreOverrideSchema = z.object({
     .min(0, 'Score must be 0 or more')
     // Stored as numeric(10,2): reject what would be rounded silently (with float slack).
     .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'Score may have at most 2 decimal places'),
-  reason: z
-    .string({ error: 'Give a reason' })
+  reason: text({ error: 'Give a reason' })
     .trim()
     .min(SCORE_OVERRIDE_REASON_MIN, `Reason must be at least ${SCORE_OVERRIDE_REASON_MIN} characters`)
     .max(SCORE_OVERRIDE_REASON_MAX, `Reason must be at most ${SCORE_OVERRIDE_REASON_MAX} characters`),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line } from './common.ts';
 
 export const zoomMeetingStatuses = ['scheduled', 'started', 'ended'] as const;
 export const attendanceStatuses = ['present', 'late', 'partial', 'absent'] as const;
@@ -42,10 +43,10 @@ export const createZoomMeetingSchema = z
   .object({
     examId: z.uuid().optional(),
     courseId: z.uuid().optional(),
-    topic: z.string().trim().min(1).max(200),
+    topic: line().trim().min(1).max(200),
     startTime: z.iso.datetime({ offset: true }),
     durationMinutes: z.number().int().min(1).max(1440),
-    timezone: z.string().trim().min(1).max(64).optional(),
+    timezone: line().trim().min(1).max(64).optional(),
   })
   .extend(attendanceRulesSchema.partial().shape)
   .and(sessionOf);

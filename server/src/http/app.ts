@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../lib/logger.ts';
+import { errSerializer, type Logger } from '../lib/logger.ts';
+import type { ErrorCode } from '@exam-hall/protocol';
 import { AppError } from './errors.ts';
+import { unavailableErrorOf } from '../db/unavailable.ts';
 import { mount, type DeclaredRoute } from './route.ts';
 import { docsRouter } from './docs.ts';
 import type { OriginPolicy } from './origins.ts';
@@ -47,6 +49,8 @@ export function createHttpApp(o: HttpAppOptions) {
           path: req.url.split('?')[0],
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        // pino-http would otherwise put its own err serializer in front of the logger's.
+        err: errSerializer,
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
@@ -98,15 +102,8 @@ export function createHttpApp(o: HttpAppOptions) {
 
 const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = String(req.id ?? '');
-  let e: AppError;
-  if (err instanceof AppError) e = err;
-  else if (err?.type === 'entity.too.large')
-    e = new AppError(413, 'payload_too_large', 'The request body is too large.');
-  else if (err?.type === 'entity.parse.failed')
-    e = new AppError(400, 'validation_failed', 'The request body is not valid JSON.', {
-      fields: [{ path: 'body', message: 'must be valid JSON' }],
-    });
-  else {
+  let e = err instanceof AppError ? err : (clientErrorOf(err) ?? unavailableErrorOf(err));
+  if (!e) {
     req.log.error({ err }, 'unhandled error');
     e = new AppError(
       500,
@@ -120,3 +117,83 @@ const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     error: { code: e.code, message: e.message, requestId, ...(e.fields ? { fields: e.fields } : {}) },
   });
 };
+
+const body = (message: string) => ({ fields: [{ path: 'body', message }] });
+
+/**
+ * What the client got wrong, for errors raised before a route runs: body-parser and raw-body
+ * (`type`), zlib while inflating a body, the router decoding path params (URIError, status 400).
+ * Anything else that carries a 4xx status from a library (http-errors) keeps its status.
+ * Undefined means the fault is ours (500).
+ */
+export function clientErrorOf(err: unknown): AppError | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const x = err as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; charset?: unknown };
+  const status = Number(x.status ?? x.statusCode);
+  switch (x.type) {
+    case 'entity.too.large':
+      return new AppError(413, 'payload_too_large', 'The request body is too large.');
+    case 'entity.parse.failed':
+      return new AppError(400, 'validation_failed', 'The request body is not valid JSON.', body('must be valid JSON'));
+    case 'charset.unsupported':
+      return new AppError(
+        415,
+        'unsupported_media_type',
+        `The request body's charset ${JSON.stringify(String(x.charset ?? '')).slice(0, 80)} is not supported: send UTF-8.`,
+        { fields: [{ path: 'headers.content-type', message: 'charset must be utf-8' }] },
+      );
+    case 'encoding.unsupported':
+      return new AppError(
+        415,
+        'unsupported_media_type',
+        "The request body's Content-Encoding is not supported: send identity, gzip, deflate or br.",
+        { fields: [{ path: 'headers.content-encoding', message: 'must be identity, gzip, deflate or br' }] },
+      );
+    case 'request.aborted':
+      return new AppError(400, 'validation_failed', 'The request was aborted before its body arrived.');
+    case 'request.size.invalid':
+      return new AppError(
+        400,
+        'validation_failed',
+        'The request body is not as long as its Content-Length says.',
+        body('length must match Content-Length'),
+      );
+    case 'stream.encoding.set':
+    case 'stream.not.readable':
+      return new AppError(400, 'validation_failed', 'The request body could not be read.', body('could not be read'));
+    case 'parameters.too.many':
+      return new AppError(413, 'payload_too_large', 'The request has too many parameters.');
+    case 'entity.verify.failed':
+      return new AppError(403, 'forbidden', 'The request body was refused.');
+  }
+  // A body that claims gzip/deflate/br but does not inflate: body-parser passes zlib's error on with 400.
+  if (typeof x.code === 'string' && x.code.startsWith('Z_')) {
+    return new AppError(
+      400,
+      'validation_failed',
+      'The request body could not be decompressed as its Content-Encoding says.',
+      { fields: [{ path: 'headers.content-encoding', message: 'does not match the body' }] },
+    );
+  }
+  // The router decodes path params with decodeURIComponent: '%zz' or a lone '%' is a URIError (status 400).
+  if (err instanceof URIError) {
+    return new AppError(400, 'validation_failed', 'The URL path is not valid percent-encoding.', {
+      fields: [{ path: 'params', message: 'must be valid percent-encoded UTF-8' }],
+    });
+  }
+  if (Number.isInteger(status) && status >= 400 && status < 500) {
+    return new AppError(status, codeOfStatus(status), `The request is not valid (HTTP ${status}).`);
+  }
+  return undefined;
+}
+
+function codeOfStatus(status: number): ErrorCode {
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  if (status === 429) return 'rate_limited';
+  return 'validation_failed';
+}

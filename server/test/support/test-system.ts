@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { createSystem, type System } from '../../src/system.ts';
-import { REDACT_PATHS } from '../../src/lib/logger.ts';
+import { loggerOptions } from '../../src/lib/logger.ts';
 import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
 import { insertUser } from '../../src/modules/auth/auth.repository.ts';
 import type { Role } from '@exam-hall/protocol';
@@ -46,7 +46,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
       cb();
     },
   });
-  const log = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const log = pino(loggerOptions('info'), sink);
   const system = await createSystem(config, { log });
   const url = await system.listen(0, '127.0.0.1');
   let n = 0;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { Db } from '../../db/client.ts';
 import * as audit from './audit.service.ts';
@@ -6,7 +7,7 @@ import * as audit from './audit.service.ts';
 const query = z.object({
   limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
   before: z.coerce.number().int().positive().optional(),
-  action: z.string().max(100).optional(),
+  action: line().max(100).optional(),
   actorId: z.uuid('actorId must be a UUID').optional(),
 });
 
