@@ -94,7 +94,7 @@ const zoomClass =
   demoZoom && simulator
     ? await (async () => {
         const c = createDb(config.database.url, 2);
-        const started = await startDemoClass({ db: c.db, config, emulator: demoZoom, baseUrl: url! });
+        const started = await startDemoClass({ db: c.db, config, emulator: demoZoom, baseUrl: url!, teacherEmail });
         stopClass = started?.stop;
         return started;
       })()

@@ -1,21 +1,17 @@
 // Keeps the demo hall alive for `npm start`: a few simulated students take the
 // "Live hall demo" exam over real sockets, answering, flagging, switching tabs and
 // dropping their connection now and then, so a newcomer who opens the proctor hall
-// sees it move. They go through the real flows (access code start, socket join,
-// autosave); only their setup (codes) is done directly in the database.
+// sees it move. They go through the real flows: the demo teacher invites them and
+// issues their codes through the participant service, they start with the code over
+// HTTP, join the socket and autosave.
 import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { io, type Socket } from 'socket.io-client';
 import { ATTEMPT_COOKIE, type AckReply, type AttemptSnapshot } from '@exam-hall/protocol';
 import type { Db } from '../../server/src/db/client.ts';
 import { attempts, enrollments, examParticipants, users } from '../../server/src/db/schema/index.ts';
-import { demoCourse, ensureDemoExam } from '../../server/src/demo/demo-exams.seed.ts';
-import {
-  codeHint,
-  formatCode,
-  generateNormalizedCode,
-  hashCode,
-} from '../../server/src/modules/participants/access-codes.ts';
+import { demoCourse, ensureDemoExam, inviteDemoStudents } from '../../server/src/demo/demo-exams.seed.ts';
+import { demoServices } from '../../server/src/demo/demo-services.ts';
 import { hashToken, newToken } from '../../server/src/lib/crypto.ts';
 
 export const LIVE_DEMO_TITLE = 'Live hall demo (simulated students)';
@@ -31,79 +27,78 @@ interface Simulated {
 
 /** Makes sure each simulated student has a live attempt and a cookie for it. */
 async function prepare(db: Db, secret: string, baseUrl: string, teacherEmail: string, proctorEmail: string) {
-  const { teacher, course } = await demoCourse(db, teacherEmail);
-  const exam = await ensureDemoExam(db, { teacherId: teacher.id, courseId: course.id }, LIVE_DEMO_TITLE, {
+  const { caller, course } = await demoCourse(db, secret, teacherEmail);
+  // Every start after the previous attempt ended uses one attempt: the schema's most
+  // (100) lasts a hundred such starts; after that a student sits out (see below).
+  const exam = await ensureDemoExam(db, secret, { caller, courseId: course.id }, LIVE_DEMO_TITLE, {
     durationMinutes: 240,
-    maxAttempts: 1000,
+    maxAttempts: 100,
     shuffleQuestions: false,
   });
   const proctor = await db.query.users.findFirst({ where: eq(users.email, proctorEmail) });
   if (proctor) {
+    // No service assigns proctors to a course yet: the one row that grants the demo proctor the hall.
     await db
       .insert(enrollments)
       .values({ courseId: course.id, userId: proctor.id, role: 'proctor' })
       .onConflictDoNothing();
   }
-  const emails = NAMES.map((_, i) => `sim0${i + 1}@demo.examhall.test`);
-  await db
-    .insert(users)
-    .values(
-      emails.map((email, i) => ({ email, name: NAMES[i]!, role: 'student' as const, status: 'invited' as const })),
-    )
-    .onConflictDoNothing({ target: users.email });
-  const accounts = await db.select().from(users).where(inArray(users.email, emails));
+  const people = NAMES.map((name, i) => ({ email: `sim0${i + 1}@demo.examhall.test`, name }));
+  const fresh = new Map((await inviteDemoStudents(db, secret, caller, exam.id, people)).map((a) => [a.email, a.code]));
+  const participants = demoServices(db, secret).participants;
+  const rows = await db
+    .select({ id: examParticipants.id, userId: examParticipants.userId, email: examParticipants.email })
+    .from(examParticipants)
+    .where(
+      and(
+        eq(examParticipants.examId, exam.id),
+        inArray(
+          examParticipants.email,
+          people.map((p) => p.email),
+        ),
+      ),
+    );
   const out: Simulated[] = [];
-  for (const account of accounts) {
-    const normalized = generateNormalizedCode();
-    await db
-      .insert(examParticipants)
-      .values({
-        examId: exam.id,
-        userId: account.id,
-        email: account.email,
-        accessCodeHash: hashCode(secret, normalized),
-        accessCodeHint: codeHint(normalized),
-      })
-      .onConflictDoUpdate({
-        target: [examParticipants.examId, examParticipants.userId],
-        set: {
-          accessCodeHash: hashCode(secret, normalized),
-          accessCodeHint: codeHint(normalized),
-          codeStatus: 'unused',
-        },
-      });
+  for (const row of rows) {
     const [live] = await db
       .select({ id: attempts.id })
       .from(attempts)
       .where(
         and(
           eq(attempts.examId, exam.id),
-          eq(attempts.userId, account.id),
+          eq(attempts.userId, row.userId),
           sql`${attempts.status} in ('in_progress', 'paused')`,
         ),
       );
     if (live) {
-      // Resume the attempt left running by the previous `npm start` with a fresh token.
+      // Resume the attempt left running by the previous `npm start`: its cookie died
+      // with that process, and only the token's hash is stored, so it gets a fresh token.
       const token = newToken();
       await db
         .update(attempts)
         .set({ attemptTokenHash: hashToken(token) })
         .where(eq(attempts.id, live.id));
       // The join snapshot's lastSeq tells the simulator where its sequence stands.
-      out.push({ email: account.email, attemptCookie: `${live.id}.${token}`, seq: 0 });
+      out.push({ email: row.email, attemptCookie: `${live.id}.${token}`, seq: 0 });
       continue;
     }
+    // A code is used once: a student whose attempt ended gets a new one, as the teacher would issue it.
+    const code = fresh.get(row.email) ?? (await participants.regenerate(caller, exam.id, row.id)).code;
     const res = await fetch(`${baseUrl}/api/attempts/start`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: account.email, code: formatCode(normalized) }),
+      body: JSON.stringify({ email: row.email, code }),
     });
     const cookie = res.headers
       .getSetCookie()
       .map((c) => c.split(';')[0]!)
       .find((c) => c.startsWith(`${ATTEMPT_COOKIE}=`));
-    if (!res.ok || !cookie) throw new Error(`simulated start failed: ${res.status} ${await res.text()}`);
-    out.push({ email: account.email, attemptCookie: decodeURIComponent(cookie.split('=')[1]!), seq: 0 });
+    if (!res.ok || !cookie) {
+      // The demo goes on without this student (e.g. all 100 attempts used) rather than stop npm start.
+      console.warn(`  Live hall demo: ${row.email} could not start: ${res.status} ${await res.text()}`);
+      continue;
+    }
+    out.push({ email: row.email, attemptCookie: decodeURIComponent(cookie.split('=')[1]!), seq: 0 });
   }
   return { examId: exam.id, students: out };
 }

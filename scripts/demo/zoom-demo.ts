@@ -1,14 +1,20 @@
 // The Zoom side of the demo for `npm start`: a local Zoom emulator (scripts/zoom-emulator)
 // stands in for Zoom, with a class meeting in progress for the "Live hall demo" exam.
-// Its students are registered through the real Zoom client, then join, leave and
-// rejoin now and then; the emulator sends correctly signed webhooks to the server,
-// so the attendance dashboard moves live and merges Zoom with the exam hall.
-import { eq } from 'drizzle-orm';
+// The demo teacher creates it and registers its students through the Zoom meeting
+// service (so through the real Zoom client); they join, leave and rejoin now and
+// then; the emulator sends correctly signed webhooks to the server, so the
+// attendance dashboard moves live and merges Zoom with the exam hall.
+import { and, eq, isNull } from 'drizzle-orm';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { createZoomMeetingSchema, registerStudentsSchema } from '@exam-hall/protocol';
 import type { Config } from '../../server/src/config/config.ts';
 import type { Db } from '../../server/src/db/client.ts';
-import { examParticipants, exams, meetingRegistrants, users, zoomMeetings } from '../../server/src/db/schema/index.ts';
+import { exams, meetingRegistrants, users, zoomMeetings } from '../../server/src/db/schema/index.ts';
+import { demoCaller } from '../../server/src/demo/demo-services.ts';
 import { createZoomClient } from '../../server/src/modules/zoom/zoom.client.ts';
+import { bullZoomJobs, ZOOM_QUEUE } from '../../server/src/modules/zoom/zoom.jobs.ts';
+import { createZoomMeetingService } from '../../server/src/modules/zoom/zoom.meetings.service.ts';
 import { startZoomEmulator, type ZoomEmulator } from '../zoom-emulator/emulator.ts';
 import { LIVE_DEMO_TITLE } from './hall-simulator.ts';
 
@@ -40,73 +46,71 @@ export async function startDemoZoom(env: NodeJS.ProcessEnv): Promise<ZoomEmulato
 }
 
 /** A class meeting in progress, with the live-hall demo's students coming and going. */
-export async function startDemoClass(o: { db: Db; config: Config; emulator: ZoomEmulator; baseUrl: string }) {
-  const { db, emulator } = o;
+export async function startDemoClass(o: {
+  db: Db;
+  config: Config;
+  emulator: ZoomEmulator;
+  baseUrl: string;
+  teacherEmail: string;
+}) {
+  const { db, emulator, config } = o;
   emulator.setWebhookUrl(`${o.baseUrl}/api/zoom/webhooks`);
-  const [exam] = await db.select().from(exams).where(eq(exams.title, LIVE_DEMO_TITLE));
+  const [exam] = await db
+    .select()
+    .from(exams)
+    .where(and(eq(exams.title, LIVE_DEMO_TITLE), isNull(exams.deletedAt)));
   if (!exam) return null;
-  // The emulator starts empty every time: so does the demo meeting.
+  // The emulator starts empty every time, so a demo meeting of a previous start points
+  // at nothing: it goes (no service deletes meetings; this is demo data only).
   await db.delete(zoomMeetings).where(eq(zoomMeetings.topic, ZOOM_DEMO_TOPIC));
-  const created = emulator.createMeeting({
-    topic: ZOOM_DEMO_TOPIC,
-    type: 2,
-    start_time: new Date().toISOString(),
-    duration: 240,
-    settings: { approval_type: 0, registration_type: 1 },
-  }) as { id: number; uuid: string; host_id: string; join_url: string };
-  const [meeting] = await db
-    .insert(zoomMeetings)
-    .values({
-      zoomMeetingId: String(created.id),
-      zoomUuid: created.uuid,
-      hostId: created.host_id,
-      hostUserId: exam.createdBy,
-      topic: ZOOM_DEMO_TOPIC,
-      startTime: new Date(),
-      durationMinutes: 240,
-      joinUrl: created.join_url,
-      registrationRequired: true,
-      examId: exam.id,
-      courseId: exam.courseId,
-      lateAfterMinutes: 2,
-      partialBelowPercent: 60,
-    })
-    .returning();
-  const people = await db
-    .select({ id: users.id, email: users.email, name: users.name })
-    .from(examParticipants)
-    .innerJoin(users, eq(users.id, examParticipants.userId))
-    .where(eq(examParticipants.examId, exam.id));
-  // Registered through the real client, as the teacher's "Register the class" does.
-  const redis = new Redis(o.config.redis.url);
-  const zoom = createZoomClient(redis, o.config.redis.prefix, o.config.zoom)!;
-  const reg = await zoom.batchRegister(
-    String(created.id),
-    people.map((p) => ({
-      email: p.email,
-      first_name: p.name.split(' ')[0]!,
-      last_name: p.name.split(' ').slice(1).join(' '),
-    })),
-  );
-  redis.disconnect();
-  const byEmail = new Map((reg.registrants ?? []).map((r) => [r.email?.toLowerCase(), r]));
-  if (people.length) {
-    await db.insert(meetingRegistrants).values(
-      people.map((p) => ({
-        meetingId: meeting!.id,
-        userId: p.id,
-        email: p.email,
-        zoomRegistrantId: byEmail.get(p.email)?.registrant_id ?? null,
-        joinUrl: byEmail.get(p.email)?.join_url ?? null,
-        status: byEmail.get(p.email)?.registrant_id ? ('registered' as const) : ('failed' as const),
-        registeredAt: new Date(),
-      })),
+  const redis = new Redis(config.redis.url);
+  const queue = new Queue(ZOOM_QUEUE, { connection: redis.duplicate(), prefix: `${config.redis.prefix}:bull` });
+  try {
+    // Created and registered through the services, as the teacher's "Create meeting"
+    // and "Register the class" do: the meeting is made in the (emulated) Zoom account.
+    const service = createZoomMeetingService({
+      db,
+      secret: config.secret,
+      zoom: createZoomClient(redis, config.redis.prefix, config.zoom),
+      zoomJobs: bullZoomJobs(queue),
+      redis,
+      config,
+    });
+    const caller = await demoCaller(db, o.teacherEmail);
+    const meeting = await service.create(
+      caller,
+      createZoomMeetingSchema.parse({
+        examId: exam.id,
+        topic: ZOOM_DEMO_TOPIC,
+        startTime: new Date().toISOString(),
+        durationMinutes: 240,
+        lateAfterMinutes: 2,
+        partialBelowPercent: 60,
+      }),
     );
+    await service.registration.register(caller, meeting.id, registerStudentsSchema.parse({ all: true }));
+    const zoomId = Number(meeting.zoomMeetingId);
+    await emulator.startMeeting(zoomId);
+    return playClass(db, emulator, meeting.id, zoomId);
+  } finally {
+    await queue.close();
+    redis.disconnect();
   }
-  await emulator.startMeeting(created.id);
+}
 
+/** The registered class (and a guest) joining, most at once, then coming and going. */
+async function playClass(db: Db, emulator: ZoomEmulator, meetingId: string, zoomId: number) {
+  const people = await db
+    .select({
+      name: users.name,
+      email: meetingRegistrants.email,
+      registrantId: meetingRegistrants.zoomRegistrantId,
+    })
+    .from(meetingRegistrants)
+    .innerJoin(users, eq(users.id, meetingRegistrants.userId))
+    .where(eq(meetingRegistrants.meetingId, meetingId));
   const crowd = [
-    ...people.map((p) => ({ name: p.name, email: p.email, registrantId: byEmail.get(p.email)?.registrant_id })),
+    ...people.map((p) => ({ name: p.name, email: p.email, registrantId: p.registrantId ?? undefined })),
     { name: 'Visitor (guest)' },
   ];
   const inMeeting = new Set<number>();
@@ -118,10 +122,10 @@ export async function startDemoClass(o: { db: Db; config: Config; emulator: Zoom
     const person = crowd[i]!;
     try {
       if (inMeeting.has(i) && Math.random() < 0.5) {
-        await emulator.leave(created.id, person);
+        await emulator.leave(zoomId, person);
         inMeeting.delete(i);
       } else if (!inMeeting.has(i)) {
-        await emulator.join(created.id, person);
+        await emulator.join(zoomId, person);
         inMeeting.add(i);
       }
     } catch {
@@ -132,12 +136,12 @@ export async function startDemoClass(o: { db: Db; config: Config; emulator: Zoom
   // Most of the class joins at once, a few come late.
   for (const [i, person] of crowd.entries()) {
     if (i % 3 === 2) continue;
-    await emulator.join(created.id, person).catch(() => {});
+    await emulator.join(zoomId, person).catch(() => {});
     inMeeting.add(i);
   }
   timer = setTimeout(() => void tick(), 4000);
   return {
-    meetingId: meeting!.id,
+    meetingId,
     stop() {
       stopped = true;
       clearTimeout(timer);

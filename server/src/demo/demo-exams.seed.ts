@@ -1,13 +1,24 @@
 // Demo course, a published exam with a dozen questions of every type, and thirty
-// invited students. Their access codes are derived from the app secret and the
+// invited students, all made through the services as the demo teacher would (see
+// demo-services.ts). Their access codes are derived from the app secret and the
 // email (demo data only: real codes come from the CSPRNG), so `npm start` can print
 // the same codes on every start although only their hashes are stored.
 import { createHmac } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
+import {
+  courseInputSchema,
+  examCreateSchema,
+  examUpdateSchema,
+  participantAddSchema,
+  questionInputSchema,
+  type ExamCreate,
+} from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
-import { courses, examParticipants, exams, questions, users } from '../db/schema/index.ts';
+import { courses, examParticipants, exams } from '../db/schema/index.ts';
+import type { Caller } from '../modules/audit/audit.context.ts';
+import { toExamDto } from '../modules/exams/exams.service.ts';
 import { CODE_ALPHABET, CODE_LENGTH, codeHint, formatCode, hashCode } from '../modules/participants/access-codes.ts';
-import { refreshQuestionTotals } from '../modules/exams/exams.repository.ts';
+import { demoCaller, demoServices } from './demo-services.ts';
 
 export const DEMO_EXAM_TITLE = 'Chemistry basics: demo exam';
 const DEMO_COURSE = 'Science 101 (demo)';
@@ -20,19 +31,10 @@ function demoCode(secret: string, email: string): string {
   return normalized;
 }
 
-type Q = {
-  type: string;
-  prompt: string;
-  content: Record<string, unknown>;
-  answerKey: unknown;
-  points?: number;
-  explanation: string;
-  difficulty: 'easy' | 'medium' | 'hard';
-  tags: string[];
-};
 const opts = (...texts: string[]) => ({ options: texts.map((text, i) => ({ id: 'abcdefgh'[i]!, text })) });
 
-const QUESTIONS: Q[] = [
+// Parsed by questionInputSchema when added, as the question routes parse a teacher's.
+const QUESTIONS: { prompt: string; [field: string]: unknown }[] = [
   {
     type: 'single_choice',
     prompt: 'What is the chemical symbol for sodium?',
@@ -153,79 +155,126 @@ export interface DemoInvite {
   status: 'unused' | 'used' | 'voided';
 }
 
-/** The demo teacher's demo course (created once). */
-export async function demoCourse(db: Db, teacherEmail: string) {
-  const teacher = await db.query.users.findFirst({ where: eq(users.email, teacherEmail) });
-  if (!teacher) throw new Error(`demo teacher ${teacherEmail} is missing`);
-  let course = await db.query.courses.findFirst({
-    where: and(eq(courses.teacherId, teacher.id), eq(courses.name, DEMO_COURSE)),
+/** The demo teacher (as a service caller) and their demo course, created once through the course service. */
+export async function demoCourse(db: Db, secret: string, teacherEmail: string) {
+  const caller = await demoCaller(db, teacherEmail);
+  const found = await db.query.courses.findFirst({
+    where: and(eq(courses.teacherId, caller.actor.userId), eq(courses.name, DEMO_COURSE)),
   });
-  course ??= (
-    await db
-      .insert(courses)
-      .values({
-        teacherId: teacher.id,
+  const course =
+    found ??
+    (await demoServices(db, secret).courses.create(
+      caller,
+      courseInputSchema.parse({
         name: DEMO_COURSE,
         subject: 'Chemistry',
         level: 'beginner',
         description: 'A demo course.',
-      })
-      .returning()
-  )[0]!;
-  return { teacher, course };
+      }),
+    ));
+  return { caller, course: { id: course.id } };
 }
 
-/** A published demo exam with the twelve questions, created once by title. */
+/** What the demo exams share; each exam overrides some of it. */
+const DEMO_SETTINGS = {
+  description: 'Twelve questions on elements, atoms and reactions.',
+  instructions: 'Answer every question. You may change answers until you submit.',
+  durationMinutes: 30,
+  availableAnytime: true,
+  shuffleQuestions: true,
+  shuffleOptions: true,
+  passingScore: 60,
+  maxAttempts: 1,
+  allowReview: true,
+  resultsPolicy: 'immediately',
+  partialCreditRule: 'proportional',
+  partialCreditPenalty: 0.5,
+  proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false },
+  disconnectPolicy: 'credit',
+  disconnectCreditMaxMinutes: 5,
+  issueCertificates: true,
+} satisfies Partial<ExamCreate>;
+
+// jsonb does not keep key order: compare settings with sorted keys.
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+/**
+ * A published demo exam with the twelve questions, found by course and title or made
+ * through the exam and question services (create, add questions, publish). On later
+ * starts the settings asked for are applied again through an update, so demo data a
+ * previous version wrote outside the rules (a "Live hall demo" with 1000 attempts)
+ * is brought back within them.
+ */
 export async function ensureDemoExam(
   db: Db,
-  owner: { teacherId: string; courseId: string },
+  secret: string,
+  owner: { caller: Caller; courseId: string },
   title: string,
-  settings: Partial<typeof exams.$inferInsert> = {},
+  settings: Partial<ExamCreate> = {},
 ) {
-  const found = await db.query.exams.findFirst({
-    where: and(eq(exams.courseId, owner.courseId), eq(exams.title, title)),
+  const services = demoServices(db, secret);
+  const { caller } = owner;
+  const wanted = { ...DEMO_SETTINGS, ...settings };
+  let exam = await db.query.exams.findFirst({
+    where: and(eq(exams.courseId, owner.courseId), eq(exams.title, title), isNull(exams.deletedAt)),
   });
-  if (found) return found;
-  return db.transaction(async (tx) => {
-    const [e] = await tx
-      .insert(exams)
-      .values({
-        courseId: owner.courseId,
-        createdBy: owner.teacherId,
-        title,
-        description: 'Twelve questions on elements, atoms and reactions.',
-        instructions: 'Answer every question. You may change answers until you submit.',
-        durationMinutes: 30,
-        availableAnytime: true,
-        shuffleQuestions: true,
-        shuffleOptions: true,
-        passingScore: 60,
-        maxAttempts: 1,
-        allowReview: true,
-        resultsPolicy: 'immediately',
-        partialCreditRule: 'proportional',
-        partialCreditPenalty: 0.5,
-        proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false },
-        disconnectPolicy: 'credit',
-        disconnectCreditMaxMinutes: 5,
-        issueCertificates: true,
-        status: 'published',
-        publishedAt: new Date(),
-        ...settings,
-      })
-      .returning();
-    await tx.insert(questions).values(
-      QUESTIONS.map((q, position) => ({
-        ...q,
-        points: q.points ?? 1,
-        examId: e!.id,
-        position,
-        createdBy: owner.teacherId,
-      })),
+  if (!exam) {
+    const created = await services.exams.create(
+      caller,
+      examCreateSchema.parse({ ...wanted, courseId: owner.courseId, title }),
     );
-    await refreshQuestionTotals(tx, e!.id);
-    return e!;
-  });
+    exam = (await db.query.exams.findFirst({ where: eq(exams.id, created.id) }))!;
+  } else {
+    const current = toExamDto(exam) as Record<string, unknown>;
+    const changed = Object.entries(wanted).filter(([k, v]) => !same(current[k], v));
+    if (changed.length) {
+      await services.exams.update(caller, exam.id, examUpdateSchema.parse(Object.fromEntries(changed)));
+    }
+  }
+  if (exam.status === 'draft') {
+    // Also finishes an exam a previous start left half made (stopped between two questions).
+    const have = new Set((await services.questions.list(caller.actor, exam.id)).map((q) => q.prompt));
+    for (const q of QUESTIONS) {
+      if (!have.has(q.prompt)) await services.questions.create(caller, exam.id, questionInputSchema.parse(q));
+    }
+    await services.exams.publish(caller, exam.id);
+  }
+  return (await db.query.exams.findFirst({ where: eq(exams.id, exam.id) }))!;
+}
+
+/**
+ * Invites `emails` through the participant service (which creates their invited
+ * accounts), once each. Returns the participants it added now.
+ */
+export async function inviteDemoStudents(
+  db: Db,
+  secret: string,
+  caller: Caller,
+  examId: string,
+  people: { email: string; name?: string }[],
+): Promise<{ email: string; participantId: string; code: string }[]> {
+  const participants = demoServices(db, secret).participants;
+  const present = new Set(
+    (
+      await db
+        .select({ email: examParticipants.email })
+        .from(examParticipants)
+        .where(eq(examParticipants.examId, examId))
+    ).map((r) => r.email),
+  );
+  const added = [];
+  for (const p of people) {
+    if (present.has(p.email)) continue;
+    const r = await participants.add(caller, examId, participantAddSchema.parse(p));
+    added.push({ email: p.email, participantId: r.participant.id, code: r.code });
+  }
+  return added;
 }
 
 /** `signedInStudentEmail`: an account with a password, invited too, so "My exams" has the exam. */
@@ -235,45 +284,31 @@ export async function seedDemoExams(
   teacherEmail: string,
   signedInStudentEmail?: string,
 ): Promise<{ examId: string; invites: DemoInvite[] }> {
-  const { teacher, course } = await demoCourse(db, teacherEmail);
-  const exam = await ensureDemoExam(db, { teacherId: teacher.id, courseId: course.id }, DEMO_EXAM_TITLE);
+  const { caller, course } = await demoCourse(db, secret, teacherEmail);
+  const exam = await ensureDemoExam(db, secret, { caller, courseId: course.id }, DEMO_EXAM_TITLE);
 
   const emails = Array.from(
     { length: STUDENT_COUNT },
     (_, i) => `student${String(i + 1).padStart(2, '0')}@demo.examhall.test`,
   );
-  await db
-    .insert(users)
-    .values(
-      emails.map((email, i) => ({
-        email,
-        name: `Demo Student ${i + 1}`,
-        role: 'student' as const,
-        status: 'invited' as const,
-      })),
-    )
-    .onConflictDoNothing({ target: users.email });
-  const invited = signedInStudentEmail ? [...emails, signedInStudentEmail] : emails;
-  const accounts = await db
-    .select({ id: users.id, email: users.email })
-    .from(users)
-    .where(inArray(users.email, invited));
-  await db
-    .insert(examParticipants)
-    .values(
-      accounts.map((a) => {
-        const normalized = demoCode(secret, a.email);
-        return {
-          examId: exam.id,
-          userId: a.id,
-          email: a.email,
-          accessCodeHash: hashCode(secret, normalized),
-          accessCodeHint: codeHint(normalized),
-          addedBy: teacher.id,
-        };
-      }),
-    )
-    .onConflictDoNothing();
+  const people = emails.map((email, i) => ({ email, name: `Demo Student ${i + 1}` }));
+  const added = await inviteDemoStudents(
+    db,
+    secret,
+    caller,
+    exam.id,
+    signedInStudentEmail ? [...people, { email: signedInStudentEmail }] : people,
+  );
+  // The one write outside the services: the service's codes are random and only their
+  // hashes are kept, so `npm start` could never print them again. The demo swaps each
+  // new invitation's code for one derived from the secret (same format, same hashing).
+  for (const a of added) {
+    const normalized = demoCode(secret, a.email);
+    await db
+      .update(examParticipants)
+      .set({ accessCodeHash: hashCode(secret, normalized), accessCodeHint: codeHint(normalized) })
+      .where(and(eq(examParticipants.id, a.participantId), eq(examParticipants.codeStatus, 'unused')));
+  }
   const rows = await db
     .select({
       email: examParticipants.email,
