@@ -63,7 +63,15 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: int(1, 24 * 90).default(12),
   SIGN_IN_MAX_FAILURES: int(1, 100).default(5),
   SIGN_IN_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
-  SIGN_IN_MAX_PER_IP: int(1, 100000).default(30),
+  // Unsuccessful sign-ins per IP per 15 minutes (successes are given back); sized for a
+  // school behind one NAT address (docs/SECURITY-LIMITS.md).
+  SIGN_IN_MAX_PER_IP: int(1, 1_000_000).default(2000),
+  // Access codes: wrong ones per IP per 15 minutes, and per email a few free tries, then a
+  // wait that doubles from the base up to the max (docs/SECURITY-LIMITS.md).
+  CODE_MAX_WRONG_PER_IP: int(1, 1_000_000).default(3000),
+  CODE_FREE_TRIES_PER_EMAIL: int(1, 100).default(3),
+  CODE_DELAY_BASE_SECONDS: int(1, 3600).default(2),
+  CODE_DELAY_MAX_SECONDS: int(1, 86_400).default(60),
   BODY_LIMIT_KB: int(1, 10240).default(100),
   BOOTSTRAP_ADMIN_EMAIL: z.email('must be an email address').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -209,6 +217,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       maxFailures: env.SIGN_IN_MAX_FAILURES,
       lockoutSeconds: env.SIGN_IN_LOCKOUT_MINUTES * 60,
       maxPerIpPer15Min: env.SIGN_IN_MAX_PER_IP,
+    },
+    codes: {
+      maxWrongPerIp: env.CODE_MAX_WRONG_PER_IP,
+      freeTries: env.CODE_FREE_TRIES_PER_EMAIL,
+      delayBaseSeconds: env.CODE_DELAY_BASE_SECONDS,
+      delayMaxSeconds: env.CODE_DELAY_MAX_SECONDS,
     },
     institutionName: env.INSTITUTION_NAME,
     chain: {

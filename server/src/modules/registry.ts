@@ -63,7 +63,10 @@ export function createServices(deps: ServiceDeps) {
     courses: createCourseService(deps),
     exams: createExamService(deps),
     participants: createParticipantService(deps),
-    attempts: createAttemptService({ ...deps, limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix) }),
+    attempts: createAttemptService({
+      ...deps,
+      limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
+    }),
     questions: createQuestionService(deps),
     results: createResultsService(deps),
     certificates: createCertificateService({ ...deps, publicUrl: deps.config.http.publicUrl }),

@@ -160,7 +160,8 @@ export function createAttemptService(deps: {
     async startWithCode(input: StartWithCodeBody, ctx: StartContext): Promise<StartedAttempt> {
       const ipKey = ipHash(ctx.ip);
       const emailKey = keyedHash(secret, 'email', input.email);
-      await limiter.before(ipKey, emailKey);
+      const guess = await limiter.reserve(ipKey, emailKey);
+      let right = false;
       const outcome = await db.transaction(async (tx) => {
         const match = await findParticipantByCode(tx, secret, input.email, input.code);
         if (!match) return null;
@@ -171,6 +172,8 @@ export function createAttemptService(deps: {
           .where(eq(examParticipants.id, match.id))
           .for('update');
         if (!participant || participant.accessCodeHash !== match.accessCodeHash) return null;
+        // Right code, whatever happens next (used, exam closed...): the guess is given back.
+        right = true;
         const auditCtx = {
           actorId: participant.userId,
           actorRole: 'student',
@@ -193,9 +196,8 @@ export function createAttemptService(deps: {
           .set({ codeStatus: 'used', codeUsedAt: new Date() })
           .where(eq(examParticipants.id, participant.id));
         return started;
-      });
+      }).finally(() => (right ? guess.right() : undefined));
       if (outcome) return scheduled(outcome);
-      await limiter.failed(ipKey, emailKey);
       throw new AppError(
         401,
         'invalid_code',

@@ -57,11 +57,11 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
 
   async function signIn(input: SignInBody, ctx: RequestContext): Promise<IssuedSession> {
     const accountKey = keyedHash(config.secret, 'account', input.email);
-    await limiter.before(accountKey, ipHash(ctx.ip));
+    const attempt = await limiter.reserve(accountKey, ipHash(ctx.ip));
     const user = await repo.findUserByEmail(db, input.email);
     const ok = await verifyPassword(user?.passwordHash, input.password);
     if (!user || !ok || user.status !== 'active') {
-      await limiter.failed(accountKey);
+      await attempt.failed();
       await audit.record(db, auditCtx(ctx, user), {
         action: 'auth.sign_in_failed',
         targetType: 'user',
@@ -70,7 +70,7 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
       });
       throw invalidCredentials();
     }
-    await limiter.succeeded(accountKey);
+    await attempt.succeeded();
     const t = tokens();
     const expiresAt = new Date(Date.now() + config.auth.sessionTtlMs);
     const session = await db.transaction(async (tx) => {
