@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client, type Reply } from '../support/http-client.ts';
 import { publishedExam, signedIn } from '../support/fixtures.ts';
+import { createRedis } from '../../src/lib/redis.ts';
+import { createGuessLimiter } from '../../src/modules/attempts/attempts.rate-limit.ts';
+import { createSignInLimiter } from '../../src/modules/auth/auth.rate-limit.ts';
 
 let t: TestSystem;
 let teacher: Client;
@@ -158,6 +161,24 @@ describe('certificate verification per IP under parallel lookups', () => {
     expectRetryAfter(replies);
     // Another address is not affected.
     expect((await fromNewIp()().get(`/api/verify/${'C'.repeat(22)}`)).status).toBe(200);
+  });
+});
+
+describe('giving a right answer its place back', () => {
+  it('is best effort: a refund lost to Redis does not fail the right code or password', async () => {
+    const redis = createRedis(t.system.config.redis.url, 'limits-test');
+    const prefix = `${t.system.config.redis.prefix}:refund`;
+    const codes = createGuessLimiter(redis, {
+      keyPrefix: prefix,
+      limits: { maxWrongPerIp: 10, freeTries: 3, delayBaseSeconds: 2, delayMaxSeconds: 60 },
+      wording: { guesses: 'wrong codes', target: 'for this email' },
+    });
+    const signIns = createSignInLimiter(redis, { prefix, maxFailures: 5, lockoutSeconds: 900, maxPerIpPer15Min: 10 });
+    const guess = await codes.reserve('ip', 'email');
+    const signIn = await signIns.reserve('account', 'ip');
+    redis.disconnect();
+    await expect(guess.right()).resolves.toBeUndefined();
+    await expect(signIn.succeeded()).resolves.toBeUndefined();
   });
 });
 

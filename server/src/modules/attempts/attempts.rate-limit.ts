@@ -118,7 +118,9 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
     }
     return {
       async right() {
-        await redis.eval(RIGHT, 2, ip, target);
+        // Best effort: the right guess has already done its work (an attempt may be committed);
+        // a refund lost to a Redis hiccup only leaves one more try counted.
+        await redis.eval(RIGHT, 2, ip, target).catch(() => undefined);
       },
     };
   }

@@ -69,7 +69,8 @@ export function createSignInLimiter(redis: Redis, o: SignInLimiterOptions) {
       }
       return {
         async succeeded() {
-          await Promise.all([perAccount.delete(accountKey), perIp.reward(ipKey)]);
+          // Best effort: a refund lost to a Redis hiccup must not fail a right password.
+          await Promise.all([perAccount.delete(accountKey), perIp.reward(ipKey)]).catch(() => undefined);
         },
         async failed() {
           // The try that used the last point locks the account, counted from this failure
