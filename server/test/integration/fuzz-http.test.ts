@@ -7,21 +7,14 @@ import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startZoomEmulator, type ZoomEmulator } from '../../../scripts/zoom-emulator/emulator.ts';
-import { createDb } from '../../src/db/client.ts';
-import { enrollments } from '../../src/db/schema/index.ts';
-import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
-import { insertUser } from '../../src/modules/auth/auth.repository.ts';
-import { createTestDatabase } from '../support/test-db.ts';
-import { startServerProcess, type ServerProcess } from '../support/processes.ts';
-import { Client } from '../support/http-client.ts';
+import type { Client } from '../support/http-client.ts';
+import { startFuzzWorld, type FuzzRole as Role, type FuzzWorld } from '../support/fuzz-world.ts';
 import { deep, nastyString, nastyValue, prototypeBody, rng, uuidFrom, type Rng } from '../support/fuzz.ts';
 
 const SLOW_MS = 5_000;
 const RANDOM_REQUESTS = Number(process.env.FUZZ_HTTP_REQUESTS ?? 1000);
 const CONCURRENCY = 6;
 
-type Role = 'anonymous' | 'student' | 'proctor' | 'teacher' | 'admin' | 'candidate';
 type JsonSchema = Record<string, any>;
 interface Op {
   method: string;
@@ -46,137 +39,22 @@ interface Problem {
 }
 
 const r: Rng = rng();
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: ReturnType<typeof createDb>;
-let server: ServerProcess;
-let zoom: ZoomEmulator;
-let exited: number | null | undefined;
-const clients = new Map<Role, Client & { creds?: { email: string; password: string } }>();
-const ids: Record<'exam' | 'course' | 'attempt' | 'participant' | 'question' | 'user' | 'meeting', string[]> = {
-  meeting: [],
-  exam: [],
-  course: [],
-  attempt: [],
-  participant: [],
-  question: [],
-  user: [],
-};
+let world: FuzzWorld;
+let server: FuzzWorld['server'];
+let clients: FuzzWorld['clients'];
+let ids: FuzzWorld['ids'];
 const counts = { sent: 0, fiveXx: 0, networkErrors: 0, byStatus: new Map<number, number>() };
 const problems: Problem[] = [];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDb(database.url, 2);
-  // Zoom configured (against the emulator), so its routes run past "not configured" (a 503 by design).
-  const creds = {
-    accountId: 'acct-fuzz',
-    clientId: 'client-fuzz',
-    clientSecret: 'secret-fuzz',
-    webhookSecret: 'whsec-fuzz',
-  };
-  zoom = await startZoomEmulator({ port: 0, ...creds });
-  server = await startServerProcess({
-    ZOOM_ACCOUNT_ID: creds.accountId,
-    ZOOM_CLIENT_ID: creds.clientId,
-    ZOOM_CLIENT_SECRET: creds.clientSecret,
-    ZOOM_WEBHOOK_SECRET: creds.webhookSecret,
-    ZOOM_API_URL: zoom.apiBaseUrl,
-    ZOOM_OAUTH_URL: zoom.oauthTokenUrl,
-    DATABASE_URL: database.url,
-    REDIS_PREFIX: `fz${randomBytes(4).toString('hex')}`,
-    EXAM_HALL_ROLE: 'api',
-    LOG_LEVEL: 'error',
-  });
-  server.child.once('exit', (code, signal) => (exited = code ?? (signal ? -1 : 0)));
   console.log(`fuzz-http seed ${r.seed} (replay with FUZZ_SEED=${r.seed})`);
-  await fixtures();
-  await db.pool.end();
+  world = await startFuzzWorld();
+  ({ server, clients, ids } = world);
 });
 
 afterAll(async () => {
-  await server?.stop('SIGKILL');
-  await zoom?.stop();
-  await database?.drop();
+  await world?.close();
 });
-
-async function account(role: 'student' | 'proctor' | 'teacher' | 'admin') {
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  const email = `${role}-${randomBytes(4).toString('hex')}@fuzz.example`;
-  const user = await insertUser(db.db, {
-    email,
-    name: `Fuzz ${role}`,
-    role,
-    passwordHash: await hashPassword(password),
-  });
-  ids.user.push(user.id);
-  const c = Object.assign(new Client(server.url), { creds: { email, password } });
-  expect((await c.signIn(email, password)).status).toBe(200);
-  clients.set(role, c);
-  return { c, user, email };
-}
-
-/** Real objects, so that ids in paths reach past the 404s into the code behind them. */
-async function fixtures() {
-  clients.set('anonymous', new Client(server.url));
-  const { c: teacher } = await account('teacher');
-  await account('admin');
-  const { user: proctor } = await account('proctor');
-  const { email: studentEmail } = await account('student');
-  for (let i = 0; i < 2; i++) {
-    const course = await teacher.post('/api/courses', { name: `Fuzz course ${i}` });
-    expect(course.status).toBe(201);
-    ids.course.push(course.body.id);
-    await db.db.insert(enrollments).values({ courseId: course.body.id, userId: proctor.id, role: 'proctor' });
-    const exam = await teacher.post('/api/exams', {
-      title: `Fuzz exam ${i}`,
-      durationMinutes: 30,
-      availableAnytime: true,
-      courseId: course.body.id,
-      maxAttempts: 5,
-    });
-    expect(exam.status).toBe(201);
-    ids.exam.push(exam.body.id);
-    for (const q of [
-      {
-        type: 'single_choice',
-        prompt: 'Pick a',
-        content: {
-          options: [
-            { id: 'a', text: 'A' },
-            { id: 'b', text: 'B' },
-          ],
-        },
-        answerKey: { correct: 'a' },
-      },
-      { type: 'true_false', prompt: 'True?', answerKey: { correct: true } },
-    ]) {
-      const created = await teacher.post(`/api/exams/${exam.body.id}/questions`, q);
-      expect(created.status).toBe(201);
-      ids.question.push(created.body.id);
-    }
-    const meeting = await teacher.post('/api/zoom/meetings', {
-      examId: exam.body.id,
-      topic: `Fuzz meeting ${i}`,
-      startTime: new Date(Date.now() + 86_400_000).toISOString(),
-      durationMinutes: 60,
-    });
-    expect(meeting.status, JSON.stringify(meeting.body)).toBe(201);
-    ids.meeting.push(meeting.body.id);
-    if (i === 1) continue; // the second exam stays a draft
-    expect((await teacher.post(`/api/exams/${exam.body.id}/publish`)).status).toBe(200);
-    for (const email of [`cand-${randomBytes(3).toString('hex')}@fuzz.example`, studentEmail]) {
-      const inv = await teacher.post(`/api/exams/${exam.body.id}/participants`, { email });
-      expect(inv.status).toBe(201);
-      ids.participant.push(inv.body.participant.id);
-      if (email === studentEmail) continue;
-      const candidate = new Client(server.url);
-      const started = await candidate.post('/api/attempts/start', { email, code: inv.body.code });
-      expect(started.status).toBe(201);
-      ids.attempt.push(started.body.attempt.id);
-      clients.set('candidate', candidate);
-    }
-  }
-}
 
 // ---------------------------------------------------------------- the OpenAPI document as operations
 
@@ -513,7 +391,7 @@ async function send(s: Sent, retried = false): Promise<void> {
       });
     }
   } catch (e) {
-    if (!retried && exited === undefined) return send(s, true);
+    if (!retried && world.exited() === undefined) return send(s, true);
     counts.networkErrors++;
     const ms = Date.now() - t0;
     problems.push({
@@ -549,14 +427,6 @@ function randomRequest(ops: Op[]): Sent {
     note: [role, pathNote, queryNote, headerNote, b?.note].filter(Boolean).join(', '),
     client,
   };
-}
-
-/** Sign the role clients back in when fuzzing signed them out (sign-out, session revocation). */
-async function keepSignedIn() {
-  for (const role of ['student', 'proctor', 'teacher', 'admin'] as const) {
-    const c = clients.get(role)!;
-    if ((await c.get('/api/auth/me')).status === 401) await c.signIn(c.creds!.email, c.creds!.password);
-  }
 }
 
 /** Requests node:http or Express must refuse without our code getting a say: raw bytes on a socket. */
@@ -616,7 +486,7 @@ function assertHealthy() {
     .slice(0, 5)
     .join('\n')
     .slice(0, 4000);
-  expect(exited, `the server process exited\n${server.output().slice(-3000)}`).toBeUndefined();
+  expect(world.exited(), `the server process exited\n${server.output().slice(-3000)}`).toBeUndefined();
   expect(problems, `${summary()}\n${report}\nserver errors:\n${errors}`).toEqual([]);
 }
 
@@ -649,8 +519,8 @@ describe('HTTP fuzzing (seeded; FUZZ_SEED to replay)', () => {
           while (next < batch.length) await send(batch[next++]!);
         }),
       );
-      if (exited !== undefined) break;
-      await keepSignedIn();
+      if (world.exited() !== undefined) break;
+      await world.keepSignedIn();
     }
     console.log(`${summary()} in ${Date.now() - started} ms`);
     assertHealthy();
@@ -752,7 +622,7 @@ describe('HTTP fuzzing (seeded; FUZZ_SEED to replay)', () => {
     const ops = await operations();
     await Promise.all(Array.from({ length: 150 }, () => send(randomRequest(ops))));
     // The server still answers normally afterwards.
-    await keepSignedIn();
+    await world.keepSignedIn();
     expect((await clients.get('teacher')!.get('/api/auth/me')).status).toBe(200);
     expect((await clients.get('teacher')!.get(`/api/exams/${ids.exam[1]}/questions`)).status).toBeLessThan(500);
     console.log(summary());
