@@ -4,7 +4,7 @@
 // the process stays up, no acknowledged save is lost, and everything recovers.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { AckReply, Clock, HallRow } from '@exam-hall/protocol';
 import { createDb } from '../../src/db/client.ts';
 import { answers } from '../../src/db/schema/index.ts';
@@ -62,15 +62,16 @@ async function account(db: Db, url: string, role: 'teacher' | 'proctor') {
 const asSystem = (url: string, db: Db) => ({ url, system: { db } }) as unknown as TestSystem;
 
 interface Student {
+  client: Client;
   socket: TestSocket;
   attemptId: string;
   questions: string[];
 }
 
 /** An exam with `STUDENTS` started attempts, each student joined over a socket to `studentUrl`. */
-async function hall(db: Db, teacher: Client, studentUrl: string) {
+async function hall(db: Db, teacher: Client, studentUrl: string, settings: Record<string, unknown> = {}) {
   const t = asSystem(teacher.baseUrl, db);
-  const exam = await publishedExam(t, teacher);
+  const exam = await publishedExam(t, teacher, settings);
   const started = [];
   for (let i = 0; i < STUDENTS; i += 10) {
     const batch = Array.from({ length: Math.min(10, STUDENTS - i) }, () => startedAttempt(t, teacher, exam.id));
@@ -86,7 +87,7 @@ async function hall(db: Db, teacher: Client, studentUrl: string) {
       const questions = (snapshot.questions as { id: string; type: string }[])
         .filter((q) => q.type === 'single_choice')
         .map((q) => q.id);
-      return { socket: s, attemptId, questions };
+      return { client: student, socket: s, attemptId, questions };
     }),
   );
   return { exam, students };
@@ -118,15 +119,13 @@ function saving(students: Student[]) {
       const sentAt = Date.now();
       let result: string;
       try {
-        const reply: AckReply<unknown> | undefined = await st.socket
-          .timeout(10_000)
-          .emitWithAck('answer:save', {
-            attemptId: st.attemptId,
-            seq,
-            questionId,
-            response: { optionId },
-            flagged: false,
-          });
+        const reply: AckReply<unknown> | undefined = await st.socket.timeout(10_000).emitWithAck('answer:save', {
+          attemptId: st.attemptId,
+          seq,
+          questionId,
+          response: { optionId },
+          flagged: false,
+        });
         result = reply?.ok ? 'ok' : (reply?.error.code ?? 'no reply');
       } catch {
         result = 'timeout';
@@ -201,14 +200,19 @@ describe('dependency outages', () => {
     const b = await server({ ...env, EXAM_HALL_ROLE: 'api' });
     const teacher = await account(db, a.url, 'teacher');
     const proctor = await account(db, b.url, 'proctor');
-    const { exam, students } = await hall(db, teacher, a.url);
+    // Credit for time lost while disconnected: a rejoin then moves the deadline and re-arms its expiry job.
+    const settings = { disconnectPolicy: 'credit', disconnectCreditMaxMinutes: 10 };
+    const { exam, students } = await hall(db, teacher, a.url, settings);
+    // During the outage one student drops off and comes back, another opens a second
+    // device; the others keep saving.
+    const [rejoiner, twoDevices, ...savers] = students as [Student, Student, ...Student[]];
     await assignProctor(asSystem(a.url, db), teacher, exam.id, proctor.user.id);
     const ps = await socket(b.url, proctor);
     const rowsAt: number[] = [];
     ps.on('hall:rows', (rows: HallRow[]) => rows.length && rowsAt.push(Date.now()));
     await call(ps, 'hall:watch', { examId: exam.id });
 
-    const saves = saving(students);
+    const saves = saving(savers);
     cleanups.push(() => saves.stop());
     await until('progress pushed to the proctor on the other process', () => rowsAt.length > 0);
     expect(await health(a.url)).toMatchObject({ status: 200, body: { status: 'ok', database: 'ok', redis: 'ok' } });
@@ -220,6 +224,39 @@ describe('dependency outages', () => {
       return h.body.redis === 'down' && h;
     });
     expect(degraded).toMatchObject({ status: 200, body: { status: 'degraded', database: 'ok', redis: 'down' } });
+
+    // A student whose connection drops now gets back in, is credited, saves and submits.
+    rejoiner.socket.close();
+    await until('the dropped connection closed for a second', async () => {
+      const r = await db.execute(
+        sql`select 1 from presence where attempt_id = ${rejoiner.attemptId} and left_at < now() - interval '1 second'`,
+      );
+      return r.rows.length > 0;
+    });
+    const again = await socket(a.url, rejoiner.client);
+    const rejoinAt = Date.now();
+    const snapshot = await call(again, 'attempt:join', { attemptId: rejoiner.attemptId, deviceId: 'dep-device-0000' });
+    const rejoinMs = Date.now() - rejoinAt;
+    expect(snapshot.clock.reason).toBe('disconnect_credit');
+    const q = rejoiner.questions[0]!;
+    expect(
+      await call(again, 'answer:save', {
+        attemptId: rejoiner.attemptId,
+        seq: 1,
+        questionId: q,
+        response: { optionId: 'c' },
+      }),
+    ).toMatchObject({ seq: 1, applied: true });
+    expect(await call(again, 'attempt:submit', { attemptId: rejoiner.attemptId })).toMatchObject({
+      status: 'submitted',
+    });
+    // Which other devices are live is asked across the cluster through Redis; without it, this process still knows.
+    const second = await socket(a.url, twoDevices.client);
+    await call(second, 'attempt:join', { attemptId: twoDevices.attemptId, deviceId: 'dep-second-device' });
+    const alerts = await db.execute(
+      sql`select 1 from proctoring_events where attempt_id = ${twoDevices.attemptId} and type = 'second_device'`,
+    );
+    expect(alerts.rows).toHaveLength(1);
     // The outage lasts 5 s while the students keep saving.
     await new Promise((r) => setTimeout(r, 5000 - (Date.now() - stoppedAt)));
     const startedAt = Date.now();
@@ -231,16 +268,22 @@ describe('dependency outages', () => {
       rowsAt.find((t) => t > startedAt),
     );
     // An extension from the proctor on B reaches the student on A.
+    const extended = savers[0]!;
     const clock = new Promise<number>((resolve) =>
-      students[0]!.socket.once('attempt:clock', (c: Clock) => c.reason === 'extended' && resolve(Date.now())),
+      extended.socket.on('attempt:clock', (c: Clock) => c.reason === 'extended' && resolve(Date.now())),
     );
     const extendAt = Date.now();
-    await call(ps, 'hall:action', { action: 'extend', attemptId: students[0]!.attemptId, minutes: 5 });
+    await call(ps, 'hall:action', { action: 'extend', attemptId: extended.attemptId, minutes: 5 });
     const extendedAt = await Promise.race([
       clock,
       new Promise<number>((_, reject) => setTimeout(() => reject(new Error('no attempt:clock within 10 s')), 10_000)),
     ]);
     await until('/healthz to report Redis back', async () => (await health(a.url)).body.status === 'ok');
+    // The submission made during the outage is graded once Redis is back.
+    await until('the submission made during the outage graded', async () => {
+      const r = await db.execute(sql`select graded_at from attempts where id = ${rejoiner.attemptId}`);
+      return r.rows[0]?.graded_at != null;
+    });
     await saves.stop();
 
     expect(alive(a, b), a.output() + b.output()).toBe(true);
@@ -251,6 +294,7 @@ describe('dependency outages', () => {
     console.log(
       `[dependencies] Redis outage 5 s: ${saves.log.length} saves, all acknowledged; ${duringOutage.length} during the outage ` +
         `(ack p50 ${outageLatency[Math.floor(outageLatency.length / 2)]} ms, max ${outageLatency.at(-1)} ms); ` +
+        `a dropped student rejoined (credited) in ${rejoinMs} ms and saved and submitted; ` +
         `cross-process progress pushes back ${rowsRecovered - startedAt} ms after Redis restarted; ` +
         `extension reached the student in ${extendedAt - extendAt} ms`,
     );

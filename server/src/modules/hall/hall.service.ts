@@ -7,6 +7,7 @@ import type { Db } from '../../db/client.ts';
 import { attempts, exams, presence, proctoringEvents, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
 import { keyedHash } from '../../lib/crypto.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf, type Caller } from '../audit/audit.context.ts';
 import { transitionAttempt } from '../attempts/attempts.state.ts';
@@ -165,7 +166,9 @@ export function createHallService(deps: {
       .returning();
     if (!updated) return a;
     publish.clock(updated, 'disconnect_credit');
-    await expiry.schedule(updated.id, updated.deadlineAt!);
+    // Best effort: the deadline is in the row, and the expiry sweep ends (and re-arms) what no
+    // job covers, so a student coming back while Redis is down is not kept out of the exam.
+    await bestEffort(expiry.schedule(updated.id, updated.deadlineAt!), 1000);
     return updated;
   }
 
@@ -276,7 +279,9 @@ export function createHallService(deps: {
         );
         return submitted;
       });
-      await grading.enqueue(a.id);
+      // The submission is committed: a grading job Redis cannot take now is re-queued by the
+      // grading reconciler, and the student is told the truth (submitted), not an error or nothing.
+      await bestEffort(grading.enqueue(a.id), 1000);
       publish.ended(a.id, a.status, 'submitted');
       await pushRow(a);
       return { status: a.status, submittedAt: a.submittedAt?.toISOString() ?? null };
