@@ -173,6 +173,10 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     await banner.waitFor();
     await banner.getByText('ask your proctor for a new resume code').waitFor();
     expect(await first.getByRole('radio', { name: 'Lisbon' }).isDisabled()).toBe(true);
+    await first.getByText('Submit on the device your exam moved to.').waitFor();
+    expect(await first.getByRole('button', { name: 'Submit exam' }).isDisabled()).toBe(true);
+    // Not "offline, reconnecting": this page stays away on purpose.
+    expect(await first.getByText(/^Offline/).count()).toBe(0);
     await shot(first, 'resume-old-device');
   });
 
