@@ -14,6 +14,7 @@ import type { ResumeCodeResponse, ResumeWithCodeBody } from '@exam-hall/protocol
 import type { Db, Tx } from '../../db/client.ts';
 import { attemptResumeCodes, attempts, exams, LIVE_ATTEMPT_STATUSES, presence, users } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
 import { hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf, type Caller } from '../audit/audit.context.ts';
@@ -216,9 +217,12 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
             .finally(() => (right ? guess.right() : undefined));
       if (!outcome) throw wrongCode();
       // After commit: the old device hears why, then its sockets close; proctors see the connection drop.
+      // Best effort: the move is committed and the code spent, so this device must get its cookie whatever happens here.
       publish.moved(outcome.response.attempt.id);
-      const [row] = await hallRows(db, outcome.examId, outcome.participantId);
-      if (row) publish.row(outcome.examId, row);
+      await bestEffort(
+        hallRows(db, outcome.examId, outcome.participantId).then(([row]) => row && publish.row(outcome.examId, row)),
+        1000,
+      );
       const { response, attemptCookie, cookieExpires } = outcome;
       return { response, attemptCookie, cookieExpires };
     },

@@ -390,17 +390,19 @@ export function createHallService(deps: {
         });
         return a;
       });
+      // Committed: the proctor is told so even if Redis cannot take the moved expiry job now
+      // (the expiry sweep ends, and re-arms, what no job covers).
       switch (action.action) {
         case 'extend':
           publish.clock(a, 'extended');
-          await expiry.schedule(a.id, a.deadlineAt!);
+          await bestEffort(expiry.schedule(a.id, a.deadlineAt!), 1000);
           break;
         case 'pause':
           publish.clock(a, 'paused');
           break;
         case 'resume':
           publish.clock(a, 'resumed');
-          await expiry.schedule(a.id, a.deadlineAt!);
+          await bestEffort(expiry.schedule(a.id, a.deadlineAt!), 1000);
           break;
         case 'terminate':
           publish.ended(a.id, a.status, action.reason);
