@@ -23,6 +23,17 @@ describe('config', () => {
     expect(c.auth.cookieSecure).toBe(false);
   });
 
+  it('defaults PUBLIC_URL to the address the server listens on', () => {
+    expect(loadConfig({}).http.publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '4123' }).http.publicUrl).toBe('http://localhost:4123');
+    expect(loadConfig({ HOST: '0.0.0.0', PORT: '8080' }).http.publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ HOST: '10.1.2.3', PORT: '8080' }).http.publicUrl).toBe('http://10.1.2.3:8080');
+    expect(loadConfig({ HOST: 'fd00::5', PORT: '8080' }).http.publicUrl).toBe('http://[fd00::5]:8080');
+    expect(loadConfig({ PORT: '4123', PUBLIC_URL: 'https://exams.school.example' }).http.publicUrl).toBe(
+      'https://exams.school.example',
+    );
+  });
+
   it('names each bad variable and says what is wrong', () => {
     const p = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', LOG_LEVEL: 'loud', SESSION_TTL_HOURS: '0' });
     expect(p).toEqual(
