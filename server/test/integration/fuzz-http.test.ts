@@ -345,6 +345,8 @@ function headersFor(role: Role): { headers: Record<string, string>; note: string
     ['cookie', `eh_attempt=${uuidFrom(r)}.${randomBytes(20).toString('base64url')}`],
     ['cookie', `${cookie}; eh_access=; eh_attempt=%`],
     ['cookie', 'eh_access="unterminated; =; ;;; eh_refresh'],
+    ['cookie', `eh_access=%00; eh_refresh=a%00b; eh_attempt=${uuidFrom(r)}%00.x`],
+    ['cookie', 'eh_access=%ED%A0%80; eh_refresh=%ED%A0%80.%ED%A0%80'],
     ['cookie', `eh_access=${'%E0%A4%A'.repeat(4)}; eh_attempt=..`],
     ['origin', 'https://evil.example'],
     ['origin', 'null'],

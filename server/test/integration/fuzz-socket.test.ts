@@ -200,7 +200,14 @@ function assertHealthy(what: string) {
 describe('Socket.IO fuzzing (seeded; FUZZ_SEED to replay)', () => {
   it('hostile payloads on every event, from every kind of connection: no internal error, the process stays up', async () => {
     // Without a session or attempt cookie (or with forged ones) the handshake is refused, cleanly.
-    for (const cookie of ['', 'eh_access=%zz', `eh_access=${'a'.repeat(4000)}`, 'eh_attempt=\u00e9; eh_access=..']) {
+    for (const cookie of [
+      '',
+      'eh_access=%zz',
+      `eh_access=${'a'.repeat(4000)}`,
+      'eh_attempt=\u00e9; eh_access=..',
+      'eh_access=%00; eh_attempt=%00.%00',
+      'eh_attempt=%ED%A0%80.x',
+    ]) {
       const refused = await open(cookie);
       if (refused instanceof Error) {
         expect(refused.message).toMatch(/unauthenticated|session_revoked|websocket error/);
