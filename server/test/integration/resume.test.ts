@@ -7,6 +7,7 @@ import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { call, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';
+import { startServerProcess } from '../support/processes.ts';
 
 let t: TestSystem;
 let teacher: Awaited<ReturnType<typeof signedIn>>;
@@ -228,6 +229,30 @@ describe('resuming an attempt on another device', () => {
     });
     expect(late.status).toBe(409);
     expect(late.body.error.message).toMatch(/submitted/);
+  });
+
+  it('reaches and closes the old device’s socket on another server process', async () => {
+    // A second API process on the same database and Redis: the claim lands there, the old socket is here.
+    const other = await startServerProcess({
+      DATABASE_URL: t.system.config.database.url,
+      REDIS_PREFIX: t.system.config.redis.prefix,
+      EXAM_HALL_ROLE: 'api',
+    });
+    try {
+      const { student, attemptId, email } = await runningAttempt();
+      const laptop = await socketFor(student);
+      await call(laptop, 'attempt:join', { attemptId, deviceId: 'laptop-resume-02' });
+      const { code } = (await issue(teacher, attemptId)).body;
+      const moved = nextEvent(laptop, 'attempt:moved');
+      const closed = new Promise<string>((resolve) => laptop.once('disconnect', resolve));
+      const phone = new Client(other.url);
+      expect((await phone.post('/api/attempts/resume', { email, code })).status).toBe(200);
+      expect(await moved).toEqual({ attemptId, reason: 'resumed_elsewhere' });
+      expect(await closed).toBe('io server disconnect');
+      expect((await phone.get(`/api/attempts/${attemptId}`)).status).toBe(200);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('tells a student whose access code was used what to do instead', async () => {
