@@ -5,6 +5,7 @@ import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { call, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';
+import { waitFor } from '../support/certificates.ts';
 
 let t: TestSystem;
 let teacher: Awaited<ReturnType<typeof signedIn>>;
@@ -188,12 +189,12 @@ describe('proctoring', () => {
 
     phone.close();
     ss.close();
-    await new Promise((r) => setTimeout(r, 300));
-    const open = await t.system.db
-      .select()
-      .from(presence)
-      .where(and(eq(presence.attemptId, attemptId), sql`${presence.leftAt} is null`));
-    expect(open).toHaveLength(0);
+    // Both disconnects close their presence segments (polled: the server hears of them a moment later).
+    const closed = await waitFor('both presence segments to close', async () => {
+      const rows = await t.system.db.select().from(presence).where(eq(presence.attemptId, attemptId));
+      return rows.length >= 2 && rows.every((r) => r.leftAt !== null) ? rows : null;
+    });
+    expect(closed.filter((r) => r.leftAt === null)).toHaveLength(0);
   });
 
   it('extends, pauses, resumes, messages and terminates, reaching the student at once and audited', async () => {
@@ -243,7 +244,10 @@ describe('proctoring', () => {
     const s1 = await socketFor(student);
     const first = await call(s1, 'attempt:join', { attemptId, deviceId: 'laptop-000003' });
     s1.close();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the disconnect to close the presence segment', async () => {
+      const rows = await t.system.db.select().from(presence).where(eq(presence.attemptId, attemptId));
+      return rows.length > 0 && rows.every((r) => r.leftAt !== null);
+    });
     // Pretend the outage lasted two minutes.
     await t.system.db
       .update(presence)

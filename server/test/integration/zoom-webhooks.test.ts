@@ -3,6 +3,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import { meetingParticipation, meetingRegistrants, zoomMeetings } from '../../src/db/schema/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { signatureOf } from '../../src/modules/zoom/zoom.webhooks.ts';
@@ -13,12 +15,16 @@ import { waitFor } from '../support/certificates.ts';
 const SECRET = 'zoom-webhook-secret-for-tests';
 let t: TestSystem;
 let workers: Awaited<ReturnType<typeof startWorkers>>;
+let redis: Redis;
+let zoomQueue: Queue;
 let meetingId = '';
 const zoomId = '85012345678';
 
 beforeAll(async () => {
   t = await startTestSystem({ ZOOM_WEBHOOK_SECRET: SECRET, ZOOM_REPORT_DELAY_SECONDS: '3600' });
   workers = await startWorkers(t.system.config, createLogger('silent'), { schedules: false });
+  redis = new Redis(t.system.config.redis.url, { maxRetriesPerRequest: null });
+  zoomQueue = new Queue('zoom', { connection: redis, prefix: `${t.system.config.redis.prefix}:bull` });
   const [m] = await t.system.db
     .insert(zoomMeetings)
     .values({ zoomMeetingId: zoomId, topic: 'Oral exam', startTime: new Date(), registrationRequired: true })
@@ -26,6 +32,8 @@ beforeAll(async () => {
   meetingId = m!.id;
 });
 afterAll(async () => {
+  await zoomQueue?.close();
+  redis?.disconnect();
   await workers?.close();
   await t?.close();
 });
@@ -67,6 +75,50 @@ function event(name: string, participant: Record<string, unknown> | null, extra:
 const segments = () =>
   t.system.db.select().from(meetingParticipation).where(eq(meetingParticipation.meetingId, meetingId));
 
+/**
+ * Delivers, then waits until the worker has taken every queued event (the zoom queue has
+ * none waiting or running): events of one meeting are then processed in the order sent.
+ */
+async function delivered(raw: string) {
+  const res = await deliver(raw);
+  await waitFor('the zoom queue to be idle', async () => {
+    const counts = await zoomQueue.getJobCounts('waiting', 'active', 'prioritized');
+    return Object.values(counts).every((n) => n === 0);
+  });
+  return res;
+}
+
+/** How many jobs the zoom queue was really given so far (its event stream's `added` entries). */
+async function jobsAdded(): Promise<number> {
+  const entries = await redis.xrange(`${t.system.config.redis.prefix}:bull:zoom:events`, '-', '+');
+  return entries.filter(([, f]) => f[0] === 'event' && f[1] === 'added').length;
+}
+
+/**
+ * Starts listening to the zoom queue's completions; the promise resolves with the return
+ * value of the first completed job that `match`es (listening before the delivery, so none is missed).
+ */
+async function watchZoomJobs(match: (value: Record<string, unknown> | undefined) => boolean) {
+  const events = new QueueEvents('zoom', {
+    connection: redis.duplicate(),
+    prefix: `${t.system.config.redis.prefix}:bull`,
+  });
+  await events.waitUntilReady();
+  const outcome = new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out waiting for the zoom job')), 15_000);
+    events.on('completed', ({ returnvalue }) => {
+      const value = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as
+        Record<string, unknown> | undefined;
+      if (match(value)) {
+        clearTimeout(timer);
+        resolve(value!);
+      }
+    });
+  });
+  // Wrapped: an async function returning the promise itself would wait for it.
+  return { outcome: outcome.finally(() => events.close()) };
+}
+
 describe('verification', () => {
   it('answers endpoint.url_validation as Zoom documents', async () => {
     const raw = JSON.stringify({
@@ -83,11 +135,17 @@ describe('verification', () => {
   });
 
   it('refuses a wrong signature, a stale timestamp, a re-serialised body and a truncated body', async () => {
-    const raw = event('meeting.participant_joined', {
-      user_name: 'Mallory',
-      participant_uuid: 'm-1',
-      join_time: new Date().toISOString(),
-    });
+    // A meeting of its own: the one correctly signed delivery below must not touch the main one.
+    const [side] = await t.system.db
+      .insert(zoomMeetings)
+      .values({ zoomMeetingId: '85099999999', topic: 'Side room', startTime: new Date() })
+      .returning();
+    const addedBefore = await jobsAdded();
+    const raw = event(
+      'meeting.participant_joined',
+      { user_name: 'Mallory', participant_uuid: 'm-1', join_time: new Date().toISOString() },
+      { id: '85099999999' },
+    );
     const ts = now();
     const good = signatureOf(SECRET, ts, raw);
     const wrong = await deliver(raw, { ts, sig: signatureOf('another-secret', ts, raw) });
@@ -106,9 +164,18 @@ describe('verification', () => {
     expect((await deliver(raw.slice(0, -5), { ts, sig: good })).status).toBe(401);
     expect((await deliver(raw, { ts, sig: 'v0=nothex' })).status).toBe(401);
     expect((await deliver(raw, { ts: 'yesterday', sig: good })).status).toBe(401);
-    // None of them was processed.
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await segments()).filter((s) => s.name === 'Mallory')).toEqual([]);
+    // None of them was queued: the same event, signed right, is the one and only job (its
+    // segment appearing is the positive condition; no sleep standing in for "nothing happened").
+    expect((await deliver(raw, { ts, sig: good })).status).toBe(204);
+    const mallory = await waitFor('the correctly signed delivery to be processed', async () => {
+      const rows = await t.system.db
+        .select()
+        .from(meetingParticipation)
+        .where(eq(meetingParticipation.meetingId, side!.id));
+      return rows.length ? rows : null;
+    });
+    expect(mallory).toHaveLength(1);
+    expect(await jobsAdded()).toBe(addedBefore + 1);
   });
 
   it('says so when webhooks are not configured', async () => {
@@ -132,7 +199,7 @@ describe('processing', () => {
       .values({ meetingId, userId: reg.id, email: reg.email, zoomRegistrantId: 'reg-123', status: 'registered' });
     const t0 = Date.now() - 60_000;
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
-    expect((await deliver(event('meeting.started', null, { start_time: at(0) }))).status).toBe(204);
+    expect((await delivered(event('meeting.started', null, { start_time: at(0) }))).status).toBe(204);
     const joinA = event('meeting.participant_joined', {
       user_name: 'Ana',
       participant_uuid: 'pa',
@@ -140,9 +207,9 @@ describe('processing', () => {
       email: '',
       join_time: at(1),
     });
-    expect((await deliver(joinA)).status).toBe(204);
-    expect((await deliver(joinA)).status).toBe(204); // Zoom's retry of the same delivery
-    await deliver(
+    expect((await delivered(joinA)).status).toBe(204);
+    expect((await delivered(joinA)).status).toBe(204); // Zoom's retry of the same delivery
+    await delivered(
       event('meeting.participant_joined', {
         user_name: 'Ben',
         participant_uuid: 'pb',
@@ -150,7 +217,7 @@ describe('processing', () => {
         join_time: at(2),
       }),
     );
-    await deliver(
+    await delivered(
       event('meeting.participant_left', {
         user_name: 'Ana',
         participant_uuid: 'pa',
@@ -159,7 +226,7 @@ describe('processing', () => {
         leave_reason: 'left',
       }),
     );
-    await deliver(
+    await delivered(
       event('meeting.participant_joined', {
         user_name: 'Ana',
         participant_uuid: 'pa',
@@ -167,7 +234,7 @@ describe('processing', () => {
         join_time: at(20),
       }),
     );
-    await deliver(
+    await delivered(
       event('meeting.participant_joined', { user_name: 'Guest', participant_uuid: 'pg', join_time: at(21) }),
     );
     const rows = await waitFor('six webhook events processed', async () => {
@@ -186,7 +253,7 @@ describe('processing', () => {
     expect(rows.find((r) => r.name === 'Guest')?.userId).toBeNull();
 
     // The meeting ends: open segments close at its end; the meeting is marked ended.
-    await deliver(event('meeting.ended', null, { start_time: at(0), end_time: at(30) }));
+    await delivered(event('meeting.ended', null, { start_time: at(0), end_time: at(30) }));
     const [ended] = await waitFor('the meeting to end', async () => {
       const m = await t.system.db.select().from(zoomMeetings).where(eq(zoomMeetings.id, meetingId));
       return m[0]?.status === 'ended' ? m : null;
@@ -200,11 +267,26 @@ describe('processing', () => {
   });
 
   it('ignores events of meetings that are not linked here', async () => {
+    const before = await segments();
     const raw = JSON.stringify({
-      event: 'meeting.started',
+      event: 'meeting.participant_joined',
       event_ts: Date.now(),
-      payload: { object: { id: '999999999' } },
+      payload: {
+        object: {
+          id: '999999999',
+          participant: { user_name: 'Stranger', participant_uuid: 'ps', join_time: new Date().toISOString() },
+        },
+      },
     });
+    const { outcome } = await watchZoomJobs((r) => r?.note === 'meeting 999999999 is not linked here');
     expect((await deliver(raw)).status).toBe(204);
+    // The worker's own answer for that job, then its (absent) effect: no meeting, no segment.
+    expect(await outcome).toEqual({ handled: false, note: 'meeting 999999999 is not linked here' });
+    expect(await t.system.db.select().from(zoomMeetings).where(eq(zoomMeetings.zoomMeetingId, '999999999'))).toEqual(
+      [],
+    );
+    const after = await segments();
+    expect(after.filter((s) => s.name === 'Stranger')).toEqual([]);
+    expect(after).toHaveLength(before.length);
   });
 });
