@@ -186,7 +186,14 @@ const health = async (url: string) => {
   };
 };
 
-const alive = (...ps: ServerProcess[]) => ps.every((p) => p.child.exitCode === null && p.child.signalCode === null);
+/** Still running, and nothing went unhandled (the process policy would log it and keep going). */
+function expectAliveAndClean(...ps: ServerProcess[]) {
+  for (const p of ps) {
+    expect(p.child.exitCode ?? p.child.signalCode, p.output()).toBeNull();
+    expect(p.output()).not.toContain('unhandled promise rejection');
+    expect(p.output()).not.toContain('uncaught exception');
+  }
+}
 
 describe('dependency outages', () => {
   it('Redis stopped for 5 s: saves keep being acknowledged, pushes resume after it returns', async () => {
@@ -196,8 +203,7 @@ describe('dependency outages', () => {
     const db = pool(database.url);
     const env = { DATABASE_URL: database.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix() };
     // Students on A (API and workers); the proctor on B, so pushes to the proctor cross Redis.
-    const a = await server(env);
-    const b = await server({ ...env, EXAM_HALL_ROLE: 'api' });
+    const [a, b] = await Promise.all([server(env), server({ ...env, EXAM_HALL_ROLE: 'api' })]);
     const teacher = await account(db, a.url, 'teacher');
     const proctor = await account(db, b.url, 'proctor');
     // Credit for time lost while disconnected: a rejoin then moves the deadline and re-arms its expiry job.
@@ -286,7 +292,7 @@ describe('dependency outages', () => {
     });
     await saves.stop();
 
-    expect(alive(a, b), a.output() + b.output()).toBe(true);
+    expectAliveAndClean(a, b);
     const notOk = saves.log.filter((s) => s.result !== 'ok');
     expect(notOk, 'every save is acknowledged, outage or not').toEqual([]);
     await expectNoAckedSaveLost(db, saves.log);
@@ -298,7 +304,9 @@ describe('dependency outages', () => {
         `cross-process progress pushes back ${rowsRecovered - startedAt} ms after Redis restarted; ` +
         `extension reached the student in ${extendedAt - extendAt} ms`,
     );
-    expect(rowsRecovered - startedAt).toBeLessThan(5000);
+    // Saves never stopped (above); pushes wait for the reconnect (ioredis backs off up to 2 s)
+    // and the next progress batch (1 s): 2-3 s measured, bounded here with room for a loaded machine.
+    expect(rowsRecovered - startedAt).toBeLessThan(10_000);
   }, 120_000);
 
   it('PostgreSQL restarted: saves meanwhile get `unavailable`, then are acknowledged again within 5 s', async () => {
@@ -338,7 +346,7 @@ describe('dependency outages', () => {
     await until('HTTP answers again', async () => (await teacher.get('/api/exams')).status === 200);
     await saves.stop();
 
-    expect(alive(a), a.output()).toBe(true);
+    expectAliveAndClean(a);
     const results = new Set(saves.log.map((s) => s.result));
     expect([...results].sort()).toEqual(['ok', 'unavailable']);
     await expectNoAckedSaveLost(db, saves.log);
