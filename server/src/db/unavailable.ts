@@ -1,4 +1,4 @@
-// "The database is unavailable" in one place. PostgreSQL restarting, failing over or
+// "The database (or Redis) is unavailable" in one place. PostgreSQL restarting, failing over or
 // refusing connections is an outage the client should wait out and retry, not a bug
 // of ours: the HTTP error handler answers 503 `unavailable` with Retry-After, the socket
 // handlers an `unavailable` ack (the student's outbox keeps the save and retries).
@@ -51,6 +51,22 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   return err instanceof DrizzleQueryError && isDatabaseUnavailable(err.cause, depth + 1);
 }
 
+/**
+ * ioredis giving up on a command while Redis is away: its retries used up
+ * (MaxRetriesPerRequestError), or the connection closed under it. What needs Redis and
+ * has no fallback (the shared sign-in and access-code throttles refuse to guess) then
+ * answers 503 `unavailable` too, not 500.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { name?: unknown; message?: unknown };
+  return (
+    e.name === 'MaxRetriesPerRequestError' ||
+    e.message === 'Connection is closed.' ||
+    (typeof e.message === 'string' && e.message.startsWith("Stream isn't writeable"))
+  );
+}
+
 /** Seconds a client should wait before retrying: a PostgreSQL restart takes a few. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -59,6 +75,17 @@ export const databaseUnavailable = () =>
     headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   });
 
-/** The 503 to answer with when `err` is a database outage; undefined otherwise. */
-export const unavailableErrorOf = (err: unknown): AppError | undefined =>
-  isDatabaseUnavailable(err) ? databaseUnavailable() : undefined;
+/** The 503 to answer with when `err` is a database or Redis outage; undefined otherwise. */
+export function unavailableErrorOf(err: unknown): AppError | undefined {
+  if (isDatabaseUnavailable(err)) return databaseUnavailable();
+  if (isRedisUnavailable(err))
+    return new AppError(
+      503,
+      'unavailable',
+      'A service this needs is unavailable for a moment. Try again in a few seconds.',
+      {
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      },
+    );
+  return undefined;
+}

@@ -55,7 +55,7 @@ async function account(db: Db, url: string, role: 'teacher' | 'proctor') {
   const user = await insertUser(db, { email, name: role, role, passwordHash: await hashPassword(password) });
   const c = new Client(url);
   expect((await c.signIn(email, password)).status).toBe(200);
-  return Object.assign(c, { user });
+  return Object.assign(c, { user: { ...user, email, password } });
 }
 
 /** The fixtures take a TestSystem; over real processes only its db and url are needed. */
@@ -230,6 +230,12 @@ describe('dependency outages', () => {
       return h.body.redis === 'down' && h;
     });
     expect(degraded).toMatchObject({ status: 200, body: { status: 'degraded', database: 'ok', redis: 'down' } });
+
+    // Signing in needs the shared throttle in Redis: a clear, retryable 503, not a 500.
+    const signIn = await new Client(a.url).signIn(teacher.user.email, teacher.user.password);
+    expect(signIn.status).toBe(503);
+    expect(signIn.body.error.code).toBe('unavailable');
+    expect(Number(signIn.headers.get('retry-after'))).toBeGreaterThan(0);
 
     // A student whose connection drops now gets back in, is credited, saves and submits.
     rejoiner.socket.close();
