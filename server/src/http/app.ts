@@ -123,12 +123,19 @@ const body = (message: string) => ({ fields: [{ path: 'body', message }] });
 /**
  * What the client got wrong, for errors raised before a route runs: body-parser and raw-body
  * (`type`), zlib while inflating a body, the router decoding path params (URIError, status 400).
- * Anything else that carries a 4xx status from a library (http-errors) keeps its status.
+ * Any other http-errors client error (expose: true) keeps its status.
  * Undefined means the fault is ours (500).
  */
 export function clientErrorOf(err: unknown): AppError | undefined {
   if (!err || typeof err !== 'object') return undefined;
-  const x = err as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; charset?: unknown };
+  const x = err as {
+    type?: unknown;
+    status?: unknown;
+    statusCode?: unknown;
+    code?: unknown;
+    charset?: unknown;
+    expose?: unknown;
+  };
   const status = Number(x.status ?? x.statusCode);
   switch (x.type) {
     case 'entity.too.large':
@@ -167,7 +174,7 @@ export function clientErrorOf(err: unknown): AppError | undefined {
       return new AppError(403, 'forbidden', 'The request body was refused.');
   }
   // A body that claims gzip/deflate/br but does not inflate: body-parser passes zlib's error on with 400.
-  if (typeof x.code === 'string' && x.code.startsWith('Z_')) {
+  if (status === 400 && typeof x.code === 'string' && x.code.startsWith('Z_')) {
     return new AppError(
       400,
       'validation_failed',
@@ -176,12 +183,13 @@ export function clientErrorOf(err: unknown): AppError | undefined {
     );
   }
   // The router decodes path params with decodeURIComponent: '%zz' or a lone '%' is a URIError (status 400).
-  if (err instanceof URIError) {
+  if (status === 400 && err instanceof URIError) {
     return new AppError(400, 'validation_failed', 'The URL path is not valid percent-encoding.', {
       fields: [{ path: 'params', message: 'must be valid percent-encoded UTF-8' }],
     });
   }
-  if (Number.isInteger(status) && status >= 400 && status < 500) {
+  // Only http-errors' own client errors (expose: true): an upstream API's 401 on some error object is not the caller's.
+  if (x.expose === true && Number.isInteger(status) && status >= 400 && status < 500) {
     return new AppError(status, codeOfStatus(status), `The request is not valid (HTTP ${status}).`);
   }
   return undefined;

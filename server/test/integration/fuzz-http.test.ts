@@ -43,7 +43,13 @@ let world: FuzzWorld;
 let server: FuzzWorld['server'];
 let clients: FuzzWorld['clients'];
 let ids: FuzzWorld['ids'];
-const counts = { sent: 0, fiveXx: 0, networkErrors: 0, byStatus: new Map<number, number>() };
+const counts = {
+  sent: 0,
+  fiveXx: 0,
+  networkErrors: 0,
+  byStatus: new Map<number, number>(),
+  unauthenticatedByRole: new Map<string, number>(),
+};
 const problems: Problem[] = [];
 
 beforeAll(async () => {
@@ -172,7 +178,29 @@ function everyString(v: unknown, s: string): unknown {
 
 type Body = { text?: string | Uint8Array; headers?: Record<string, string>; note: string };
 
+/** The participants import reads a CSV file as its body. */
+function csvBody(): Body {
+  const csv = (text: string | Uint8Array, note: string, type = 'text/csv'): Body => ({
+    text,
+    headers: { 'content-type': type },
+    note: `csv: ${note}`,
+  });
+  return r.pick<() => Body>([
+    () => csv(`email,name\np${r.int(0, 99)}@fuzz.example,Pat\n`, 'valid'),
+    () => csv('email,name\nnul\u0000@fuzz.example,Ann\u0000\nq@fuzz.example,\u0007Bell\n', 'NUL and controls'),
+    () => csv('email,name\n"unterminated,quote\n', 'unterminated quote'),
+    () => csv(`\ufeffemail,name\na@fuzz.example,${'x'.repeat(100_000)}\n`, 'BOM, huge cell'),
+    () => csv(Buffer.from([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x0a, 0xff, 0xfe, 0xc0, 0x80, 0x0a]), 'invalid UTF-8'),
+    () => csv(`email\n${Array.from({ length: 5100 }, (_, i) => `r${i}@fuzz.example`).join('\n')}`, 'too many rows'),
+    () => csv('', 'empty'),
+    () => csv('name\nAnn\n', 'no email column'),
+    () => csv('email,email,__proto__\na@fuzz.example,b@fuzz.example,x\n', 'odd header'),
+    () => csv('email\na@fuzz.example\n', 'charset', 'text/csv; charset=bogus'),
+  ])();
+}
+
 function body(op: Op): Body | undefined {
+  if (op.path.endsWith('/participants/import') && r.chance(0.7)) return csvBody();
   if (!op.body && r.chance(0.7)) return undefined;
   const base = valid(op.body, '', op.path);
   const json = (v: unknown, note: string): Body => ({ text: JSON.stringify(v), note });
@@ -384,6 +412,10 @@ async function send(s: Sent, retried = false): Promise<void> {
     if (s.client) keepCookies(s.client, res.headers.getSetCookie());
     counts.byStatus.set(res.status, (counts.byStatus.get(res.status) ?? 0) + 1);
     if (res.status >= 500) counts.fiveXx++;
+    if (res.status === 401) {
+      const role = s.note.split(',')[0]!;
+      counts.unauthenticatedByRole.set(role, (counts.unauthenticatedByRole.get(role) ?? 0) + 1);
+    }
     if (res.status >= 500 || ms > SLOW_MS) {
       problems.push({
         what: `${s.method} ${s.url.slice(0, 160)} [${s.note}]`,
@@ -473,7 +505,8 @@ function summary() {
     .sort(([a], [b]) => a - b)
     .map(([s, n]) => `${s}:${n}`)
     .join(' ');
-  return `fuzz-http seed ${r.seed}: ${counts.sent} requests, ${counts.fiveXx} 5xx, ${counts.networkErrors} network errors; ${statuses}`;
+  const unauthenticated = [...counts.unauthenticatedByRole].map(([role, n]) => `${role}:${n}`).join(' ');
+  return `fuzz-http seed ${r.seed}: ${counts.sent} requests, ${counts.fiveXx} 5xx, ${counts.networkErrors} network errors; ${statuses}; 401 by role ${unauthenticated}`;
 }
 
 function assertHealthy() {
