@@ -7,7 +7,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
-import { signedIn } from '../support/fixtures.ts';
+import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
+import { call, openSocket } from '../support/sockets.ts';
 
 let t: TestSystem;
 let teacher: Awaited<ReturnType<typeof signedIn>>;
@@ -169,6 +170,31 @@ describe('text that PostgreSQL cannot store is refused before any SQL runs', () 
     expect(start.status).toBe(400);
     expect(start.body.error.fields[0].path).toBe('body.code');
     expect(t.logs.join('\n')).not.toContain('"level":50');
+  });
+
+  it('socket payloads too: a proctor action whose reason holds NUL is validation_failed, not internal', async () => {
+    const exam = await publishedExam(t, teacher);
+    const proctor = await signedIn(t, 'proctor');
+    await assignProctor(t, teacher, exam.id, proctor.user.id);
+    const { attemptId } = await startedAttempt(t, teacher, exam.id);
+    const socket = await openSocket(t.url, proctor);
+    try {
+      await call(socket, 'hall:watch', { examId: exam.id });
+      for (const payload of [
+        { action: 'pause', attemptId, reason: 'away\u0000' },
+        { action: 'terminate', attemptId, reason: 'cheating \ud800' },
+        { action: 'message', attemptId, text: 'hello\u0000' },
+      ]) {
+        const refused = await call(socket, 'hall:action', payload).catch((e: Error & { code: string }) => e);
+        expect(refused, JSON.stringify(payload)).toMatchObject({ code: 'validation_failed' });
+      }
+      // The attempt was not touched: it can still be paused with a clean reason.
+      expect((await call(socket, 'hall:action', { action: 'pause', attemptId, reason: 'away' })).row.status).toBe(
+        'paused',
+      );
+    } finally {
+      socket.close();
+    }
   });
 
   it('prototype keys in a JSON body are dropped, and pollute nothing', async () => {
