@@ -27,7 +27,8 @@ export const jobSchemas = {
     'certificates.mint': z.object({ batchSize: z.number().int().min(1).max(200) }),
     /** Sends a revocation already recorded in the database to the chain. */
     'certificate.revoke': z.object({ certificateId: z.uuid() }),
-    /** Periodic: settles certificates left in `minting` by a crashed worker, from the chain, then mints. */
+    /** Periodic: settles certificates left in `minting` by a crashed worker, from the chain, then mints,
+     * and queues again revocations (older than `staleSeconds`) that never reached the chain. */
     'certificates.reconcile': z.object({ staleSeconds: z.number().int().min(1).max(86_400) }),
     /** Periodic: evaluates again graded attempts whose certificate is missing or out of line with the result. */
     'evaluations.reconcile': z.object({

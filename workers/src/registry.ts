@@ -9,7 +9,10 @@ import type { HallPublisher } from '@exam-hall/server/modules/hall/hall.events.t
 import { expireIfDue, rearmExpiries, sweepExpired } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
 import type { ExpiryScheduler } from '@exam-hall/server/modules/hall/hall.service.ts';
 import { reconcileGrading } from '@exam-hall/server/modules/grading/grading.reconcile.ts';
-import { reconcileEvaluations } from '@exam-hall/server/modules/certificates/certificates.reconcile.ts';
+import {
+  reconcileEvaluations,
+  reconcileRevocations,
+} from '@exam-hall/server/modules/certificates/certificates.reconcile.ts';
 import { reconcileAttendance } from '@exam-hall/server/modules/attendance/attendance.reconcile.ts';
 import { gradeAttempt, type GradingQueue } from '@exam-hall/server/modules/grading/grading.service.ts';
 import { MINT_BATCH_SIZE, type CertificateJobs } from '@exam-hall/server/modules/certificates/certificates.jobs.ts';
@@ -109,7 +112,14 @@ export const handlers: Handlers = {
       const settled = await reconcileMinting(ctx.db, ctx.chain, payload.staleSeconds);
       // Also the safety net for mint requests that arrived while a mint job was running.
       const minted = await mintPending(ctx.db, ctx.chain, ctx.log, MINT_BATCH_SIZE);
-      return { ...settled, minted: minted.minted };
+      // And for revocations whose job was lost (Redis restarted without persistence).
+      const revocations = await reconcileRevocations(ctx.db, ctx.certificates, {
+        chainId: ctx.chain.chainId,
+        limit: 500,
+        settleSeconds: payload.staleSeconds,
+      });
+      if (revocations.enqueued) ctx.log.warn(revocations, 'queued revocations again that never reached the chain');
+      return { ...settled, minted: minted.minted, revocationsQueued: revocations.enqueued };
     },
     'evaluations.reconcile': async (payload, ctx) => {
       const result = await reconcileEvaluations(ctx.db, ctx.certificates, payload);

@@ -1,8 +1,9 @@
-// Evaluation jobs live in Redis; if Redis lost them, a pass would never get its
-// certificate (or a corrected score would keep the old one). PostgreSQL says which
-// graded attempts are out of line with their certificate: this re-derives their jobs.
-// evaluateAttempt decides under the attempt's row lock, so a repeat changes nothing.
-import { and, asc, eq, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
+// Evaluation and revocation jobs live in Redis; if Redis lost them, a pass would never
+// get its certificate (or a corrected score would keep the old one), and a revocation
+// would stay in the database only. PostgreSQL says which are owed: this re-derives their
+// jobs. evaluateAttempt decides under the attempt's row lock and sendRevocation checks
+// the chain first, so a repeat changes nothing.
+import { and, asc, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { attempts, certificates, exams } from '../../db/schema/index.ts';
 import type { CertificateJobs } from './certificates.jobs.ts';
@@ -46,5 +47,42 @@ export async function reconcileEvaluations(
 ): Promise<{ enqueued: number }> {
   const ids = await unevaluatedAttemptIds(db, opts.limit, opts.settleSeconds);
   for (const id of ids) await jobs.evaluate(id);
+  return { enqueued: ids.length };
+}
+
+/**
+ * Certificates revoked in the database over `settleSeconds` ago whose token is on this
+ * chain (issued, or minted while the revocation was recorded) and not yet revoked there.
+ */
+export async function unsentRevocationIds(
+  db: Db,
+  chainId: number,
+  limit: number,
+  settleSeconds: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: certificates.id })
+    .from(certificates)
+    .where(
+      and(
+        eq(certificates.status, 'revoked'),
+        eq(certificates.chainId, chainId),
+        isNotNull(certificates.issuedAt),
+        isNull(certificates.revokedOnChainAt),
+        sql`${certificates.revokedAt} <= now() - make_interval(secs => ${settleSeconds})`,
+      ),
+    )
+    .orderBy(asc(certificates.revokedAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+export async function reconcileRevocations(
+  db: Db,
+  jobs: CertificateJobs,
+  opts: { chainId: number; limit: number; settleSeconds: number },
+): Promise<{ enqueued: number }> {
+  const ids = await unsentRevocationIds(db, opts.chainId, opts.limit, opts.settleSeconds);
+  for (const id of ids) await jobs.revoke(id);
   return { enqueued: ids.length };
 }
