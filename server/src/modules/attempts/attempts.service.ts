@@ -8,6 +8,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, questions, type Attempt, type Exam } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { constantTimeEqual, hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
 import { assertRole, type Actor } from '../auth/auth.policy.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
@@ -78,10 +79,14 @@ export function createAttemptService(deps: {
   publish: HallPublisher;
 }) {
   const { db, secret, limiter, expiry } = deps;
-  /** After commit: the attempt exists, so its expiry job can find it. */
+  /**
+   * After commit: the attempt exists, so its expiry job can find it. Best effort: the
+   * attempt has started whatever Redis says (the expiry sweep re-arms a job that could not
+   * be queued), and a student must not be told otherwise, or kept waiting, while Redis is away.
+   */
   async function scheduled(started: StartedAttempt): Promise<StartedAttempt> {
     const { id, deadlineAt } = started.response.attempt;
-    if (deadlineAt) await expiry.schedule(id, new Date(deadlineAt));
+    if (deadlineAt) await bestEffort(expiry.schedule(id, new Date(deadlineAt)), 1000);
     return started;
   }
   const ipHash = (ip: string) => keyedHash(secret, 'ip', ip);
