@@ -195,6 +195,8 @@ function assertHealthy(what: string) {
     .slice(0, 4000);
   expect(world.exited(), `the server process exited\n${world.server.output().slice(-3000)}`).toBeUndefined();
   expect(problems, `${summary}\nserver errors:\n${errors}`).toEqual([]);
+  // Nothing went wrong quietly either: an error logged without a 5xx (a failed background step, an unhandled rejection).
+  expect(errors, 'the server logged errors').toBe('');
 }
 
 describe('Socket.IO fuzzing (seeded; FUZZ_SEED to replay)', () => {
