@@ -56,7 +56,7 @@ beforeAll(async () => {
   console.log(`fuzz-http seed ${r.seed} (replay with FUZZ_SEED=${r.seed})`);
   world = await startFuzzWorld();
   ({ server, clients, ids } = world);
-});
+}, 120_000); // a server process to start and objects to create, on a busy machine
 
 afterAll(async () => {
   await world?.close();

@@ -21,7 +21,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   console.log(`fuzz-socket seed ${r.seed} (replay with FUZZ_SEED=${r.seed})`);
   world = await startFuzzWorld();
-});
+}, 120_000); // a server process to start and objects to create, on a busy machine
 afterAll(async () => {
   await world?.close();
 });
