@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '@exam-hall/protocol';
-import { nextRetryMs, Outbox, saveFailure } from '../../src/lib/exam/outbox.ts';
+import { nextRetryMs, Outbox, retryJitter, saveFailure } from '../../src/lib/exam/outbox.ts';
 import type { KeyValueStore } from '../../src/lib/exam/storage.ts';
 
 class FakeStorage implements KeyValueStore {
@@ -39,9 +39,15 @@ describe('a save the server did not acknowledge', () => {
     expect(saveFailure('disconnected')).toBe('replay');
   });
 
-  it('backs off from 1 s, doubling, up to the cap', () => {
+  it('backs off from 1 s, doubling, never more than 4 s apart: a save lands within ~5 s of the database returning', () => {
     const waits = [1000];
-    while (waits.length < 6) waits.push(nextRetryMs(waits.at(-1)!, 15_000));
-    expect(waits).toEqual([1000, 2000, 4000, 8000, 15_000, 15_000]);
+    while (waits.length < 6) waits.push(nextRetryMs(waits.at(-1)!));
+    expect(waits).toEqual([1000, 2000, 4000, 4000, 4000, 4000]);
+  });
+
+  it('retries a little early, never late, and not all at once', () => {
+    expect(retryJitter(4000, 0)).toBe(3200);
+    expect(retryJitter(4000, 0.999)).toBeLessThanOrEqual(4000);
+    expect(new Set([0.1, 0.5, 0.9].map((r) => retryJitter(4000, r))).size).toBe(3);
   });
 });

@@ -166,5 +166,16 @@ export function saveFailure(code: string): SaveFailure {
   }
 }
 
+/**
+ * Failed saves are retried with a doubling wait capped here. A database restart answers
+ * `unavailable` for a few seconds; retrying at most 4 s apart lands the save within about
+ * 5 s of its return. Saves are small and rate-limited per socket, so a hall retrying at
+ * this pace is no burden (and `retryJitter` keeps a hall from retrying in step).
+ */
+export const SAVE_RETRY_MAX_MS = 4000;
+
 /** The wait before the next retry after `ms`: doubling from 1 s up to `maxMs`. */
-export const nextRetryMs = (ms: number, maxMs: number) => Math.min(maxMs, ms * 2);
+export const nextRetryMs = (ms: number, maxMs = SAVE_RETRY_MAX_MS) => Math.min(maxMs, ms * 2);
+
+/** 80-100 % of `ms`: the pages of a whole hall that failed together do not all retry at the same instant. */
+export const retryJitter = (ms: number, random = Math.random()) => Math.round(ms * (0.8 + 0.2 * random));

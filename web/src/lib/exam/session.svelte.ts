@@ -23,7 +23,16 @@ import {
   type SyncSample,
   type Warning,
 } from './clock.ts';
-import { mergeAnswers, nextRetryMs, Outbox, outboxKey, saveFailure, seqKey, type OutboxEntry } from './outbox.ts';
+import {
+  mergeAnswers,
+  nextRetryMs,
+  Outbox,
+  outboxKey,
+  retryJitter,
+  saveFailure,
+  seqKey,
+  type OutboxEntry,
+} from './outbox.ts';
 import { isAnswered, toExamQuestions, type ExamQuestion } from './questions.ts';
 import { SignalQueue, signalsKey } from './signals.ts';
 import { openHallSocket, request, type HallSocket } from './socket.ts';
@@ -36,7 +45,6 @@ export const isFinalStatus = (status: string) => (FINAL_STATUSES as readonly str
 const MAX_IN_FLIGHT = 8;
 const SYNC_SAMPLES = 5;
 const RESYNC_MS = 5 * 60_000;
-const MAX_RETRY_MS = 15_000;
 
 export const snapshotKey = (attemptId: string) => `eh-snapshot:${attemptId}`;
 export const currentQuestionKey = (attemptId: string) => `eh-exam-current:${attemptId}`;
@@ -550,8 +558,8 @@ export class ExamSession {
       this.#retryTimer = undefined;
       this.flush();
       void this.#flushSignals();
-    }, this.#retryMs);
-    this.#retryMs = nextRetryMs(this.#retryMs, MAX_RETRY_MS);
+    }, retryJitter(this.#retryMs));
+    this.#retryMs = nextRetryMs(this.#retryMs);
   }
 
   // ---------------------------------------------------------------- signals
