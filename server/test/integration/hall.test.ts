@@ -306,6 +306,50 @@ describe('expiry', () => {
     expect(status[running.attemptId]).toBe('expired');
     expect(status[paused.attemptId]).toBe('paused');
   });
+
+  it('ends an attempt and writes its audit row in one transaction, and tells or queues only after commit', async () => {
+    const { expireIfDue } = await import('../../src/modules/attempts/attempts.expiry.ts');
+    const { silentPublisher } = await import('../../src/modules/hall/hall.events.ts');
+    const exam = await publishedExam(t, teacher);
+    const { attemptId } = await startedAttempt(t, teacher, exam.id);
+    const db = t.system.db;
+    await db
+      .update(attempts)
+      .set({ deadlineAt: sql`now() - interval '1 minute'` })
+      .where(eq(attempts.id, attemptId));
+    const told: string[] = [];
+    const queued: string[] = [];
+    const publish = { ...silentPublisher, ended: (id: string) => void told.push(id) };
+    const grading = { enqueue: async (id: string) => void queued.push(id) };
+    // This test's own database refuses the audit row of this attempt's expiry.
+    await db.execute(
+      sql.raw(`create function refuse_expiry_audit() returns trigger language plpgsql as $$
+        begin
+          if new.action = 'attempt.expired' and new.target_id = '${attemptId}' then raise exception 'audit refused'; end if;
+          return new;
+        end $$;
+        create trigger refuse_expiry_audit before insert on audit_logs
+          for each row execute function refuse_expiry_audit();`),
+    );
+    try {
+      await expect(expireIfDue(db, attemptId, publish, grading)).rejects.toThrow();
+    } finally {
+      await db.execute(sql.raw('drop trigger refuse_expiry_audit on audit_logs; drop function refuse_expiry_audit();'));
+    }
+    // Rolled back with its audit row: still running, nobody told, nothing queued.
+    const [still] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+    expect(still!.status).toBe('in_progress');
+    expect(told).toEqual([]);
+    expect(queued).toEqual([]);
+    // The next try (the job's retry, or the sweep) ends it, audited once.
+    expect(await expireIfDue(db, attemptId, publish, grading)).toBe(true);
+    const [ended] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+    expect(ended!.status).toBe('expired');
+    const audited = await db.select().from(auditLogs).where(eq(auditLogs.targetId, attemptId));
+    expect(audited.filter((a) => a.action === 'attempt.expired')).toHaveLength(1);
+    expect(told).toEqual([attemptId]);
+    expect(queued).toEqual([attemptId]);
+  });
 });
 
 describe('presence after a crash', () => {
