@@ -79,69 +79,78 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
     return { c, user, email };
   }
 
-  clients.set('anonymous', new Client(server.url));
-  const { c: teacher } = await account('teacher');
-  await account('admin');
-  const { user: proctor } = await account('proctor');
-  const { email: studentEmail } = await account('student');
-  for (let i = 0; i < 2; i++) {
-    const course = await teacher.post('/api/courses', { name: `Fuzz course ${i}` });
-    expect(course.status).toBe(201);
-    ids.course.push(course.body.id);
-    await db.db.insert(enrollments).values({ courseId: course.body.id, userId: proctor.id, role: 'proctor' });
-    const exam = await teacher.post('/api/exams', {
-      title: `Fuzz exam ${i}`,
-      durationMinutes: 30,
-      availableAnytime: true,
-      courseId: course.body.id,
-      maxAttempts: 5,
-    });
-    expect(exam.status).toBe(201);
-    ids.exam.push(exam.body.id);
-    for (const q of [
-      {
-        type: 'single_choice',
-        prompt: 'Pick a',
-        content: {
-          options: [
-            { id: 'a', text: 'A' },
-            { id: 'b', text: 'B' },
-          ],
+  // Whatever fails while building the world, nothing of it is left running.
+  try {
+    clients.set('anonymous', new Client(server.url));
+    const { c: teacher } = await account('teacher');
+    await account('admin');
+    const { user: proctor } = await account('proctor');
+    const { email: studentEmail } = await account('student');
+    for (let i = 0; i < 2; i++) {
+      const course = await teacher.post('/api/courses', { name: `Fuzz course ${i}` });
+      expect(course.status).toBe(201);
+      ids.course.push(course.body.id);
+      await db.db.insert(enrollments).values({ courseId: course.body.id, userId: proctor.id, role: 'proctor' });
+      const exam = await teacher.post('/api/exams', {
+        title: `Fuzz exam ${i}`,
+        durationMinutes: 30,
+        availableAnytime: true,
+        courseId: course.body.id,
+        maxAttempts: 5,
+      });
+      expect(exam.status).toBe(201);
+      ids.exam.push(exam.body.id);
+      for (const q of [
+        {
+          type: 'single_choice',
+          prompt: 'Pick a',
+          content: {
+            options: [
+              { id: 'a', text: 'A' },
+              { id: 'b', text: 'B' },
+            ],
+          },
+          answerKey: { correct: 'a' },
         },
-        answerKey: { correct: 'a' },
-      },
-      { type: 'true_false', prompt: 'True?', answerKey: { correct: true } },
-    ]) {
-      const created = await teacher.post(`/api/exams/${exam.body.id}/questions`, q);
-      expect(created.status).toBe(201);
-      ids.question.push(created.body.id);
+        { type: 'true_false', prompt: 'True?', answerKey: { correct: true } },
+      ]) {
+        const created = await teacher.post(`/api/exams/${exam.body.id}/questions`, q);
+        expect(created.status).toBe(201);
+        ids.question.push(created.body.id);
+      }
+      const meeting = await teacher.post('/api/zoom/meetings', {
+        examId: exam.body.id,
+        topic: `Fuzz meeting ${i}`,
+        startTime: new Date(Date.now() + 86_400_000).toISOString(),
+        durationMinutes: 60,
+      });
+      expect(meeting.status, JSON.stringify(meeting.body)).toBe(201);
+      ids.meeting.push(meeting.body.id);
+      if (i === 1) continue; // the second exam stays a draft
+      expect((await teacher.post(`/api/exams/${exam.body.id}/publish`)).status).toBe(200);
+      for (const email of [`cand-${randomBytes(3).toString('hex')}@fuzz.example`, studentEmail]) {
+        const inv = await teacher.post(`/api/exams/${exam.body.id}/participants`, { email });
+        expect(inv.status).toBe(201);
+        ids.participant.push(inv.body.participant.id);
+        if (email === studentEmail) continue;
+        const candidate = new Client(server.url);
+        const started = await candidate.post('/api/attempts/start', { email, code: inv.body.code });
+        expect(started.status).toBe(201);
+        ids.attempt.push(started.body.attempt.id);
+        clients.set('candidate', candidate);
+      }
     }
-    const meeting = await teacher.post('/api/zoom/meetings', {
-      examId: exam.body.id,
-      topic: `Fuzz meeting ${i}`,
-      startTime: new Date(Date.now() + 86_400_000).toISOString(),
-      durationMinutes: 60,
-    });
-    expect(meeting.status, JSON.stringify(meeting.body)).toBe(201);
-    ids.meeting.push(meeting.body.id);
-    if (i === 1) continue; // the second exam stays a draft
-    expect((await teacher.post(`/api/exams/${exam.body.id}/publish`)).status).toBe(200);
-    for (const email of [`cand-${randomBytes(3).toString('hex')}@fuzz.example`, studentEmail]) {
-      const inv = await teacher.post(`/api/exams/${exam.body.id}/participants`, { email });
-      expect(inv.status).toBe(201);
-      ids.participant.push(inv.body.participant.id);
-      if (email === studentEmail) continue;
-      const candidate = new Client(server.url);
-      const started = await candidate.post('/api/attempts/start', { email, code: inv.body.code });
-      expect(started.status).toBe(201);
-      ids.attempt.push(started.body.attempt.id);
-      clients.set('candidate', candidate);
-    }
+    // A signed-in student's own attempt too (ids.attempt: [the candidate's, the student's]).
+    const own = await clients.get('student')!.post(`/api/exams/${ids.exam[0]}/attempts`);
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    ids.attempt.push(own.body.attempt?.id ?? own.body.id);
+  } catch (e) {
+    await server.stop('SIGKILL');
+    await zoom.stop();
+    await db.pool.end();
+    await database.drop();
+    throw e;
   }
-  // A signed-in student's own attempt too (ids.attempt: [the candidate's, the student's]).
-  const own = await clients.get('student')!.post(`/api/exams/${ids.exam[0]}/attempts`);
-  expect(own.status, JSON.stringify(own.body)).toBe(201);
-  ids.attempt.push(own.body.attempt?.id ?? own.body.id);
   await db.pool.end();
 
   return {
