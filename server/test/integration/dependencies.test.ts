@@ -380,7 +380,7 @@ describe('dependency outages', () => {
     await expectNoAckedSaveLost(db, saves.log);
     const unavailable = saves.log.filter((s) => s.result === 'unavailable').length;
     console.log(
-      `[dependencies] PostgreSQL down ~3 s: ${saves.log.length} saves, ${unavailable} answered unavailable, none internal; ` +
+      `[dependencies] PostgreSQL down ${upAt - stoppedAt} ms: ${saves.log.length} saves, ${unavailable} answered unavailable, none internal; ` +
         `saves acknowledged again ${firstOk.ackAt - upAt} ms after PostgreSQL accepted connections`,
     );
     expect(firstOk.ackAt - upAt).toBeLessThan(5000);
