@@ -44,6 +44,21 @@ function callerOf(socket: HubSocket) {
   return { actor, ip: socket.data.ip };
 }
 
+/**
+ * Socket ids in a room across the cluster (through Redis). When the cluster does not
+ * answer in time (Redis away), what this process knows: a join never waits on Redis.
+ */
+async function liveInRoom(socket: HubSocket, room: string, ms = 1500): Promise<string[]> {
+  const cluster = socket.nsp.in(room).fetchSockets();
+  cluster.catch(() => {}); // may settle after the race is decided
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)));
+  const found = await Promise.race([cluster, late])
+    .catch(() => socket.nsp.in(room).local.fetchSockets())
+    .finally(() => clearTimeout(timer));
+  return found.map((r: { id: string }) => r.id);
+}
+
 export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: ProctoringService }) {
   const { db, hall, proctoring } = deps;
   return {
@@ -69,7 +84,7 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
           input,
           { socketId: socket.id, ip: socket.data.ip },
           () => Promise.resolve(socket.join(room)),
-          async () => (await socket.nsp.in(room).fetchSockets()).map((r: { id: string }) => r.id),
+          () => liveInRoom(socket, room),
         );
         socket.data.joined.set(joined.attemptId, joined);
         return snapshot;
