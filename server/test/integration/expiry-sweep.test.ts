@@ -94,4 +94,30 @@ describe('an attempt whose expiry job was lost', () => {
     expect(audited).toHaveLength(1);
     expect(await timesQueued(GRADING_QUEUE, `grade-${attemptId}`)).toBe(1);
   });
+
+  it('is queued again by the sweep before its deadline when the deadline is a sweep period or more away', async () => {
+    const teacher = await signedIn(t, 'teacher');
+    const exam = await publishedExam(t, teacher);
+    const { attemptId } = await startedAttempt(t, teacher, exam.id);
+    const [started] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    await (await attemptsQueue.getJob(`expire-${attemptId}-${started!.deadlineAt!.getTime()}`))!.remove();
+    const [moved] = await t.system.db
+      .update(attempts)
+      .set({ deadlineAt: sql`now() + interval '25 seconds'` })
+      .where(eq(attempts.id, attemptId))
+      .returning();
+    const deadline = moved!.deadlineAt!.getTime();
+
+    // Within one sweep period a job for the current deadline is back, due at the deadline plus the grace.
+    const job = await waitFor(
+      'the expiry job to be queued again',
+      async () => attemptsQueue.getJob(`expire-${attemptId}-${deadline}`),
+      20_000, // one 15 s period, and room for a busy machine
+    );
+    expect(await job.getState()).toBe('delayed');
+    expect(job.timestamp + job.delay).toBeGreaterThanOrEqual(deadline + 3000);
+    expect(job.timestamp + job.delay).toBeLessThanOrEqual(deadline + 3000 + 1000);
+    const [still] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    expect(still!.status).toBe('in_progress');
+  });
 });
