@@ -60,7 +60,9 @@ COPY --from=build /app/web/build ./web/build
 USER node
 EXPOSE 3000
 
-# GET /healthz answers 200 when PostgreSQL and Redis answer, 503 otherwise.
+# GET /healthz answers 200 while PostgreSQL answers ("degraded" when Redis is
+# down: saves still work, and Redis is shared, so every instance would fail at
+# once), 503 when PostgreSQL does not.
 # A worker-only container has no HTTP server: docker-compose.yml turns this
 # check off for it.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
