@@ -20,6 +20,7 @@ import type { JoinedAttempt } from '../modules/hall/hall.service.ts';
 import type { Logger } from '../lib/logger.ts';
 import { closeRedis, fireAndForgetPublisher } from '../lib/redis.ts';
 import type { OriginPolicy } from '../http/origins.ts';
+import { unavailableErrorOf } from '../db/unavailable.ts';
 
 export interface SocketData {
   actor: Actor | null;
@@ -75,6 +76,8 @@ export function createHub(
       socket.data.ip = socket.handshake.address;
       next();
     } catch (e) {
+      // A database outage is a reason to retry, not a fault of ours: the page reconnects.
+      if (unavailableErrorOf(e)) return next(new Error('unavailable'));
       deps.log.error({ err: e }, 'socket authentication failed');
       next(new Error('internal'));
     }
