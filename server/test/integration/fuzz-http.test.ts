@@ -2,14 +2,13 @@
 // route, as every role, with hostile bodies, queries, paths and headers, and in bursts.
 // Nothing from outside may earn a 5xx, take longer than 5 s, or end the process.
 // Seeded: the seed is printed; FUZZ_SEED=<n> replays the run.
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { parseSetCookie } from 'cookie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../support/http-client.ts';
 import { startFuzzWorld, type FuzzRole as Role, type FuzzWorld } from '../support/fuzz-world.ts';
-import { deep, nastyString, nastyValue, prototypeBody, rng, uuidFrom, type Rng } from '../support/fuzz.ts';
+import { bytesFrom, deep, nastyString, nastyValue, prototypeBody, rng, uuidFrom, type Rng } from '../support/fuzz.ts';
 
 const SLOW_MS = 5_000;
 const RANDOM_REQUESTS = Number(process.env.FUZZ_HTTP_REQUESTS ?? 1000);
@@ -102,10 +101,10 @@ function idFor(name: string, path: string): string {
 
 const PATTERNS: [RegExp, () => string][] = [
   [/A-Za-z0-9_-\]\{1,21\}/, () => r.pick(['a', 'b', 'c'])],
-  [/A-Za-z0-9_-\]\{22,64\}/, () => randomBytes(16).toString('base64url')],
-  [/A-Za-z0-9_-\]\{8,64\}/, () => randomBytes(8).toString('hex')],
+  [/A-Za-z0-9_-\]\{22,64\}/, () => bytesFrom(r, 16).toString('base64url')],
+  [/A-Za-z0-9_-\]\{8,64\}/, () => bytesFrom(r, 8).toString('hex')],
   [/\\d\{9,12\}/, () => String(r.int(100_000_000, 999_999_999))],
-  [/0x\[0-9a-fA-F\]\{40\}/, () => `0x${randomBytes(20).toString('hex')}`],
+  [/0x\[0-9a-fA-F\]\{40\}/, () => `0x${bytesFrom(r, 20).toString('hex')}`],
   [/a-z\]\{2,63\}/, () => 'school.example'],
 ];
 
@@ -265,7 +264,7 @@ function body(op: Op): Body | undefined {
       note: 'content-encoding: bogus',
     }),
     () => ({
-      text: randomBytes(r.int(1, 64)),
+      text: bytesFrom(r, r.int(1, 64)),
       headers: { 'content-type': 'application/json', 'content-encoding': r.pick(['gzip', 'deflate', 'br', 'zstd']) },
       note: 'content-encoding: garbage',
     }),
@@ -369,8 +368,8 @@ function headersFor(role: Role): { headers: Record<string, string>; note: string
   if (!r.chance(0.2)) return { headers, note: '', client: c };
   const [name, value] = r.pick<[string, string]>([
     ['cookie', `eh_access=%zz; eh_refresh=${'a'.repeat(3000)}`],
-    ['cookie', `eh_access=${randomBytes(40).toString('base64url')}.${randomBytes(20).toString('hex')}`],
-    ['cookie', `eh_attempt=${uuidFrom(r)}.${randomBytes(20).toString('base64url')}`],
+    ['cookie', `eh_access=${bytesFrom(r, 40).toString('base64url')}.${bytesFrom(r, 20).toString('hex')}`],
+    ['cookie', `eh_attempt=${uuidFrom(r)}.${bytesFrom(r, 20).toString('base64url')}`],
     ['cookie', `${cookie}; eh_access=; eh_attempt=%`],
     ['cookie', 'eh_access="unterminated; =; ;;; eh_refresh'],
     ['cookie', `eh_access=%00; eh_refresh=a%00b; eh_attempt=${uuidFrom(r)}%00.x`],
@@ -651,7 +650,7 @@ describe('HTTP fuzzing (seeded; FUZZ_SEED to replay)', () => {
       ],
       ['Expect: bogus', 'GET /api/auth/me HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n'],
       ['upgrade to nothing', 'GET /api/auth/me HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: bogus\r\n\r\n'],
-      ['garbage', randomBytes(300)],
+      ['garbage', bytesFrom(r, 300)],
       ['TLS hello on plain HTTP', Buffer.from('16030100a5010000a10303', 'hex')],
     ];
     for (const [what, bytes, close] of requests) judgeRaw(what, await raw(bytes, close));

@@ -218,8 +218,21 @@ describe('Socket.IO fuzzing (seeded; FUZZ_SEED to replay)', () => {
       }
     }
     const roles: FuzzRole[] = ['candidate', 'student', 'proctor', 'teacher', 'admin'];
+    // Drawn before anything is sent, so that a seed replays the same emits whatever the timing.
+    const plans = roles.map((role) => ({
+      role,
+      emits: Array.from({ length: EVENTS_PER_ROLE }, () => {
+        const event = r.chance(0.05)
+          ? r.pick(['unknown:event', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'x'.repeat(500)])
+          : r.pick(EVENTS);
+        // An event without a handler is never answered: it is sent without an ack.
+        const known = (EVENTS as readonly string[]).includes(event);
+        const { args, withAck, note } = argsFor(event as EventName);
+        return { event, args, withAck: withAck && known, note };
+      }),
+    }));
     await Promise.all(
-      roles.map(async (role) => {
+      plans.map(async ({ role, emits }) => {
         let socket = (await open(cookieOf(role))) as Socket;
         expect(socket).not.toBeInstanceOf(Error);
         // Join first, so saves and signals reach past "join the attempt first".
@@ -227,21 +240,15 @@ describe('Socket.IO fuzzing (seeded; FUZZ_SEED to replay)', () => {
           const attemptId = role === 'candidate' ? world.ids.attempt[0] : world.ids.attempt[1];
           await emit(socket, role, 'attempt:join', [{ attemptId, deviceId: 'fuzz-device-01' }], true, 'join');
         }
-        for (let i = 0; i < EVENTS_PER_ROLE; i++) {
+        // One at a time, acks awaited: mostly under the per-socket rate limit (floods are tested below).
+        for (const { event, args, withAck, note } of emits) {
           if (!socket.connected) {
             socket.close();
             const again = await open(cookieOf(role));
             if (again instanceof Error) break; // e.g. a terminated attempt's cookie
             socket = again;
           }
-          const event = r.chance(0.05)
-            ? r.pick(['unknown:event', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'x'.repeat(500)])
-            : r.pick(EVENTS);
-          const { args, withAck, note } = argsFor(event as EventName);
-          // Stay under the per-socket rate limit most of the time: floods are tested below.
-          // An event without a handler is never answered: it is sent without an ack.
-          const known = (EVENTS as readonly string[]).includes(event);
-          await emit(socket, role, event, args, withAck && known, note);
+          await emit(socket, role, event, args, withAck, note);
         }
         socket.close();
       }),

@@ -1,6 +1,5 @@
 // Seeded randomness and hostile values for the fuzz suites. One seed replays a whole run:
 // the suites print theirs and take FUZZ_SEED to repeat it.
-import { randomUUID } from 'node:crypto';
 
 export interface Rng {
   seed: number;
@@ -35,7 +34,11 @@ export function uuidFrom(r: Rng): string {
   const hex = Array.from({ length: 32 }, () => r.int(0, 15).toString(16)).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
-export const freshUuid = randomUUID;
+
+/** Bytes from the run's stream (crypto's would not replay). */
+export function bytesFrom(r: Rng, n: number): Buffer {
+  return Buffer.from(Array.from({ length: n }, () => r.int(0, 255)));
+}
 
 /** Strings that have broken servers: NUL and other controls, lone surrogates, huge, odd numbers, SQL, paths. */
 export function nastyString(r: Rng): string {
