@@ -16,7 +16,7 @@ import { createZoomClient } from '@exam-hall/server/modules/zoom/zoom.client.ts'
 import { bullZoomJobs, ZOOM_QUEUE } from '@exam-hall/server/modules/zoom/zoom.jobs.ts';
 import { ATTEMPTS_QUEUE, queueExpiryScheduler } from '@exam-hall/server/modules/attempts/attempts.expiry.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
-import { closeRedis } from '@exam-hall/server/lib/redis.ts';
+import { closeRedis, fireAndForgetPublisher } from '@exam-hall/server/lib/redis.ts';
 
 /** Jobs in flight per queue and process. Grading is short database work; minting is
  * serialized per issuer by an advisory lock anyway, so more would only wait. */
@@ -45,7 +45,12 @@ export async function startWorkers(config: Config, log: Logger, opts: { schedule
   zoomRedis.on('error', () => {});
   const zoom = createZoomClient(zoomRedis, config.redis.prefix, config.zoom);
   if (!chain) log.warn('CERTIFICATE_CONTRACT_ADDRESS is not set: certificates will wait in pending');
-  const publish = socketPublisher(new Emitter(emitterRedis, { key: socketChannel(config.redis.prefix) }));
+  // The emitter publishes without awaiting: its client handles its own failures (Redis restarts).
+  const publish = socketPublisher(
+    new Emitter(fireAndForgetPublisher(emitterRedis, log, 'worker emitter'), {
+      key: socketChannel(config.redis.prefix),
+    }),
+  );
   const workers: Worker[] = [];
   const queues: Queue[] = [];
 
