@@ -3,11 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { examSchema, participantListSchema } from '@exam-hall/protocol';
-import { attempts, auditLogs, examParticipants, exams } from '../../src/db/schema/index.ts';
+import {
+  attempts,
+  auditLogs,
+  examParticipants,
+  exams,
+  meetingRegistrants,
+  zoomMeetings,
+} from '../../src/db/schema/index.ts';
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
 import { demoCourse, ensureDemoExam, seedDemoExams } from '../../src/demo/demo-exams.seed.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../src/demo/demo-certificate.seed.ts';
 import { startHallSimulator } from '../../../scripts/demo/hall-simulator.ts';
+import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from '../../../scripts/demo/zoom-demo.ts';
+import { startWorkers } from '../../../workers/src/runtime.ts';
+import { createLogger } from '../../src/lib/logger.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 
@@ -132,6 +142,69 @@ describe('demo seeds', () => {
         .where(eq(auditLogs.action, 'participant.added'));
       expect(invited!.n).toBe(32 + 6);
     } finally {
+      sim.stop();
+    }
+  });
+});
+
+describe('the demo class on the Zoom emulator', () => {
+  let z: TestSystem;
+  let stopEmulator: (() => Promise<void>) | undefined;
+  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
+  afterAll(async () => {
+    await workers?.close();
+    await z?.close();
+    await stopEmulator?.();
+  });
+
+  it('is created and registered through the Zoom meeting service, then the class comes in', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    const emulator = await startDemoZoom(env);
+    stopEmulator = () => emulator.stop();
+    z = await startTestSystem(env as Record<string, string>);
+    const { db, config } = z.system;
+    // npm start runs the workers too: they turn the emulator's webhooks into attendance.
+    workers = await startWorkers(config, createLogger('silent'), { schedules: false });
+    await seedDemo(db);
+    const sim = await startHallSimulator({
+      db,
+      secret: config.secret,
+      baseUrl: z.url,
+      teacherEmail: account('teacher').email,
+      proctorEmail: account('proctor').email,
+    });
+    const demoClass = await startDemoClass({
+      db,
+      config,
+      emulator,
+      baseUrl: z.url,
+      teacherEmail: account('teacher').email,
+    });
+    try {
+      const [meeting] = await db.select().from(zoomMeetings).where(eq(zoomMeetings.id, demoClass!.meetingId));
+      expect(meeting).toMatchObject({ topic: ZOOM_DEMO_TOPIC, examId: sim.examId, registrationRequired: true });
+      const registrants = await db
+        .select({ status: meetingRegistrants.status })
+        .from(meetingRegistrants)
+        .where(eq(meetingRegistrants.meetingId, meeting!.id));
+      expect(registrants.map((r) => r.status)).toEqual(Array(6).fill('registered'));
+      const created = await db.select().from(auditLogs).where(eq(auditLogs.action, 'zoom.meeting_create'));
+      expect(created).toHaveLength(1);
+
+      // The emulator's signed webhooks reach the server: the dashboard shows people in Zoom.
+      const teacher = new Client(z.url);
+      await teacher.signIn(account('teacher').email, account('teacher').password);
+      await expect
+        .poll(
+          async () => {
+            const d = await teacher.get(`/api/zoom/meetings/${meeting!.id}/attendance`);
+            return (d.body.rows as { inZoomNow: boolean }[]).filter((r) => r.inZoomNow).length;
+          },
+          { timeout: 15_000, interval: 200 },
+        )
+        .toBeGreaterThan(0);
+    } finally {
+      demoClass?.stop();
       sim.stop();
     }
   });
