@@ -124,6 +124,37 @@ export const meetingParticipation = pgTable(
   ],
 );
 
+// Every participant_joined / participant_left as received: the webhook segments above are
+// derived from all of a participant's events at once, so the order in which they are
+// processed (Zoom does not promise one; workers run in parallel) cannot change them.
+export const zoomParticipantEventKind = pgEnum('zoom_participant_event_kind', ['joined', 'left']);
+export const zoomParticipantEvents = pgTable(
+  'zoom_participant_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => zoomMeetings.id, { onDelete: 'cascade' }),
+    // meeting_participation.zoom_participant_uuid of the segments it feeds.
+    participantKey: text('participant_key').notNull(),
+    kind: zoomParticipantEventKind('kind').notNull(),
+    // The event's own join_time / leave_time, never the time it was processed.
+    at: tstz('at').notNull(),
+    // Zoom's user_id: a new one for each stay, so it pairs a leave with its join when present.
+    stayId: text('stay_id'),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    registrantId: text('registrant_id'),
+    name: text('name'),
+    email: text('email'),
+    leaveReason: text('leave_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // A redelivered event is the same row (ON CONFLICT DO NOTHING).
+    uniqueIndex('zoom_participant_events_uq').on(t.meetingId, t.participantKey, t.kind, t.at),
+  ],
+);
+
 export const attendanceRecords = pgTable(
   'attendance_records',
   {
@@ -166,6 +197,7 @@ export type MeetingRegistrant = typeof meetingRegistrants.$inferSelect;
 export type NewMeetingRegistrant = typeof meetingRegistrants.$inferInsert;
 export type MeetingParticipation = typeof meetingParticipation.$inferSelect;
 export type NewMeetingParticipation = typeof meetingParticipation.$inferInsert;
+export type ZoomParticipantEvent = typeof zoomParticipantEvents.$inferSelect;
 export type AttendanceRecord = typeof attendanceRecords.$inferSelect;
 export type NewAttendanceRecord = typeof attendanceRecords.$inferInsert;
 export type AttendanceStatus = (typeof attendanceStatus.enumValues)[number];
