@@ -1,17 +1,28 @@
 // Webhook events, processed in a worker: meeting state and the live join..leave
-// segments (source 'webhook'). Every write is idempotent (unique segment key, guarded
-// updates), so a redelivered or replayed job changes nothing.
-import { and, desc, eq, isNull, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { meetingParticipation, meetingRegistrants, users, zoomMeetings } from '../../db/schema/index.ts';
+// segments (source 'webhook'). Zoom does not promise delivery order and several workers
+// take a meeting's events at once, so a join/leave is stored as an event
+// (zoom_participant_events, unique: a redelivery is a no-op) and the participant's
+// segments are derived again from all of their events (zoom.segments.ts), under a lock
+// on the meeting row: the same events give the same segments whatever the order.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import {
+  meetingParticipation,
+  meetingRegistrants,
+  users,
+  zoomMeetings,
+  zoomParticipantEvents,
+} from '../../db/schema/index.ts';
+import type { ZoomMeeting, ZoomParticipantEvent } from '../../db/schema/zoom.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
+import { deriveSegments } from './zoom.segments.ts';
 import type { ZoomEvent } from './zoom.types.ts';
 
 type Participant = NonNullable<NonNullable<NonNullable<ZoomEvent['payload']>['object']>['participant']>;
 
 /** Registrant id first (Zoom's own link to the person), then email. */
 export async function userFor(
-  db: Db,
+  db: Db | Tx,
   meetingId: string,
   p: { registrantId?: string | null | undefined; email?: string | null | undefined },
 ): Promise<string | null> {
@@ -44,141 +55,191 @@ export interface EventOutcome {
 export async function processZoomEvent(db: Db, publish: HallPublisher, body: ZoomEvent): Promise<EventOutcome> {
   const object = body.payload?.object;
   if (!object?.id) return { handled: false, note: 'no meeting in the payload' };
-  const [meeting] = await db
-    .select()
-    .from(zoomMeetings)
-    .where(eq(zoomMeetings.zoomMeetingId, String(object.id)));
-  if (!meeting) return { handled: false, note: `meeting ${object.id} is not linked here` };
-  const at = (iso: string | undefined) => (iso ? new Date(iso) : new Date((body.event_ts ?? Date.now()) as number));
+  const outcome = await db.transaction(async (tx) => {
+    // Every event of a meeting waits for the one before it to commit: two workers never
+    // derive the same participant's segments from different sets of events at once.
+    const [meeting] = await tx
+      .select()
+      .from(zoomMeetings)
+      .where(eq(zoomMeetings.zoomMeetingId, String(object.id)))
+      .for('no key update');
+    if (!meeting) return { handled: false, note: `meeting ${object.id} is not linked here` } as EventOutcome;
+    return apply(tx, meeting, body);
+  });
+  if (outcome.handled && outcome.meetingId) publish.attendanceChanged(outcome.meetingId);
+  return outcome;
+}
+
+async function apply(tx: Tx, meeting: ZoomMeeting, body: ZoomEvent): Promise<EventOutcome> {
+  const object = body.payload!.object!;
+  // The event's own times; its event_ts only when the payload has none.
+  const at = (iso: string | undefined) =>
+    iso ? new Date(iso) : new Date(Number.isFinite(body.event_ts) ? body.event_ts! : Date.now());
+  const done: EventOutcome = { handled: true, meetingId: meeting.id };
+  // A time that does not parse would fail the job on every retry: say so once instead.
+  for (const [field, value] of Object.entries({
+    start_time: object.start_time,
+    end_time: object.end_time,
+    'participant.join_time': object.participant?.join_time,
+    'participant.leave_time': object.participant?.leave_time,
+  })) {
+    if (value !== undefined && value !== '' && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) {
+      return { handled: false, meetingId: meeting.id, note: `${field} is not a time: ${String(value)}` };
+    }
+  }
 
   switch (body.event) {
     case 'meeting.started': {
-      await db
+      // The meeting's own start time wins over a join's (which may have been processed first).
+      await tx
         .update(zoomMeetings)
         .set({
-          status: 'started',
-          startedAt: sql`coalesce(${zoomMeetings.startedAt}, ${at(object.start_time)})`,
+          status: sql`case when ${zoomMeetings.status} = 'ended' then 'ended'::zoom_meeting_status else 'started'::zoom_meeting_status end`,
+          startedAt: object.start_time
+            ? new Date(object.start_time)
+            : sql`coalesce(${zoomMeetings.startedAt}, ${at(undefined)})`,
           zoomUuid: object.uuid ?? meeting.zoomUuid,
           updatedAt: new Date(),
         })
-        .where(and(eq(zoomMeetings.id, meeting.id), sql`${zoomMeetings.status} <> 'ended'`));
-      break;
+        .where(eq(zoomMeetings.id, meeting.id));
+      return done;
     }
     case 'meeting.ended': {
       const endedAt = at(object.end_time);
-      await db
+      await tx
         .update(zoomMeetings)
         .set({
           status: 'ended',
           endedAt,
-          startedAt: sql`coalesce(${zoomMeetings.startedAt}, ${object.start_time ? new Date(object.start_time) : endedAt})`,
+          startedAt: object.start_time
+            ? new Date(object.start_time)
+            : sql`coalesce(${zoomMeetings.startedAt}, ${endedAt})`,
           zoomUuid: object.uuid ?? meeting.zoomUuid,
           updatedAt: new Date(),
         })
         .where(eq(zoomMeetings.id, meeting.id));
       // Whoever Zoom did not report leaving left when the meeting ended.
-      await db
-        .update(meetingParticipation)
-        .set({
-          leftAt: sql`greatest(${meetingParticipation.joinedAt}, ${endedAt})`,
-          durationSeconds: sql`greatest(0, extract(epoch from ${endedAt}::timestamptz - ${meetingParticipation.joinedAt}))::int`,
-          leaveReason: 'meeting ended',
-          updatedAt: new Date(),
-        })
-        .where(
-          and(
-            eq(meetingParticipation.meetingId, meeting.id),
-            eq(meetingParticipation.source, 'webhook'),
-            isNull(meetingParticipation.leftAt),
-          ),
-        );
-      publish.attendanceChanged(meeting.id);
-      return { handled: true, meetingId: meeting.id, syncNeeded: true };
+      await rederive(tx, meeting.id, endedAt, null);
+      return { ...done, syncNeeded: true };
     }
-    case 'meeting.participant_joined': {
-      const p = object.participant;
-      if (!p) return { handled: false, note: 'no participant' };
-      const joinedAt = at(p.join_time);
-      const userId = await userFor(db, meeting.id, { registrantId: p.registrant_id, email: p.email });
-      await db
-        .insert(meetingParticipation)
-        .values({
-          meetingId: meeting.id,
-          userId,
-          zoomParticipantUuid: participantKey(p),
-          zoomUserId: p.user_id ?? null,
-          registrantId: p.registrant_id || null,
-          name: p.user_name ?? null,
-          email: p.email ? p.email.toLowerCase() : null,
-          joinedAt,
-          source: 'webhook',
-        })
-        .onConflictDoNothing();
-      if (meeting.status === 'scheduled') {
-        await db
-          .update(zoomMeetings)
-          .set({ status: 'started', startedAt: sql`coalesce(${zoomMeetings.startedAt}, ${joinedAt})` })
-          .where(and(eq(zoomMeetings.id, meeting.id), eq(zoomMeetings.status, 'scheduled')));
-      }
-      break;
-    }
+    case 'meeting.participant_joined':
     case 'meeting.participant_left': {
       const p = object.participant;
       if (!p) return { handled: false, note: 'no participant' };
-      const leftAt = at(p.leave_time);
+      const left = body.event === 'meeting.participant_left';
       const key = participantKey(p);
-      // The newest open segment of this participant that began before this leave.
-      const [open] = await db
-        .select({ id: meetingParticipation.id, joinedAt: meetingParticipation.joinedAt })
-        .from(meetingParticipation)
-        .where(
-          and(
-            eq(meetingParticipation.meetingId, meeting.id),
-            eq(meetingParticipation.zoomParticipantUuid, key),
-            eq(meetingParticipation.source, 'webhook'),
-            isNull(meetingParticipation.leftAt),
-            lte(meetingParticipation.joinedAt, leftAt),
-          ),
-        )
-        .orderBy(desc(meetingParticipation.joinedAt))
-        .limit(1);
-      if (open) {
-        await db
-          .update(meetingParticipation)
-          .set({
-            leftAt,
-            durationSeconds: Math.max(0, Math.round((leftAt.getTime() - open.joinedAt.getTime()) / 1000)),
-            leaveReason: p.leave_reason ?? null,
-            updatedAt: new Date(),
-          })
-          .where(and(eq(meetingParticipation.id, open.id), isNull(meetingParticipation.leftAt)));
-      } else {
-        // The join never reached us (or came after): keep what we know, a segment that ends here.
-        const userId = await userFor(db, meeting.id, { registrantId: p.registrant_id, email: p.email });
-        const joinedAt = p.join_time ? new Date(p.join_time) : leftAt;
-        await db
-          .insert(meetingParticipation)
-          .values({
-            meetingId: meeting.id,
-            userId,
-            zoomParticipantUuid: key,
-            zoomUserId: p.user_id ?? null,
-            registrantId: p.registrant_id || null,
-            name: p.user_name ?? null,
-            email: p.email ? p.email.toLowerCase() : null,
-            joinedAt,
-            leftAt,
-            durationSeconds: Math.max(0, Math.round((leftAt.getTime() - joinedAt.getTime()) / 1000)),
-            leaveReason: p.leave_reason ?? null,
-            source: 'webhook',
-          })
+      const userId = await userFor(tx, meeting.id, { registrantId: p.registrant_id, email: p.email });
+      const who = {
+        meetingId: meeting.id,
+        participantKey: key,
+        stayId: p.user_id || null,
+        userId,
+        registrantId: p.registrant_id || null,
+        name: p.user_name ?? null,
+        email: p.email ? p.email.toLowerCase() : null,
+      };
+      if (left) {
+        await tx
+          .insert(zoomParticipantEvents)
+          .values({ ...who, kind: 'left', at: at(p.leave_time), leaveReason: p.leave_reason ?? null })
           .onConflictDoNothing();
       }
-      break;
+      const joinTime = p.join_time;
+      if (!left || joinTime) {
+        // A leave that says when its stay began implies that join; the join's own payload,
+        // whenever it comes, is the one kept (so the result does not depend on which came first).
+        const insert = tx.insert(zoomParticipantEvents).values({ ...who, kind: 'joined', at: at(joinTime) });
+        if (left) await insert.onConflictDoNothing();
+        else
+          await insert.onConflictDoUpdate({
+            target: [
+              zoomParticipantEvents.meetingId,
+              zoomParticipantEvents.participantKey,
+              zoomParticipantEvents.kind,
+              zoomParticipantEvents.at,
+            ],
+            set: {
+              stayId: who.stayId,
+              userId: who.userId,
+              registrantId: who.registrantId,
+              name: who.name,
+              email: who.email,
+            },
+          });
+      }
+      await rederive(tx, meeting.id, meeting.endedAt, key);
+      if (!left && meeting.status === 'scheduled') {
+        await tx
+          .update(zoomMeetings)
+          .set({ status: 'started', startedAt: sql`coalesce(${zoomMeetings.startedAt}, ${at(joinTime)})` })
+          .where(and(eq(zoomMeetings.id, meeting.id), eq(zoomMeetings.status, 'scheduled')));
+      }
+      return done;
     }
     default:
       return { handled: false, meetingId: meeting.id, note: `event ${body.event} is not used` };
   }
-  publish.attendanceChanged(meeting.id);
-  return { handled: true, meetingId: meeting.id };
+}
+
+/**
+ * Brings the stored webhook segments of one participant (or of everyone with events in
+ * the meeting) in line with what their events say: rows keep their id when their join
+ * time stays; only what differs is written.
+ */
+async function rederive(tx: Tx, meetingId: string, endedAt: Date | null, key: string | null) {
+  // One after the other: a transaction is one connection.
+  const events = await tx
+    .select()
+    .from(zoomParticipantEvents)
+    .where(
+      and(
+        eq(zoomParticipantEvents.meetingId, meetingId),
+        key === null ? undefined : eq(zoomParticipantEvents.participantKey, key),
+      ),
+    );
+  const rows = await tx
+    .select()
+    .from(meetingParticipation)
+    .where(
+      and(
+        eq(meetingParticipation.meetingId, meetingId),
+        eq(meetingParticipation.source, 'webhook'),
+        key === null ? undefined : eq(meetingParticipation.zoomParticipantUuid, key),
+      ),
+    );
+  const eventsBy = new Map<string, ZoomParticipantEvent[]>();
+  for (const e of events) eventsBy.set(e.participantKey, [...(eventsBy.get(e.participantKey) ?? []), e]);
+  const rowsBy = new Map<string, (typeof rows)[number][]>();
+  for (const r of rows) rowsBy.set(r.zoomParticipantUuid, [...(rowsBy.get(r.zoomParticipantUuid) ?? []), r]);
+
+  for (const [participant, list] of eventsBy) {
+    const existing = new Map((rowsBy.get(participant) ?? []).map((r) => [r.joinedAt.getTime(), r]));
+    for (const s of deriveSegments(list, endedAt)) {
+      const row = existing.get(s.joinedAt.getTime());
+      existing.delete(s.joinedAt.getTime());
+      if (!row) {
+        await tx
+          .insert(meetingParticipation)
+          .values({ meetingId, zoomParticipantUuid: participant, source: 'webhook', ...s });
+        continue;
+      }
+      const same =
+        (row.leftAt?.getTime() ?? null) === (s.leftAt?.getTime() ?? null) &&
+        row.durationSeconds === s.durationSeconds &&
+        row.leaveReason === s.leaveReason &&
+        row.userId === s.userId &&
+        row.zoomUserId === s.zoomUserId &&
+        row.registrantId === s.registrantId &&
+        row.name === s.name &&
+        row.email === s.email;
+      if (!same)
+        await tx
+          .update(meetingParticipation)
+          .set({ ...s, updatedAt: new Date() })
+          .where(eq(meetingParticipation.id, row.id));
+    }
+    // A segment the events no longer support (e.g. a leave's stand-in, now that its join came).
+    for (const stale of existing.values())
+      await tx.delete(meetingParticipation).where(eq(meetingParticipation.id, stale.id));
+  }
 }
