@@ -167,41 +167,47 @@ export function createAttemptService(deps: {
       const emailKey = keyedHash(secret, 'email', input.email);
       const guess = await limiter.reserve(ipKey, emailKey);
       let right = false;
-      const outcome = await db.transaction(async (tx) => {
-        const match = await findParticipantByCode(tx, secret, input.email, input.code);
-        if (!match) return null;
-        // Row lock: concurrent claims of this code queue here, and each sees the previous one's result.
-        const [participant] = await tx
-          .select()
-          .from(examParticipants)
-          .where(eq(examParticipants.id, match.id))
-          .for('update');
-        if (!participant || participant.accessCodeHash !== match.accessCodeHash) return null;
-        // Right code, whatever happens next (used, exam closed...): the guess is given back.
-        right = true;
-        const auditCtx = {
-          actorId: participant.userId,
-          actorRole: 'student',
-          ipHash: ipKey,
-          requestId: ctx.requestId ?? null,
-        };
-        if (participant.codeStatus === 'used') {
-          throw new AppError(
-            409,
-            'code_used',
-            'This code was already used. If you were taking the exam on another device, ask your proctor for a resume code.',
-          );
-        }
-        if (participant.codeStatus === 'voided') {
-          throw new AppError(409, 'code_used', 'This access code is no longer valid. Ask your teacher for a new one.');
-        }
-        const started = await createAttempt(tx, participant, ctx, auditCtx, 'code');
-        await tx
-          .update(examParticipants)
-          .set({ codeStatus: 'used', codeUsedAt: new Date() })
-          .where(eq(examParticipants.id, participant.id));
-        return started;
-      }).finally(() => (right ? guess.right() : undefined));
+      const outcome = await db
+        .transaction(async (tx) => {
+          const match = await findParticipantByCode(tx, secret, input.email, input.code);
+          if (!match) return null;
+          // Row lock: concurrent claims of this code queue here, and each sees the previous one's result.
+          const [participant] = await tx
+            .select()
+            .from(examParticipants)
+            .where(eq(examParticipants.id, match.id))
+            .for('update');
+          if (!participant || participant.accessCodeHash !== match.accessCodeHash) return null;
+          // Right code, whatever happens next (used, exam closed...): the guess is given back.
+          right = true;
+          const auditCtx = {
+            actorId: participant.userId,
+            actorRole: 'student',
+            ipHash: ipKey,
+            requestId: ctx.requestId ?? null,
+          };
+          if (participant.codeStatus === 'used') {
+            throw new AppError(
+              409,
+              'code_used',
+              'This code was already used. If you were taking the exam on another device, ask your proctor for a resume code.',
+            );
+          }
+          if (participant.codeStatus === 'voided') {
+            throw new AppError(
+              409,
+              'code_used',
+              'This access code is no longer valid. Ask your teacher for a new one.',
+            );
+          }
+          const started = await createAttempt(tx, participant, ctx, auditCtx, 'code');
+          await tx
+            .update(examParticipants)
+            .set({ codeStatus: 'used', codeUsedAt: new Date() })
+            .where(eq(examParticipants.id, participant.id));
+          return started;
+        })
+        .finally(() => (right ? guess.right() : undefined));
       if (outcome) return scheduled(outcome);
       throw new AppError(
         401,
