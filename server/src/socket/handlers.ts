@@ -24,7 +24,6 @@ import { loadWatchableExam } from '../modules/hall/hall.access.ts';
 import { loadAttendanceMeeting } from '../modules/attendance/attendance.service.ts';
 import type { Db } from '../db/client.ts';
 import type { Hub, HubSocket } from './hub.ts';
-import { refuseUnsupportedMethods } from './engine-guard.ts';
 
 interface Handler<S extends z.ZodType | null> {
   schema: S;
@@ -166,7 +165,6 @@ function bucket(ratePerSecond: number, burst: number) {
 
 /** Wires the table to every connection; `drain` waits for the presence updates of closed sockets. */
 export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, hall: HallService) {
-  refuseUnsupportedMethods(io);
   const pending = new Set<Promise<unknown>>();
   io.on('connection', (socket) => {
     const allow = bucket(20, 60);

@@ -21,6 +21,7 @@ import type { Logger } from '../lib/logger.ts';
 import { closeRedis, fireAndForgetPublisher } from '../lib/redis.ts';
 import type { OriginPolicy } from '../http/origins.ts';
 import { unavailableErrorOf } from '../db/unavailable.ts';
+import { refuseUnsupportedMethods } from './engine-guard.ts';
 
 export interface SocketData {
   actor: Actor | null;
@@ -61,6 +62,8 @@ export function createHub(
     pingInterval: 10_000,
     pingTimeout: 15_000,
   });
+
+  refuseUnsupportedMethods(io);
 
   io.use(async (socket, next) => {
     try {
