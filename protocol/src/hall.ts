@@ -80,6 +80,10 @@ export const clockSchema = z.object({
   reason: z.string().optional(),
   /** All extra time proctors have given this attempt so far (cumulative, not this change). */
   extraSeconds: z.number().int().optional(),
+  /** Seconds this change moved the deadline (extensions: + added, - taken), so the page need not guess. */
+  deltaSeconds: z.number().int().optional(),
+  /** The proctor's reason, when a pause gave one. */
+  pauseReason: z.string().optional(),
 });
 export type Clock = z.infer<typeof clockSchema>;
 
@@ -202,6 +206,31 @@ export const hallActionSchema = z.discriminatedUnion('action', [
   }),
 ]);
 export type HallAction = z.infer<typeof hallActionSchema>;
+
+/** Everyone in an exam's hall at once: message every live attempt, or pause / resume all of them. */
+export const hallBulkSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('message'), examId: uuid, text: text().trim().min(1, 'Write a message').max(1000) }),
+  z.object({ action: z.literal('pause'), examId: uuid, reason: text().trim().max(500).optional() }),
+  z.object({ action: z.literal('resume'), examId: uuid }),
+]);
+export type HallBulk = z.infer<typeof hallBulkSchema>;
+/** How many attempts the bulk action changed (or reached, for a message). */
+export const hallBulkReplySchema = z.object({
+  action: z.enum(['message', 'pause', 'resume']),
+  count: z.number().int(),
+});
+export type HallBulkReply = z.infer<typeof hallBulkReplySchema>;
+
+/** At most this many alerts are reviewed in one go. */
+export const MAX_BULK_REVIEW = 500;
+export const reviewAlertsSchema = z.object({
+  eventIds: z
+    .array(uuid)
+    .min(1, 'Choose at least one alert')
+    .max(MAX_BULK_REVIEW, `At most ${MAX_BULK_REVIEW} alerts at once`),
+  status: z.enum(['acknowledged', 'dismissed']),
+});
+export type ReviewAlerts = z.infer<typeof reviewAlertsSchema>;
 
 export const reviewAlertSchema = z.object({
   eventId: uuid,

@@ -5,10 +5,13 @@ import type {
   AttemptSnapshot,
   Clock,
   HallAction,
+  HallBulk,
+  HallBulkReply,
   HallRow,
   HallSnapshot,
   ProctorSignal,
   ProctoringEventDto,
+  ReviewAlerts,
   RiskBreakdown,
   SaveAck,
   SaveAnswer,
@@ -60,6 +63,10 @@ export interface ClientToServerEvents {
     payload: { eventId: string; status: 'acknowledged' | 'dismissed' | 'flagged'; note?: string },
     ack: Ack<{ event: ProctoringEventDto }>,
   ) => void;
+  /** Proctor: message, pause or resume every live attempt of an exam; answers how many. */
+  'hall:bulk': (payload: HallBulk, ack: Ack<HallBulkReply>) => void;
+  /** Proctor: acknowledge or dismiss several alerts at once (one transaction). */
+  'alert:review-many': (payload: ReviewAlerts, ack: Ack<{ events: ProctoringEventDto[] }>) => void;
   'hall:risk': (payload: { attemptId: string }, ack: Ack<RiskBreakdown>) => void;
   /** Teacher, host or admin: receive 'attendance:changed' for this meeting. */
   'attendance:watch': (payload: { meetingId: string }, ack: Ack<{ watching: true }>) => void;

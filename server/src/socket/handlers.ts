@@ -4,9 +4,11 @@
 import type { z } from 'zod';
 import {
   hallActionSchema,
+  hallBulkSchema,
   joinAttemptSchema,
   proctorSignalSchema,
   reviewAlertSchema,
+  reviewAlertsSchema,
   rooms,
   saveAnswerSchema,
   submitAttemptSchema,
@@ -126,6 +128,18 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
     'hall:action': handler({
       schema: hallActionSchema,
       handle: async (socket, input) => ({ row: await hall.act(callerOf(socket), input) }),
+    }),
+    'hall:bulk': handler({
+      schema: hallBulkSchema,
+      handle: (socket, input) => hall.bulk(callerOf(socket), input),
+    }),
+    'alert:review-many': handler({
+      schema: reviewAlertsSchema,
+      handle: async (socket, input) => {
+        const events = await proctoring.reviewMany(callerOf(socket), input.eventIds, input.status);
+        await hall.refreshRows([...new Set(events.map((e) => e.attemptId))]);
+        return { events };
+      },
     }),
     'alert:review': handler({
       schema: reviewAlertSchema,

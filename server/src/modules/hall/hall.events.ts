@@ -5,7 +5,11 @@ import { rooms, type Clock, type HallRow, type ProctoringEventDto, type RiskBrea
 import type { Attempt } from '../../db/schema/index.ts';
 
 export interface HallPublisher {
-  clock(attempt: Pick<Attempt, 'id' | 'status' | 'deadlineAt' | 'pausedAt' | 'extraSeconds'>, reason: string): void;
+  clock(
+    attempt: Pick<Attempt, 'id' | 'status' | 'deadlineAt' | 'pausedAt' | 'extraSeconds'>,
+    reason: string,
+    detail?: ClockDetail,
+  ): void;
   ended(attemptId: string, status: string, reason: string): void;
   message(attemptId: string, text: string, from: string): void;
   graded(attemptId: string): void;
@@ -20,6 +24,12 @@ export interface HallPublisher {
   attendanceChanged(meetingId: string): void;
 }
 
+/** What the student is told with a clock change: how far the deadline moved, why it was paused. */
+export interface ClockDetail {
+  deltaSeconds?: number;
+  pauseReason?: string;
+}
+
 /** Anything with Socket.IO's `to(room).emit(...)`: a Server, or a worker's Emitter. */
 export interface RoomEmitter {
   to(room: string): { emit(event: string, ...args: unknown[]): unknown };
@@ -29,6 +39,7 @@ export interface RoomEmitter {
 export function toClock(
   a: Pick<Attempt, 'id' | 'status' | 'deadlineAt' | 'pausedAt' | 'extraSeconds'>,
   reason?: string,
+  detail: ClockDetail = {},
 ): Clock {
   return {
     attemptId: a.id,
@@ -38,6 +49,8 @@ export function toClock(
     serverTime: new Date().toISOString(),
     extraSeconds: a.extraSeconds,
     ...(reason ? { reason } : {}),
+    ...(detail.deltaSeconds !== undefined ? { deltaSeconds: detail.deltaSeconds } : {}),
+    ...(detail.pauseReason ? { pauseReason: detail.pauseReason } : {}),
   };
 }
 
@@ -48,7 +61,7 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     if (!silent) io.to(room).emit(event, payload);
   };
   return {
-    clock: (a, reason) => to(rooms.attempt(a.id), 'attempt:clock', toClock(a, reason)),
+    clock: (a, reason, detail) => to(rooms.attempt(a.id), 'attempt:clock', toClock(a, reason, detail)),
     ended: (attemptId, status, reason) => to(rooms.attempt(attemptId), 'attempt:ended', { attemptId, status, reason }),
     message: (attemptId, text, from) =>
       to(rooms.attempt(attemptId), 'attempt:message', { text, from, sentAt: new Date().toISOString() }),

@@ -1,8 +1,17 @@
 // The live hall: what a student's browser gets on joining, how answers are saved
 // without loss, submission, presence, and what proctors see and do. The clock is
 // the attempt row's deadline; every change to it is pushed to the student at once.
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
-import type { AttemptSnapshot, HallAction, HallRow, HallSnapshot, SaveAck, SaveAnswer } from '@exam-hall/protocol';
+import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import type {
+  AttemptSnapshot,
+  HallAction,
+  HallBulk,
+  HallBulkReply,
+  HallRow,
+  HallSnapshot,
+  SaveAck,
+  SaveAnswer,
+} from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import { attempts, exams, presence, proctoringEvents, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
@@ -165,7 +174,7 @@ export function createHallService(deps: {
       )
       .returning();
     if (!updated) return a;
-    publish.clock(updated, 'disconnect_credit');
+    publish.clock(updated, 'disconnect_credit', { deltaSeconds: secondsBetween(a.deadlineAt, updated.deadlineAt) });
     // Best effort: the deadline is in the row, and the expiry sweep ends (and re-arms) what no
     // job covers, so a student coming back while Redis is down is not kept out of the exam.
     await bestEffort(expiry.schedule(updated.id, updated.deadlineAt!), 1000);
@@ -312,6 +321,19 @@ export function createHallService(deps: {
       if (a) await pushRow(a);
     },
 
+    /** Pushes several attempts' rows in one message (after a bulk alert review). */
+    async refreshRows(attemptIds: string[]) {
+      if (!attemptIds.length) return;
+      const list = await db
+        .select({ examId: attempts.examId, participantId: attempts.participantId })
+        .from(attempts)
+        .where(inArray(attempts.id, attemptIds));
+      for (const examId of new Set(list.map((a) => a.examId))) {
+        const ids = list.filter((a) => a.examId === examId).map((a) => a.participantId);
+        publish.rows(examId, await repo.hallRows(db, examId, ids));
+      }
+    },
+
     /**
      * The proctor's view of an exam: the whole roster and the open alerts. `subscribe`
      * runs after the access check and before the snapshot is read, so no update falls
@@ -394,11 +416,11 @@ export function createHallService(deps: {
       // (the expiry sweep ends, and re-arms, what no job covers).
       switch (action.action) {
         case 'extend':
-          publish.clock(a, 'extended');
+          publish.clock(a, 'extended', { deltaSeconds: action.minutes * 60 });
           await bestEffort(expiry.schedule(a.id, a.deadlineAt!), 1000);
           break;
         case 'pause':
-          publish.clock(a, 'paused');
+          publish.clock(a, 'paused', { pauseReason: action.reason });
           break;
         case 'resume':
           publish.clock(a, 'resumed');
@@ -413,6 +435,79 @@ export function createHallService(deps: {
       }
       return (await pushRow(a))!;
     },
+
+    /**
+     * The whole hall at once. Pause / resume: every running (or paused) attempt of the exam,
+     * locked, changed and audited one row each in one transaction, so a failure changes none;
+     * students and proctors hear of it only after the commit. Message: every attempt that is
+     * not over (one audit row for the exam). Answers how many attempts it changed or reached.
+     */
+    async bulk(caller: Caller, input: HallBulk): Promise<HallBulkReply> {
+      await loadWatchableExam(db, caller.actor, input.examId);
+      const from =
+        input.action === 'pause'
+          ? (['in_progress'] as const)
+          : input.action === 'resume'
+            ? (['paused'] as const)
+            : (['not_started', 'in_progress', 'paused'] as const);
+      const ctx = auditContextOf(secret, caller);
+      const changed = await db.transaction(async (tx) => {
+        // FOR UPDATE: a per-student action racing this one waits, and rows it moved out of
+        // `from` meanwhile are skipped (re-checked after the lock), so nothing fails halfway.
+        const live = await tx
+          .select({ id: attempts.id })
+          .from(attempts)
+          .where(and(eq(attempts.examId, input.examId), inArray(attempts.status, [...from])))
+          .orderBy(attempts.id)
+          .for('update');
+        if (input.action === 'message') {
+          await audit.record(tx, ctx, {
+            action: 'hall.message_all',
+            targetType: 'exam',
+            targetId: input.examId,
+            details: { recipients: live.length },
+          });
+          return live.map((l) => ({ id: l.id }) as Pick<Attempt, 'id'>);
+        }
+        const out: Attempt[] = [];
+        for (const { id } of live) {
+          const a =
+            input.action === 'pause'
+              ? await transitionAttempt(tx, id, 'paused', { reason: input.reason ?? 'paused by proctor' })
+              : await transitionAttempt(tx, id, 'in_progress');
+          await audit.record(tx, ctx, {
+            action: `hall.${input.action}`,
+            targetType: 'attempt',
+            targetId: id,
+            details: input.action === 'pause' ? { reason: input.reason ?? null, bulk: true } : { bulk: true },
+          });
+          out.push(a);
+        }
+        return out;
+      });
+      // Committed. Pushes are fire-and-forget; moved expiry jobs are best effort (the sweep re-arms).
+      switch (input.action) {
+        case 'message':
+          for (const a of changed) publish.message(a.id, input.text, caller.actor.name);
+          break;
+        case 'pause':
+          for (const a of changed as Attempt[]) publish.clock(a, 'paused', { pauseReason: input.reason });
+          break;
+        case 'resume':
+          for (const a of changed as Attempt[]) publish.clock(a, 'resumed');
+          await Promise.all((changed as Attempt[]).map((a) => bestEffort(expiry.schedule(a.id, a.deadlineAt!), 1000)));
+          break;
+      }
+      if (input.action !== 'message' && changed.length) {
+        const ids = (changed as Attempt[]).map((a) => a.participantId);
+        publish.rows(input.examId, await repo.hallRows(db, input.examId, ids));
+      }
+      return { action: input.action, count: changed.length };
+    },
   };
+}
+
+function secondsBetween(before: Date | null, after: Date | null): number {
+  return before && after ? Math.round((after.getTime() - before.getTime()) / 1000) : 0;
 }
 export type HallService = ReturnType<typeof createHallService>;

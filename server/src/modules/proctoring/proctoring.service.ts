@@ -1,7 +1,7 @@
 // Proctoring signals from the student page (and the server's own, like a second
 // device), stored with a severity, pushed to the exam's proctors, and summed into
 // the attempt's risk score with a breakdown a proctor can read.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import {
   SIGNAL_WEIGHTS,
   type ProctorSignalType,
@@ -10,7 +10,7 @@ import {
 } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
-import { notFound } from '../../http/errors.ts';
+import { badRequest, notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf, type Caller } from '../audit/audit.context.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
@@ -120,6 +120,51 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       const dto = toEventDto(updated);
       publish.alertReviewed(event.examId, dto);
       return dto;
+    },
+
+    /**
+     * Several alerts of one exam at once (the list is bounded by the schema): every review,
+     * its audit row and the new risk scores in one transaction; proctors hear of it after.
+     * Answers the reviewed events; the caller refreshes the affected attempts' rows.
+     */
+    async reviewMany(
+      caller: Caller,
+      eventIds: string[],
+      status: 'acknowledged' | 'dismissed',
+    ): Promise<ProctoringEventDto[]> {
+      const ids = [...new Set(eventIds)];
+      const found = await db
+        .select({ id: proctoringEvents.id, examId: proctoringEvents.examId })
+        .from(proctoringEvents)
+        .where(inArray(proctoringEvents.id, ids));
+      if (found.length !== ids.length) throw notFound('Alert');
+      const examIds = [...new Set(found.map((f) => f.examId))];
+      if (examIds.length !== 1)
+        throw badRequest('Review alerts of one exam at a time.', [
+          { path: 'eventIds', message: 'belong to more than one exam' },
+        ]);
+      await loadWatchableExam(db, caller.actor, examIds[0]!);
+      const ctx = auditContextOf(secret, caller);
+      const updated = await db.transaction(async (tx) => {
+        const rows = await tx
+          .update(proctoringEvents)
+          .set({ reviewStatus: status, reviewedBy: caller.actor.userId, reviewedAt: new Date(), reviewNote: null })
+          .where(inArray(proctoringEvents.id, ids))
+          .returning();
+        for (const row of rows) {
+          await audit.record(tx, ctx, {
+            action: `alert.${status}`,
+            targetType: 'proctoring_event',
+            targetId: row.id,
+            details: { attemptId: row.attemptId, type: row.type, bulk: true },
+          });
+        }
+        for (const attemptId of new Set(rows.map((r) => r.attemptId))) await updateRisk(attemptId, tx);
+        return rows;
+      });
+      const dtos = updated.map(toEventDto);
+      for (const dto of dtos) publish.alertReviewed(examIds[0]!, dto);
+      return dtos;
     },
   };
 }
