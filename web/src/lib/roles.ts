@@ -1,7 +1,11 @@
 import type { Role } from '@exam-hall/protocol';
 
-/** `link` names a page that exists; without one the landing page marks the step "Coming soon". */
-export type NextStep = { title: string; description: string; link?: 'teach' | 'start' | 'hall' | 'certificates' };
+/** `link` names a page that exists: the home page shows only what can be opened, never "Coming soon". */
+export type NextStep = {
+  title: string;
+  description: string;
+  link: 'teach' | 'attendance' | 'start' | 'hall' | 'certificates';
+};
 
 export const roleLabels: Record<Role, string> = {
   admin: 'Administrator',
@@ -14,8 +18,11 @@ export const nextSteps: Record<Role, NextStep[]> = {
   admin: [
     { title: 'Courses and exams', description: 'Build exams, invite participants and share codes.', link: 'teach' },
     { title: 'Live hall', description: 'Watch any exam in progress and act on alerts.', link: 'hall' },
-    { title: 'Users', description: 'Invite people, change roles and suspend accounts.' },
-    { title: 'Audit log', description: 'See who did what, and when.' },
+    {
+      title: 'Attendance',
+      description: 'Open a course’s class sessions on Zoom to see who attended, in the hall and on Zoom.',
+      link: 'attendance',
+    },
   ],
   teacher: [
     {
@@ -24,7 +31,11 @@ export const nextSteps: Record<Role, NextStep[]> = {
       link: 'teach',
     },
     { title: 'Live hall', description: 'Watch your exams in progress and act on alerts.', link: 'hall' },
-    { title: 'Attendance', description: 'See who attended, in the hall and on Zoom.' },
+    {
+      title: 'Attendance',
+      description: 'Open a course’s class sessions on Zoom to see who attended, in the hall and on Zoom.',
+      link: 'attendance',
+    },
   ],
   proctor: [{ title: 'Live hall', description: 'Watch exams in progress and act on alerts.', link: 'hall' }],
   student: [
