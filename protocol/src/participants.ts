@@ -76,14 +76,29 @@ export const participantImportResultSchema = z.object({
 export type ParticipantImportResult = z.infer<typeof participantImportResultSchema>;
 
 export const codesExportBodySchema = z.object({
-  /** Whose codes to regenerate; default: every participant whose code is still unused. */
+  /** Whose rows to list; default: every participant. The export never changes a code. */
   participantIds: z
     .array(z.uuid('participantIds must be UUIDs'))
-    .min(1, 'participantIds must not be empty; omit it for every unused code')
+    .min(1, 'participantIds must not be empty; omit it for every participant')
     .max(PARTICIPANT_IMPORT_MAX_ROWS, `At most ${PARTICIPANT_IMPORT_MAX_ROWS} participants at a time`)
     .optional(),
 });
 export type CodesExportBody = z.infer<typeof codesExportBodySchema>;
+
+/**
+ * Bulk reissue: every participant who has not started gets a new code and their current
+ * code stops working, so the body must say so explicitly.
+ */
+export const codesReissueBodySchema = z.object({
+  confirm: z.literal(true, {
+    error: 'confirm must be true: reissuing makes the current codes of everyone who has not started stop working',
+  }),
+});
+export type CodesReissueBody = z.infer<typeof codesReissueBodySchema>;
+
+/** How many participants a bulk reissue would give new codes (no attempt, code still unused). */
+export const codesReissuePreviewSchema = z.object({ count: z.number().int() });
+export type CodesReissuePreview = z.infer<typeof codesReissuePreviewSchema>;
 
 export const codeRegeneratedSchema = z.object({ participant: participantSchema, code: z.string() });
 

@@ -144,7 +144,7 @@ describe('adding one participant', () => {
     expect(archived.body.error.message).toMatch(/archived/);
     expect((await postCsv(teacher, open, 'email\nz@x.example\n')).status).toBe(409);
     expect((await teacher.post(`/api/exams/${open}/participants/${before.body.participant.id}/code`)).status).toBe(409);
-    expect((await teacher.post(`/api/exams/${open}/participants/codes/export`)).status).toBe(409);
+    expect((await teacher.post(`/api/exams/${open}/participants/codes/reissue`, { confirm: true })).status).toBe(409);
     expect((await teacher.get(`/api/exams/${open}/participants`)).body.total).toBe(1);
   });
 });
@@ -352,6 +352,8 @@ describe('access', () => {
       postCsv(c, examId, 'email\nq@x.example\n'),
       c.get(`/api/exams/${examId}/participants/export.csv`),
       c.post(`/api/exams/${examId}/participants/codes/export`, {}),
+      c.get(`/api/exams/${examId}/participants/codes/reissue`),
+      c.post(`/api/exams/${examId}/participants/codes/reissue`, { confirm: true }),
       c.post(`/api/exams/${examId}/participants/${pid}/code`),
       c.delete(`/api/exams/${examId}/participants/${pid}`),
     ];
@@ -448,64 +450,7 @@ describe('access codes', () => {
     expect((await teacher.delete(`/api/exams/${e1}`)).status).toBe(204);
     expect(await findParticipantByCode(t.system.db, secret(), email, c1)).toBeNull();
   });
-
-  it('exports fresh codes as CSV, voiding the previous ones', async () => {
-    const examId = await newExam();
-    const tag = uniq();
-    const imported = await postCsv(
-      teacher,
-      examId,
-      `email,name\nx1-${tag}@x.example,One\nx2-${tag}@x.example,Two\nx3-${tag}@x.example,Three\n`,
-    );
-    const rows = imported.body.rows as { email: string; code: string; participantId: string }[];
-    // x3 already used its code: by default only unused codes are exported.
-    await t.system.db
-      .update(examParticipants)
-      .set({ codeStatus: 'used', codeUsedAt: new Date() })
-      .where(eq(examParticipants.id, rows[2]!.participantId));
-
-    const res = await teacher.post(`/api/exams/${examId}/participants/codes/export`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?access-codes-/);
-    const lines = (res.body as string).trim().split('\r\n');
-    expect(lines[0]).toBe('email,name,code');
-    const exported = new Map(
-      lines
-        .slice(1)
-        .map((l) => l.split(','))
-        .map(([e, , c]) => [e!, c!]),
-    );
-    expect([...exported.keys()]).toEqual([`x1-${tag}@x.example`, `x2-${tag}@x.example`]);
-    for (const r of rows.slice(0, 2)) {
-      expect(exported.get(r.email)).toMatch(CODE_RE);
-      expect(await findParticipantByCode(t.system.db, secret(), r.email, r.code)).toBeNull();
-      expect((await findParticipantByCode(t.system.db, secret(), r.email, exported.get(r.email)!))?.id).toBe(
-        r.participantId,
-      );
-    }
-    expect((await findParticipantByCode(t.system.db, secret(), rows[2]!.email, rows[2]!.code))?.codeStatus).toBe(
-      'used',
-    );
-
-    const chosen = await teacher.post(`/api/exams/${examId}/participants/codes/export`, {
-      participantIds: [rows[2]!.participantId],
-    });
-    expect((chosen.body as string).trim().split('\r\n')).toHaveLength(2);
-    const unknown = await teacher.post(`/api/exams/${examId}/participants/codes/export`, {
-      participantIds: ['00000000-0000-4000-8000-000000000000'],
-    });
-    expect(unknown.status).toBe(400);
-
-    const log = await t.system.db
-      .select()
-      .from(auditLogs)
-      .where(and(eq(auditLogs.targetId, examId), eq(auditLogs.action, 'participants.codes_exported')));
-    expect(log.map((l) => l.details)).toEqual([
-      { count: 2, selection: 'unused', previouslyUsed: [] },
-      { count: 1, selection: 'participantIds', previouslyUsed: [rows[2]!.participantId] },
-    ]);
-  });
+  // The codes CSV and the bulk reissue: participants-codes.test.ts.
 });
 
 describe('export and removal', () => {

@@ -169,7 +169,7 @@ export async function findParticipant(
   return row;
 }
 
-/** Participants with names, locked, for regenerating their codes: given ids, or every unused code. */
+/** Participants with names and code dates for the codes CSV: given ids, or every participant. */
 export async function participantsForCodes(db: Q, examId: string, ids: string[] | null) {
   return db
     .select({
@@ -177,16 +177,40 @@ export async function participantsForCodes(db: Q, examId: string, ids: string[] 
       email: examParticipants.email,
       name: users.name,
       codeStatus: examParticipants.codeStatus,
+      codeIssuedAt: examParticipants.codeIssuedAt,
     })
     .from(examParticipants)
     .innerJoin(users, eq(users.id, examParticipants.userId))
-    .where(
-      and(
-        eq(examParticipants.examId, examId),
-        ids ? inArray(examParticipants.id, ids) : eq(examParticipants.codeStatus, 'unused'),
-      ),
-    )
-    .orderBy(asc(examParticipants.email))
+    .where(and(eq(examParticipants.examId, examId), ids ? inArray(examParticipants.id, ids) : undefined))
+    .orderBy(asc(examParticipants.email), asc(examParticipants.id));
+}
+
+/**
+ * Who a bulk reissue replaces: no attempt yet and the code still unused (a voided code
+ * stays voided). The status is re-checked after the row lock is taken, so a student
+ * whose start commits first is left alone.
+ */
+function notStarted(examId: string) {
+  return and(
+    eq(examParticipants.examId, examId),
+    eq(examParticipants.codeStatus, 'unused'),
+    sql`not exists (select 1 from ${attempts} a where a.participant_id = ${examParticipants.id})`,
+  );
+}
+
+export async function countNotStarted(db: Q, examId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(examParticipants).where(notStarted(examId));
+  return row?.n ?? 0;
+}
+
+/** The participants who have not started, locked, with names, for reissuing their codes. */
+export async function lockNotStarted(db: Q, examId: string) {
+  return db
+    .select({ id: examParticipants.id, email: examParticipants.email, name: users.name })
+    .from(examParticipants)
+    .innerJoin(users, eq(users.id, examParticipants.userId))
+    .where(notStarted(examId))
+    .orderBy(asc(examParticipants.email), asc(examParticipants.id))
     .for('update', { of: examParticipants });
 }
 

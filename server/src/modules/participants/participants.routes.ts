@@ -2,6 +2,8 @@ import express, { type Request, type Response } from 'express';
 import {
   codeRegeneratedSchema,
   codesExportBodySchema,
+  codesReissueBodySchema,
+  codesReissuePreviewSchema,
   examIdParamsSchema,
   participantAddedSchema,
   participantAddSchema,
@@ -130,21 +132,54 @@ export function participantRoutes(participants: ParticipantService) {
         method: 'post',
         path: '/api/exams/:examId/participants/codes/export',
         summary:
-          'REGENERATES access codes and answers them as CSV (email, name, code): the previous codes of these participants stop working. Body { participantIds } to choose; empty body = every participant whose code is still unused. Codes are stored hashed, so this is the only way to export them.',
+          'Access codes as CSV (email, name, code, code status, note); changes nothing, so codes already handed out keep working. Codes are stored hashed and every participant got theirs when added, so the code cell is empty and the note says when it was issued; reissue to get new ones. Body { participantIds } to choose; empty body = every participant.',
         tags,
         access,
         params: examIdParamsSchema,
         body: codesExportBodySchema,
         responses: {
-          200: { description: 'text/csv with the new codes' },
+          200: { description: 'text/csv' },
           400: { description: 'Some participantIds are not participants of this exam' },
+          404: notYours,
+        },
+      },
+      async ({ actor, params, body, res }) => {
+        const { csv } = await participants.exportCodes(actor, params.examId, body);
+        sendCsv(res, `access-codes-${params.examId}.csv`, csv);
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/exams/:examId/participants/codes/reissue',
+        summary: 'How many participants a bulk reissue would give new codes (no attempt yet, code unused)',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        responses: { 200: { description: 'The count', schema: codesReissuePreviewSchema }, 404: notYours },
+      },
+      async ({ actor, params }) => participants.reissuePreview(actor, params.examId),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/participants/codes/reissue',
+        summary:
+          'REISSUES the access code of every participant who has not started (no attempt, code unused) and answers the new codes as CSV (email, name, code): their current codes stop working. The body must be { "confirm": true }.',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        body: codesReissueBodySchema,
+        responses: {
+          200: { description: 'text/csv with the new codes' },
+          400: { description: 'confirm: true missing (nothing changes)' },
           404: notYours,
           409: archived,
         },
       },
       async ({ caller, params, body, res }) => {
-        const { csv } = await participants.exportCodes(caller, params.examId, body);
-        sendCsv(res, `access-codes-${params.examId}.csv`, csv);
+        const { csv } = await participants.reissueCodes(caller, params.examId, body);
+        sendCsv(res, `access-codes-reissued-${params.examId}.csv`, csv);
       },
     ),
     route(

@@ -3,6 +3,8 @@
 // the answer that created or regenerated them; the database keeps an HMAC and a hint.
 import type {
   CodesExportBody,
+  CodesReissueBody,
+  CodesReissuePreview,
   Participant,
   ParticipantAdd,
   ParticipantAdded,
@@ -53,6 +55,11 @@ export function toParticipantDto(r: repo.ParticipantListRow): Participant {
 
 function assertNotArchived(exam: Exam, what: string) {
   if (exam.status === 'archived') throw conflict(`This exam is archived: ${what}.`);
+}
+
+/** The codes CSV's note for a code that was shown once, when it was issued. */
+export function issuedEarlierNote(issuedAt: Date): string {
+  return `issued earlier on ${issuedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; reissue to get a new one`;
 }
 
 async function participantDto(db: Db | Tx, examId: string, participantId: string): Promise<Participant> {
@@ -218,23 +225,54 @@ export function createParticipantService(deps: { db: Db; secret: string }) {
     },
 
     /**
-     * Regenerates codes (given participants, or every unused code) and answers them as
-     * CSV: email, name, code. Stored codes are hashes, so this is the only way to export
-     * codes, and it voids the codes handed out before.
+     * The codes CSV: email, name, code, code status, note. It changes nothing. A code is
+     * stored only as an HMAC and every invitation gets its code when it is created (add or
+     * import answer it once), so no participant is ever without one and no code can be
+     * shown again: the code cell stays empty and the note says when it was issued. New
+     * codes come only from a reissue (one participant, or the confirmed bulk reissue).
      */
-    async exportCodes(caller: Caller, examId: string, body: CodesExportBody): Promise<{ csv: string; count: number }> {
+    async exportCodes(actor: Actor, examId: string, body: CodesExportBody): Promise<{ csv: string; count: number }> {
+      await loadExamFor(db, actor, examId);
+      const ids = body.participantIds ? [...new Set(body.participantIds)] : null;
+      const rows = await repo.participantsForCodes(db, examId, ids);
+      if (ids && rows.length !== ids.length) {
+        const unknown = ids.length - rows.length;
+        throw badRequest(
+          `${unknown} of the participantIds ${unknown === 1 ? 'is' : 'are'} not participants of this exam.`,
+          [{ path: 'body.participantIds', message: 'must all be participants of this exam' }],
+        );
+      }
+      const csv = toCsv(
+        ['email', 'name', 'code', 'code status', 'note'],
+        rows.map((r) => [r.email, r.name, '', r.codeStatus, issuedEarlierNote(r.codeIssuedAt)]),
+      );
+      return { csv, count: rows.length };
+    },
+
+    /** How many participants a bulk reissue would give new codes, for the confirmation to name. */
+    async reissuePreview(actor: Actor, examId: string): Promise<CodesReissuePreview> {
+      await loadExamFor(db, actor, examId);
+      return { count: await repo.countNotStarted(db, examId) };
+    },
+
+    /**
+     * New codes for every participant who has not started (no attempt, code unused),
+     * answered as CSV: email, name, code. Their current codes stop working, which is why
+     * the body must carry confirm: true (the schema refuses anything else).
+     */
+    async reissueCodes(
+      caller: Caller,
+      examId: string,
+      body: CodesReissueBody,
+    ): Promise<{ csv: string; count: number }> {
+      // The route's schema already refuses it; this guards other callers.
+      if (body.confirm !== true) {
+        throw badRequest('Reissuing needs confirm: true.', [{ path: 'body.confirm', message: 'must be true' }]);
+      }
       return db.transaction(async (tx) => {
-        const exam = await loadExamFor(tx, caller.actor, examId);
+        const exam = await loadExamFor(tx, caller.actor, examId, { forUpdate: true });
         assertNotArchived(exam, 'new access codes can no longer be issued');
-        const ids = body.participantIds ? [...new Set(body.participantIds)] : null;
-        const rows = await repo.participantsForCodes(tx, examId, ids);
-        if (ids && rows.length !== ids.length) {
-          const unknown = ids.length - rows.length;
-          throw badRequest(
-            `${unknown} of the participantIds ${unknown === 1 ? 'is' : 'are'} not participants of this exam.`,
-            [{ path: 'body.participantIds', message: 'must all be participants of this exam' }],
-          );
-        }
+        const rows = await repo.lockNotStarted(tx, examId);
         const codes = await regenerateCodes(
           tx,
           secret,
@@ -242,15 +280,10 @@ export function createParticipantService(deps: { db: Db; secret: string }) {
           rows.map((r) => r.id),
         );
         await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'participants.codes_exported',
+          action: 'participants.codes_reissued',
           targetType: 'exam',
           targetId: examId,
-          details: {
-            count: rows.length,
-            selection: ids ? 'participantIds' : 'unused',
-            // Used codes voided by this export, as regenerateCode records for one.
-            previouslyUsed: rows.filter((r) => r.codeStatus === 'used').map((r) => r.id),
-          },
+          details: { count: rows.length },
         });
         const csv = toCsv(
           ['email', 'name', 'code'],
