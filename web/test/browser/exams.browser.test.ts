@@ -235,7 +235,7 @@ describe('exams from the teacher to the student', { timeout: 90_000 }, () => {
     await shot(page, 'teach');
   });
 
-  it('a teacher edits, exports and imports questions, and downloads participants and codes', async () => {
+  it('a teacher edits, exports and imports questions, downloads participants and codes, and reissues codes', async () => {
     await page.goto('/teach');
     await page.getByLabel('Name', { exact: true }).fill('Biology 101');
     await page.getByRole('button', { name: 'Create course' }).click();
@@ -305,17 +305,31 @@ describe('exams from the teacher to the student', { timeout: 90_000 }, () => {
     expect(list.text).toContain('cy@pupils.example');
     expect(list.text).not.toContain(second);
 
-    // Cancelling the warning issues nothing.
-    await page.getByRole('button', { name: 'Download codes CSV (issues new codes)' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    // The codes CSV changes nothing: the code handed out stays valid and cannot be shown again.
+    const codes = await downloaded(page, () => page.getByRole('button', { name: 'Download codes CSV' }).click());
+    expect(codes.text).toContain('cy@pupils.example');
+    expect(codes.text).toMatch(/issued earlier on [^;]+; reissue to get a new one/);
+    expect(codes.text).not.toContain(second);
+    await status(page, 'Codes already handed out still work');
     expect(await row.locator('.access-code').textContent()).toContain(second);
 
-    await page.getByRole('button', { name: 'Download codes CSV (issues new codes)' }).click();
-    const codes = await downloaded(page, () =>
-      page.getByRole('dialog').getByRole('button', { name: 'Issue codes and download' }).click(),
+    // Cancelling the bulk reissue issues nothing.
+    const reissueButton = page.getByRole('button', { name: 'Reissue codes for everyone not started…' });
+    await reissueButton.click();
+    const dialog = page.getByRole('dialog', { name: 'Reissue codes for the 1 participant who has not started?' });
+    await dialog.getByText('Their current codes stop working').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await row.locator('.access-code').textContent()).toContain(second);
+
+    await reissueButton.click();
+    const reissued = await downloaded(page, () =>
+      dialog.getByRole('button', { name: 'Reissue 1 code and download' }).click(),
     );
-    expect(codes.text).toContain('cy@pupils.example');
-    expect(codes.text).toMatch(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
-    expect(codes.text).not.toContain(second);
+    await status(page, 'Reissued codes for the 1 participant who has not started');
+    expect(reissued.text).toContain('cy@pupils.example');
+    expect(reissued.text).toMatch(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    expect(reissued.text).not.toContain(second);
+    const fresh = reissued.text.match(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/)![0];
+    await row.getByText(`ends in ${fresh.slice(-4)}`).waitFor();
   });
 });
