@@ -30,12 +30,18 @@ async function socketFor(c: Client) {
 /** An exam with `n` joined students (sockets in their attempt rooms) and one submitted attempt. */
 async function hall(n: number, settings: Record<string, unknown> = {}) {
   const exam = await publishedExam(t, teacher, settings);
-  const students: { attemptId: string; participantId: string; socket: TestSocket; deadlineAt: string }[] = [];
+  const students: {
+    attemptId: string;
+    participantId: string;
+    socket: TestSocket;
+    deadlineAt: string;
+    client: Client;
+  }[] = [];
   for (let i = 0; i < n; i++) {
     const { student, attemptId, participantId } = await startedAttempt(t, teacher, exam.id);
     const socket = await socketFor(student);
     const snap = await call(socket, 'attempt:join', { attemptId, deviceId: `device-${i}-000001` });
-    students.push({ attemptId, participantId, socket, deadlineAt: snap.clock.deadlineAt });
+    students.push({ attemptId, participantId, socket, deadlineAt: snap.clock.deadlineAt, client: student });
   }
   const done = await startedAttempt(t, teacher, exam.id);
   const ds = await socketFor(done.student);
@@ -140,6 +146,10 @@ describe('the whole hall at once', () => {
     const pause = nextEvent(s!.socket, 'attempt:clock');
     await call(proctor, 'hall:action', { action: 'pause', attemptId: s!.attemptId, reason: 'Stay seated' });
     expect(await pause).toMatchObject({ reason: 'paused', pauseReason: 'Stay seated' });
+    // A page that joins (or reloads) while paused is told why too.
+    const again = await socketFor(s!.client);
+    const snap = await call(again, 'attempt:join', { attemptId: s!.attemptId, deviceId: 'device-0-000001' });
+    expect(snap.clock).toMatchObject({ status: 'paused', pauseReason: 'Stay seated' });
   });
 
   it('rolls the whole pause back when one audit row cannot be written; nobody is told', async () => {

@@ -13,7 +13,15 @@ import type {
   SaveAnswer,
 } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { attempts, exams, presence, proctoringEvents, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
+import {
+  attempts,
+  auditLogs,
+  exams,
+  presence,
+  proctoringEvents,
+  zoomMeetings,
+  type Attempt,
+} from '../../db/schema/index.ts';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
@@ -93,6 +101,23 @@ export function createHallService(deps: {
     timer.unref();
   }
 
+  /**
+   * A page that (re)joins a paused attempt is told why, as one that saw the pause live was:
+   * the reason is kept only in the pause's audit row (written in the same transaction).
+   */
+  async function pauseReasonOf(attemptId: string): Promise<string | undefined> {
+    const [last] = await db
+      .select({ details: auditLogs.details })
+      .from(auditLogs)
+      .where(
+        and(eq(auditLogs.targetType, 'attempt'), eq(auditLogs.targetId, attemptId), eq(auditLogs.action, 'hall.pause')),
+      )
+      .orderBy(sql`${auditLogs.id} desc`)
+      .limit(1);
+    const reason = last?.details.reason;
+    return typeof reason === 'string' && reason ? reason : undefined;
+  }
+
   async function snapshot(
     a: Attempt,
     clockReason?: string,
@@ -116,7 +141,7 @@ export function createHallService(deps: {
           requireFullscreen: exam!.proctoring.enabled && exam!.proctoring.requireFullscreen,
           proctored: exam!.proctoring.enabled,
         },
-        clock: toClock(a, clockReason),
+        clock: toClock(a, clockReason, { pauseReason: a.status === 'paused' ? await pauseReasonOf(a.id) : undefined }),
         questions: qs.map((q) => ({ ...q, content: q.content as Record<string, unknown> })),
         answers: saved.map((s) => ({
           questionId: s.questionId,

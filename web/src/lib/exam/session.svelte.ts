@@ -140,6 +140,8 @@ export class ExamSession {
   /** Said at once to screen readers: time warnings, pause, resume, extension. */
   alertText = $state('');
   clockNotice = $state('');
+  /** The proctor's reason for the current pause, when they gave one. */
+  pauseReason = $state('');
   messages = $state<ProctorMessage[]>([]);
   ending = $state<Ending | null>(null);
   submitStage = $state<'idle' | 'draining' | 'sending'>('idle');
@@ -345,7 +347,10 @@ export class ExamSession {
     this.#anchor = bestAnchor([sample]);
     // A pause or extension can reach this page before the join's answer does (the
     // socket is in the room while the snapshot is built); the newer clock wins.
-    if (this.#takeClock(snap.clock)) this.clock = snap.clock;
+    if (this.#takeClock(snap.clock)) {
+      this.clock = snap.clock;
+      this.pauseReason = snap.clock.status === 'paused' ? (snap.clock.pauseReason ?? '') : '';
+    }
     // An extension or downtime credit while this page was away: say so.
     const moved = addedSeconds(before, snap.clock);
     if (before?.status === 'in_progress' && snap.clock.status === 'in_progress' && moved > 0) {
@@ -364,6 +369,7 @@ export class ExamSession {
     this.questions = toExamQuestions(snap.questions);
     this.saved = snap.answers;
     this.clock = snap.clock;
+    this.pauseReason = snap.clock.status === 'paused' ? (snap.clock.pauseReason ?? '') : '';
     this.fromCache = true;
     if (typeof raw?.offsetMs === 'number') {
       this.#anchor = { server: Date.now() + raw.offsetMs, local: performance.now(), rtt: Number.MAX_SAFE_INTEGER };
@@ -452,10 +458,15 @@ export class ExamSession {
     if (c.attemptId !== this.attemptId || !this.#takeClock(c)) return;
     const before = this.clock;
     this.clock = c;
-    const moved = addedSeconds(before, c);
+    // The server says how far the deadline moved; a page that missed the previous clock cannot work it out.
+    const moved = c.deltaSeconds ?? addedSeconds(before, c);
     switch (c.reason) {
       case 'extended':
-        this.#clockSays(`Your time was extended by ${describeSeconds(Math.max(0, moved))}.`);
+        this.#clockSays(
+          moved < 0
+            ? `Your time was shortened by ${describeSeconds(-moved)}.`
+            : `Your time was extended by ${describeSeconds(moved)}.`,
+        );
         break;
       case 'disconnect_credit':
         this.#clockSays(`${describeSeconds(Math.max(0, moved))} were added for the time you were disconnected.`);
@@ -463,9 +474,13 @@ export class ExamSession {
       case 'paused':
         // The page shows the pause as long as it lasts; an older notice would only distract.
         this.clockNotice = '';
-        this.#announce('Paused by the proctor. The clock is stopped and your answers are kept.');
+        this.pauseReason = c.pauseReason ?? '';
+        this.#announce(
+          `Paused by the proctor.${this.pauseReason ? ` Reason: ${this.pauseReason}.` : ''} The clock is stopped and your answers are kept.`,
+        );
         break;
       case 'resumed':
+        this.pauseReason = '';
         this.saveProblem = '';
         this.#clockSays('The proctor resumed your exam. The clock is running again.');
         this.flush();

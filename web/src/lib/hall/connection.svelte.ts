@@ -5,6 +5,8 @@ import type {
   AckReply,
   ClientToServerEvents,
   HallAction,
+  HallBulk,
+  HallBulkReply,
   HallRow,
   ProctoringEventDto,
   RiskBreakdown,
@@ -155,6 +157,18 @@ export class HallConnection extends LiveSocket {
     return this.#call('alert:review', { eventId, status }).then((d) => {
       this.#hall.reviewed(d.event);
       return d.event;
+    });
+  }
+
+  /** Message, pause or resume everyone in the exam; answers how many attempts it reached. */
+  bulk(input: HallBulk): Promise<HallBulkReply> {
+    return this.#call('hall:bulk', input);
+  }
+
+  reviewMany(eventIds: string[], status: 'acknowledged' | 'dismissed'): Promise<ProctoringEventDto[]> {
+    return this.#call('alert:review-many', { eventIds, status }).then((d) => {
+      for (const e of d.events) this.#hall.reviewed(e);
+      return d.events;
     });
   }
 
