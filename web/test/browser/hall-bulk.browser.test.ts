@@ -1,0 +1,215 @@
+// The proctor's tools for the whole hall in a real browser, with two students taking the
+// exam in their own browser contexts: a message to everyone, pause-all with a reason
+// (confirmed with the count) and resume-all reach both; an extension is announced on the
+// student's page; several alerts are acknowledged in one go.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchBrowser } from './chromium.ts';
+
+const baseUrl = inject('baseUrl');
+const databaseUrl = inject('databaseUrl');
+const teacherEmail = inject('teacherEmail');
+const teacherPassword = inject('teacherPassword');
+
+const stamp = Date.now().toString(36);
+const examTitle = `Hall bulk ${stamp}`;
+
+/** Makes the student's page believe its tab was hidden, then shown again (a switch to another tab). */
+async function switchTabAndBack(page: Page) {
+  const set = (state: 'hidden' | 'visible') =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+      Object.defineProperty(document, 'hidden', { value: value === 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  await set('hidden');
+  await page.waitForTimeout(1200);
+  await set('visible');
+}
+
+describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
+  let browser: Browser;
+  let teacher: APIRequestContext;
+  let db: pg.Client;
+  let proctor: BrowserContext;
+  let hall: Page;
+  const contexts: BrowserContext[] = [];
+  const pages: Page[] = [];
+  let examId = '';
+  const invited: { email: string; code: string; name: string }[] = [];
+
+  beforeAll(async () => {
+    db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    browser = await launchBrowser();
+    teacher = await request.newContext({ baseURL: baseUrl });
+    expect(
+      (await teacher.post('/api/auth/sign-in', { data: { email: teacherEmail, password: teacherPassword } })).status(),
+    ).toBe(200);
+    const created = await teacher.post('/api/exams', {
+      data: { title: examTitle, durationMinutes: 30, availableAnytime: true, proctoring: { enabled: true } },
+    });
+    expect(created.status()).toBe(201);
+    examId = (await created.json()).id;
+    const q = await teacher.post(`/api/exams/${examId}/questions`, {
+      data: {
+        type: 'single_choice',
+        prompt: 'Which planet is known as the Red Planet?',
+        content: {
+          options: [
+            { id: 'a', text: 'Venus' },
+            { id: 'b', text: 'Mars' },
+          ],
+        },
+        answerKey: { correct: 'b' },
+      },
+    });
+    expect(q.status()).toBe(201);
+    expect((await teacher.post(`/api/exams/${examId}/publish`)).status()).toBe(200);
+    for (const name of ['Cleo Duarte', 'Dan Eide']) {
+      const email = `${name.split(' ')[0]!.toLowerCase()}-${stamp}@pupils.example`;
+      const res = await teacher.post(`/api/exams/${examId}/participants`, { data: { email, name } });
+      expect(res.status()).toBe(201);
+      invited.push({ email, name, code: (await res.json()).code });
+    }
+
+    for (const s of invited) {
+      const ctx = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1000, height: 900 } });
+      ctx.setDefaultTimeout(15_000);
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      await page.goto('/start');
+      await page.getByLabel('Email').fill(s.email);
+      await page.getByLabel('Access code').fill(s.code);
+      await page.getByRole('button', { name: 'Start exam' }).click();
+      await page.getByRole('group', { name: 'Which planet is known as the Red Planet?' }).waitFor();
+      await page.getByText('All answers saved').waitFor();
+      pages.push(page);
+    }
+
+    proctor = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1400, height: 1000 } });
+    proctor.setDefaultTimeout(15_000);
+    hall = await proctor.newPage();
+    await hall.goto('/sign-in');
+    await hall.getByLabel('Email').fill(teacherEmail);
+    await hall.getByLabel('Password').fill(teacherPassword);
+    await hall.getByRole('button', { name: 'Sign in' }).click();
+    await hall.getByRole('heading', { name: /^Welcome, / }).waitFor();
+    await hall.goto(`/hall/${examId}`);
+    await hall.getByText('Live', { exact: true }).waitFor();
+    await hall.getByText('2 of 2 shown; 2 in progress').waitFor();
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await proctor?.close();
+    await teacher?.dispose();
+    await browser?.close();
+    await db?.end();
+  });
+
+  const everyone = () => hall.getByRole('region', { name: 'Everyone' });
+
+  it('messages everyone, and both students see it', async () => {
+    await everyone().getByLabel('Message to everyone').fill('Ten minutes until the break.');
+    await everyone().getByRole('button', { name: 'Send to everyone' }).click();
+    await hall.getByRole('status').filter({ hasText: 'Message sent to 2 students.' }).waitFor();
+    for (const page of pages)
+      await page
+        .getByRole('log', { name: 'Messages from the proctor' })
+        .getByText('Ten minutes until the break.')
+        .waitFor();
+  });
+
+  it('pauses everyone with a reason after a confirmation naming the count, then resumes them', async () => {
+    await everyone().getByLabel('Reason for pausing everyone').fill('Fire alarm: stay seated');
+    await everyone().getByRole('button', { name: 'Pause all (2)' }).click();
+    const confirm = hall.getByRole('dialog', { name: 'Pause 2 running attempts?' });
+    await confirm.getByText('Fire alarm: stay seated').waitFor();
+    // Cancel changes nothing.
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    const running = await db.query(
+      "select count(*)::int as n from attempts where exam_id = $1 and status = 'in_progress'",
+      [examId],
+    );
+    expect(running.rows[0].n).toBe(2);
+
+    await everyone().getByRole('button', { name: 'Pause all (2)' }).click();
+    await confirm.getByRole('button', { name: 'Pause 2' }).click();
+    await hall.getByRole('status').filter({ hasText: 'Paused 2 attempts.' }).waitFor();
+    for (const page of pages) {
+      const banner = page.getByRole('status').filter({ hasText: 'Paused by the proctor.' });
+      await banner.getByText('Reason: Fire alarm: stay seated').waitFor();
+      expect(await page.getByRole('radio', { name: 'Mars' }).isDisabled()).toBe(true);
+    }
+    await hall.getByText('0 in progress; 0 disconnected; 2 paused').waitFor();
+
+    await everyone().getByRole('button', { name: 'Resume all (2)' }).click();
+    await hall
+      .getByRole('dialog', { name: 'Resume 2 paused attempts?' })
+      .getByRole('button', { name: 'Resume 2' })
+      .click();
+    await hall.getByRole('status').filter({ hasText: 'Resumed 2 attempts' }).waitFor();
+    for (const page of pages) {
+      await page.getByText('The proctor resumed your exam.').first().waitFor();
+      expect(await page.getByText('Reason: Fire alarm').count()).toBe(0);
+    }
+    const audit = await db.query<{ action: string; n: number }>(
+      `select action, count(*)::int as n from audit_logs
+        where target_id in (select id::text from attempts where exam_id = $1) group by action order by action`,
+      [examId],
+    );
+    expect(audit.rows).toEqual(
+      expect.arrayContaining([
+        { action: 'hall.pause', n: 2 },
+        { action: 'hall.resume', n: 2 },
+      ]),
+    );
+  });
+
+  it('announces an extension on the student’s page', async () => {
+    const row = hall
+      .getByRole('table', { name: /^Participants/ })
+      .getByRole('row')
+      .filter({ has: hall.getByRole('rowheader', { name: /Cleo Duarte/ }) });
+    await row.getByRole('button', { name: 'Actions for Cleo Duarte' }).click();
+    const panel = hall.getByRole('region', { name: 'Cleo Duarte' });
+    await panel.getByLabel('Extra minutes').fill('10');
+    await panel.getByRole('button', { name: 'Extend time' }).click();
+    await pages[0]!.getByRole('status').filter({ hasText: 'Your time was extended by 10 minutes.' }).waitFor();
+    await panel.getByRole('button', { name: /^Close/ }).click();
+  });
+
+  it('acknowledges several alerts at once', async () => {
+    for (const page of pages) await switchTabAndBack(page);
+    const alerts = hall.getByRole('region', { name: /^Alerts/ });
+    const selectAll = alerts.getByRole('checkbox', { name: /Select all shown/ });
+    await expect
+      .poll(async () => Number((await alerts.getByText(/\d+ open/).textContent())?.split(' ')[0]))
+      .toBeGreaterThanOrEqual(2);
+    const open = (
+      await db.query("select id from proctoring_events where exam_id = $1 and review_status = 'open'", [examId])
+    ).rows;
+    expect(open.length).toBeGreaterThanOrEqual(2);
+
+    await selectAll.check();
+    await alerts.getByRole('button', { name: `Acknowledge selected (${open.length})` }).click();
+    await alerts.getByText('No open alerts.').waitFor();
+    await hall
+      .getByRole('status')
+      .filter({ hasText: `Acknowledged ${open.length} alerts.` })
+      .waitFor();
+    const left = await db.query(
+      'select review_status, count(*)::int as n from proctoring_events where exam_id = $1 group by review_status',
+      [examId],
+    );
+    expect(left.rows).toEqual([{ review_status: 'acknowledged', n: open.length }]);
+    const audit = await db.query(
+      "select count(*)::int as n from audit_logs where action = 'alert.acknowledged' and target_id = any($1::text[])",
+      [open.map((o) => o.id)],
+    );
+    expect(audit.rows[0].n).toBe(open.length);
+  });
+});
