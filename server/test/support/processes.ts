@@ -23,6 +23,10 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
+function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((k) => (env[k] ? [[k, env[k]]] : [])));
+}
+
 /** A real `node server/src/main.ts` process, as production runs it (`entry`: another
  * script that starts the server the same way, e.g. one that can inject faults). */
 export async function startServerProcess(
@@ -34,6 +38,8 @@ export async function startServerProcess(
   const child = spawn(process.execPath, [opts.entry ?? main], {
     env: {
       PATH: process.env.PATH,
+      // The run's services (the bootstrap may have put them on other ports).
+      ...pick(process.env, ['DATABASE_URL', 'REDIS_URL', 'CHAIN_RPC_URL']),
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
       SERVE_WEB: 'false',
