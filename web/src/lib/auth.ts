@@ -1,7 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { resolve } from '$app/paths';
-import { meResponseSchema, type MeResponse } from '@exam-hall/protocol';
-import { api, ApiRequestError, isUnauthenticated } from './api.ts';
+import { ApiRequestError, isUnauthenticated } from './api.ts';
 
 /** Only same-app paths: `//host` and `/\host` would leave the origin. */
 export function safeNext(next: string | null): string {
@@ -28,18 +27,5 @@ export async function authed<T>(url: URL, request: Promise<T>): Promise<T> {
     // Status 0 means no answer at all.
     if (err instanceof ApiRequestError) error(err.status >= 400 ? err.status : 503, err.message);
     throw err;
-  }
-}
-
-export function requireSession(fetch: typeof globalThis.fetch, url: URL): Promise<MeResponse> {
-  return authed(url, api('/api/auth/me', { fetch, schema: meResponseSchema }));
-}
-
-/** For public pages: the signed-in user when there is one (the header shows their nav), else undefined. */
-export async function optionalUser(fetch: typeof globalThis.fetch): Promise<MeResponse['user'] | undefined> {
-  try {
-    return (await api('/api/auth/me', { fetch, schema: meResponseSchema })).user;
-  } catch {
-    return undefined;
   }
 }

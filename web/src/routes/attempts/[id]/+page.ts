@@ -1,7 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { attemptResponseSchema } from '@exam-hall/protocol';
 import { api, ApiRequestError } from '#lib/api.ts';
-import { optionalUser } from '#lib/auth.ts';
 import { forgetAttempt, isFinalStatus } from '#lib/exam/session.svelte.ts';
 import type { PageLoad } from './$types';
 
@@ -9,14 +8,15 @@ export const load: PageLoad = async ({ fetch, params }) => {
   // Sent before the request, so the page can place the server's clock inside the round trip.
   const sentAt = performance.now();
   try {
-    const [answer, user] = await Promise.all([
-      api(`/api/attempts/${encodeURIComponent(params.id)}`, { fetch, schema: attemptResponseSchema }),
-      optionalUser(fetch),
-    ]);
+    // Who is signed in (the header) comes from the root layout.
+    const answer = await api(`/api/attempts/${encodeURIComponent(params.id)}`, {
+      fetch,
+      schema: attemptResponseSchema,
+    });
     const initial = { ...answer, sentAt, receivedAt: performance.now() };
     // Over (time up, submitted elsewhere): what this device still held can no longer be sent.
     const unsent = isFinalStatus(answer.attempt.status) ? forgetAttempt(params.id) : 0;
-    return { attemptId: params.id, initial, unsent, user };
+    return { attemptId: params.id, initial, unsent };
   } catch (err) {
     // Offline (the service worker served this page): the exam comes from this device's copy.
     if (err instanceof ApiRequestError && err.status === 0) return { attemptId: params.id, initial: null, unsent: 0 };
