@@ -55,6 +55,9 @@ export const attempts = pgTable(
     deadlineAt: tstz('deadline_at'),
     pausedAt: tstz('paused_at'),
     pausedTotalSeconds: integer('paused_total_seconds').notNull().default(0),
+    // What the proctor told the student when pausing; cleared on resume.
+    pauseReason: text('pause_reason'),
+    // Net time added (positive) or taken away (negative) by proctors.
     extraSeconds: integer('extra_seconds').notNull().default(0),
     disconnectCreditSeconds: integer('disconnect_credit_seconds').notNull().default(0),
     lastActivityAt: tstz('last_activity_at'),
@@ -105,10 +108,7 @@ export const attempts = pgTable(
     ),
     check('attempts_paused_ck', sql`${t.status} <> 'paused' or ${t.pausedAt} is not null`),
     check('attempts_submitted_ck', sql`${t.status} <> 'submitted' or ${t.submittedAt} is not null`),
-    check(
-      'attempts_seconds_ck',
-      sql`${t.pausedTotalSeconds} >= 0 and ${t.extraSeconds} >= 0 and ${t.disconnectCreditSeconds} >= 0`,
-    ),
+    check('attempts_seconds_ck', sql`${t.pausedTotalSeconds} >= 0 and ${t.disconnectCreditSeconds} >= 0`),
     check('attempts_last_seq_ck', sql`${t.lastSeq} >= 0`),
     check('attempts_percentage_ck', sql`${t.percentage} is null or ${t.percentage} between 0 and 100`),
     check('attempts_score_ck', sql`${t.score} is null or ${t.score} >= 0`),
@@ -152,6 +152,17 @@ export const answers = pgTable(
  * Only the HMAC of the code is kept; claiming one locks its row, so of any number of
  * concurrent claims exactly one wins. Issuing a new code voids the attempt's older ones.
  */
+// A proctor's private note about one student's attempt; never shown to the student.
+export const attemptNotes = pgTable('attempt_notes', {
+  attemptId: uuid('attempt_id')
+    .primaryKey()
+    .references(() => attempts.id, { onDelete: 'cascade' }),
+  body: text('body').notNull(),
+  updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
 export const attemptResumeCodes = pgTable(
   'attempt_resume_codes',
   {

@@ -23,6 +23,9 @@ export const partialCreditRule = pgEnum('partial_credit_rule', ['all_or_nothing'
 // strict: the clock keeps running while a student is offline.
 // credit: server-observed downtime is added back to the deadline, up to a cap.
 export const disconnectPolicy = pgEnum('disconnect_policy', ['strict', 'credit']);
+// student: each student starts from the lobby when ready; proctor: the lobby's Start
+// button unlocks when a proctor opens the hall, so everyone starts together.
+export const examStartMode = pgEnum('exam_start_mode', ['student', 'proctor']);
 export const questionDifficulty = pgEnum('question_difficulty', ['easy', 'medium', 'hard']);
 
 export type ExamProctoringSettings = {
@@ -73,6 +76,9 @@ export const exams = pgTable(
     disconnectPolicy: disconnectPolicy('disconnect_policy').notNull().default('strict'),
     disconnectCreditMaxMinutes: integer('disconnect_credit_max_minutes').notNull().default(0),
     issueCertificates: boolean('issue_certificates').notNull().default(false),
+    startMode: examStartMode('start_mode').notNull().default('student'),
+    // Set when a proctor opens the hall of a 'proctor' start-mode exam; null = closed.
+    hallOpenedAt: tstz('hall_opened_at'),
     status: examStatus('status').notNull().default('draft'),
     publishedAt: tstz('published_at'),
     // Soft delete: attempts, grades and certificates keep pointing at the exam.

@@ -4,7 +4,14 @@ import { check, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-
 import { createdAt, EVM_ADDRESS_RE, re, tstz, updatedAt } from './columns.ts';
 
 export const role = pgEnum('role', ['admin', 'teacher', 'proctor', 'student']);
-export const userStatus = pgEnum('user_status', ['active', 'invited', 'suspended']);
+// invited: created by an admin, a teacher or a participant import; no password yet.
+// pending_verification: a password is set but the email address is not proven yet.
+export const userStatus = pgEnum('user_status', ['active', 'invited', 'suspended', 'pending_verification']);
+export const accountTokenPurpose = pgEnum('account_token_purpose', [
+  'invitation',
+  'password_reset',
+  'email_verification',
+]);
 
 export const users = pgTable(
   'users',
@@ -22,6 +29,9 @@ export const users = pgTable(
     walletAddress: text('wallet_address'),
     timezone: text('timezone').notNull().default('UTC'),
     lastLoginAt: tstz('last_login_at'),
+    // Set when a link sent to the address was followed (invitation, reset, verification).
+    emailVerifiedAt: tstz('email_verified_at'),
+    suspendedAt: tstz('suspended_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -77,7 +87,33 @@ export const sessionRefreshTokens = pgTable(
   (t) => [index('session_refresh_tokens_session_idx').on(t.sessionId)],
 );
 
+// Single-use, expiring links for invitation acceptance, password reset and email
+// verification. Only the SHA-256 of the token is stored; using one sets used_at.
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: accountTokenPurpose('purpose').notNull(),
+    tokenHash: text('token_hash').notNull().unique('account_tokens_token_hash_uq'),
+    expiresAt: tstz('expires_at').notNull(),
+    usedAt: tstz('used_at'),
+    // Issuing a newer link of the same purpose revokes the older ones.
+    revokedAt: tstz('revoked_at'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('account_tokens_user_purpose_idx').on(t.userId, t.purpose),
+    index('account_tokens_expires_at_idx').on(t.expiresAt),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
+export type AccountToken = typeof accountTokens.$inferSelect;
+export type AccountTokenPurpose = (typeof accountTokenPurpose.enumValues)[number];
 export type NewUser = typeof users.$inferInsert;
 export type Role = (typeof role.enumValues)[number];
 export type UserStatus = (typeof userStatus.enumValues)[number];
