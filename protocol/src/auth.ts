@@ -5,7 +5,8 @@ export const roles = ['admin', 'teacher', 'proctor', 'student'] as const;
 export const roleSchema = z.enum(roles);
 export type Role = z.infer<typeof roleSchema>;
 
-export const userStatuses = ['active', 'invited', 'suspended'] as const;
+// pending_verification: a password is set, the email address is not confirmed yet (no sign-in).
+export const userStatuses = ['active', 'invited', 'suspended', 'pending_verification'] as const;
 export const userStatusSchema = z.enum(userStatuses);
 export type UserStatus = z.infer<typeof userStatusSchema>;
 

@@ -1,6 +1,7 @@
 export * from './common.ts';
 export * from './errors.ts';
 export * from './auth.ts';
+export * from './accounts.ts';
 export * from './socket.ts';
 export * from './jobs.ts';
 export * from './courses.ts';

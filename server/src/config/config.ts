@@ -123,6 +123,18 @@ const envSchema = z.object({
   ZOOM_HOST_USER: z.string().trim().min(1).max(200).default('me'),
   // Zoom publishes the participants report a few minutes after a meeting ends.
   ZOOM_REPORT_DELAY_SECONDS: int(0, 86_400).default(120),
+  // Outgoing mail for account links (invitation, password reset, email verification). A secret:
+  // it carries the SMTP password, so it is never logged. Unset: links are shown to whoever issued them.
+  SMTP_URL: url(/^smtps?:$/, 'smtp:// or smtps://').optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .max(300, 'must be at most 300 characters')
+    .regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address such as "Exam Hall <no-reply@school.example>"')
+    .optional(),
+  INVITATION_TTL_HOURS: int(1, 24 * 90).default(168),
+  PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(60),
+  EMAIL_VERIFICATION_TTL_HOURS: int(1, 24 * 30).default(48),
 });
 
 /** Every variable the server reads (example.env documents each; a test checks it). */
@@ -250,6 +262,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       timeoutMs: env.ZOOM_TIMEOUT_MS,
       hostUser: env.ZOOM_HOST_USER,
       reportDelayMs: env.ZOOM_REPORT_DELAY_SECONDS * 1000,
+    },
+    mail: {
+      /** Null when no mail server is configured: account links are shown to whoever issued them. */
+      smtpUrl: env.SMTP_URL ?? null,
+      from: env.MAIL_FROM ?? `Exam Hall <no-reply@${publicUrl.hostname}>`,
+    },
+    accountLinks: {
+      invitationTtlMs: env.INVITATION_TTL_HOURS * 3_600_000,
+      passwordResetTtlMs: env.PASSWORD_RESET_TTL_MINUTES * 60_000,
+      emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
     },
     bootstrapAdmin: env.BOOTSTRAP_ADMIN_EMAIL
       ? {

@@ -38,6 +38,7 @@ import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
 import { createResultsService } from './results/results.service.ts';
 import { resultRoutes } from './results/results.routes.ts';
+import { createAccountLinks } from './accounts/accounts.links.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -56,8 +57,10 @@ export interface ServiceDeps {
 }
 
 export function createServices(deps: ServiceDeps) {
+  const accountLinks = createAccountLinks(deps);
   const proctoring = createProctoringService(deps);
   return {
+    accountLinks,
     proctoring,
     hall: createHallService({ ...deps, proctoring }),
     courses: createCourseService(deps),
