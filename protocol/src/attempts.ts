@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { line } from './common.ts';
 import { emailSchema } from './auth.ts';
+import { proctoringSettingsSchema, startModes } from './exams.ts';
 
 export const attemptStatuses = [
   'not_started',
@@ -65,3 +66,44 @@ export type MyExam = z.infer<typeof myExamSchema>;
 
 /** The attempt cookie holds `{attemptId}.{token}`; it lets a student without an account reach their attempt. */
 export const ATTEMPT_COOKIE = 'eh_attempt';
+
+/**
+ * The lobby: everything a student should know before the clock starts. The attempt
+ * exists (the access code is spent) but is `not_started` until the student begins it.
+ */
+export const attemptLobbySchema = z.object({
+  attempt: attemptSummarySchema,
+  exam: z.object({
+    title: z.string(),
+    description: z.string().nullable(),
+    instructions: z.string().nullable(),
+    durationMinutes: z.number().int(),
+    questionCount: z.number().int(),
+    maxAttempts: z.number().int(),
+    /** When the exam's window closes (null when available anytime): the deadline never falls after it. */
+    endsAt: z.iso.datetime().nullable(),
+    startMode: z.enum(startModes),
+    /** In proctor start mode: whether a proctor has opened the hall yet. */
+    hallOpen: z.boolean(),
+    proctoring: proctoringSettingsSchema,
+    disconnectPolicy: z.enum(['strict', 'credit']),
+    disconnectCreditMaxMinutes: z.number().int(),
+  }),
+  /** Whether the Start button works now (student mode, or the hall is open). */
+  canBegin: z.boolean(),
+  serverTime: z.iso.datetime(),
+});
+export type AttemptLobby = z.infer<typeof attemptLobbySchema>;
+
+/** The lobby as a proctor sees it: the start mode, whether the hall is open, and who is waiting. */
+export const hallLobbySchema = z.object({
+  examId: z.uuid(),
+  startMode: z.enum(startModes),
+  hallOpenedAt: z.iso.datetime().nullable(),
+  /** Students in the lobby: entered with their code (or from My exams) but not started. */
+  waiting: z.number().int(),
+});
+export type HallLobby = z.infer<typeof hallLobbySchema>;
+
+/** Pushed to a lobby (as an `attempt:clock` reason) when the proctor opens the hall. */
+export const HALL_OPENED_REASON = 'hall_opened';

@@ -5,6 +5,7 @@ import { attempts, examParticipants, questions } from '../../src/db/schema/index
 import { transitionAttempt } from '../../src/modules/attempts/attempts.state.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
+import { begin, enterAndBegin } from '../support/attempts.ts';
 
 let t: TestSystem;
 let teacher: Client;
@@ -72,7 +73,7 @@ describe('starting with an access code', () => {
     const { email, code } = await invite(exam.id);
     const student = new Client(t.url);
     const before = Date.now();
-    const res = await student.post('/api/attempts/start', { email: email.toUpperCase(), code: code.toLowerCase() });
+    const res = await enterAndBegin(student, { email: email.toUpperCase(), code: code.toLowerCase() });
     expect(res.status).toBe(201);
     expect(res.body.attempt).toMatchObject({ status: 'in_progress', questionCount: 3, attemptNumber: 1 });
     const deadline = Date.parse(res.body.attempt.deadlineAt);
@@ -134,7 +135,7 @@ describe('starting with an access code', () => {
 
     const once = await publishedExam({ maxAttempts: 1 });
     const o = await invite(once.id);
-    const first = await new Client(t.url).post('/api/attempts/start', o);
+    const first = await enterAndBegin(new Client(t.url), o);
     await transitionAttempt(t.system.db, first.body.attempt.id, 'submitted');
     const fresh = await teacher.post(`/api/exams/${once.id}/participants/${o.participantId}/code`);
     expect(fresh.status).toBe(200);
@@ -156,6 +157,17 @@ describe('starting signed in', () => {
     expect(mine.body.exams).toEqual([expect.objectContaining({ examId: exam.id, canStart: true, attemptsUsed: 0 })]);
     const started = await student.post(`/api/exams/${exam.id}/attempts`);
     expect(started.status).toBe(201);
+    expect(started.body.attempt).toMatchObject({ status: 'not_started', deadlineAt: null });
+    // Back from My exams while still in the lobby: the same attempt, not a second one.
+    const lobbyAgain = await student.post(`/api/exams/${exam.id}/attempts`);
+    expect(lobbyAgain.status).toBe(201);
+    expect(lobbyAgain.body.attempt.id).toBe(started.body.attempt.id);
+    expect((await student.get('/api/my/exams')).body.exams[0]).toMatchObject({
+      canStart: false,
+      attemptsUsed: 1,
+      latestAttempt: { id: started.body.attempt.id, status: 'not_started' },
+    });
+    await begin(student, started.body.attempt.id);
     const again = await student.post(`/api/exams/${exam.id}/attempts`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('attempt_in_progress');
@@ -174,7 +186,7 @@ describe('attempt state machine', () => {
   it('allows only the documented transitions, each exactly once', async () => {
     const exam = await publishedExam();
     const { email, code } = await invite(exam.id);
-    const res = await new Client(t.url).post('/api/attempts/start', { email, code });
+    const res = await enterAndBegin(new Client(t.url), { email, code });
     const id = res.body.attempt.id as string;
     const db = t.system.db;
     const paused = await transitionAttempt(db, id, 'paused');

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { enrollments, exams, questions } from '../../src/db/schema/index.ts';
 import type { TestSystem } from './test-system.ts';
 import { Client } from './http-client.ts';
+import { enterAndBegin } from './attempts.ts';
 
 export async function signedIn(t: TestSystem, role: 'admin' | 'teacher' | 'proctor' | 'student') {
   const user = await t.createUser(role);
@@ -38,13 +39,13 @@ export async function publishedExam(t: TestSystem, teacher: Client, settings: Re
   return exam;
 }
 
-/** Invites a fresh email and starts its attempt with the code; answers the student's client. */
+/** Invites a fresh email, enters with the code and begins (the clock runs); answers the student's client. */
 export async function startedAttempt(t: TestSystem, teacher: Client, examId: string) {
   const email = `s-${Math.random().toString(36).slice(2, 10)}@school.example`;
   const inv = await teacher.post(`/api/exams/${examId}/participants`, { email });
   expect(inv.status).toBe(201);
   const student = new Client(t.url);
-  const res = await student.post('/api/attempts/start', { email, code: inv.body.code });
+  const res = await enterAndBegin(student, { email, code: inv.body.code });
   expect(res.status).toBe(201);
   return { student, attemptId: res.body.attempt.id as string, email, participantId: inv.body.participant.id as string };
 }

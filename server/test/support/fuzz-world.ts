@@ -12,6 +12,7 @@ import { insertUser } from '../../src/modules/auth/auth.repository.ts';
 import { createTestDatabase } from './test-db.ts';
 import { startServerProcess, type ServerProcess } from './processes.ts';
 import { Client } from './http-client.ts';
+import { enterAndBegin, enterSignedInAndBegin } from './attempts.ts';
 
 export type FuzzRole = 'anonymous' | 'student' | 'proctor' | 'teacher' | 'admin' | 'candidate';
 export type IdKind = 'exam' | 'course' | 'attempt' | 'participant' | 'question' | 'user' | 'meeting';
@@ -134,14 +135,14 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
         ids.participant.push(inv.body.participant.id);
         if (email === studentEmail) continue;
         const candidate = new Client(server.url);
-        const started = await candidate.post('/api/attempts/start', { email, code: inv.body.code });
+        const started = await enterAndBegin(candidate, { email, code: inv.body.code });
         expect(started.status).toBe(201);
         ids.attempt.push(started.body.attempt.id);
         clients.set('candidate', candidate);
       }
     }
     // A signed-in student's own attempt too (ids.attempt: [the candidate's, the student's]).
-    const own = await clients.get('student')!.post(`/api/exams/${ids.exam[0]}/attempts`);
+    const own = await enterSignedInAndBegin(clients.get('student')!, ids.exam[0]!);
     expect(own.status, JSON.stringify(own.body)).toBe(201);
     ids.attempt.push(own.body.attempt?.id ?? own.body.id);
   } catch (e) {

@@ -16,6 +16,7 @@ import { hallRows, SAVE_GRACE_SECONDS } from '../hall/hall.repository.ts';
 import { transitionAttempt } from './attempts.state.ts';
 import type { GradingQueue } from '../grading/grading.service.ts';
 import * as audit from '../audit/audit.service.ts';
+import { sweepClosedLobbies } from './attempts.lobby.ts';
 
 export const ATTEMPTS_QUEUE = 'attempts';
 
@@ -73,7 +74,8 @@ export async function sweepExpired(
     .limit(limit);
   let ended = 0;
   for (const { id } of due) if (await expireIfDue(db, id, publish, grading)) ended++;
-  return ended;
+  // Lobbies of exams that closed before they started end too, so nobody waits for an exam that is over.
+  return ended + (await sweepClosedLobbies(db, publish, limit));
 }
 
 /** How far ahead the sweep re-queues expiry jobs: two sweep periods, so every deadline is seen at least once. */

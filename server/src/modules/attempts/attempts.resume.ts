@@ -13,6 +13,9 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { ResumeCodeResponse, ResumeWithCodeBody } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { attemptResumeCodes, attempts, exams, LIVE_ATTEMPT_STATUSES, presence, users } from '../../db/schema/index.ts';
+
+/** A lobby (entered, not started) can move to another device too: its student may have lost the first one. */
+const MOVABLE_STATUSES = ['not_started', ...LIVE_ATTEMPT_STATUSES] as const;
 import { AppError, notFound } from '../../http/errors.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
 import { hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
@@ -24,7 +27,7 @@ import { hallRows } from '../hall/hall.repository.ts';
 import { formatCode, generateNormalizedCode, normalizeCode } from '../participants/access-codes.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
 import type { StartContext, StartedAttempt } from './attempts.service.ts';
-import { toSummary } from './attempts.service.ts';
+import { lobbyCookieExpires, toSummary } from './attempts.service.ts';
 
 export const RESUME_CODE_MINUTES = 15;
 const CODE_HASH_UNIQUE = 'attempt_resume_codes_code_hash_uq';
@@ -86,13 +89,13 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
         const [live] = await tx
           .select({ id: attempts.id })
           .from(attempts)
-          .where(and(eq(attempts.id, a.id), inArray(attempts.status, [...LIVE_ATTEMPT_STATUSES])))
+          .where(and(eq(attempts.id, a.id), inArray(attempts.status, [...MOVABLE_STATUSES])))
           .for('update');
         if (!live) {
           throw new AppError(
             409,
             'invalid_transition',
-            `This attempt is ${a.status.replace('_', ' ')}: only a running or paused attempt can move to another device.`,
+            `This attempt is ${a.status.replace('_', ' ')}: only an attempt in the lobby, running or paused can move to another device.`,
           );
         }
         await tx
@@ -135,7 +138,12 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
                   expired: sql<boolean>`${attemptResumeCodes.expiresAt} <= now()`,
                   attempt: attempts,
                   email: users.email,
-                  exam: { title: exams.title, durationMinutes: exams.durationMinutes },
+                  exam: {
+                    title: exams.title,
+                    durationMinutes: exams.durationMinutes,
+                    availableAnytime: exams.availableAnytime,
+                    endsAt: exams.endsAt,
+                  },
                 })
                 .from(attemptResumeCodes)
                 .innerJoin(attempts, eq(attempts.id, attemptResumeCodes.attemptId))
@@ -168,7 +176,7 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
                   `This resume code expired at ${code.expiresAt.toISOString()}. Ask your proctor for a new one.`,
                 );
               }
-              if (!(LIVE_ATTEMPT_STATUSES as readonly string[]).includes(attempt.status)) {
+              if (!(MOVABLE_STATUSES as readonly string[]).includes(attempt.status)) {
                 throw new AppError(
                   409,
                   'invalid_transition',
@@ -205,11 +213,12 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
                   details: { examId: attempt.examId, resumeCodeId: code.id, issuedBy: code.issuedBy },
                 },
               );
-              const deadline = moved!.deadlineAt ?? new Date();
               return {
                 response: { attempt: toSummary(moved!, found.exam), serverTime: new Date().toISOString() },
                 attemptCookie: `${moved!.id}.${token}`,
-                cookieExpires: new Date(deadline.getTime() + 24 * 3_600_000),
+                cookieExpires: moved!.deadlineAt
+                  ? new Date(moved!.deadlineAt.getTime() + 24 * 3_600_000)
+                  : lobbyCookieExpires(found.exam),
                 examId: moved!.examId,
                 participantId: moved!.participantId,
               };

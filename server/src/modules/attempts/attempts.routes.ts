@@ -2,7 +2,9 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import {
   ATTEMPT_COOKIE,
+  attemptLobbySchema,
   attemptResponseSchema,
+  hallLobbySchema,
   examIdParamsSchema,
   idParamsSchema,
   attemptResultSchema,
@@ -19,7 +21,12 @@ import { resultFor } from '../grading/results.service.ts';
 
 const tags = ['attempts'];
 
-function setAttemptCookie(res: Response, started: StartedAttempt, secure: boolean) {
+function setAttemptCookie(
+  res: Response,
+  started: Pick<StartedAttempt, 'attemptCookie' | 'cookieExpires'>,
+  secure: boolean,
+) {
+  if (!started.attemptCookie) return;
   res.cookie(ATTEMPT_COOKIE, started.attemptCookie, {
     httpOnly: true,
     secure,
@@ -27,6 +34,10 @@ function setAttemptCookie(res: Response, started: StartedAttempt, secure: boolea
     path: '/',
     expires: started.cookieExpires,
   });
+}
+
+function attemptCookieOf(req: { headers: { cookie?: string | undefined } }): string | undefined {
+  return (req.headers.cookie ? parseCookie(req.headers.cookie) : {})[ATTEMPT_COOKIE];
 }
 
 export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, db: Db, publicUrl: string) {
@@ -40,12 +51,13 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       {
         method: 'post',
         path: '/api/attempts/start',
-        summary: 'Start an exam with email and one-time access code (no sign-in); sets the attempt cookie',
+        summary:
+          'Enter an exam with email and one-time access code (no sign-in): spends the code, sets the attempt cookie and answers the attempt waiting in the lobby (not_started; the clock starts with POST /api/attempts/{id}/begin)',
         tags,
         access: 'public',
         body: startWithCodeBodySchema,
         responses: {
-          201: { description: 'Attempt started', schema: attemptResponseSchema },
+          201: { description: 'Attempt created, waiting in the lobby', schema: attemptResponseSchema },
           401: { description: 'Email and code do not match an invitation' },
           403: { description: 'Exam not open, closed, or attempt limit reached' },
           409: { description: 'Code already used, or an attempt is already in progress' },
@@ -107,12 +119,13 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       {
         method: 'post',
         path: '/api/exams/:examId/attempts',
-        summary: 'Start an exam you are invited to, signed in as a student',
+        summary:
+          'Enter an exam you are invited to, signed in as a student: answers the attempt waiting in the lobby (the same one again while it has not started)',
         tags,
         access: ['student'],
         params: examIdParamsSchema,
         responses: {
-          201: { description: 'Attempt started', schema: attemptResponseSchema },
+          201: { description: 'Attempt waiting in the lobby', schema: attemptResponseSchema },
           403: { description: 'Exam not open, closed, or attempt limit reached' },
           404: { description: 'You are not invited to this exam' },
           409: { description: 'An attempt is already in progress' },
@@ -142,6 +155,81 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
         const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
         return attempts.get(params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
       },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/attempts/:id/lobby',
+        summary:
+          'The lobby of an attempt: duration, question count, rules, monitoring and whether it can start now; for its owner or the holder of its attempt cookie',
+        tags,
+        access: 'public',
+        params: idParamsSchema,
+        responses: {
+          200: { description: 'Lobby', schema: attemptLobbySchema },
+          404: { description: 'Not yours' },
+        },
+      },
+      async ({ actor, params, req }) => attempts.lobby(params.id, { actor, attemptCookie: attemptCookieOf(req) }),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/attempts/:id/begin',
+        summary:
+          'Start the clock of an attempt waiting in the lobby; idempotent (a repeated or concurrent call answers the running attempt unchanged)',
+        tags,
+        access: 'public',
+        params: idParamsSchema,
+        responses: {
+          200: { description: 'The running attempt', schema: attemptResponseSchema },
+          403: { description: 'The exam closed before the attempt started (the lobby ends)' },
+          404: { description: 'Not yours' },
+          409: { description: 'The proctor has not opened the hall yet (hall_not_open), or the attempt has ended' },
+        },
+      },
+      async ({ actor, params, req, res }) => {
+        const cookie = attemptCookieOf(req);
+        const { response } = await attempts.begin(params.id, { actor, attemptCookie: cookie }, ctx(req));
+        // The lobby's cookie lasted until the window's end; from now on it lasts until a day after the deadline.
+        if (cookie?.startsWith(`${params.id}.`) && response.attempt.deadlineAt) {
+          const expires = new Date(Date.parse(response.attempt.deadlineAt) + 24 * 3_600_000);
+          setAttemptCookie(res, { attemptCookie: cookie, cookieExpires: expires }, cookieSecure);
+        }
+        return response;
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/exams/:examId/hall/lobby',
+        summary: 'Proctor, teacher or admin: the start mode, whether the hall is open, and how many wait in the lobby',
+        tags: ['hall'],
+        access: ['proctor', 'teacher', 'admin'],
+        params: examIdParamsSchema,
+        responses: {
+          200: { description: 'Lobby state', schema: hallLobbySchema },
+          404: { description: 'No such exam you may proctor' },
+        },
+      },
+      async ({ actor, params }) => attempts.hallLobby(actor, params.examId),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/exams/:examId/hall/open',
+        summary:
+          'Proctor, teacher or admin: open the hall of an exam in proctor start mode; every student waiting in the lobby starts at once (idempotent)',
+        tags: ['hall'],
+        access: ['proctor', 'teacher', 'admin'],
+        params: examIdParamsSchema,
+        responses: {
+          200: { description: 'The hall is open', schema: hallLobbySchema },
+          404: { description: 'No such exam you may proctor' },
+          409: { description: 'The exam starts by each student (student start mode), or is not published' },
+        },
+      },
+      async ({ caller, params }) => attempts.openHall(caller, params.examId),
     ),
     route(
       {

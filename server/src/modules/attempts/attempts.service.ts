@@ -1,7 +1,8 @@
-// Starting attempts: with email + one-time access code (no account password), or
+// Entering an exam: with email + one-time access code (no account password), or
 // signed in. One transaction locks the participant row, checks the exam, marks the
-// code used and creates the attempt with its fixed question and option order and
-// its deadline; of any number of concurrent claims exactly one wins, the rest get 409.
+// code used and creates the attempt with its fixed question and option order; of any
+// number of concurrent claims exactly one wins, the rest get 409. The attempt waits in
+// the lobby (`not_started`, no clock) until the student begins it (attempts.lobby.ts).
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { AttemptResponse, AttemptSummary, MyExam, StartWithCodeBody } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
@@ -14,11 +15,12 @@ import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
 import { findParticipantByCode } from '../participants/participants.codes.ts';
 import { pickOrders } from '../questions/questions.student.ts';
-import { transitionAttempt } from './attempts.state.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { createResumeCodes } from './attempts.resume.ts';
+import { createLobby } from './attempts.lobby.ts';
+import { hallRows } from '../hall/hall.repository.ts';
 
 export interface StartContext {
   ip: string;
@@ -28,9 +30,15 @@ export interface StartContext {
 
 export interface StartedAttempt {
   response: AttemptResponse;
-  /** `{attemptId}.{token}` for the attempt cookie; the token is stored only as a hash. */
-  attemptCookie: string;
+  /** `{attemptId}.{token}` for the attempt cookie (null: keep the one this browser has); the token is stored only as a hash. */
+  attemptCookie: string | null;
   cookieExpires: Date;
+}
+
+/** How long a lobby's attempt cookie lives: to the window's end, or a week for an exam available anytime; plus a day. */
+export function lobbyCookieExpires(exam: Pick<Exam, 'availableAnytime' | 'endsAt'>, now = new Date()): Date {
+  const until = !exam.availableAnytime && exam.endsAt ? exam.endsAt.getTime() : now.getTime() + 7 * 24 * 3_600_000;
+  return new Date(until + 24 * 3_600_000);
 }
 
 const unavailable = (message: string) => new AppError(403, 'exam_not_available', message);
@@ -78,16 +86,22 @@ export function createAttemptService(deps: {
   expiry: ExpiryScheduler;
   publish: HallPublisher;
 }) {
-  const { db, secret, limiter, expiry } = deps;
-  /**
-   * After commit: the attempt exists, so its expiry job can find it. Best effort: the
-   * attempt has started whatever Redis says (the expiry sweep re-arms a job that could not
-   * be queued), and a student must not be told otherwise, or kept waiting, while Redis is away.
-   */
-  async function scheduled(started: StartedAttempt): Promise<StartedAttempt> {
-    const { id, deadlineAt } = started.response.attempt;
-    if (deadlineAt) await bestEffort(expiry.schedule(id, new Date(deadlineAt)), 1000);
-    return started;
+  const { db, secret, limiter, publish } = deps;
+  /** After commit: proctors see the student arrive in the lobby. Best effort: the entry is committed. */
+  async function announced(entered: StartedAttempt): Promise<StartedAttempt> {
+    const { examId, id } = entered.response.attempt;
+    await bestEffort(
+      db
+        .select({ participantId: attempts.participantId })
+        .from(attempts)
+        .where(eq(attempts.id, id))
+        .then(async ([a]) => {
+          const [row] = a ? await hallRows(db, examId, a.participantId) : [];
+          if (row) publish.row(examId, row);
+        }),
+      1000,
+    );
+    return entered;
   }
   const ipHash = (ip: string) => keyedHash(secret, 'ip', ip);
 
@@ -103,14 +117,29 @@ export function createAttemptService(deps: {
     const [exam] = await tx.select().from(exams).where(eq(exams.id, participant.examId)).for('share');
     if (!exam) throw notFound('Exam');
     const [live] = await tx
-      .select({ id: attempts.id })
+      .select()
       .from(attempts)
-      .where(and(eq(attempts.participantId, participant.id), sql`${attempts.status} in ('in_progress', 'paused')`));
+      .where(
+        and(
+          eq(attempts.participantId, participant.id),
+          sql`${attempts.status} in ('not_started', 'in_progress', 'paused')`,
+        ),
+      );
+    // Signed in, coming back to the lobby (another tab, a reload of My exams): the same attempt.
+    if (live?.status === 'not_started' && via === 'account') {
+      return {
+        response: { attempt: toSummary(live, exam), serverTime: new Date().toISOString() },
+        attemptCookie: null,
+        cookieExpires: lobbyCookieExpires(exam),
+      };
+    }
     if (live) {
       throw new AppError(
         409,
         'attempt_in_progress',
-        'You already have an attempt in progress for this exam. If you were taking it on another device, ask your proctor for a resume code.',
+        live.status === 'not_started'
+          ? 'You already entered the lobby of this exam on another device. Continue there, or ask your proctor for a resume code to continue on this one.'
+          : 'You already have an attempt in progress for this exam. If you were taking it on another device, ask your proctor for a resume code.',
       );
     }
     const [{ used }] = (await tx
@@ -141,26 +170,23 @@ export function createAttemptService(deps: {
         userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       })
       .returning();
-    const started = await transitionAttempt(tx, created!.id, 'in_progress', {
-      durationSeconds: exam.durationMinutes * 60,
-      notAfter: exam.availableAnytime ? null : exam.endsAt,
-    });
+    const entered = created!;
     await audit.record(tx, auditCtx, {
-      action: 'attempt.started',
+      action: 'attempt.entered_lobby',
       targetType: 'attempt',
-      targetId: started.id,
-      details: { examId: exam.id, via, attemptNumber: started.attemptNumber },
+      targetId: entered.id,
+      details: { examId: exam.id, via, attemptNumber: entered.attemptNumber },
     });
-    const deadline = started.deadlineAt!;
     return {
-      response: { attempt: toSummary(started, exam), serverTime: new Date().toISOString() },
-      attemptCookie: `${started.id}.${token}`,
-      cookieExpires: new Date(deadline.getTime() + 24 * 3_600_000),
+      response: { attempt: toSummary(entered, exam), serverTime: new Date().toISOString() },
+      attemptCookie: `${entered.id}.${token}`,
+      cookieExpires: lobbyCookieExpires(exam),
     };
   }
 
   return {
     ...createResumeCodes(deps),
+    ...createLobby(deps),
 
     async startWithCode(input: StartWithCodeBody, ctx: StartContext): Promise<StartedAttempt> {
       const ipKey = ipHash(ctx.ip);
@@ -208,7 +234,7 @@ export function createAttemptService(deps: {
           return started;
         })
         .finally(() => (right ? guess.right() : undefined));
-      if (outcome) return scheduled(outcome);
+      if (outcome) return announced(outcome);
       throw new AppError(
         401,
         'invalid_code',
@@ -233,7 +259,7 @@ export function createAttemptService(deps: {
           'account',
         );
       });
-      return scheduled(started);
+      return announced(started);
     },
 
     /** The attempt for its signed-in owner or the holder of its attempt cookie; 404 for anyone else. */
@@ -282,7 +308,8 @@ export function createAttemptService(deps: {
       return rows.map(({ exam, latestId, latestStatus, latestDeadline, used: usedCount }) => {
         const used = Number(usedCount ?? 0);
         const live = latestStatus === 'in_progress' || latestStatus === 'paused';
-        const blocker = live ? null : startBlocker(exam, used);
+        const lobby = latestStatus === 'not_started';
+        const blocker = live || lobby ? null : startBlocker(exam, used);
         return {
           examId: exam.id,
           title: exam.title,
@@ -296,8 +323,12 @@ export function createAttemptService(deps: {
             latestId && latestStatus
               ? { id: latestId, status: latestStatus, deadlineAt: latestDeadline?.toISOString() ?? null }
               : null,
-          canStart: !live && !blocker,
-          reason: live ? 'Your attempt is in progress.' : (blocker?.message ?? null),
+          canStart: !live && !lobby && !blocker,
+          reason: live
+            ? 'Your attempt is in progress.'
+            : lobby
+              ? 'You are in the lobby: open it to start.'
+              : (blocker?.message ?? null),
         };
       });
     },

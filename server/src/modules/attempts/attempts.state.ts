@@ -38,6 +38,8 @@ export interface TransitionOptions {
    * has passed: for expiry. A paused attempt's clock is stopped, so it never expires.
    */
   onlyIfDueWithGraceSeconds?: number;
+  /** Narrows the states the move may come from (e.g. closing a lobby must never end a running attempt). */
+  onlyFrom?: readonly AttemptStatus[];
 }
 
 /** The column changes that go with entering a state, computed in SQL from the row itself. */
@@ -81,7 +83,8 @@ export async function transitionAttempt(
   options: TransitionOptions = {},
 ): Promise<Attempt> {
   // Starting needs a duration; without one this can only be a resume from paused.
-  const from = to === 'in_progress' && options.durationSeconds === undefined ? (['paused'] as const) : FROM[to];
+  const allowed = to === 'in_progress' && options.durationSeconds === undefined ? (['paused'] as const) : FROM[to];
+  const from = options.onlyFrom ? allowed.filter((s) => options.onlyFrom!.includes(s)) : allowed;
   const [row] = await db
     .update(attempts)
     .set({ status: to, lastActivityAt: sql`now()`, ...changesFor(to, options) })
