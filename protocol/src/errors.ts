@@ -32,6 +32,8 @@ export const errorCodes = [
   'attempt_limit_reached',
   'attempt_in_progress',
   'invalid_transition',
+  /** The exam starts when a proctor opens the hall, and that has not happened yet. */
+  'hall_not_open',
   'zoom_not_configured',
   'zoom_refused',
   'zoom_unavailable',

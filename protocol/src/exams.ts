@@ -3,6 +3,10 @@ import { line, text } from './common.ts';
 
 export const examStatuses = ['draft', 'published', 'archived'] as const;
 
+/** Who starts the clock: each student from the lobby, or everyone at once when a proctor opens the hall. */
+export const startModes = ['student', 'proctor'] as const;
+export type StartMode = (typeof startModes)[number];
+
 export const proctoringSettingsSchema = z.object({
   enabled: z.boolean().default(false),
   requireFullscreen: z.boolean().default(false),
@@ -48,6 +52,7 @@ const examFields = z.object({
   disconnectPolicy: z.enum(['strict', 'credit']),
   disconnectCreditMaxMinutes: z.number().int().min(0).max(1440, 'Credit must be at most 1440 minutes'),
   issueCertificates: z.boolean(),
+  startMode: z.enum(startModes, { error: "Start mode must be 'student' or 'proctor'" }),
 });
 
 /** The availability-window rule, as data, so the server can apply it to a merged update too. */
@@ -81,6 +86,7 @@ export const EXAM_DEFAULTS = {
   disconnectPolicy: 'strict',
   disconnectCreditMaxMinutes: 0,
   issueCertificates: false,
+  startMode: 'student',
 } as const;
 
 export const examCreateSchema = examFields

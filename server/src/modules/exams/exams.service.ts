@@ -47,6 +47,7 @@ export function toExamDto(e: Exam, participantCount?: number): ExamDto {
     disconnectPolicy: e.disconnectPolicy,
     disconnectCreditMaxMinutes: e.disconnectCreditMaxMinutes,
     issueCertificates: e.issueCertificates,
+    startMode: e.startMode,
     status: e.status,
     publishedAt: e.publishedAt?.toISOString() ?? null,
     questionCount: e.questionCount,

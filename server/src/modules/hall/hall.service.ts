@@ -123,7 +123,8 @@ export function createHallService(deps: {
     clockReason?: string,
   ): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
     const [exam] = await db.select().from(exams).where(eq(exams.id, a.examId));
-    const qs = await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder);
+    // A lobby (not started) sees no questions: reading them must cost exam time.
+    const qs = a.status === 'not_started' ? [] : await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder);
     const saved = await repo.savedAnswers(db, a.id);
     const full = await db.query.questions.findMany({
       where: (q, { eq: is }) => is(q.examId, a.examId),
