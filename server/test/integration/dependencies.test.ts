@@ -11,6 +11,7 @@ import { answers } from '../../src/db/schema/index.ts';
 import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
 import { insertUser } from '../../src/modules/auth/auth.repository.ts';
 import { createTestDatabase } from '../support/test-db.ts';
+import { enterSignedInAndBegin } from '../support/attempts.ts';
 import { startServerProcess, type ServerProcess } from '../support/processes.ts';
 import { startOwnPostgres, startOwnRedis, stopOwnServices } from '../support/own-services.ts';
 import { Client } from '../support/http-client.ts';
@@ -240,9 +241,9 @@ describe('dependency outages', () => {
     expect(signIn.body.error.code).toBe('unavailable');
     expect(Number(signIn.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    // Starting commits the attempt in PostgreSQL; its expiry job waits for Redis (the sweep backs it up).
+    // Starting (entering, then beginning) commits the attempt in PostgreSQL; its expiry job waits for Redis (the sweep backs it up).
     const startAt = Date.now();
-    const start = await late.post(`/api/exams/${exam.id}/attempts`);
+    const start = await enterSignedInAndBegin(late, exam.id);
     const startMs = Date.now() - startAt;
     expect(start.status, JSON.stringify(start.body)).toBe(201);
     const lateSocket = await socket(a.url, late);

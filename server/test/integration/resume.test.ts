@@ -355,6 +355,11 @@ describe('audit rows commit with their change', () => {
     await msg;
     expect(heard).toEqual(['attempt:message']);
     const log = await t.system.db.select().from(auditLogs).where(eq(auditLogs.targetId, attemptId));
-    expect(log.map((l) => l.action)).toEqual(['attempt.started', 'attempt.resume_code_issued', 'hall.message']);
+    expect(log.map((l) => l.action)).toEqual([
+      'attempt.entered_lobby',
+      'attempt.started',
+      'attempt.resume_code_issued',
+      'hall.message',
+    ]);
   });
 });
