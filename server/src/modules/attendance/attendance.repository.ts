@@ -16,7 +16,12 @@ import {
 /** The meeting plus the people its access rule needs: the exam's owner and the course's teacher. */
 export async function findMeeting(db: Db, meetingId: string) {
   const [row] = await db
-    .select({ meeting: zoomMeetings, examOwnerId: exams.createdBy, courseTeacherId: courses.teacherId })
+    .select({
+      meeting: zoomMeetings,
+      examOwnerId: exams.createdBy,
+      examCourseId: exams.courseId,
+      courseTeacherId: courses.teacherId,
+    })
     .from(zoomMeetings)
     .leftJoin(exams, eq(exams.id, zoomMeetings.examId))
     .leftJoin(courses, eq(courses.id, zoomMeetings.courseId))

@@ -9,6 +9,7 @@ import type { Db } from '../../db/client.ts';
 import type { ZoomMeeting } from '../../db/schema/index.ts';
 import { AppError, conflict, forbidden, notFound, unauthenticated } from '../../http/errors.ts';
 import type { Actor } from '../auth/auth.policy.ts';
+import { manages } from '../courses/courses.access.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf, type Caller } from '../audit/audit.context.ts';
 import type { ZoomClient } from '../zoom/zoom.client.ts';
@@ -29,11 +30,17 @@ export async function loadAttendanceMeeting(db: Db, actor: Actor | null, meeting
   const found = await repo.findMeeting(db, meetingId);
   if (!found) throw notFound('Meeting');
   const me = actor.userId;
+  if (actor.role === 'admin' || found.meeting.hostUserId === me) return found.meeting;
+  // The session's teachers: the linked exam's, or the linked course's (co-teachers included).
   if (
-    actor.role === 'admin' ||
-    found.meeting.hostUserId === me ||
-    found.examOwnerId === me ||
-    found.courseTeacherId === me
+    found.meeting.examId &&
+    (await manages(db, actor, { ownerId: found.examOwnerId, courseId: found.examCourseId }))
+  ) {
+    return found.meeting;
+  }
+  if (
+    found.meeting.courseId &&
+    (await manages(db, actor, { ownerId: found.courseTeacherId, courseId: found.meeting.courseId }))
   ) {
     return found.meeting;
   }

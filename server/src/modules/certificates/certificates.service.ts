@@ -9,6 +9,7 @@ import { certificates, exams, users } from '../../db/schema/index.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
 import type { Actor } from '../auth/auth.policy.ts';
+import { manages } from '../courses/courses.access.ts';
 import { auditContextOf, type Caller } from '../audit/audit.context.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { CertificateJobs } from './certificates.jobs.ts';
@@ -50,11 +51,11 @@ export function createCertificateService(deps: CertificateServiceDeps) {
   /** The certificate and its exam, if the actor owns the certificate, teaches the exam or is an admin. */
   async function load(actor: Actor, id: string, manage: boolean) {
     const [row] = await db
-      .select({ cert: certificates, examTitle: exams.title, examOwner: exams.createdBy })
+      .select({ cert: certificates, examTitle: exams.title, examOwner: exams.createdBy, courseId: exams.courseId })
       .from(certificates)
       .innerJoin(exams, eq(exams.id, certificates.examId))
       .where(eq(certificates.id, id));
-    const teaches = row && (actor.role === 'admin' || row.examOwner === actor.userId);
+    const teaches = row && (await manages(db, actor, { ownerId: row.examOwner, courseId: row.courseId }));
     const owns = row && row.cert.userId === actor.userId;
     if (!row || !(teaches || (!manage && owns))) throw notFound('Certificate');
     return row;

@@ -1,10 +1,45 @@
+import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
-import { courseInputSchema, courseSchema, idParamsSchema } from '@exam-hall/protocol';
+import {
+  courseInputSchema,
+  courseListQuerySchema,
+  courseSchema,
+  enrollmentAddedSchema,
+  enrollmentAddSchema,
+  enrollmentImportResultSchema,
+  enrollmentListQuerySchema,
+  enrollmentListSchema,
+  enrollmentParamsSchema,
+  examIdParamsSchema,
+  examProctorsSchema,
+  idParamsSchema,
+} from '@exam-hall/protocol';
+import { badRequest } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import type { CourseService } from './courses.service.ts';
 
 const tags = ['courses'];
 const access = ['teacher', 'admin'] as const;
+const notYours = { description: 'No such course of yours (its teacher, a co-teacher or an admin)' };
+const archived = { description: 'The course is archived' };
+
+// The roster import body is the CSV file itself, up to 1 MB (5,000 rows of long addresses fit).
+const readText = express.text({ type: ['text/csv', 'text/plain', 'application/csv'], limit: '1mb' });
+function readCsvBody(req: Request, res: Response): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readText(req, res, (err?: unknown) => {
+      if (err) return reject(err);
+      if (typeof req.body !== 'string') {
+        return reject(
+          badRequest('Send the CSV file itself as the request body, with Content-Type: text/csv.', [
+            { path: 'body', message: 'must be CSV text (Content-Type: text/csv)' },
+          ]),
+        );
+      }
+      resolve(req.body);
+    });
+  });
+}
 
 export function courseRoutes(courses: CourseService) {
   return [
@@ -12,12 +47,14 @@ export function courseRoutes(courses: CourseService) {
       {
         method: 'get',
         path: '/api/courses',
-        summary: 'Your courses (all courses for admins)',
+        summary:
+          'Courses you teach or co-teach (all courses for admins); active ones unless status=archived or status=all',
         tags,
         access,
+        query: courseListQuerySchema,
         responses: { 200: { description: 'Courses', schema: z.object({ courses: z.array(courseSchema) }) } },
       },
-      async ({ actor }) => ({ courses: await courses.list(actor) }),
+      async ({ actor, query }) => ({ courses: await courses.list(actor, query) }),
     ),
     route(
       {
@@ -60,10 +97,124 @@ export function courseRoutes(courses: CourseService) {
         body: courseInputSchema,
         responses: {
           200: { description: 'Updated', schema: courseSchema },
-          404: { description: 'Not yours or missing' },
+          404: notYours,
+          409: archived,
         },
       },
       async ({ caller, params, body }) => courses.update(caller, params.id, body),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/courses/:id/archive',
+        summary:
+          'Archive a course: hidden from default lists, details and roster frozen; its exams, halls and results keep working',
+        tags,
+        access,
+        params: idParamsSchema,
+        responses: { 200: { description: 'The course, archived', schema: courseSchema }, 404: notYours },
+      },
+      async ({ caller, params }) => courses.setActive(caller, params.id, false),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/courses/:id/unarchive',
+        summary: 'Bring an archived course back',
+        tags,
+        access,
+        params: idParamsSchema,
+        responses: { 200: { description: 'The course, active', schema: courseSchema }, 404: notYours },
+      },
+      async ({ caller, params }) => courses.setActive(caller, params.id, true),
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/courses/:id/enrollments',
+        summary: 'The roster: enrolments by role, status and search, a page at a time, with active counts per role',
+        tags,
+        access,
+        params: idParamsSchema,
+        query: enrollmentListQuerySchema,
+        responses: { 200: { description: 'One page of the roster', schema: enrollmentListSchema }, 404: notYours },
+      },
+      async ({ actor, params, query }) => courses.roster(actor, params.id, query),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/courses/:id/enrollments',
+        summary:
+          'Enrol one person by email as student, teacher (co-teacher) or proctor. Unknown students get an invited account; co-teachers and proctors must already have a staff account. A dropped person is re-enrolled; an active one changes role.',
+        tags,
+        access,
+        params: idParamsSchema,
+        body: enrollmentAddSchema,
+        responses: {
+          200: { description: 'Enrolled', schema: enrollmentAddedSchema },
+          400: { description: 'Domain not allowed, no such staff account, or the account role does not fit' },
+          404: notYours,
+          409: { description: 'Already enrolled with this role, or the course is archived' },
+        },
+      },
+      async ({ caller, params, body }) => courses.enrol(caller, params.id, body),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/courses/:id/enrollments/import',
+        summary:
+          'Import a roster from a CSV file sent as the body (Content-Type: text/csv, at most 1 MB): a header row with "email" and optionally "name" and "role" (student, teacher or proctor; default student), then up to 5,000 rows. Every row gets an outcome; bad rows never block good ones.',
+        tags,
+        access,
+        params: idParamsSchema,
+        responses: {
+          200: { description: 'Outcome of every row', schema: enrollmentImportResultSchema },
+          400: {
+            description: 'Not a readable CSV, no email column, no rows, or more than 5,000 rows (nothing changes)',
+          },
+          404: notYours,
+          409: archived,
+          413: { description: 'Body over 1 MB' },
+        },
+      },
+      async ({ caller, params, req, res }) => courses.importCsv(caller, params.id, await readCsvBody(req, res)),
+    ),
+    route(
+      {
+        method: 'delete',
+        path: '/api/courses/:id/enrollments/:userId',
+        summary: 'Drop someone from the course (the enrolment is kept as dropped; enrolling them again reactivates it)',
+        tags,
+        access,
+        params: enrollmentParamsSchema,
+        responses: {
+          204: { description: 'Dropped' },
+          404: { description: 'No such course of yours, or no active enrolment of this user' },
+          409: archived,
+        },
+      },
+      async ({ caller, params }) => {
+        await courses.drop(caller, params.id, params.userId);
+        return undefined;
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/exams/:examId/proctors',
+        summary:
+          "Who may proctor an exam: its author, the course's teachers and enrolled proctors (emails only for those who manage the exam)",
+        tags,
+        access: ['teacher', 'admin', 'proctor'],
+        params: examIdParamsSchema,
+        responses: {
+          200: { description: 'Who may proctor', schema: examProctorsSchema },
+          404: { description: 'No such exam whose hall you may watch' },
+        },
+      },
+      async ({ actor, params }) => courses.proctorsOf(actor, params.examId),
     ),
   ];
 }

@@ -23,11 +23,12 @@ export async function updateExam(db: Db | Tx, id: string, values: Partial<NewExa
 
 export async function listExams(
   db: Db,
-  filter: { createdBy?: string | undefined; courseId?: string | undefined; status?: string | undefined },
+  /** managedBy: who may see them (courses.access.ts), undefined for everyone. */
+  filter: { managedBy?: SQL | undefined; courseId?: string | undefined; status?: string | undefined },
   page: { limit: number; offset: number },
 ) {
   const where: SQL[] = [isNull(exams.deletedAt)];
-  if (filter.createdBy) where.push(eq(exams.createdBy, filter.createdBy));
+  if (filter.managedBy) where.push(filter.managedBy);
   if (filter.courseId) where.push(eq(exams.courseId, filter.courseId));
   if (filter.status) where.push(sql`${exams.status} = ${filter.status}`);
   const participantCount = db

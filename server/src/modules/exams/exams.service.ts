@@ -1,25 +1,29 @@
 // Exams: settings, lifecycle (draft -> published -> archived), soft delete.
-// Only the teacher who owns an exam, or an admin, can see or change it; others get
-// 404 so exam ids cannot be probed.
+// Only the teacher who owns an exam, a teacher of its course (courses.access.ts) or an
+// admin can see or change it; others get 404 so exam ids cannot be probed.
 import type { Exam as ExamDto, ExamCreate, ExamUpdate } from '@exam-hall/protocol';
 import { examWindowProblems } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
-import type { Exam } from '../../db/schema/index.ts';
+import { exams, type Exam } from '../../db/schema/index.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
-import { assertOwnerOrAdmin, assertRole, type Actor } from '../auth/auth.policy.ts';
+import { assertRole, type Actor } from '../auth/auth.policy.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { assertManages, managedBy } from '../courses/courses.access.ts';
 import { findCourseFor } from '../courses/courses.service.ts';
 import * as repo from './exams.repository.ts';
 
 export const EXAM_EDITORS = ['teacher', 'admin'] as const;
 
-/** The exam if the actor may manage it; 404 otherwise. The single ownership check for exams. */
+/**
+ * The exam if the actor may manage it (its author, a teacher of its course, or an
+ * admin); 404 otherwise. The single ownership check for exams.
+ */
 export async function loadExamFor(db: Db | Tx, actor: Actor, examId: string, opts: { forUpdate?: boolean } = {}) {
   assertRole(actor, EXAM_EDITORS);
   const exam = await repo.findExam(db, examId, opts);
   if (!exam) throw notFound('Exam');
-  assertOwnerOrAdmin(actor, exam.createdBy, 'Exam');
+  await assertManages(db, actor, { ownerId: exam.createdBy, courseId: exam.courseId }, 'Exam');
   return exam;
 }
 
@@ -88,7 +92,7 @@ export function createExamService(deps: { db: Db; secret: string }) {
       assertRole(actor, EXAM_EDITORS);
       const rows = await repo.listExams(
         db,
-        { createdBy: actor.role === 'admin' ? undefined : actor.userId, courseId: q.courseId, status: q.status },
+        { managedBy: managedBy(actor, exams.createdBy, exams.courseId), courseId: q.courseId, status: q.status },
         q,
       );
       return rows.map((r) => toExamDto(r.exam, r.participantCount));

@@ -6,6 +6,7 @@ import { attempts, enrollments, exams } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { constantTimeEqual, hashToken } from '../../lib/crypto.ts';
 import type { Actor } from '../auth/auth.policy.ts';
+import { managedBy, manages } from '../courses/courses.access.ts';
 
 export interface HallPrincipal {
   actor: Actor | null;
@@ -26,8 +27,9 @@ export async function loadOwnAttempt(db: Db, who: HallPrincipal, attemptId: stri
 }
 
 /**
- * Proctoring an exam: its owning teacher, admins, and proctors enrolled in the exam's
- * course with the proctor role. Everyone else: 404 (exists-or-not is not revealed).
+ * Proctoring an exam: those who manage it (its author, a teacher or co-teacher of its
+ * course, admins: courses.access.ts), and proctors enrolled in the exam's course with
+ * the proctor role. Everyone else: 404 (exists-or-not is not revealed).
  */
 export async function loadWatchableExam(db: Db, actor: Actor | null, examId: string) {
   if (!actor || !['teacher', 'admin', 'proctor'].includes(actor.role)) {
@@ -35,8 +37,8 @@ export async function loadWatchableExam(db: Db, actor: Actor | null, examId: str
   }
   const [exam] = await db.select().from(exams).where(eq(exams.id, examId));
   if (!exam || exam.deletedAt) throw notFound('Exam');
-  if (actor.role === 'admin' || exam.createdBy === actor.userId) return exam;
-  if (actor.role === 'proctor' && exam.courseId) {
+  if (await manages(db, actor, { ownerId: exam.createdBy, courseId: exam.courseId })) return exam;
+  if (exam.courseId) {
     const [enrolled] = await db
       .select({ id: enrollments.id })
       .from(enrollments)
@@ -59,7 +61,7 @@ export function watchableExamsFilter(actor: Actor): SQL | undefined {
   if (actor.role === 'admin') return base;
   const asProctor = sql`${exams.courseId} in (select ${enrollments.courseId} from ${enrollments}
     where ${enrollments.userId} = ${actor.userId} and ${enrollments.role} = 'proctor' and ${enrollments.status} = 'active')`;
-  if (actor.role === 'teacher') return and(base, or(eq(exams.createdBy, actor.userId), asProctor));
+  if (actor.role === 'teacher') return and(base, or(managedBy(actor, exams.createdBy, exams.courseId), asProctor));
   if (actor.role === 'proctor') return and(base, asProctor);
   return sql`false`;
 }
