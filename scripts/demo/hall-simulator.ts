@@ -67,7 +67,7 @@ async function prepare(db: Db, secret: string, baseUrl: string, teacherEmail: st
         and(
           eq(attempts.examId, exam.id),
           eq(attempts.userId, row.userId),
-          sql`${attempts.status} in ('in_progress', 'paused')`,
+          sql`${attempts.status} in ('not_started', 'in_progress', 'paused')`,
         ),
       );
     if (live) {
@@ -79,7 +79,8 @@ async function prepare(db: Db, secret: string, baseUrl: string, teacherEmail: st
         .set({ attemptTokenHash: hashToken(token) })
         .where(eq(attempts.id, live.id));
       // The join snapshot's lastSeq tells the simulator where its sequence stands.
-      out.push({ email: row.email, attemptCookie: `${live.id}.${token}`, seq: 0 });
+      const attemptCookie = `${live.id}.${token}`;
+      if (await begin(baseUrl, attemptCookie, row.email)) out.push({ email: row.email, attemptCookie, seq: 0 });
       continue;
     }
     // A code is used once: a student whose attempt ended gets a new one, as the teacher would issue it.
@@ -98,9 +99,21 @@ async function prepare(db: Db, secret: string, baseUrl: string, teacherEmail: st
       console.warn(`  Live hall demo: ${row.email} could not start: ${res.status} ${await res.text()}`);
       continue;
     }
-    out.push({ email: row.email, attemptCookie: decodeURIComponent(cookie.split('=')[1]!), seq: 0 });
+    const attemptCookie = decodeURIComponent(cookie.split('=')[1]!);
+    // Entering leaves the attempt in the lobby: the simulated student clicks Start at once.
+    if (await begin(baseUrl, attemptCookie, row.email)) out.push({ email: row.email, attemptCookie, seq: 0 });
   }
   return { examId: exam.id, students: out };
+}
+
+/** Starts the clock of a lobby attempt (a no-op for a running one); false when refused. */
+async function begin(baseUrl: string, attemptCookie: string, email: string): Promise<boolean> {
+  const res = await fetch(`${baseUrl}/api/attempts/${attemptCookie.split('.')[0]}/begin`, {
+    method: 'POST',
+    headers: { cookie: `${ATTEMPT_COOKIE}=${attemptCookie}` },
+  });
+  if (!res.ok) console.warn(`  Live hall demo: ${email} could not begin: ${res.status} ${await res.text()}`);
+  return res.ok;
 }
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]!;
