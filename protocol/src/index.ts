@@ -13,3 +13,5 @@ export * from './hall.ts';
 export * from './results.ts';
 export * from './certificates.ts';
 export * from './zoom.ts';
+export * from './users.ts';
+export * from './audit.ts';

@@ -39,6 +39,8 @@ import { questionRoutes } from './questions/questions.routes.ts';
 import { createResultsService } from './results/results.service.ts';
 import { resultRoutes } from './results/results.routes.ts';
 import { createAccountLinks } from './accounts/accounts.links.ts';
+import { createUserService } from './users/users.service.ts';
+import { userRoutes } from './users/users.routes.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -61,6 +63,7 @@ export function createServices(deps: ServiceDeps) {
   const proctoring = createProctoringService(deps);
   return {
     accountLinks,
+    users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
     hall: createHallService({ ...deps, proctoring }),
     courses: createCourseService(deps),
@@ -83,7 +86,8 @@ export type Services = ReturnType<typeof createServices>;
 export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services): DeclaredRoute[] {
   return [
     ...authRoutes(auth, deps.config.auth.cookieSecure),
-    ...auditRoutes(deps.db),
+    ...auditRoutes(deps.db, deps.secret),
+    ...userRoutes(s.users),
     ...courseRoutes(s.courses),
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),

@@ -1,53 +1,119 @@
-import { z } from 'zod';
-import { line } from '@exam-hall/protocol';
+import type { Response } from 'express';
+import {
+  AUDIT_CSV_MAX_ROWS,
+  auditFilterSchema,
+  auditListQuerySchema,
+  auditListSchema,
+  type AuditEntry,
+} from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { Db } from '../../db/client.ts';
+import { csvCell } from '../../lib/csv.ts';
+import { auditContextOf } from './audit.context.ts';
 import * as audit from './audit.service.ts';
 
-const query = z.object({
-  limit: z.coerce.number().int().min(1, 'limit must be at least 1').max(200, 'limit must be at most 200').default(50),
-  before: z.coerce.number().int().positive().optional(),
-  action: line().max(100).optional(),
-  actorId: z.uuid('actorId must be a UUID').optional(),
-});
+const tags = ['audit'];
+const forbidden = { description: 'Not an admin' };
+const badFilter = { description: 'A filter is invalid (actor neither an email nor an id, to before from, ...)' };
 
-const entry = z.object({
-  id: z.number(),
-  actorId: z.string().nullable(),
-  actorRole: z.string().nullable(),
-  action: z.string(),
-  targetType: z.string().nullable(),
-  targetId: z.string().nullable(),
-  ipHash: z.string().nullable(),
-  requestId: z.string().nullable(),
-  details: z.unknown(),
-  createdAt: z.string(),
-});
+export const AUDIT_CSV_HEADER = [
+  'time (UTC)',
+  'actor email',
+  'actor name',
+  'actor role',
+  'action',
+  'target type',
+  'target id',
+  'request id',
+  'details',
+] as const;
 
-export function auditRoutes(db: Db) {
+export function toEntry(e: audit.AuditRow): AuditEntry {
+  return { ...e, id: Number(e.id), createdAt: e.createdAt.toISOString() };
+}
+
+/** One CSV line; names and details come from people, so every cell is formula-escaped. */
+function csvLine(e: audit.AuditRow): string {
+  return [
+    e.createdAt.toISOString(),
+    e.actorEmail,
+    e.actorName,
+    e.actorRole,
+    e.action,
+    e.targetType,
+    e.targetId,
+    e.requestId,
+    JSON.stringify(e.details),
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/**
+ * Streams the CSV a chunk at a time: the first chunk is read before the headers go out,
+ * so a bad filter or an outage still answers a proper error; a later failure can only
+ * cut the download short, which the browser reports as a failed download.
+ */
+async function streamCsv(res: Response, rows: AsyncGenerator<audit.AuditRow[]>) {
+  const first = await rows.next();
+  res.type('text/csv; charset=utf-8');
+  res.attachment(`audit-log-${new Date().toISOString().slice(0, 10)}.csv`);
+  res.write(`\uFEFF${AUDIT_CSV_HEADER.map(csvCell).join(',')}\r\n`);
+  try {
+    if (!first.done) {
+      res.write(first.value.map(csvLine).join('\r\n') + '\r\n');
+      for await (const chunk of rows) {
+        if (!res.write(chunk.map(csvLine).join('\r\n') + '\r\n')) {
+          await new Promise((resolve) => res.once('drain', resolve));
+        }
+      }
+    }
+    res.end();
+  } catch (err) {
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+export function auditRoutes(db: Db, secret: string) {
   return [
     route(
       {
         method: 'get',
         path: '/api/audit-logs',
-        summary: 'The audit log, newest first (admins only)',
-        tags: ['audit'],
+        summary:
+          'The audit log, newest first, a page at a time with the total: filter by actor (email or user id), action (exact, or a prefix ending in "." or "*"), target type and id, and a date range (admins only)',
+        tags,
         access: ['admin'],
-        query,
+        query: auditListQuerySchema,
         responses: {
-          200: {
-            description: 'A page of entries',
-            schema: z.object({ entries: z.array(entry), nextBefore: z.number().nullable() }),
-          },
-          403: { description: 'Not an admin' },
+          200: { description: 'A page of entries', schema: auditListSchema },
+          400: badFilter,
+          403: forbidden,
         },
       },
       async ({ query: q }) => {
-        const page = await audit.list(db, q);
-        return {
-          entries: page.entries.map((e) => ({ ...e, id: Number(e.id), createdAt: e.createdAt.toISOString() })),
-          nextBefore: page.nextBefore === null ? null : Number(page.nextBefore),
-        };
+        const { entries, total } = await audit.list(db, q);
+        return { entries: entries.map(toEntry), total, page: q.page, pageSize: q.limit };
+      },
+    ),
+    route(
+      {
+        method: 'get',
+        path: '/api/audit-logs.csv',
+        summary: `The audit log as CSV with the same filters, newest first, at most ${AUDIT_CSV_MAX_ROWS.toLocaleString('en')} rows; cells a spreadsheet would run as formulas are escaped. The export is audited.`,
+        tags,
+        access: ['admin'],
+        query: auditFilterSchema,
+        responses: { 200: { description: 'text/csv' }, 400: badFilter, 403: forbidden },
+      },
+      async ({ query: q, caller, res }) => {
+        audit.auditWhere(q); // a bad filter answers 400 before anything is recorded
+        await audit.record(db, auditContextOf(secret, caller), {
+          action: 'audit.exported',
+          targetType: 'audit_log',
+          details: { filters: Object.keys(q).filter((k) => q[k as keyof typeof q] !== undefined) },
+        });
+        await streamCsv(res, audit.chunks(db, q, AUDIT_CSV_MAX_ROWS));
       },
     ),
   ];

@@ -22,6 +22,11 @@ export interface HallPublisher {
   alertReviewed(examId: string, event: ProctoringEventDto): void;
   /** The meeting's attendance changed (Zoom join/leave, sync, hall presence): watchers refetch. */
   attendanceChanged(meetingId: string): void;
+  /**
+   * Closes every socket of a user, on every process (suspension, role change). With `ended`,
+   * they are told first that their sign-in ended (`session:ended`), so pages stop reconnecting.
+   */
+  closeUserSockets(userId: string, ended?: { reason: string }): void;
 }
 
 /** What the student is told with a clock change: how far the deadline moved, why it was paused. */
@@ -79,6 +84,12 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
     attendanceChanged: (meetingId) => to(rooms.meetingAttendance(meetingId), 'attendance:changed', { meetingId }),
+    closeUserSockets: (userId, ended) => {
+      if (silent) return;
+      // Same Redis connection for both, so every process delivers the event before it closes the sockets.
+      if (ended) io.to(rooms.user(userId)).emit('session:ended', { reason: ended.reason });
+      io.in(rooms.user(userId)).disconnectSockets(true);
+    },
     silence: () => {
       silent = true;
     },
@@ -97,4 +108,5 @@ export const silentPublisher: HallPublisher = {
   alert: () => {},
   alertReviewed: () => {},
   attendanceChanged: () => {},
+  closeUserSockets: () => {},
 };
