@@ -34,6 +34,13 @@ export const errorCodes = [
   'invalid_transition',
   /** The exam starts when a proctor opens the hall, and that has not happened yet. */
   'hall_not_open',
+  /** The password is right but the email address is not confirmed yet (pending_verification). */
+  'email_not_verified',
+  /** An account link (invitation, reset, confirmation) that was already used, or replaced by a newer one. */
+  'link_used',
+  'link_expired',
+  /** Not a link of ours (mistyped or cut off). */
+  'link_invalid',
   'zoom_not_configured',
   'zoom_refused',
   'zoom_unavailable',

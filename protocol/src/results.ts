@@ -17,13 +17,16 @@ export const reviewItemSchema = z.object({
 });
 export type ReviewItem = z.infer<typeof reviewItemSchema>;
 
+/** The student started with an access code and has no password yet: they may keep their account. */
+const claimable = { canClaimAccount: z.boolean().optional() };
 export const attemptResultSchema = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('not_finished'), status: z.enum(attemptStatuses) }),
+  z.object({ state: z.literal('not_finished'), status: z.enum(attemptStatuses), ...claimable }),
   /** Submitted; grading runs in the background (seconds). */
-  z.object({ state: z.literal('grading'), submittedAt: z.iso.datetime().nullable() }),
+  z.object({ state: z.literal('grading'), submittedAt: z.iso.datetime().nullable(), ...claimable }),
   /** Graded, but the teacher releases results later. */
-  z.object({ state: z.literal('awaiting_release'), submittedAt: z.iso.datetime().nullable() }),
+  z.object({ state: z.literal('awaiting_release'), submittedAt: z.iso.datetime().nullable(), ...claimable }),
   z.object({
+    ...claimable,
     state: z.literal('graded'),
     status: z.enum(attemptStatuses),
     examTitle: z.string(),

@@ -39,6 +39,8 @@ import { questionRoutes } from './questions/questions.routes.ts';
 import { createResultsService } from './results/results.service.ts';
 import { resultRoutes } from './results/results.routes.ts';
 import { createAccountLinks } from './accounts/accounts.links.ts';
+import { createAccountService } from './accounts/accounts.service.ts';
+import { accountRoutes } from './accounts/accounts.routes.ts';
 import { createUserService } from './users/users.service.ts';
 import { userRoutes } from './users/users.routes.ts';
 
@@ -86,6 +88,12 @@ export type Services = ReturnType<typeof createServices>;
 export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services): DeclaredRoute[] {
   return [
     ...authRoutes(auth, deps.config.auth.cookieSecure),
+    // Built here: it signs people in and ends sessions through the auth service (made in system.ts).
+    ...accountRoutes(
+      createAccountService({ ...deps, auth, links: s.accountLinks }),
+      auth,
+      deps.config.auth.cookieSecure,
+    ),
     ...auditRoutes(deps.db, deps.secret),
     ...userRoutes(s.users),
     ...courseRoutes(s.courses),

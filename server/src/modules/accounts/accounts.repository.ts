@@ -53,6 +53,30 @@ export async function useToken(
   return { ok: false, state: row.usedAt ? 'used' : row.revokedAt ? 'revoked' : 'expired' };
 }
 
+/** Whether a token is a live link of this kind (a read: the use itself is `useToken`). */
+export async function tokenState(
+  db: Db,
+  tokenHash: string,
+  purpose: AccountTokenPurpose,
+): Promise<TokenState | 'live'> {
+  const [row] = await db
+    .select({
+      usedAt: accountTokens.usedAt,
+      revokedAt: accountTokens.revokedAt,
+      live: sql<boolean>`${accountTokens.expiresAt} > now()`,
+    })
+    .from(accountTokens)
+    .where(and(eq(accountTokens.tokenHash, tokenHash), eq(accountTokens.purpose, purpose)));
+  if (!row) return 'unknown';
+  if (row.usedAt) return 'used';
+  if (row.revokedAt) return 'revoked';
+  return row.live ? 'live' : 'expired';
+}
+
+export function findUserById(db: Db | Tx, userId: string) {
+  return db.query.users.findFirst({ where: eq(users.id, userId) });
+}
+
 export async function findUserForUpdate(tx: Tx, userId: string) {
   const [row] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
   return row;

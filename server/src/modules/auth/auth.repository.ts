@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { sessionRefreshTokens, sessions, users, type NewUser } from '../../db/schema/index.ts';
 
@@ -99,6 +99,24 @@ export async function revokeSession(db: Db | Tx, sessionId: string, reason: stri
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id, userId: sessions.userId });
   return rows[0];
+}
+
+export function findUserById(db: Db, userId: string) {
+  return db.query.users.findFirst({ where: eq(users.id, userId) });
+}
+
+export async function setPassword(tx: Tx, userId: string, passwordHash: string) {
+  await tx.update(users).set({ passwordHash }).where(eq(users.id, userId));
+}
+
+/** Ends every live session of the user but one; answers the ids it ended. */
+export async function revokeOtherSessions(tx: Tx, userId: string, keepSessionId: string, reason: string) {
+  const rows = await tx
+    .update(sessions)
+    .set({ revokedAt: new Date(), revokedReason: reason })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), ne(sessions.id, keepSessionId)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
 }
 
 export function listActiveSessions(db: Db, userId: string) {

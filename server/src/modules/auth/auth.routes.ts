@@ -1,5 +1,6 @@
 import {
   meResponseSchema,
+  revokeOthersResponseSchema,
   sessionIdParamsSchema,
   sessionsResponseSchema,
   signInBodySchema,
@@ -96,6 +97,20 @@ export function authRoutes(auth: AuthService, cookieSecure: boolean) {
         responses: { 200: { description: 'Sessions', schema: sessionsResponseSchema }, 401: err('Not signed in') },
       },
       async ({ actor }) => ({ sessions: await auth.listSessions(actor) }),
+    ),
+    route(
+      {
+        method: 'post',
+        path: '/api/auth/sessions/revoke-others',
+        summary: 'Sign out everywhere else: every other session of yours ends and its open sockets close',
+        tags,
+        access: 'signed-in',
+        responses: {
+          200: { description: 'How many sessions ended', schema: revokeOthersResponseSchema },
+          401: err('Not signed in'),
+        },
+      },
+      async ({ actor, req }) => ({ revoked: await auth.revokeOthers(actor, requestContext(req)) }),
     ),
     route(
       {

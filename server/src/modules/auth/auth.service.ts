@@ -2,11 +2,11 @@
 // stored only as hashes: a short-lived access token checked on every request and a
 // refresh token that is single-use. Reusing a rotated refresh token means it leaked,
 // so the whole session is revoked.
-import type { PublicUser, SessionInfo, SignInBody } from '@exam-hall/protocol';
-import type { Db } from '../../db/client.ts';
+import type { ChangePasswordBody, PublicUser, SessionInfo, SignInBody } from '@exam-hall/protocol';
+import type { Db, Tx } from '../../db/client.ts';
 import type { Config } from '../../config/config.ts';
 import { hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
-import { AppError, notFound } from '../../http/errors.ts';
+import { AppError, badRequest, notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
 import * as repo from './auth.repository.ts';
 import { hashPassword, verifyPassword } from './auth.passwords.ts';
@@ -60,6 +60,22 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
     const attempt = await limiter.reserve(accountKey, ipHash(ctx.ip));
     const user = await repo.findUserByEmail(db, input.email);
     const ok = await verifyPassword(user?.passwordHash, input.password);
+    if (user && ok && user.status === 'pending_verification') {
+      // Only someone who knows the password learns that the address waits for confirmation.
+      await attempt.succeeded();
+      await audit.record(db, auditCtx(ctx, user), {
+        action: 'auth.sign_in_failed',
+        targetType: 'user',
+        targetId: user.id,
+        details: { reason: 'email_not_verified' },
+      });
+      throw new AppError(
+        403,
+        'email_not_verified',
+        `Confirm your email first: we sent a link to ${user.email}. Open it, then sign in. ` +
+          'No mail after a few minutes? Check your spam folder, or use "Forgot your password?" to get a new link.',
+      );
+    }
     if (!user || !ok || user.status !== 'active') {
       await attempt.failed();
       await audit.record(db, auditCtx(ctx, user), {
@@ -71,23 +87,95 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
       throw invalidCredentials();
     }
     await attempt.succeeded();
+    return db.transaction((tx) => startSession(tx, user, ctx));
+  }
+
+  /** A new session for a user whose identity was just proven (password, or an account link), in the caller's transaction. */
+  async function startSession(
+    tx: Tx,
+    user: { id: string; email: string; name: string; role: PublicUser['role'] },
+    ctx: RequestContext,
+  ): Promise<IssuedSession> {
     const t = tokens();
     const expiresAt = new Date(Date.now() + config.auth.sessionTtlMs);
-    const session = await db.transaction(async (tx) => {
-      const s = await repo.insertSession(tx, {
-        userId: user.id,
-        accessTokenHash: hashToken(t.accessToken),
-        accessExpiresAt: t.accessExpiresAt,
-        refreshTokenHash: hashToken(t.refreshToken),
-        expiresAt,
-        userAgent: ctx.userAgent?.slice(0, 300) ?? null,
-        ipHash: ipHash(ctx.ip),
-      });
-      await repo.touchLastLogin(tx, user.id);
-      await audit.record(tx, auditCtx(ctx, user), { action: 'auth.sign_in', targetType: 'session', targetId: s.id });
-      return s;
+    const session = await repo.insertSession(tx, {
+      userId: user.id,
+      accessTokenHash: hashToken(t.accessToken),
+      accessExpiresAt: t.accessExpiresAt,
+      refreshTokenHash: hashToken(t.refreshToken),
+      expiresAt,
+      userAgent: ctx.userAgent?.slice(0, 300) ?? null,
+      ipHash: ipHash(ctx.ip),
+    });
+    await repo.touchLastLogin(tx, user.id);
+    await audit.record(tx, auditCtx(ctx, user), {
+      action: 'auth.sign_in',
+      targetType: 'session',
+      targetId: session.id,
     });
     return { user: toPublicUser(user), sessionId: session.id, ...t, expiresAt };
+  }
+
+  /** Drops the live sockets of sessions that a committed change ended. */
+  function sessionsEnded(sessionIds: string[]): void {
+    for (const id of sessionIds) onSessionRevoked?.(id);
+  }
+
+  /** "Sign out everywhere else": every other session of the actor ends, their sockets close. */
+  async function revokeOthers(actor: Actor, ctx: RequestContext): Promise<number> {
+    const ended = await db.transaction(async (tx) => {
+      const ids = await repo.revokeOtherSessions(tx, actor.userId, actor.sessionId, 'signed_out_elsewhere');
+      await audit.record(tx, auditCtx(ctx, { id: actor.userId, role: actor.role }), {
+        action: 'auth.sessions_revoked_others',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { count: ids.length },
+      });
+      return ids;
+    });
+    sessionsEnded(ended);
+    return ended.length;
+  }
+
+  /**
+   * Changes the actor's password after checking the current one (limited like sign-in, so a
+   * session left open cannot be used to guess it); every other session ends.
+   */
+  async function changePassword(actor: Actor, input: ChangePasswordBody, ctx: RequestContext): Promise<void> {
+    const attempt = await limiter.reserve(keyedHash(config.secret, 'account', actor.email), ipHash(ctx.ip));
+    const user = await repo.findUserById(db, actor.userId);
+    const ok = await verifyPassword(user?.passwordHash, input.currentPassword);
+    if (!user || !ok) {
+      await attempt.failed();
+      await audit.record(db, auditCtx(ctx, { id: actor.userId, role: actor.role }), {
+        action: 'account.password_change_failed',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { reason: 'wrong_password' },
+      });
+      throw badRequest('The current password is not right.', [
+        { path: 'body.currentPassword', message: 'The current password is not right' },
+      ]);
+    }
+    await attempt.succeeded();
+    if (input.newPassword === input.currentPassword) {
+      throw badRequest('The new password is the same as the current one.', [
+        { path: 'body.newPassword', message: 'Choose a password different from the current one' },
+      ]);
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+    const ended = await db.transaction(async (tx) => {
+      await repo.setPassword(tx, actor.userId, passwordHash);
+      const ids = await repo.revokeOtherSessions(tx, actor.userId, actor.sessionId, 'password_changed');
+      await audit.record(tx, auditCtx(ctx, { id: actor.userId, role: actor.role }), {
+        action: 'account.password_changed',
+        targetType: 'user',
+        targetId: actor.userId,
+        details: { endedSessions: ids.length },
+      });
+      return ids;
+    });
+    sessionsEnded(ended);
   }
 
   async function authenticate(accessToken: string | undefined): Promise<Authentication> {
@@ -194,7 +282,12 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
     revokeSession: (actor: Actor, sessionId: string, ctx: RequestContext) =>
       revoke(actor, sessionId, ctx, 'revoked_by_user'),
     listSessions,
+    revokeOthers,
+    changePassword,
+    startSession,
+    sessionsEnded,
     ipHash,
+    auditContext: auditCtx,
   };
 }
 export type AuthService = ReturnType<typeof createAuthService>;

@@ -4,13 +4,30 @@
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AttemptResult } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { answers, attempts, certificates, exams, questions } from '../../db/schema/index.ts';
+import { answers, attempts, certificates, exams, questions, users } from '../../db/schema/index.ts';
 import { notFound } from '../../http/errors.ts';
 import type { Actor } from '../auth/auth.policy.ts';
 import { mayReadAttempt } from '../attempts/attempts.service.ts';
 import { studentViewOf } from '../questions/types/index.ts';
 
 export async function resultFor(
+  db: Db,
+  publicUrl: string,
+  attemptId: string,
+  who: { actor: Actor | null; attemptCookie: string | undefined },
+): Promise<AttemptResult> {
+  const result = await resultOf(db, publicUrl, attemptId, who);
+  // A student who started with an access code has an account without a password: the result
+  // page offers to keep it (POST /api/attempts/{id}/claim-account).
+  const [owner] = await db
+    .select({ status: users.status, passwordHash: users.passwordHash })
+    .from(attempts)
+    .innerJoin(users, eq(users.id, attempts.userId))
+    .where(eq(attempts.id, attemptId));
+  return { ...result, canClaimAccount: owner?.status === 'invited' && owner.passwordHash === null };
+}
+
+async function resultOf(
   db: Db,
   publicUrl: string,
   attemptId: string,
