@@ -85,6 +85,12 @@ export const codesExportBodySchema = z.object({
 });
 export type CodesExportBody = z.infer<typeof codesExportBodySchema>;
 
+const knownTimeZones = new Set(Intl.supportedValuesOf('timeZone'));
+/** An IANA time zone name (Europe/Berlin); dates on slips are written in it. */
+export const timeZoneSchema = line()
+  .max(64, 'tz must be at most 64 characters')
+  .refine((tz) => tz === 'UTC' || knownTimeZones.has(tz), 'tz must be an IANA time zone such as Europe/Berlin');
+
 /**
  * Bulk reissue: every participant who has not started gets a new code and their current
  * code stops working, so the body must say so explicitly.
@@ -93,8 +99,33 @@ export const codesReissueBodySchema = z.object({
   confirm: z.literal(true, {
     error: 'confirm must be true: reissuing makes the current codes of everyone who has not started stop working',
   }),
+  /**
+   * How many participants the teacher confirmed (from the preview). When someone starts
+   * meanwhile the count differs: 409 and nothing changes. Omitted: no check.
+   */
+  expected: z
+    .number('expected must be a whole number')
+    .int('expected must be a whole number')
+    .min(0, 'expected must be 0 or more')
+    .max(1_000_000, 'expected is too large')
+    .optional(),
+  /** csv (default): email, name, code. pdf: printable slips with the new codes. */
+  format: z.enum(['csv', 'pdf'], { error: 'format must be csv or pdf' }).default('csv'),
+  /** For format pdf: the time zone the slips' dates are written in (default UTC). */
+  tz: timeZoneSchema.optional(),
 });
-export type CodesReissueBody = z.infer<typeof codesReissueBodySchema>;
+export type CodesReissueBody = z.input<typeof codesReissueBodySchema>;
+
+/** Printable code slips: this many to an A4 page, cut along the dashed lines. */
+export const CODE_SLIPS_PER_PAGE = 8;
+/** At most this many slips in one PDF (one per participant). */
+export const CODE_SLIPS_MAX = 5000;
+
+export const codeSlipsQuerySchema = z.object({
+  /** The teacher's time zone for the dates printed on the slips; default UTC. */
+  tz: timeZoneSchema.default('UTC'),
+});
+export type CodeSlipsQuery = z.infer<typeof codeSlipsQuerySchema>;
 
 /** How many participants a bulk reissue would give new codes (no attempt, code still unused). */
 export const codesReissuePreviewSchema = z.object({ count: z.number().int() });

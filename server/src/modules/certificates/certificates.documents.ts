@@ -1,44 +1,17 @@
 // The QR code of a verification URL (SVG and PNG) and the printable PDF certificate.
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import QRCode from 'qrcode';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, rgb, type PDFFont } from 'pdf-lib';
+import { PDFDocument, rgb } from 'pdf-lib';
 import type { CertificateMetadata } from '@exam-hall/protocol';
+import { fontsBytes, printable } from '../../lib/pdf-fonts.ts';
 
-// DejaVu (from npm, free licence) covers Latin, Greek and Cyrillic scripts, so names
-// such as Łukasz, Şükrü or Дмитрий print as written; fonts are subset into each PDF.
-const require = createRequire(import.meta.url);
-const FONT_FILES = {
-  serif: 'dejavu-fonts-ttf/ttf/DejaVuSerif.ttf',
-  serifBold: 'dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf',
-  sans: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
-} as const;
-let fontBytes: Promise<Record<keyof typeof FONT_FILES, Uint8Array>> | undefined;
-/** The font files, read once per process. */
-export function loadFonts() {
-  const read = (f: string) => readFile(require.resolve(f));
-  fontBytes ??= Promise.all([read(FONT_FILES.serif), read(FONT_FILES.serifBold), read(FONT_FILES.sans)]).then(
-    ([serif, serifBold, sans]) => ({ serif, serifBold, sans }),
-  );
-  return fontBytes;
-}
+export { printable };
+/** The certificate's font files, read once per process (server/src/lib/pdf-fonts.ts). */
+export const loadFonts = () => fontsBytes('serif', 'serifBold', 'sans');
 
 export const qrSvg = (url: string) => QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 export const qrPng = (url: string, width = 512) =>
   QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width });
-
-/** Characters the font has no glyph for (e.g. Chinese in DejaVu) become "?" rather than empty boxes. */
-export function printable(text: string, font: Pick<PDFFont, 'getCharacterSet'>): string {
-  const known = new Set(font.getCharacterSet());
-  return [...text]
-    .map((ch) => {
-      if (known.has(ch.codePointAt(0)!)) return ch;
-      const plain = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-      return [...plain].every((c) => known.has(c.codePointAt(0)!)) && plain ? plain : '?';
-    })
-    .join('');
-}
 
 export interface PdfInput {
   metadata: CertificateMetadata;

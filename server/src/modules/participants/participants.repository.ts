@@ -178,6 +178,7 @@ export async function participantsForCodes(db: Q, examId: string, ids: string[] 
       name: users.name,
       codeStatus: examParticipants.codeStatus,
       codeIssuedAt: examParticipants.codeIssuedAt,
+      codeUsedAt: examParticipants.codeUsedAt,
     })
     .from(examParticipants)
     .innerJoin(users, eq(users.id, examParticipants.userId))

@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import {
   codeRegeneratedSchema,
+  codeSlipsQuerySchema,
   codesExportBodySchema,
   codesReissueBodySchema,
   codesReissuePreviewSchema,
@@ -49,6 +50,12 @@ function sendCsv(res: Response, filename: string, csv: string) {
   res.type('text/csv; charset=utf-8');
   res.attachment(filename);
   res.send(csv);
+}
+
+function sendPdf(res: Response, filename: string, pdf: Uint8Array) {
+  res.type('application/pdf');
+  res.attachment(filename);
+  res.send(Buffer.from(pdf));
 }
 
 export function participantRoutes(participants: ParticipantService) {
@@ -151,6 +158,28 @@ export function participantRoutes(participants: ParticipantService) {
     route(
       {
         method: 'get',
+        path: '/api/exams/:examId/participants/codes/slips.pdf',
+        summary:
+          'Printable access-code slips (A4 PDF, 8 a page with cut lines), one per participant: exam, when and where, name, email, instructions and a QR code opening the start page with the email filled in (never the code). Changes nothing: codes are stored hashed, so each slip says when its code was issued; to print slips with new codes, reissue with format "pdf". Dates are written in ?tz= (IANA, default UTC).',
+        tags,
+        access,
+        params: examIdParamsSchema,
+        query: codeSlipsQuerySchema,
+        responses: {
+          200: { description: 'application/pdf' },
+          400: { description: 'tz is not an IANA time zone' },
+          404: notYours,
+          409: { description: 'More participants than slips print at a time' },
+        },
+      },
+      async ({ caller, params, query, res }) => {
+        const { pdf } = await participants.codeSlips(caller, params.examId, query);
+        sendPdf(res, `access-code-slips-${params.examId}.pdf`, pdf);
+      },
+    ),
+    route(
+      {
+        method: 'get',
         path: '/api/exams/:examId/participants/codes/reissue',
         summary: 'How many participants a bulk reissue would give new codes (no attempt yet, code unused)',
         tags,
@@ -165,21 +194,22 @@ export function participantRoutes(participants: ParticipantService) {
         method: 'post',
         path: '/api/exams/:examId/participants/codes/reissue',
         summary:
-          'REISSUES the access code of every participant who has not started (no attempt, code unused) and answers the new codes as CSV (email, name, code): their current codes stop working. The body must be { "confirm": true }.',
+          'REISSUES the access code of every participant who has not started (no attempt, code unused) and answers the new codes as CSV (email, name, code), or as printable slips with format "pdf": their current codes stop working. The body must be { "confirm": true, "expected": <the count from the GET> }; when the count differs (someone started meanwhile) it answers 409 and changes nothing.',
         tags,
         access,
         params: examIdParamsSchema,
         body: codesReissueBodySchema,
         responses: {
-          200: { description: 'text/csv with the new codes' },
-          400: { description: 'confirm: true missing (nothing changes)' },
+          200: { description: 'text/csv with the new codes, or application/pdf slips with format "pdf"' },
+          400: { description: 'confirm: true missing, or a bad expected, format or tz (nothing changes)' },
           404: notYours,
-          409: archived,
+          409: { description: 'The exam is archived, or the expected count differs (nothing changes)' },
         },
       },
       async ({ caller, params, body, res }) => {
-        const { csv } = await participants.reissueCodes(caller, params.examId, body);
-        sendCsv(res, `access-codes-reissued-${params.examId}.csv`, csv);
+        const { csv, pdf } = await participants.reissueCodes(caller, params.examId, body);
+        if (pdf) sendPdf(res, `access-code-slips-reissued-${params.examId}.pdf`, pdf);
+        else sendCsv(res, `access-codes-reissued-${params.examId}.csv`, csv);
       },
     ),
     route(

@@ -1,6 +1,7 @@
 // Participants of an exam and their one-time access codes. Only the exam's teacher or
 // an admin manages them (loadExamFor: 404 for anyone else). Plain codes exist only in
 // the answer that created or regenerated them; the database keeps an HMAC and a hint.
+import { CODE_SLIPS_MAX, type CodeSlipsQuery } from '@exam-hall/protocol';
 import type {
   CodesExportBody,
   CodesReissueBody,
@@ -25,6 +26,7 @@ import { emailAllowed } from '../courses/courses.service.ts';
 import { EXAM_EDITORS, loadExamFor } from '../exams/exams.service.ts';
 import { newAccessCode } from './access-codes.ts';
 import { regenerateCode, regenerateCodes, withFreshCodes } from './participants.codes.ts';
+import { codeSlipsPdf, slipDate, type Slip } from './participants.slips.ts';
 import { accountProblem, checkLines, domainReason, readImportCsv, type LineCheck } from './participants.import.ts';
 import * as repo from './participants.repository.ts';
 
@@ -67,8 +69,30 @@ async function participantDto(db: Db | Tx, examId: string, participantId: string
   return toParticipantDto(row!);
 }
 
-export function createParticipantService(deps: { db: Db; secret: string }) {
+/** When the exam can be taken, as the slips print it. */
+function examWhen(exam: Exam, timeZone: string): string {
+  const length = `${exam.durationMinutes} minutes`;
+  if (exam.availableAnytime || (!exam.startsAt && !exam.endsAt)) return `Available any time · ${length}`;
+  const parts = [
+    exam.startsAt ? `Opens ${slipDate(exam.startsAt, timeZone, false)}` : '',
+    exam.endsAt ? `closes ${slipDate(exam.endsAt, timeZone, false)}` : '',
+  ].filter(Boolean);
+  return `${parts.join(', ')} (${timeZone}) · ${length}`;
+}
+
+export function createParticipantService(deps: {
+  db: Db;
+  secret: string;
+  /** Where the slips' QR codes and instructions send students; only slips need it. */
+  config?: { http: { publicUrl: string } };
+}) {
   const { db, secret } = deps;
+
+  function slipsFor(exam: Exam, slips: Slip[], timeZone: string): Promise<Uint8Array> {
+    const publicUrl = deps.config?.http.publicUrl;
+    if (!publicUrl) throw new Error('Printing code slips needs config.http.publicUrl');
+    return codeSlipsPdf({ examTitle: exam.title, when: examWhen(exam, timeZone), publicUrl, timeZone, slips });
+  }
 
   /** Accounts for addresses, creating invited student accounts for the unknown ones (3 queries at most). */
   async function accountsFor(tx: Tx, wanted: { email: string; name: string }[]) {
@@ -249,6 +273,35 @@ export function createParticipantService(deps: { db: Db; secret: string }) {
       return { csv, count: rows.length };
     },
 
+    /**
+     * Printable slips, one per participant, changing nothing. Every participant got a code
+     * when they were added and it is stored only as an HMAC, so the slip says when it was
+     * issued; the confirmed bulk reissue prints slips with new codes (format: 'pdf').
+     */
+    async codeSlips(caller: Caller, examId: string, q: CodeSlipsQuery): Promise<{ pdf: Uint8Array; count: number }> {
+      const exam = await loadExamFor(db, caller.actor, examId);
+      const total = await repo.countParticipants(db, examId, {});
+      if (total > CODE_SLIPS_MAX) {
+        throw conflict(
+          `This exam has ${total} participants; slips print for at most ${CODE_SLIPS_MAX} at a time. Use the codes CSV instead.`,
+        );
+      }
+      const rows = await repo.participantsForCodes(db, examId, null);
+      const pdf = await slipsFor(
+        exam,
+        rows.map((r) => ({ ...r, code: null })),
+        q.tz,
+      );
+      // Read-only, but a print run of every student's slip is worth a trace (counts only).
+      await audit.record(db, auditContextOf(secret, caller), {
+        action: 'participants.slips_printed',
+        targetType: 'exam',
+        targetId: examId,
+        details: { slips: rows.length, newCodes: 0 },
+      });
+      return { pdf, count: rows.length };
+    },
+
     /** How many participants a bulk reissue would give new codes, for the confirmation to name. */
     async reissuePreview(actor: Actor, examId: string): Promise<CodesReissuePreview> {
       await loadExamFor(db, actor, examId);
@@ -264,7 +317,7 @@ export function createParticipantService(deps: { db: Db; secret: string }) {
       caller: Caller,
       examId: string,
       body: CodesReissueBody,
-    ): Promise<{ csv: string; count: number }> {
+    ): Promise<{ csv: string; count: number; pdf?: Uint8Array }> {
       // The route's schema already refuses it; this guards other callers.
       if (body.confirm !== true) {
         throw badRequest('Reissuing needs confirm: true.', [{ path: 'body.confirm', message: 'must be true' }]);
@@ -273,6 +326,11 @@ export function createParticipantService(deps: { db: Db; secret: string }) {
         const exam = await loadExamFor(tx, caller.actor, examId, { forUpdate: true });
         assertNotArchived(exam, 'new access codes can no longer be issued');
         const rows = await repo.lockNotStarted(tx, examId);
+        if (body.expected !== undefined && body.expected !== rows.length) {
+          throw conflict(
+            `You confirmed new codes for ${body.expected} ${body.expected === 1 ? 'participant' : 'participants'}, but ${rows.length} ${rows.length === 1 ? 'has' : 'have'} not started now (someone started, or was added or removed, meanwhile). Nothing was changed: check the count and confirm again.`,
+          );
+        }
         const codes = await regenerateCodes(
           tx,
           secret,
@@ -283,13 +341,27 @@ export function createParticipantService(deps: { db: Db; secret: string }) {
           action: 'participants.codes_reissued',
           targetType: 'exam',
           targetId: examId,
-          details: { count: rows.length },
+          details: { count: rows.length, ...(body.format === 'pdf' ? { format: 'pdf' } : {}) },
         });
         const csv = toCsv(
           ['email', 'name', 'code'],
           rows.map((r) => [r.email, r.name, codes.get(r.id)!]),
         );
-        return { csv, count: rows.length };
+        if (body.format !== 'pdf') return { csv, count: rows.length };
+        // Built inside the transaction: if printing fails, no code was changed.
+        const pdf = await slipsFor(
+          exam,
+          rows.map((r) => ({
+            name: r.name,
+            email: r.email,
+            code: codes.get(r.id)!,
+            codeIssuedAt: new Date(),
+            codeStatus: 'unused' as const,
+            codeUsedAt: null,
+          })),
+          body.tz ?? 'UTC',
+        );
+        return { csv, count: rows.length, pdf };
       });
     },
 
