@@ -92,6 +92,7 @@ describe('certificates from a pass to REVOKED', { timeout: 180_000 }, () => {
     await page.goto('/start');
     await page.getByLabel('Email').fill(invite.email);
     await page.getByLabel('Access code').fill(invite.code);
+    await page.getByRole('button', { name: 'Enter the exam' }).click();
     await page.getByRole('button', { name: 'Start exam' }).click();
     await page.getByRole('heading', { name: DEMO_EXAM_TITLE }).waitFor();
     await page.getByRole('button', { name: 'Show all questions on one page' }).click();

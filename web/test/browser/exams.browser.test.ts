@@ -191,16 +191,18 @@ describe('exams from the teacher to the student', { timeout: 90_000 }, () => {
     // A wrong code is refused with a message, not a crash.
     await s.getByLabel('Email').fill('ana@pupils.example');
     await s.getByLabel('Access code').fill('AAAA-BBBB-CCCC');
-    await s.getByRole('button', { name: 'Start exam' }).click();
+    await s.getByRole('button', { name: 'Enter the exam' }).click();
     await s.getByRole('alert').filter({ hasText: 'do not match an invitation' }).waitFor();
     await shot(s, 'start-error');
 
     // Typed the way people do: lower case, no dashes.
     await s.getByLabel('Access code').fill(code.replaceAll('-', '').toLowerCase());
-    await s.getByRole('button', { name: 'Start exam' }).click();
+    await s.getByRole('button', { name: 'Enter the exam' }).click();
     await s.waitForURL(/\/attempts\/[0-9a-f-]+$/);
     await s.getByRole('heading', { name: examTitle, level: 1 }).waitFor();
-    await s.getByText('Your attempt has started.').waitFor();
+    // The lobby first: the clock starts with Start exam.
+    await s.getByText('The clock starts when you select').waitFor();
+    await s.getByRole('button', { name: 'Start exam' }).click();
     const timer = s.getByRole('timer');
     expect((await timer.textContent())?.trim()).toMatch(/^(45:00|44:[0-5]\d)$/);
     await shot(s, 'attempt');
@@ -209,7 +211,7 @@ describe('exams from the teacher to the student', { timeout: 90_000 }, () => {
     await s.goto('/start');
     await s.getByLabel('Email').fill('ana@pupils.example');
     await s.getByLabel('Access code').fill(code);
-    await s.getByRole('button', { name: 'Start exam' }).click();
+    await s.getByRole('button', { name: 'Enter the exam' }).click();
     await s.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
     expect(new URL(s.url()).pathname).toBe('/start');
   });

@@ -82,6 +82,7 @@ describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
       await page.goto('/start');
       await page.getByLabel('Email').fill(s.email);
       await page.getByLabel('Access code').fill(s.code);
+      await page.getByRole('button', { name: 'Enter the exam' }).click();
       await page.getByRole('button', { name: 'Start exam' }).click();
       await page.getByRole('group', { name: 'Which planet is known as the Red Planet?' }).waitFor();
       await page.getByText('All answers saved').waitFor();

@@ -162,8 +162,9 @@ describe('a proctor watches a student live', { timeout: 120_000 }, () => {
     await exam.goto('/start');
     await exam.getByLabel('Email').fill(anaEmail);
     await exam.getByLabel('Access code').fill(anaCode);
-    await exam.getByRole('button', { name: 'Start exam' }).click();
+    await exam.getByRole('button', { name: 'Enter the exam' }).click();
     await exam.waitForURL(/\/attempts\/[0-9a-f-]+$/);
+    await exam.getByRole('button', { name: 'Start exam' }).click();
     attemptId = new URL(exam.url()).pathname.split('/').pop()!;
     await exam.getByRole('group', { name: 'Which planet is known as the Red Planet?' }).waitFor();
 

@@ -67,6 +67,7 @@ async function examWithResults() {
     const s = new Client(baseUrl);
     const started = await s.post('/api/attempts/start', { email, code: invited.body.code });
     const attemptId = started.body.attempt.id as string;
+    expect((await s.post(`/api/attempts/${attemptId}/begin`)).status).toBe(200);
     for (const [i, q] of qs.entries()) {
       const correct = (q.answerKey as { correct: boolean }).correct;
       await db

@@ -96,8 +96,9 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     await first.goto('/start');
     await first.getByLabel('Email').fill(email);
     await first.getByLabel('Access code').fill(accessCode);
-    await first.getByRole('button', { name: 'Start exam' }).click();
+    await first.getByRole('button', { name: 'Enter the exam' }).click();
     await first.waitForURL(/\/attempts\/[0-9a-f-]+$/);
+    await first.getByRole('button', { name: 'Start exam' }).click();
     attemptId = new URL(first.url()).pathname.split('/').pop()!;
     await first.getByRole('radio', { name: 'Mars' }).check();
     await first.getByRole('button', { name: 'Next' }).click();
@@ -144,7 +145,7 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     await second.goto('/start');
     await second.getByLabel('Email').fill(email);
     await second.getByLabel('Access code').fill(accessCode);
-    await second.getByRole('button', { name: 'Start exam' }).click();
+    await second.getByRole('button', { name: 'Enter the exam' }).click();
     const refusal = second.getByRole('alert').filter({ hasText: 'This code was already used.' });
     await refusal.getByText('ask your proctor for a resume code').waitFor();
     await refusal.getByRole('link', { name: 'I have a resume code' }).click();

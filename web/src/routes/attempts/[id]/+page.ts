@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { attemptResponseSchema } from '@exam-hall/protocol';
+import { attemptLobbySchema, attemptResponseSchema } from '@exam-hall/protocol';
 import { api, ApiRequestError } from '#lib/api.ts';
 import { forgetAttempt, isFinalStatus } from '#lib/exam/session.svelte.ts';
 import type { PageLoad } from './$types';
@@ -14,12 +14,19 @@ export const load: PageLoad = async ({ fetch, params }) => {
       schema: attemptResponseSchema,
     });
     const initial = { ...answer, sentAt, receivedAt: performance.now() };
+    // Not started yet: the lobby (rules, what is monitored, the Start button) comes first.
+    const lobby =
+      answer.attempt.status === 'not_started'
+        ? await api(`/api/attempts/${encodeURIComponent(params.id)}/lobby`, { fetch, schema: attemptLobbySchema })
+        : null;
     // Over (time up, submitted elsewhere): what this device still held can no longer be sent.
     const unsent = isFinalStatus(answer.attempt.status) ? forgetAttempt(params.id) : 0;
-    return { attemptId: params.id, initial, unsent };
+    return { attemptId: params.id, initial, lobby, unsent };
   } catch (err) {
     // Offline (the service worker served this page): the exam comes from this device's copy.
-    if (err instanceof ApiRequestError && err.status === 0) return { attemptId: params.id, initial: null, unsent: 0 };
+    if (err instanceof ApiRequestError && err.status === 0) {
+      return { attemptId: params.id, initial: null, lobby: null, unsent: 0 };
+    }
     if (err instanceof ApiRequestError && (err.status === 401 || err.status === 403 || err.status === 404)) {
       // Neither the attempt cookie nor a session owns it: this browser did not start it.
       error(
