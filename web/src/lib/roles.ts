@@ -4,7 +4,7 @@ import type { Role } from '@exam-hall/protocol';
 export type NextStep = {
   title: string;
   description: string;
-  link: 'teach' | 'attendance' | 'start' | 'hall' | 'certificates';
+  link: 'teach' | 'attendance' | 'start' | 'hall' | 'certificates' | 'users' | 'audit';
 };
 
 export const roleLabels: Record<Role, string> = {
@@ -16,6 +16,12 @@ export const roleLabels: Record<Role, string> = {
 
 export const nextSteps: Record<Role, NextStep[]> = {
   admin: [
+    {
+      title: 'Users',
+      description: 'Invite teachers, proctors and students, change roles, suspend accounts, issue reset links.',
+      link: 'users',
+    },
+    { title: 'Audit log', description: 'Who changed what, and when: filter it and download it as CSV.', link: 'audit' },
     { title: 'Courses and exams', description: 'Build exams, invite participants and share codes.', link: 'teach' },
     { title: 'Live hall', description: 'Watch any exam in progress and act on alerts.', link: 'hall' },
     {

@@ -49,6 +49,7 @@ function allowed(routeId: string, role: Role): boolean {
   if (role === 'anonymous') return false;
   if (path.startsWith('/teach')) return role === 'teacher' || role === 'admin';
   if (path.startsWith('/hall')) return role !== 'student';
+  if (path.startsWith('/admin')) return role === 'admin';
   return true;
 }
 
@@ -120,6 +121,7 @@ describe('every page as every role', { timeout: 600_000 }, () => {
       'zoom/[meetingId]': meeting!.id,
       'attempts/[id]': ended!.id,
       'verify/[publicId]': cert!.publicId,
+      'users/[id]': proctor!.id,
     });
     close = async () => {
       await db.delete(exams).where(eq(exams.id, outOfBoundsId));

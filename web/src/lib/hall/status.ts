@@ -72,7 +72,8 @@ export function statusText(row: HallRow, now: number): string {
   const away = row.disconnectedSince ? `for ${formatDuration(now - Date.parse(row.disconnectedSince))}` : '';
   switch (row.status) {
     case 'not_started':
-      return 'Not started';
+      // An attempt without a clock: the student entered with their code and waits in the lobby.
+      return row.attemptId ? 'In the lobby' : 'Not started';
     case 'in_progress': {
       const left = remainingMs(row, now);
       if (isDisconnected(row)) return `Disconnected ${away}`;
