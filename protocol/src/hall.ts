@@ -186,11 +186,22 @@ export const hallSnapshotSchema = z.object({
 });
 export type HallSnapshot = z.infer<typeof hallSnapshotSchema>;
 
+/** Proctors add or take at most this many minutes in one go. */
+export const MAX_EXTEND_MINUTES = 600;
+/** Taking time never leaves a running attempt with less than this. */
+export const MIN_SECONDS_LEFT_AFTER_TAKING = 60;
+
 export const hallActionSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('extend'),
     attemptId: uuid,
-    minutes: z.number().int().min(1).max(600, 'At most 600 minutes'),
+    /** Positive adds time, negative takes it away (never below 1 minute left: the server checks). */
+    minutes: z
+      .number('minutes must be a whole number')
+      .int('minutes must be a whole number')
+      .min(-MAX_EXTEND_MINUTES, `At most ${MAX_EXTEND_MINUTES} minutes can be taken`)
+      .max(MAX_EXTEND_MINUTES, `At most ${MAX_EXTEND_MINUTES} minutes can be added`)
+      .refine((m) => m !== 0, 'Enter a number of minutes other than 0 (negative takes time away)'),
   }),
   z.object({ action: z.literal('pause'), attemptId: uuid, reason: text().trim().max(500).optional() }),
   z.object({ action: z.literal('resume'), attemptId: uuid }),
@@ -276,3 +287,30 @@ export type ResumeWithCodeBody = z.infer<typeof resumeWithCodeBodySchema>;
 /** The attempt continues on another device: this device's access to it ended. */
 export const attemptMovedSchema = z.object({ attemptId: z.uuid(), reason: z.literal('resumed_elsewhere') });
 export type AttemptMoved = z.infer<typeof attemptMovedSchema>;
+
+// ---------------------------------------------------------------- proctor: private notes
+
+/** A proctor's note about one student's attempt: proctors, teachers and admins of the exam only, never the student. */
+export const ATTEMPT_NOTE_MAX = 2000;
+export const attemptNoteQuerySchema = z.object({ attemptId: uuid });
+export const attemptNoteSaveSchema = z.object({
+  attemptId: uuid,
+  /** Empty (after trimming) deletes the note. */
+  body: text().trim().max(ATTEMPT_NOTE_MAX, `A note is at most ${ATTEMPT_NOTE_MAX} characters`),
+  /**
+   * updatedAt of the note this edit started from (null: there was none). When another
+   * proctor saved in between, the save is refused (409) instead of overwriting theirs.
+   */
+  baseUpdatedAt: z.iso.datetime('baseUpdatedAt must be an ISO date-time').nullable().optional(),
+});
+export type AttemptNoteSave = z.infer<typeof attemptNoteSaveSchema>;
+export const attemptNoteSchema = z.object({
+  attemptId: z.uuid(),
+  body: z.string(),
+  updatedAt: z.iso.datetime(),
+  /** Who saved it last; null when that account is gone. */
+  updatedBy: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+});
+export type AttemptNote = z.infer<typeof attemptNoteSchema>;
+export const attemptNoteReplySchema = z.object({ note: attemptNoteSchema.nullable() });
+export type AttemptNoteReply = z.infer<typeof attemptNoteReplySchema>;

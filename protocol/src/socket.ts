@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { publicUserSchema } from './auth.ts';
 import type {
   AttemptMoved,
+  AttemptNoteReply,
+  AttemptNoteSave,
   AttemptSnapshot,
   Clock,
   HallAction,
@@ -68,6 +70,10 @@ export interface ClientToServerEvents {
   /** Proctor: acknowledge or dismiss several alerts at once (one transaction). */
   'alert:review-many': (payload: ReviewAlerts, ack: Ack<{ events: ProctoringEventDto[] }>) => void;
   'hall:risk': (payload: { attemptId: string }, ack: Ack<RiskBreakdown>) => void;
+  /** Proctor: the private note about one attempt (null when there is none). Never sent to the student. */
+  'hall:note': (payload: { attemptId: string }, ack: Ack<AttemptNoteReply>) => void;
+  /** Proctor: save (or, with an empty body, delete) the private note; 409 if someone else saved meanwhile. */
+  'hall:note-save': (payload: AttemptNoteSave, ack: Ack<AttemptNoteReply>) => void;
   /** Teacher, host or admin: receive 'attendance:changed' for this meeting. */
   'attendance:watch': (payload: { meetingId: string }, ack: Ack<{ watching: true }>) => void;
 }

@@ -3,6 +3,8 @@
 // handler that throws, answers an error ack and never crashes the process.
 import type { z } from 'zod';
 import {
+  attemptNoteQuerySchema,
+  attemptNoteSaveSchema,
   hallActionSchema,
   hallBulkSchema,
   joinAttemptSchema,
@@ -148,6 +150,14 @@ export function socketHandlers(deps: { db: Db; hall: HallService; proctoring: Pr
         await hall.refreshRow(event.attemptId);
         return { event };
       },
+    }),
+    'hall:note': handler({
+      schema: attemptNoteQuerySchema,
+      handle: (socket, input) => hall.notes.get(callerOf(socket), input.attemptId),
+    }),
+    'hall:note-save': handler({
+      schema: attemptNoteSaveSchema,
+      handle: (socket, input) => hall.notes.save(callerOf(socket), input),
     }),
     'hall:risk': handler({
       schema: zod.object({ attemptId: zod.uuid('must be a UUID') }),

@@ -2,6 +2,7 @@
 // without loss, submission, presence, and what proctors see and do. The clock is
 // the attempt row's deadline; every change to it is pushed to the student at once.
 import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { MIN_SECONDS_LEFT_AFTER_TAKING } from '@exam-hall/protocol';
 import type {
   AttemptSnapshot,
   HallAction,
@@ -12,16 +13,8 @@ import type {
   SaveAck,
   SaveAnswer,
 } from '@exam-hall/protocol';
-import type { Db } from '../../db/client.ts';
-import {
-  attempts,
-  auditLogs,
-  exams,
-  presence,
-  proctoringEvents,
-  zoomMeetings,
-  type Attempt,
-} from '../../db/schema/index.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { attempts, exams, presence, proctoringEvents, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
@@ -34,6 +27,7 @@ import type { ProctoringService } from '../proctoring/proctoring.service.ts';
 import { toEventDto } from '../proctoring/proctoring.service.ts';
 import { loadOwnAttempt, loadWatchableExam, type HallPrincipal } from './hall.access.ts';
 import { toClock, type HallPublisher } from './hall.events.ts';
+import { createAttemptNotes } from './hall.notes.ts';
 import * as repo from './hall.repository.ts';
 import type { GradingQueue } from '../grading/grading.service.ts';
 
@@ -60,6 +54,7 @@ export function createHallService(deps: {
   grading: GradingQueue;
 }) {
   const { db, secret, publish, proctoring, expiry, grading } = deps;
+  const notes = createAttemptNotes({ db, secret });
 
   async function rowOf(examId: string, participantId: string): Promise<HallRow | undefined> {
     return (await repo.hallRows(db, examId, participantId))[0];
@@ -101,23 +96,6 @@ export function createHallService(deps: {
     timer.unref();
   }
 
-  /**
-   * A page that (re)joins a paused attempt is told why, as one that saw the pause live was:
-   * the reason is kept only in the pause's audit row (written in the same transaction).
-   */
-  async function pauseReasonOf(attemptId: string): Promise<string | undefined> {
-    const [last] = await db
-      .select({ details: auditLogs.details })
-      .from(auditLogs)
-      .where(
-        and(eq(auditLogs.targetType, 'attempt'), eq(auditLogs.targetId, attemptId), eq(auditLogs.action, 'hall.pause')),
-      )
-      .orderBy(sql`${auditLogs.id} desc`)
-      .limit(1);
-    const reason = last?.details.reason;
-    return typeof reason === 'string' && reason ? reason : undefined;
-  }
-
   async function snapshot(
     a: Attempt,
     clockReason?: string,
@@ -142,7 +120,10 @@ export function createHallService(deps: {
           requireFullscreen: exam!.proctoring.enabled && exam!.proctoring.requireFullscreen,
           proctored: exam!.proctoring.enabled,
         },
-        clock: toClock(a, clockReason, { pauseReason: a.status === 'paused' ? await pauseReasonOf(a.id) : undefined }),
+        // A page that (re)joins a paused attempt is told why, as one that saw the pause live was.
+        clock: toClock(a, clockReason, {
+          pauseReason: a.status === 'paused' ? (a.pauseReason ?? undefined) : undefined,
+        }),
         questions: qs.map((q) => ({ ...q, content: q.content as Record<string, unknown> })),
         answers: saved.map((s) => ({
           questionId: s.questionId,
@@ -402,22 +383,25 @@ export function createHallService(deps: {
                 extraSeconds: sql`${attempts.extraSeconds} + ${action.minutes * 60}`,
                 deadlineAt: sql`${attempts.deadlineAt} + make_interval(mins => ${action.minutes})`,
               })
-              .where(and(eq(attempts.id, a.id), sql`${attempts.status} in ('in_progress', 'paused')`))
+              .where(
+                and(
+                  eq(attempts.id, a.id),
+                  sql`${attempts.status} in ('in_progress', 'paused')`,
+                  action.minutes < 0 ? leavesEnoughTime(action.minutes) : undefined,
+                ),
+              )
               .returning();
-            if (!updated)
-              throw new AppError(
-                409,
-                'invalid_transition',
-                `This attempt is ${a.status.replace('_', ' ')}: there is no running clock to extend.`,
-              );
+            if (!updated) throw await whyNotExtended(tx, a.id, action.minutes);
             a = updated;
             break;
           }
           case 'pause':
-            a = await transitionAttempt(tx, a.id, 'paused', { reason: action.reason ?? 'paused by proctor' });
+            await transitionAttempt(tx, a.id, 'paused', { reason: action.reason ?? 'paused by proctor' });
+            a = await setPauseReason(tx, a.id, action.reason ?? null);
             break;
           case 'resume':
-            a = await transitionAttempt(tx, a.id, 'in_progress');
+            await transitionAttempt(tx, a.id, 'in_progress');
+            a = await setPauseReason(tx, a.id, null);
             break;
           case 'terminate':
             a = await transitionAttempt(tx, a.id, 'invalidated', { reason: action.reason });
@@ -462,6 +446,9 @@ export function createHallService(deps: {
       return (await pushRow(a))!;
     },
 
+    /** The proctors' private note about an attempt (hall.notes.ts). */
+    notes,
+
     /**
      * The whole hall at once. Pause / resume: every running (or paused) attempt of the exam,
      * locked, changed and audited one row each in one transaction, so a failure changes none;
@@ -497,10 +484,10 @@ export function createHallService(deps: {
         }
         const out: Attempt[] = [];
         for (const { id } of live) {
-          const a =
-            input.action === 'pause'
-              ? await transitionAttempt(tx, id, 'paused', { reason: input.reason ?? 'paused by proctor' })
-              : await transitionAttempt(tx, id, 'in_progress');
+          if (input.action === 'pause') {
+            await transitionAttempt(tx, id, 'paused', { reason: input.reason ?? 'paused by proctor' });
+          } else await transitionAttempt(tx, id, 'in_progress');
+          const a = await setPauseReason(tx, id, input.action === 'pause' ? (input.reason ?? null) : null);
           await audit.record(tx, ctx, {
             action: `hall.${input.action}`,
             targetType: 'attempt',
@@ -531,6 +518,48 @@ export function createHallService(deps: {
       return { action: input.action, count: changed.length };
     },
   };
+}
+
+/** What the student is told while paused; kept on the row so a reload shows it too. Answers the row. */
+async function setPauseReason(tx: Tx, attemptId: string, reason: string | null): Promise<Attempt> {
+  const [row] = await tx.update(attempts).set({ pauseReason: reason }).where(eq(attempts.id, attemptId)).returning();
+  return row!;
+}
+
+/**
+ * Taking time away never leaves less than a minute on the clock: counted from now for a
+ * running attempt, from when the clock stopped for a paused one.
+ */
+function leavesEnoughTime(minutes: number) {
+  return sql`${attempts.deadlineAt} + make_interval(mins => ${minutes}) >= coalesce(${attempts.pausedAt}, now()) + make_interval(secs => ${MIN_SECONDS_LEFT_AFTER_TAKING})`;
+}
+
+/** The error for an extension the UPDATE refused: no running clock, or too much time taken. */
+async function whyNotExtended(tx: Tx, attemptId: string, minutes: number): Promise<AppError> {
+  const [row] = await tx
+    .select({
+      status: attempts.status,
+      left: sql<number>`floor(extract(epoch from ${attempts.deadlineAt} - coalesce(${attempts.pausedAt}, now())))::int`,
+    })
+    .from(attempts)
+    .where(eq(attempts.id, attemptId));
+  if (!row || !['in_progress', 'paused'].includes(row.status)) {
+    const status = (row?.status ?? 'gone').replace('_', ' ');
+    return new AppError(409, 'invalid_transition', `This attempt is ${status}: there is no running clock to change.`);
+  }
+  const left = Math.max(0, row.left);
+  const most = Math.max(0, Math.floor((left - MIN_SECONDS_LEFT_AFTER_TAKING) / 60));
+  const message =
+    `Taking ${minutes === -1 ? '1 minute' : `${-minutes} minutes`} would leave less than 1 minute ` +
+    `(${describeLeft(left)} left now), and at least 1 minute must remain: ` +
+    (most > 0 ? `take at most ${most === 1 ? '1 minute' : `${most} minutes`}.` : 'no time can be taken now.');
+  return badRequest(message, [{ path: 'minutes', message }]);
+}
+
+function describeLeft(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return m ? `${m} min ${s} s` : `${s} s`;
 }
 
 function secondsBetween(before: Date | null, after: Date | null): number {
