@@ -11,6 +11,7 @@ import { ensureWebBuild } from './lib/web-build.ts';
 import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
+import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -55,6 +56,8 @@ const demoCertificate = demo
       institutionName: config.institutionName,
     })
   : null;
+// More people for the admin console (/admin/users): every role, a pending invitation, a suspended account.
+if (demo) await seedDemoPeople(db, config, DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email);
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {

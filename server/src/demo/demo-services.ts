@@ -9,6 +9,10 @@ import { createCourseService } from '../modules/courses/courses.service.ts';
 import { createExamService } from '../modules/exams/exams.service.ts';
 import { createParticipantService } from '../modules/participants/participants.service.ts';
 import { createQuestionService } from '../modules/questions/questions.service.ts';
+import type { Config } from '../config/config.ts';
+import { createAccountLinks } from '../modules/accounts/accounts.links.ts';
+import { silentPublisher } from '../modules/hall/hall.events.ts';
+import { createUserService } from '../modules/users/users.service.ts';
 
 export function demoServices(db: Db, secret: string) {
   const deps = { db, secret };
@@ -18,6 +22,12 @@ export function demoServices(db: Db, secret: string) {
     questions: createQuestionService(deps),
     participants: createParticipantService(deps),
   };
+}
+
+/** The admin console's service; links are never mailed from demo data (no sockets to close either). */
+export function demoUserService(db: Db, config: Config) {
+  const links = createAccountLinks({ db, config, mailer: null });
+  return createUserService({ db, secret: config.secret, publish: silentPublisher, links });
 }
 
 /** The account as a service caller. There is no session: the audit log shows requestId "demo-seed". */

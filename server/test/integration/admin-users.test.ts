@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { accountTokens, auditLogs, sessions, users } from '../../src/db/schema/index.ts';
 import { parseCsv } from '../../src/lib/csv.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { DEMO_INVITED, DEMO_PEOPLE, DEMO_SUSPENDED, seedDemoPeople } from '../../src/demo/demo-people.seed.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { signedIn } from '../support/fixtures.ts';
@@ -549,5 +551,28 @@ describe('the audit log', () => {
       .where(and(eq(auditLogs.action, 'audit.exported'), eq(auditLogs.actorId, admin.user.id)));
     expect(exported.length).toBeGreaterThanOrEqual(1);
     expect(exported[0]!.details).toEqual({ filters: ['actor', 'action'] });
+  });
+});
+
+describe('demo data', () => {
+  it('adds people of every role, a pending invitation and a suspended account through the service, once', async () => {
+    await seedDemo(t.system.db);
+    const adminEmail = DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email;
+    const first = await seedDemoPeople(t.system.db, t.system.config, adminEmail);
+    expect(first.created).toBe(DEMO_PEOPLE.length + 2);
+    const again = await seedDemoPeople(t.system.db, t.system.config, adminEmail);
+    expect(again.created).toBe(0);
+
+    const list = await admin.get('/api/admin/users?search=demo.examhall.test&limit=100');
+    const byEmail = new Map(list.body.users.map((u: { email: string }) => [u.email, u]));
+    for (const role of ['admin', 'teacher', 'proctor', 'student']) {
+      expect(list.body.users.filter((u: { role: string }) => u.role === role).length).toBeGreaterThanOrEqual(2);
+    }
+    expect(byEmail.get(DEMO_INVITED.email)).toMatchObject({ status: 'invited', role: 'teacher', hasPassword: false });
+    expect(byEmail.get(DEMO_SUSPENDED.email)).toMatchObject({ status: 'suspended' });
+    const sid = byEmail.get(DEMO_SUSPENDED.email) as { id: string };
+    const suspended = await auditFor('user.suspended', sid.id);
+    expect(suspended).toHaveLength(1);
+    expect(suspended[0]).toMatchObject({ requestId: 'demo-seed', actorRole: 'admin' });
   });
 });
