@@ -21,6 +21,8 @@ import { CODE_ALPHABET, CODE_LENGTH, codeHint, formatCode, hashCode } from '../m
 import { demoCaller, demoServices } from './demo-services.ts';
 
 export const DEMO_EXAM_TITLE = 'Chemistry basics: demo exam';
+/** In the 'proctor' start mode: students wait in the lobby until a proctor opens the hall. */
+export const DEMO_PROCTOR_EXAM_TITLE = 'Chemistry basics: started together by the proctor';
 const DEMO_COURSE = 'Science 101 (demo)';
 const STUDENT_COUNT = 30;
 
@@ -326,5 +328,13 @@ export async function seedDemoExams(
       const status = r.hash === hashCode(secret, normalized) ? r.status : 'voided';
       return { email: r.email, code: formatCode(normalized), status };
     });
+  // An exam the proctor starts for everyone at once ("Open the hall" in its hall): the
+  // signed-in demo student finds it in My exams and waits in its lobby until then.
+  const together = await ensureDemoExam(db, secret, { caller, courseId: course.id }, DEMO_PROCTOR_EXAM_TITLE, {
+    startMode: 'proctor',
+  });
+  if (signedInStudentEmail) {
+    await inviteDemoStudents(db, secret, caller, together.id, [{ email: signedInStudentEmail }]);
+  }
   return { examId: exam.id, invites };
 }

@@ -12,7 +12,7 @@ import {
   zoomMeetings,
 } from '../../src/db/schema/index.ts';
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
-import { demoCourse, ensureDemoExam, seedDemoExams } from '../../src/demo/demo-exams.seed.ts';
+import { DEMO_PROCTOR_EXAM_TITLE, demoCourse, ensureDemoExam, seedDemoExams } from '../../src/demo/demo-exams.seed.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../src/demo/demo-certificate.seed.ts';
 import { startHallSimulator } from '../../../scripts/demo/hall-simulator.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from '../../../scripts/demo/zoom-demo.ts';
@@ -59,7 +59,7 @@ describe('demo seeds', () => {
     expect(list.status).toBe(200);
     for (const e of list.body.exams) expect(examSchema.safeParse(e).error).toBeUndefined();
     expect(list.body.exams.map((e: { title: string }) => e.title).sort()).toEqual(
-      [CERTIFICATE_DEMO_TITLE, 'Chemistry basics: demo exam'].sort(),
+      [CERTIFICATE_DEMO_TITLE, 'Chemistry basics: demo exam', DEMO_PROCTOR_EXAM_TITLE].sort(),
     );
     const participants = await teacher.get(`/api/exams/${demoExam.examId}/participants?limit=200`);
     expect(participantListSchema.parse(participants.body).total).toBe(31);
@@ -71,11 +71,14 @@ describe('demo seeds', () => {
     const count = Object.fromEntries(actions.map((a) => [a.action, a.n]));
     expect(count).toMatchObject({
       'course.created': 1,
-      'exam.created': 2,
-      'exam.published': 2,
-      'question.created': 24,
-      'participant.added': 32,
+      'exam.created': 3,
+      'exam.published': 3,
+      'question.created': 36,
+      'participant.added': 33,
     });
+    // One exam the proctor starts for everyone: its lobby waits for "Open the hall".
+    const together = list.body.exams.find((e: { title: string }) => e.title === DEMO_PROCTOR_EXAM_TITLE);
+    expect(together).toMatchObject({ status: 'published', startMode: 'proctor' });
 
     // Printed codes start the exam, as the banner promises.
     const first = demoExam.invites[0]!;
@@ -140,7 +143,8 @@ describe('demo seeds', () => {
         .select({ n: sql<number>`count(*)::int` })
         .from(auditLogs)
         .where(eq(auditLogs.action, 'participant.added'));
-      expect(invited!.n).toBe(32 + 6);
+      // 33: the demo exams' invitations (the proctor-started one included), 6: the simulated students.
+      expect(invited!.n).toBe(33 + 6);
     } finally {
       sim.stop();
     }
