@@ -9,9 +9,9 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { io, type Socket } from 'socket.io-client';
 import { ATTEMPT_COOKIE, type AckReply, type AttemptSnapshot } from '@exam-hall/protocol';
 import type { Db } from '../../server/src/db/client.ts';
-import { attempts, enrollments, examParticipants, users } from '../../server/src/db/schema/index.ts';
+import { attempts, examParticipants } from '../../server/src/db/schema/index.ts';
 import { demoCourse, ensureDemoExam, inviteDemoStudents } from '../../server/src/demo/demo-exams.seed.ts';
-import { demoServices } from '../../server/src/demo/demo-services.ts';
+import { demoServices, enrolDemoPeople } from '../../server/src/demo/demo-services.ts';
 import { hashToken, newToken } from '../../server/src/lib/crypto.ts';
 
 export const LIVE_DEMO_TITLE = 'Live hall demo (simulated students)';
@@ -35,14 +35,8 @@ async function prepare(db: Db, secret: string, baseUrl: string, teacherEmail: st
     maxAttempts: 100,
     shuffleQuestions: false,
   });
-  const proctor = await db.query.users.findFirst({ where: eq(users.email, proctorEmail) });
-  if (proctor) {
-    // No service assigns proctors to a course yet: the one row that grants the demo proctor the hall.
-    await db
-      .insert(enrollments)
-      .values({ courseId: course.id, userId: proctor.id, role: 'proctor' })
-      .onConflictDoNothing();
-  }
+  // The demo proctor watches the hall as the course's enrolled proctor.
+  await enrolDemoPeople(db, secret, caller, course.id, [{ email: proctorEmail, role: 'proctor' }]);
   const people = NAMES.map((name, i) => ({ email: `sim0${i + 1}@demo.examhall.test`, name }));
   const fresh = new Map((await inviteDemoStudents(db, secret, caller, exam.id, people)).map((a) => [a.email, a.code]));
   const participants = demoServices(db, secret).participants;

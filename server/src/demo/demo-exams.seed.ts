@@ -18,7 +18,8 @@ import { courses, examParticipants, exams } from '../db/schema/index.ts';
 import type { Caller } from '../modules/audit/audit.context.ts';
 import { toExamDto } from '../modules/exams/exams.service.ts';
 import { CODE_ALPHABET, CODE_LENGTH, codeHint, formatCode, hashCode } from '../modules/participants/access-codes.ts';
-import { demoCaller, demoServices } from './demo-services.ts';
+import { demoCaller, demoServices, enrolDemoPeople } from './demo-services.ts';
+import { DEMO_ACCOUNTS } from './demo.seed.ts';
 
 export const DEMO_EXAM_TITLE = 'Chemistry basics: demo exam';
 /** In the 'proctor' start mode: students wait in the lobby until a proctor opens the hall. */
@@ -301,6 +302,17 @@ export async function seedDemoExams(
     exam.id,
     signedInStudentEmail ? [...people, { email: signedInStudentEmail }] : people,
   );
+  // The class, enrolled in the course: the demo students, the demo proctor (who may then
+  // watch the course's halls) and any other demo teacher as a co-teacher.
+  await enrolDemoPeople(db, secret, caller, course.id, [
+    ...people.map((p) => ({ ...p, role: 'student' as const })),
+    ...(signedInStudentEmail ? [{ email: signedInStudentEmail, role: 'student' as const }] : []),
+    ...DEMO_ACCOUNTS.filter((a) => a.role === 'proctor').map((a) => ({ email: a.email, role: 'proctor' as const })),
+    ...DEMO_ACCOUNTS.filter((a) => a.role === 'teacher' && a.email !== teacherEmail).map((a) => ({
+      email: a.email,
+      role: 'teacher' as const,
+    })),
+  ]);
   // The one write outside the services: the service's codes are random and only their
   // hashes are kept, so `npm start` could never print them again. The demo swaps each
   // new invitation's code for one derived from the secret (same format, same hashing).

@@ -1,9 +1,11 @@
 // The demo seeds act as the demo teacher would: through the same services, with
 // input parsed by the same protocol schemas as the HTTP routes use, so demo data
 // obeys every rule real data does (bounds, ownership, audit log).
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { EnrollmentRole } from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
-import { users } from '../db/schema/index.ts';
+import { enrollments, users } from '../db/schema/index.ts';
+import { toCsv } from '../lib/csv.ts';
 import type { Caller } from '../modules/audit/audit.context.ts';
 import { createCourseService } from '../modules/courses/courses.service.ts';
 import { createExamService } from '../modules/exams/exams.service.ts';
@@ -46,4 +48,38 @@ export async function demoCaller(db: Db, email: string): Promise<Caller> {
     ip: '127.0.0.1',
     requestId: 'demo-seed',
   };
+}
+
+/**
+ * Enrols people in a course through the course service's CSV import, as a teacher
+ * would. Who is already enrolled with that role is left out, and so are staff without
+ * an account (teachers never create those), so loading the demo again changes nothing.
+ */
+export async function enrolDemoPeople(
+  db: Db,
+  secret: string,
+  caller: Caller,
+  courseId: string,
+  people: { email: string; name?: string; role: EnrollmentRole }[],
+) {
+  const emails = people.map((p) => p.email);
+  if (!emails.length) return null;
+  const known = await db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, emails));
+  const enrolled = await db
+    .select({ userId: enrollments.userId, role: enrollments.role })
+    .from(enrollments)
+    .where(and(eq(enrollments.courseId, courseId), eq(enrollments.status, 'active')));
+  const idOf = new Map(known.map((u) => [u.email, u.id]));
+  const has = new Set(enrolled.map((e) => `${e.userId}:${e.role}`));
+  const wanted = people.filter((p) => {
+    const id = idOf.get(p.email);
+    if (!id) return p.role === 'student';
+    return !has.has(`${id}:${p.role}`);
+  });
+  if (!wanted.length) return null;
+  const csv = toCsv(
+    ['email', 'name', 'role'],
+    wanted.map((p) => [p.email, p.name ?? '', p.role]),
+  );
+  return demoServices(db, secret).courses.importCsv(caller, courseId, csv);
 }

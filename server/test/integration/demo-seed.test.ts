@@ -94,6 +94,28 @@ describe('demo seeds', () => {
     expect(again.demoExam.invites.filter((i) => i.status === 'unused')).toHaveLength(29);
   });
 
+  it('enrols the demo class in the demo course through the course service: students and the proctor', async () => {
+    const { caller, course } = await demoCourse(t.system.db, secret, account('teacher').email);
+    const roster = await t.system.services.courses.roster(caller.actor, course.id, {
+      status: 'active',
+      page: 1,
+      pageSize: 200,
+    });
+    expect(roster.counts).toEqual({ student: 31, teacher: 0, proctor: 1 });
+    expect(roster.enrollments.find((e) => e.role === 'proctor')!.email).toBe(account('proctor').email);
+    expect((await t.system.services.courses.get(caller.actor, course.id)).enrollmentCount).toBe(31);
+    const [imported] = await t.system.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditLogs)
+      .where(eq(auditLogs.action, 'course.roster_imported'));
+    expect(imported!.n).toBe(1);
+    // The demo proctor may watch the demo exam's hall.
+    const proctor = new Client(t.url);
+    expect((await proctor.signIn(account('proctor').email, account('proctor').password)).status).toBe(200);
+    const watchable = await proctor.get('/api/hall/exams');
+    expect(watchable.body.exams.map((e: { title: string }) => e.title)).toContain('Chemistry basics: demo exam');
+  });
+
   it('brings an exam written outside the rules by an older demo back within them', async () => {
     const { caller, course } = await demoCourse(t.system.db, secret, account('teacher').email);
     const live = await ensureDemoExam(t.system.db, secret, { caller, courseId: course.id }, LIVE, { maxAttempts: 100 });
