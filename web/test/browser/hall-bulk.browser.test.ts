@@ -1,7 +1,8 @@
 // The proctor's tools for the whole hall in a real browser, with two students taking the
 // exam in their own browser contexts: a message to everyone, pause-all with a reason
 // (confirmed with the count) and resume-all reach both; an extension is announced on the
-// student's page; several alerts are acknowledged in one go.
+// student's page; a private note survives a reload and never reaches the student; time
+// taken away is announced; several alerts are acknowledged in one go.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -180,6 +181,53 @@ describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
     await panel.getByLabel('Extra minutes').fill('10');
     await panel.getByRole('button', { name: 'Extend time' }).click();
     await pages[0]!.getByRole('status').filter({ hasText: 'Your time was extended by 10 minutes.' }).waitFor();
+    await panel.getByRole('button', { name: /^Close/ }).click();
+  });
+
+  it('keeps a private note that survives a reload, and takes time away with the student told', async () => {
+    const openPanel = async () => {
+      const row = hall
+        .getByRole('table', { name: /^Participants/ })
+        .getByRole('row')
+        .filter({ has: hall.getByRole('rowheader', { name: /Cleo Duarte/ }) });
+      await row.getByRole('button', { name: 'Actions for Cleo Duarte' }).click();
+      return hall.getByRole('region', { name: 'Cleo Duarte' });
+    };
+    let panel = await openPanel();
+    const note = 'Asked for a calculator at 10:05; told no.';
+    await panel.getByText('No note yet.').waitFor();
+    await panel.getByLabel('Note about Cleo Duarte').fill(note);
+    await panel.getByRole('button', { name: 'Save note' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Note about Cleo Duarte saved.' }).waitFor();
+
+    await hall.reload();
+    await hall.getByText('Live', { exact: true }).waitFor();
+    panel = await openPanel();
+    await panel.getByText(/^Last saved .+ by /).waitFor();
+    expect(await panel.getByLabel('Note about Cleo Duarte').inputValue()).toBe(note);
+
+    // More than can be taken: the refusal says how much may be, and nothing reaches the student.
+    await panel.getByLabel('Extra minutes').fill('600');
+    await panel.getByRole('button', { name: 'Take time away' }).click();
+    await panel
+      .getByRole('alert')
+      .filter({ hasText: /^Taking 600 minutes would leave less than 1 minute/ })
+      .waitFor();
+    await panel.getByLabel('Extra minutes').fill('5');
+    await panel.getByRole('button', { name: 'Take time away' }).click();
+    await hall.getByRole('status').filter({ hasText: 'Took 5 minutes from Cleo Duarte' }).waitFor();
+    const student = pages[0]!;
+    await student.getByRole('status').filter({ hasText: 'Your proctor took 5 minutes from your time.' }).waitFor();
+    // The notice came after the note was saved: the note never reached the student's page.
+    expect(await student.getByText('calculator').count()).toBe(0);
+    expect(await student.getByText(/shortened|took 600/).count()).toBe(0);
+    const audit = await db.query<{ details: Record<string, unknown> }>(
+      `select details from audit_logs where action = 'hall.note_saved'
+        and target_id in (select id::text from attempts where exam_id = $1)`,
+      [examId],
+    );
+    expect(audit.rows).toHaveLength(1);
+    expect(JSON.stringify(audit.rows)).not.toContain('calculator');
     await panel.getByRole('button', { name: /^Close/ }).click();
   });
 

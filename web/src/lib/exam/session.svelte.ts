@@ -464,7 +464,7 @@ export class ExamSession {
       case 'extended':
         this.#clockSays(
           moved < 0
-            ? `Your time was shortened by ${describeSeconds(-moved)}.`
+            ? `Your proctor took ${describeSeconds(-moved)} from your time.`
             : `Your time was extended by ${describeSeconds(moved)}.`,
         );
         break;

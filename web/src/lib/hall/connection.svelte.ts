@@ -3,6 +3,8 @@
 // between it applies the stream.
 import type {
   AckReply,
+  AttemptNoteReply,
+  AttemptNoteSave,
   ClientToServerEvents,
   HallAction,
   HallBulk,
@@ -170,6 +172,16 @@ export class HallConnection extends LiveSocket {
       for (const e of d.events) this.#hall.reviewed(e);
       return d.events;
     });
+  }
+
+  /** The proctors' private note about an attempt (never shown to the student). */
+  note(attemptId: string): Promise<AttemptNoteReply> {
+    return this.#call('hall:note', { attemptId });
+  }
+
+  /** Saves the note; an empty body deletes it. Refused (conflict) if another proctor saved since `baseUpdatedAt`. */
+  saveNote(input: AttemptNoteSave): Promise<AttemptNoteReply> {
+    return this.#call('hall:note-save', input);
   }
 
   risk(attemptId: string): Promise<RiskBreakdown> {
