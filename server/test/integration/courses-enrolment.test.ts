@@ -3,10 +3,18 @@
 // their halls. Every new route refuses the roles it is not for.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq, sql } from 'drizzle-orm';
-import { auditLogs, courses, enrollments, users } from '../../src/db/schema/index.ts';
+import {
+  attempts,
+  auditLogs,
+  certificates,
+  courses,
+  enrollments,
+  users,
+  zoomMeetings,
+} from '../../src/db/schema/index.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
-import { publishedExam, signedIn } from '../support/fixtures.ts';
+import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { call, openSocket, type TestSocket } from '../support/sockets.ts';
 
 let t: TestSystem;
@@ -398,6 +406,45 @@ describe('what an enrolment grants', () => {
     expect((await owner.delete(`/api/courses/${courseId}/enrollments/${co.user.id}`)).status).toBe(204);
     for (const p of paths) expect([p, (await co.get(p)).status]).toEqual([p, 404]);
     expect((await co.get('/api/exams?limit=100')).body.exams.map((e: { id: string }) => e.id)).not.toContain(exam.id);
+  });
+
+  it("co-teachers see the course's Zoom sessions, their attendance and the exam's certificates", async () => {
+    const courseId = await newCourse();
+    const exam = await publishedExam(t, owner, { courseId });
+    const co = await signedIn(t, 'teacher');
+    const meeting = (id: number, link: { courseId?: string; examId?: string }) => ({
+      zoomMeetingId: String(20_000_000_000 + id + Math.floor(Math.random() * 1_000_000_000)),
+      topic: 'Lab session',
+      registrationRequired: true,
+      hostUserId: owner.user.id,
+      ...link,
+    });
+    const [courseMeeting, examMeeting] = await t.system.db
+      .insert(zoomMeetings)
+      .values([meeting(1, { courseId }), meeting(2, { examId: exam.id })])
+      .returning({ id: zoomMeetings.id });
+    const { attemptId } = await startedAttempt(t, owner, exam.id);
+    const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
+    const [cert] = await t.system.db
+      .insert(certificates)
+      .values({
+        userId: a!.userId,
+        examId: exam.id,
+        attemptId,
+        publicId: `copublic${uniq().padEnd(16, '0')}`,
+        metadata: {},
+        metadataHash: `0x${'b'.repeat(64)}`,
+      })
+      .returning({ id: certificates.id });
+    const paths = [
+      `/api/zoom/meetings?courseId=${courseId}`,
+      `/api/zoom/meetings/${courseMeeting!.id}/attendance`,
+      `/api/zoom/meetings/${examMeeting!.id}/attendance`,
+      `/api/certificates/${cert!.id}`,
+    ];
+    for (const p of paths) expect([p, (await co.get(p)).status]).toEqual([p, 404]);
+    await enrol(owner, courseId, co.user.email, 'teacher');
+    for (const p of paths) expect([p, (await co.get(p)).status]).toEqual([p, 200]);
   });
 
   it('enrolled proctors watch the hall and see who may proctor, without emails', async () => {
