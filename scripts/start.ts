@@ -12,6 +12,7 @@ import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
+import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -56,6 +57,8 @@ const demoCertificate = demo
       institutionName: config.institutionName,
     })
   : null;
+// A proctor's private note on the demo student's attempt (the hall's student panel shows it).
+if (demo) await seedDemoNote(db, config.secret, teacherEmail, CERTIFICATE_DEMO_TITLE);
 // More people for the admin console (/admin/users): every role, a pending invitation, a suspended account.
 if (demo) await seedDemoPeople(db, config, DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email);
 await pool.end();

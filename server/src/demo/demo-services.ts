@@ -1,10 +1,10 @@
 // The demo seeds act as the demo teacher would: through the same services, with
 // input parsed by the same protocol schemas as the HTTP routes use, so demo data
 // obeys every rule real data does (bounds, ownership, audit log).
-import { and, eq, inArray } from 'drizzle-orm';
-import type { EnrollmentRole } from '@exam-hall/protocol';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { attemptNoteSaveSchema, type EnrollmentRole } from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
-import { enrollments, users } from '../db/schema/index.ts';
+import { attempts, enrollments, exams, users } from '../db/schema/index.ts';
 import { toCsv } from '../lib/csv.ts';
 import type { Caller } from '../modules/audit/audit.context.ts';
 import { createCourseService } from '../modules/courses/courses.service.ts';
@@ -14,6 +14,7 @@ import { createQuestionService } from '../modules/questions/questions.service.ts
 import type { Config } from '../config/config.ts';
 import { createAccountLinks } from '../modules/accounts/accounts.links.ts';
 import { silentPublisher } from '../modules/hall/hall.events.ts';
+import { createAttemptNotes } from '../modules/hall/hall.notes.ts';
 import { createUserService } from '../modules/users/users.service.ts';
 
 export function demoServices(db: Db, secret: string) {
@@ -82,4 +83,27 @@ export async function enrolDemoPeople(
     wanted.map((p) => [p.email, p.name ?? '', p.role]),
   );
   return demoServices(db, secret).courses.importCsv(caller, courseId, csv);
+}
+
+/** What the demo proctor's private note says (the hall's student panel shows it; the student never sees it). */
+export const DEMO_NOTE = 'Finished early and handed in their scrap paper. Calm throughout.';
+
+/**
+ * A private proctor note on the demo student's attempt at `examTitle`, written through the
+ * hall's note service as the demo teacher (audited). Left alone when a note is there already.
+ */
+export async function seedDemoNote(db: Db, secret: string, teacherEmail: string, examTitle: string) {
+  const caller = await demoCaller(db, teacherEmail);
+  const [attempt] = await db
+    .select({ id: attempts.id })
+    .from(attempts)
+    .innerJoin(exams, eq(exams.id, attempts.examId))
+    .where(and(eq(exams.title, examTitle), eq(exams.createdBy, caller.actor.userId), isNull(exams.deletedAt)))
+    .orderBy(asc(attempts.createdAt))
+    .limit(1);
+  if (!attempt) return null;
+  const notes = createAttemptNotes({ db, secret });
+  const { note } = await notes.get(caller, attempt.id);
+  if (note) return note;
+  return (await notes.save(caller, attemptNoteSaveSchema.parse({ attemptId: attempt.id, body: DEMO_NOTE }))).note;
 }

@@ -7,6 +7,9 @@ import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import type { Client } from '../support/http-client.ts';
 import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { call, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../src/demo/demo-certificate.seed.ts';
+import { DEMO_NOTE, seedDemoNote } from '../../src/demo/demo-services.ts';
 
 let t: TestSystem;
 let teacher: Awaited<ReturnType<typeof signedIn>>;
@@ -211,5 +214,21 @@ describe('the pause reason', () => {
     expect(bulkSnap.clock.pauseReason).toBe('Power cut');
     await call(proctor, 'hall:bulk', { action: 'resume', examId });
     expect((await rowOf(attemptId)).pauseReason).toBeNull();
+  });
+});
+
+describe('demo data', () => {
+  it('has a private note on the demo student’s attempt, written once through the note service', async () => {
+    await seedDemo(t.system.db);
+    const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
+    const studentEmail = DEMO_ACCOUNTS.find((a) => a.role === 'student')!.email;
+    const secret = t.system.config.secret;
+    const opts = { secret, teacherEmail, studentEmail, institutionName: 'Test institution' };
+    expect(await seedDemoCertificate(t.system.db, opts)).not.toBeNull();
+    const note = await seedDemoNote(t.system.db, secret, teacherEmail, CERTIFICATE_DEMO_TITLE);
+    expect(note).toMatchObject({ body: DEMO_NOTE, updatedBy: { name: 'Tomas Teacher' } });
+    // Loading the demo again leaves it as it is.
+    expect(await seedDemoNote(t.system.db, secret, teacherEmail, CERTIFICATE_DEMO_TITLE)).toEqual(note);
+    expect(await auditOf('hall.note_saved', note!.attemptId)).toHaveLength(1);
   });
 });
