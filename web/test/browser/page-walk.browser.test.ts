@@ -134,6 +134,14 @@ describe('every page as every role', { timeout: 600_000 }, () => {
   afterAll(async () => {
     await browser?.close();
     await close?.();
+    // The table the closing notes quote: every page each role sees, with its axe-core result.
+    if (report.length) {
+      const lines = report.filter((r) => r.outcome === 'shown').map((r) => `| ${r.role} | ${r.url} | ${r.axe} |`);
+      const refused = report.filter((r) => r.outcome !== 'shown').length;
+      console.log(
+        `page walk: ${lines.length} pages shown, ${refused} turned away\n| role | page | axe-core |\n|---|---|---|\n${lines.join('\n')}`,
+      );
+    }
   });
 
   /** The URL of a route id, its dynamic segments filled from the demo data. */
@@ -163,9 +171,14 @@ describe('every page as every role', { timeout: 600_000 }, () => {
     return context;
   }
 
+  /** One row per page and role: what the role got there and what axe-core said (printed at the end). */
+  const report: { role: Role; url: string; outcome: string; axe: string }[] = [];
+
   /** Visits one page; answers what went wrong there (nothing: an empty list). */
   async function visit(page: Page, routeId: string, role: Role): Promise<string[]> {
     const problems: string[] = [];
+    const row = { role, url: urlOf(routeId), outcome: 'not reached', axe: 'not run' };
+    report.push(row);
     const may = allowed(routeId, role);
     const onConsole = (m: { type(): string; text(): string }) => {
       if (m.type() !== 'error') return;
@@ -195,6 +208,11 @@ describe('every page as every role', { timeout: 600_000 }, () => {
       if (may && path === '/sign-in' && !routeId.endsWith('/sign-in')) problems.push('sent to sign-in');
       if (!may && !errorStatus && path !== '/sign-in') problems.push(`shown to ${role}, who should be turned away`);
       if (!may && errorStatus && !['403', '404'].includes(errorStatus)) problems.push(`error page ${errorStatus}`);
+      row.outcome = errorStatus
+        ? `refused (${errorStatus})`
+        : path === '/sign-in' && !routeId.endsWith('/sign-in')
+          ? 'sent to sign-in'
+          : 'shown';
 
       await page.addScriptTag({ content: axeSource });
       const violations = await page.evaluate<{ id: string; impact: string | null; help: string; at: string[] }[]>(
@@ -202,6 +220,19 @@ describe('every page as every role', { timeout: 600_000 }, () => {
           id: v.id, impact: v.impact, help: v.help, at: v.nodes.map((n) => n.target.join(' ')),
         })))`,
       );
+      const byImpact = new Map<string, number>();
+      for (const v of violations) byImpact.set(v.impact ?? 'unknown', (byImpact.get(v.impact ?? 'unknown') ?? 0) + 1);
+      row.axe = violations.length
+        ? [...byImpact]
+            .map(
+              ([impact, n]) =>
+                `${n} ${impact} (${violations
+                  .filter((v) => (v.impact ?? 'unknown') === impact)
+                  .map((v) => v.id)
+                  .join(', ')})`,
+            )
+            .join('; ')
+        : 'no violations';
       for (const v of violations) {
         if (v.impact === 'serious' || v.impact === 'critical') {
           problems.push(`axe ${v.impact} ${v.id}: ${v.help} at ${v.at.join(', ')}`);
