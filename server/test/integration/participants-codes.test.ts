@@ -3,7 +3,7 @@
 // started, as CSV or as slips), and only for the count the teacher confirmed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PDFDocument } from 'pdf-lib';
 import { auditLogs, examParticipants } from '../../src/db/schema/index.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
@@ -19,6 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+// jsqr is CommonJS: what Node imports as its default is the function itself.
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
 const CODE_RE = /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/;
 const uniq = () => Math.random().toString(36).slice(2, 9);
 
