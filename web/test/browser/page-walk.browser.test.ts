@@ -45,6 +45,8 @@ function routeIds(): string[] {
 function allowed(routeId: string, role: Role): boolean {
   const path = routeId.replace(/\/\([^)]+\)/g, '');
   if (path === '/sign-in' || path === '/start' || path.startsWith('/verify/')) return true;
+  // Account links open these signed out (the token comes in the URL fragment).
+  if (['/account/invitation', '/account/reset', '/account/forgot', '/account/verify'].includes(path)) return true;
   if (path.startsWith('/attempts/')) return role === 'student'; // the demo student's own ended attempt
   if (role === 'anonymous') return false;
   if (path.startsWith('/teach')) return role === 'teacher' || role === 'admin';
