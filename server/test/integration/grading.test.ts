@@ -88,6 +88,8 @@ describe('results after submission', () => {
     expect((await student.get(`/api/attempts/${attemptId}/result`)).body).toEqual({
       state: 'not_finished',
       status: 'in_progress',
+      // Started with an access code: no password yet, so the result page offers to keep the account.
+      canClaimAccount: true,
     });
     const graded = nextEvent(socket, 'attempt:graded');
     await call(socket, 'attempt:submit', { attemptId });
