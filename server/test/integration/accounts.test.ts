@@ -418,6 +418,22 @@ describe('password reset by email', () => {
     expect(late.body.error.message).toMatch(/Forgot your password/);
   });
 
+  it('activates an invited account through a reset link an administrator issued', async () => {
+    const p = await invitedParticipant(tn);
+    const link = await tn.system.db.transaction((tx) =>
+      tn.system.services.accountLinks.issue(tx, { userId: p.userId, purpose: 'password_reset', createdBy: null }),
+    );
+    expect(link.url).toMatch(/^http:\/\/localhost:3000\/account\/reset#token=[A-Za-z0-9_-]{43}$/);
+    expect(link.expiresAt.getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
+    const reset = await new Client(tn.url).post('/api/account/password-reset', {
+      token: tokenOf(link.url),
+      password: 'chosen-by-reset-1',
+    });
+    expect(reset.status).toBe(204);
+    expect(await userRow(tn, p.userId)).toMatchObject({ status: 'active', emailVerifiedAt: expect.any(Date) });
+    expect((await new Client(tn.url).signIn(p.email, 'chosen-by-reset-1')).status).toBe(200);
+  });
+
   it('limits reset mails per address, whoever asks', async () => {
     const email = `limit-${Math.random().toString(36).slice(2, 8)}@school.example`;
     const replies = [];

@@ -208,8 +208,8 @@ export function createAccountService({ db, redis, config, auth, links }: Account
     const tokenHash = await checkToken('password_reset', body.token, ctx);
     const passwordHash = await hashPassword(body.password);
     const ended = await db.transaction(async (tx) => {
+      // An invited account (an administrator sent it a reset link) becomes active the same way.
       const user = await useToken(tx, tokenHash, 'password_reset');
-      if (user.status === 'invited') throw linkProblem('password_reset', 'revoked');
       const updated = await repo.updateUser(tx, user.id, {
         passwordHash,
         // The link reached the address: it is confirmed.
