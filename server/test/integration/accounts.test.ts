@@ -9,6 +9,7 @@ import { accountTokens, auditLogs, users } from '../../src/db/schema/index.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { openSocket, type TestSocket } from '../support/sockets.ts';
+import { createMailer, MailError } from '../../src/modules/accounts/accounts.mailer.ts';
 import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 
 interface Mail {
@@ -264,6 +265,32 @@ describe('invitation links by email', () => {
       password: 'a-brand-new-password',
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('the mailer', () => {
+  const message = { to: 'someone@school.example', subject: 'Hi', text: 'Hi', html: '<p>Hi</p>' };
+  const from = 'Exam Hall <no-reply@localhost>';
+
+  it('is null without SMTP_URL', () => {
+    expect(createMailer({ mail: { smtpUrl: null, from } })).toBeNull();
+  });
+
+  it('reports a refused sign-in and an unreachable server without the credentials', async () => {
+    const wrong = mailer.url.replace(SMTP_PASSWORD, 'Wrong-pass-7741');
+    const refused = await createMailer({ mail: { smtpUrl: wrong, from } })!
+      .send(message)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(MailError);
+    expect((refused as Error).message).toBe('The mail server did not accept the sign-in of SMTP_URL.');
+    // A port nothing listens on (the catcher's, once closed, is not ours to close): port 1.
+    const down = await createMailer({ mail: { smtpUrl: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:1`, from } })!
+      .send(message)
+      .catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(MailError);
+    expect((down as Error).message).toMatch(/^The mail server could not be reached/);
+    expect((down as Error).message).not.toContain(SMTP_PASSWORD);
+    expect((refused as Error).message).not.toContain('Wrong-pass-7741');
   });
 });
 

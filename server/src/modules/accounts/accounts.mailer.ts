@@ -58,12 +58,14 @@ function secretsOf(smtpUrl: string): string[] {
 function describe(e: unknown, secrets: string[]): string {
   const err = e as { code?: string; responseCode?: number; response?: string; message?: string };
   let why: string;
-  if (err.responseCode) {
-    why = `The mail server refused the message: ${err.responseCode} ${err.response ?? ''}`;
+  if (err.code === 'EAUTH') {
+    // Before the response check: a refused sign-in carries a response code too.
+    why = 'The mail server did not accept the sign-in of SMTP_URL.';
+  } else if (err.responseCode) {
+    // The response starts with its code ("550 Mailbox unavailable").
+    why = `The mail server refused the message: ${err.response ?? err.responseCode}`;
   } else if (err.code === 'ECONNECTION' || err.code === 'ETIMEDOUT' || err.code === 'ESOCKET' || err.code === 'EDNS') {
     why = `The mail server could not be reached (${err.code}): ${err.message ?? ''}`;
-  } else if (err.code === 'EAUTH') {
-    why = 'The mail server did not accept the sign-in of SMTP_URL.';
   } else {
     why = `The message could not be sent: ${err.message ?? String(e)}`;
   }
