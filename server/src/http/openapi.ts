@@ -31,6 +31,8 @@ export function buildOpenApi(routes: DeclaredRoute[], version: string) {
         ...(spec.access !== 'public' && spec.access !== 'signed-in'
           ? { description: `Roles: ${spec.access.join(', ')}` }
           : {}),
+        // Who may call it, machine-readable: 'public', 'signed-in' or the list of roles (the RBAC suite reads it).
+        'x-access': spec.access,
         ...(spec.params || spec.query
           ? {
               requestParams: {
