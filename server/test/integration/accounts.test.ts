@@ -570,6 +570,37 @@ describe('limits and atomicity', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('lets one of five parallel uses of a link win, and one of two parallel claims', async () => {
+    const user = await tn.createUser('teacher');
+    const link = await tn.system.db.transaction((tx) =>
+      tn.system.services.accountLinks.issue(tx, { userId: user.id, purpose: 'password_reset', createdBy: null }),
+    );
+    const tries = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        new Client(tn.url).post('/api/account/password-reset', {
+          token: tokenOf(link.url),
+          password: `parallel-password-${i}`,
+        }),
+      ),
+    );
+    expect(tries.map((r) => r.status).sort()).toEqual([204, 410, 410, 410, 410]);
+    const winner = tries.findIndex((r) => r.status === 204) + 1;
+    expect((await new Client(tn.url).signIn(user.email, `parallel-password-${winner}`)).status).toBe(200);
+    expect(await auditOf(tn, 'account.password_reset', user.id)).toHaveLength(1);
+
+    const teacher = await signedIn(tn, 'teacher');
+    const exam = await publishedExam(tn, teacher);
+    const { student, attemptId, email } = await startedAttempt(tn, teacher, exam.id);
+    const claims = await Promise.all(
+      ['first', 'second'].map((w) =>
+        student.post(`/api/attempts/${attemptId}/claim-account`, { password: `${w}-claimed-password` }),
+      ),
+    );
+    expect(claims.map((r) => r.status).sort()).toEqual([200, 409]);
+    const won = claims[0]!.status === 200 ? 'first' : 'second';
+    expect((await new Client(tn.url).signIn(email, `${won}-claimed-password`)).status).toBe(200);
+  });
+
   it('rolls the invitation acceptance back when its audit row cannot be written', async () => {
     const p = await invitedParticipant(tn);
     const sent = await p.teacher.post(`/api/exams/${p.exam.id}/participants/activation-links`);
