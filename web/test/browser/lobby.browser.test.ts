@@ -212,8 +212,10 @@ describe('the exam lobby', { timeout: 120_000 }, () => {
     // The question navigation folds away on a phone, and opens on request.
     const nav = phone.getByRole('navigation', { name: 'Questions' });
     expect(await nav.getByRole('button', { name: /^Question 1,/ }).count()).toBe(0);
-    await nav.getByRole('button', { name: 'Show all questions' }).click();
+    await nav.getByRole('button', { name: 'Show the question list' }).click();
     await nav.getByRole('button', { name: 'Question 12, not answered' }).waitFor();
-    expect(await nav.getByRole('button', { name: 'Hide all questions' }).getAttribute('aria-expanded')).toBe('true');
+    expect(await nav.getByRole('button', { name: 'Hide the question list' }).getAttribute('aria-expanded')).toBe(
+      'true',
+    );
   });
 });

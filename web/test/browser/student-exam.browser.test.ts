@@ -352,10 +352,14 @@ describe('a student takes an exam through a network outage', { timeout: 120_000 
       await s.getByLabel('Password').fill(studentPassword);
       await s.getByRole('button', { name: 'Sign in' }).click();
       const card = s.getByRole('listitem').filter({ has: s.getByRole('heading', { name: examTitle }) });
-      await card.getByRole('button', { name: `Start ${examTitle}` }).click();
+      await card.getByRole('button', { name: `Enter ${examTitle}` }).click();
       await s.waitForURL(/\/attempts\/[0-9a-f-]+$/);
+      await s.getByRole('button', { name: 'Start exam' }).click();
       const id = new URL(s.url()).pathname.split('/').pop()!;
       await s.getByRole('radio', { name: 'Venus' }).check();
+      // On a phone the question navigation is folded away until asked for.
+      await s.getByText('1 of 4 answered').waitFor();
+      await s.getByRole('button', { name: 'Show the question list' }).click();
       await s.getByRole('button', { name: 'Question 1, answered' }).waitFor();
       await expect
         .poll(async () => {
