@@ -2,6 +2,7 @@
 // whoever issues them): a student who started with an access code keeps their account from
 // the result page and, signed out and in again, finds their certificate; the invitation and
 // forgot-password pages work with the keyboard alone.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../../server/src/config/config.ts';
@@ -131,11 +132,34 @@ describe('accounts', { timeout: 180_000 }, () => {
     const api = await teacherApi();
     const e = await exam(api);
     const email = `invited-${unique()}@pupils.example`;
-    expect((await api.post(`/api/exams/${e.id}/participants`, { email, name: 'Ivy Invited' })).status).toBe(201);
-    const sent = await api.post(`/api/exams/${e.id}/participants/activation-links`);
-    expect(sent.status).toBe(200);
-    const url = sent.body.rows[0].outcome.url as string;
-    expect(url).toMatch(/\/account\/invitation#token=/);
+    // A name a spreadsheet would run as a formula: the CSV defuses it.
+    expect((await api.post(`/api/exams/${e.id}/participants`, { email, name: '=Ivy Invited' })).status).toBe(201);
+
+    // The teacher sends activation links from the participants page; without mail they are downloaded once.
+    const teacher = await browser.newContext({ baseURL: baseUrl });
+    const tp = await teacher.newPage();
+    await tp.goto('/sign-in');
+    await tp.getByLabel('Email').fill(teacherEmail);
+    await tp.getByLabel('Password').fill(teacherPassword);
+    await tp.getByRole('button', { name: 'Sign in' }).click();
+    await tp.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    await tp.goto(`/teach/exams/${e.id}/participants`);
+    await tp.getByRole('button', { name: 'Send activation links…' }).click();
+    await tp
+      .getByRole('dialog', { name: 'Send activation links?' })
+      .getByRole('button', { name: 'Send links' })
+      .click();
+    await tp.getByRole('status').filter({ hasText: '1 link could not be mailed: download them now' }).waitFor();
+    const [download] = await Promise.all([
+      tp.waitForEvent('download'),
+      tp.getByRole('button', { name: 'Download 1 link (CSV)' }).click(),
+    ]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const [header, row] = csv.trim().split('\r\n');
+    expect(header).toBe('email,name,link,expires,note');
+    expect(row).toContain(`${email},'=Ivy Invited,${baseUrl}/account/invitation#token=`);
+    const url = /(http\S+#token=[A-Za-z0-9_-]{43})/.exec(row!)![1]!;
+    await teacher.close();
 
     const context = await browser.newContext({ baseURL: baseUrl });
     const page = await context.newPage();
