@@ -364,6 +364,7 @@ describe('claiming with mail: the address is confirmed first', () => {
     expect(claimed.status).toBe(200);
     expect(claimed.body).toMatchObject({ outcome: 'verification_sent', email });
     expect(claimed.body.message).toContain(email);
+    expect(claimed.body.message).toContain('It works for 48 hours.');
     const [u] = await tm.system.db.select().from(users).where(eq(users.email, email));
     expect(u!.status).toBe('pending_verification');
 
@@ -405,6 +406,7 @@ describe('password reset by email', () => {
       email: 'no-account-here@school.example',
     });
     expect(unknown.body).toEqual(asked.body);
+    expect(asked.body.message).toMatch(/^If an account uses this address, we sent it a link .* works for 60 minutes\./);
     const mail = await mailer.next(user.email);
     expect(mail.subject).toMatch(/reset/i);
     expect(mail.text).toMatch(/If you did not ask for this/);

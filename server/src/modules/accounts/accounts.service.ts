@@ -74,6 +74,15 @@ function linkProblem(purpose: AccountLinkPurpose, state: repo.TokenState): AppEr
 
 const minutes = (ms: number) => waitPhrase(ms);
 
+/** How long a link works, in the unit people think in: "60 minutes", "48 hours", "7 days". */
+export function lifetime(ms: number): string {
+  const hours = ms / 3_600_000;
+  if (hours >= 72 && Number.isInteger(hours / 24)) return `${hours / 24} days`;
+  if (hours >= 2 && Number.isInteger(hours)) return `${hours} hours`;
+  const m = Math.round(ms / 60_000);
+  return `${m} minute${m === 1 ? '' : 's'}`;
+}
+
 export function createAccountService({ db, redis, config, auth, links }: AccountServiceDeps) {
   const prefix = config.redis.prefix;
   // Links are 256-bit random, so guessing one is hopeless; the limit stops someone from
@@ -176,7 +185,7 @@ export function createAccountService({ db, redis, config, auth, links }: Account
 
   const resetAnswer = () =>
     links.mailConfigured
-      ? `If an account uses this address, we sent it a link to choose a new password. The link works for ${waitPhrase(config.accountLinks.passwordResetTtlMs)}. No mail after a few minutes? Check your spam folder, or ask an administrator.`
+      ? `If an account uses this address, we sent it a link to choose a new password. The link works for ${lifetime(config.accountLinks.passwordResetTtlMs)}. No mail after a few minutes? Check your spam folder, or ask an administrator.`
       : 'This exam hall cannot send mail, so no link can be sent. Ask an administrator: they can give you a link to choose a new password from the admin console.';
 
   async function requestPasswordReset(body: PasswordResetRequestBody, ctx: RequestContext): Promise<string> {
@@ -299,7 +308,7 @@ export function createAccountService({ db, redis, config, auth, links }: Account
     const outcome = await links.deliver(done.user, 'email_verification', done.link);
     const message =
       outcome.delivery === 'email'
-        ? `Your password is saved. We sent a link to ${done.user.email}: open it to confirm your address, then sign in. It works for ${waitPhrase(config.accountLinks.emailVerificationTtlMs)}.`
+        ? `Your password is saved. We sent a link to ${done.user.email}: open it to confirm your address, then sign in. It works for ${lifetime(config.accountLinks.emailVerificationTtlMs)}.`
         : `Your password is saved, but the confirmation mail to ${done.user.email} could not be sent just now. Use "Forgot your password?" on the sign-in page later to get a new link, or ask your teacher.`;
     return { outcome: 'verification_sent', email: done.user.email, message };
   }
