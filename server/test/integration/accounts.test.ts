@@ -390,6 +390,28 @@ describe('claiming with mail: the address is confirmed first', () => {
   });
 });
 
+describe('a confirmation mail that never came', () => {
+  it('is replaced by a reset link, which confirms the address too', async () => {
+    const teacher = await signedIn(tm, 'teacher');
+    const exam = await publishedExam(tm, teacher);
+    const { student, attemptId, email } = await startedAttempt(tm, teacher, exam.id);
+    expect(
+      (await student.post(`/api/attempts/${attemptId}/claim-account`, { password: 'my-own-password-1' })).status,
+    ).toBe(200);
+    await mailer.next(email, (m) => /confirm your email/i.test(m.subject));
+    expect((await new Client(tm.url).post('/api/account/password-reset/request', { email })).status).toBe(202);
+    const reset = await mailer.next(email, (m) => /reset/i.test(m.subject));
+    const done = await new Client(tm.url).post('/api/account/password-reset', {
+      token: tokenOf(reset.text),
+      password: 'my-own-password-2',
+    });
+    expect(done.status).toBe(204);
+    const [u] = await tm.system.db.select().from(users).where(eq(users.email, email));
+    expect(u).toMatchObject({ status: 'active', emailVerifiedAt: expect.any(Date) });
+    expect((await new Client(tm.url).signIn(email, 'my-own-password-2')).status).toBe(200);
+  });
+});
+
 describe('password reset by email', () => {
   it('mails a link that sets the password once, ends every session and its sockets, and expires', async () => {
     const user = await tm.createUser('teacher');
