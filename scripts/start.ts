@@ -5,7 +5,12 @@ import { loadConfig, ConfigError } from '../server/src/config/config.ts';
 import { createDb } from '../server/src/db/client.ts';
 import { runMigrations } from '../server/src/db/migrate.ts';
 import { DEMO_ACCOUNTS, seedDemo } from '../server/src/demo/demo.seed.ts';
-import { DEMO_EXAM_TITLE, seedDemoExams, type DemoInvite } from '../server/src/demo/demo-exams.seed.ts';
+import {
+  DEMO_EXAM_TITLE,
+  seedDemoCoTeacher,
+  seedDemoExams,
+  type DemoInvite,
+} from '../server/src/demo/demo-exams.seed.ts';
 import { run } from '../server/src/main.ts';
 import { ensureWebBuild } from './lib/web-build.ts';
 import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
@@ -61,6 +66,8 @@ const demoCertificate = demo
 if (demo) await seedDemoNote(db, config.secret, teacherEmail, CERTIFICATE_DEMO_TITLE);
 // More people for the admin console (/admin/users): every role, a pending invitation, a suspended account.
 if (demo) await seedDemoPeople(db, config, DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email);
+// One of those teachers co-teaches the demo course (enrolled through the course service).
+if (demo) await seedDemoCoTeacher(db, config.secret, teacherEmail);
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {

@@ -20,6 +20,7 @@ import { toExamDto } from '../modules/exams/exams.service.ts';
 import { CODE_ALPHABET, CODE_LENGTH, codeHint, formatCode, hashCode } from '../modules/participants/access-codes.ts';
 import { demoCaller, demoServices, enrolDemoPeople } from './demo-services.ts';
 import { DEMO_ACCOUNTS } from './demo.seed.ts';
+import { DEMO_PEOPLE } from './demo-people.seed.ts';
 
 export const DEMO_EXAM_TITLE = 'Chemistry basics: demo exam';
 /** In the 'proctor' start mode: students wait in the lobby until a proctor opens the hall. */
@@ -302,16 +303,12 @@ export async function seedDemoExams(
     exam.id,
     signedInStudentEmail ? [...people, { email: signedInStudentEmail }] : people,
   );
-  // The class, enrolled in the course: the demo students, the demo proctor (who may then
-  // watch the course's halls) and any other demo teacher as a co-teacher.
+  // The class, enrolled in the course: the demo students and the demo proctor (who may
+  // then watch the course's halls). The co-teacher comes later: seedDemoCoTeacher.
   await enrolDemoPeople(db, secret, caller, course.id, [
     ...people.map((p) => ({ ...p, role: 'student' as const })),
     ...(signedInStudentEmail ? [{ email: signedInStudentEmail, role: 'student' as const }] : []),
     ...DEMO_ACCOUNTS.filter((a) => a.role === 'proctor').map((a) => ({ email: a.email, role: 'proctor' as const })),
-    ...DEMO_ACCOUNTS.filter((a) => a.role === 'teacher' && a.email !== teacherEmail).map((a) => ({
-      email: a.email,
-      role: 'teacher' as const,
-    })),
   ]);
   // The one write outside the services: the service's codes are random and only their
   // hashes are kept, so `npm start` could never print them again. The demo swaps each
@@ -349,4 +346,18 @@ export async function seedDemoExams(
     await inviteDemoStudents(db, secret, caller, together.id, [{ email: signedInStudentEmail }]);
   }
   return { examId: exam.id, invites };
+}
+
+/**
+ * The first teacher among the admin console's demo people co-teaches the demo course,
+ * enrolled through the course service (run after seedDemoPeople; nothing happens
+ * while that account does not exist, and nothing again once enrolled).
+ */
+export async function seedDemoCoTeacher(db: Db, secret: string, teacherEmail: string) {
+  const second = DEMO_PEOPLE.find((p) => p.role === 'teacher');
+  if (!second) return null;
+  const { caller, course } = await demoCourse(db, secret, teacherEmail);
+  return enrolDemoPeople(db, secret, caller, course.id, [
+    { email: `${second.local}@demo.examhall.test`, role: 'teacher' },
+  ]);
 }

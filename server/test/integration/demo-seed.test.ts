@@ -12,7 +12,14 @@ import {
   zoomMeetings,
 } from '../../src/db/schema/index.ts';
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
-import { DEMO_PROCTOR_EXAM_TITLE, demoCourse, ensureDemoExam, seedDemoExams } from '../../src/demo/demo-exams.seed.ts';
+import {
+  DEMO_PROCTOR_EXAM_TITLE,
+  demoCourse,
+  ensureDemoExam,
+  seedDemoCoTeacher,
+  seedDemoExams,
+} from '../../src/demo/demo-exams.seed.ts';
+import { seedDemoPeople } from '../../src/demo/demo-people.seed.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../src/demo/demo-certificate.seed.ts';
 import { startHallSimulator } from '../../../scripts/demo/hall-simulator.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from '../../../scripts/demo/zoom-demo.ts';
@@ -114,6 +121,18 @@ describe('demo seeds', () => {
     expect((await proctor.signIn(account('proctor').email, account('proctor').password)).status).toBe(200);
     const watchable = await proctor.get('/api/hall/exams');
     expect(watchable.body.exams.map((e: { title: string }) => e.title)).toContain('Chemistry basics: demo exam');
+
+    // Once the admin console's people exist, a second teacher co-teaches the course; once only.
+    await seedDemoPeople(t.system.db, t.system.config, account('admin').email);
+    await seedDemoCoTeacher(t.system.db, secret, account('teacher').email);
+    expect(await seedDemoCoTeacher(t.system.db, secret, account('teacher').email)).toBeNull();
+    const after = await t.system.services.courses.roster(caller.actor, course.id, {
+      status: 'active',
+      role: 'teacher',
+      page: 1,
+      pageSize: 10,
+    });
+    expect(after.enrollments.map((e) => e.name)).toEqual(['Grace Hopper']);
   });
 
   it('brings an exam written outside the rules by an older demo back within them', async () => {
