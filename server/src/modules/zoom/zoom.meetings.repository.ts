@@ -12,6 +12,7 @@ import {
   zoomMeetings,
   type MeetingRegistrant,
   type NewZoomMeeting,
+  type UserStatus,
   type ZoomMeeting,
 } from '../../db/schema/index.ts';
 
@@ -55,7 +56,7 @@ export interface Person {
   userId: string;
   email: string;
   name: string;
-  status: 'active' | 'invited' | 'suspended';
+  status: UserStatus;
 }
 
 const personColumns = { userId: users.id, email: users.email, name: users.name, status: users.status };
