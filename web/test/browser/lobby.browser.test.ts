@@ -163,6 +163,10 @@ describe('the exam lobby', { timeout: 120_000 }, () => {
 
     // The student's page starts by itself: the question and a running clock, no click needed.
     await student.getByRole('group', { name: 'Which planet is known as the Red Planet?' }).waitFor();
+    await student
+      .getByRole('status')
+      .filter({ hasText: 'Your proctor opened the hall: the exam has started.' })
+      .waitFor();
     const timer = (await student.getByRole('timer').textContent())?.trim() ?? '';
     expect(timer).toMatch(/^(20:00|19:[0-5]\d)$/);
     await anaRow.getByRole('cell', { name: 'In progress' }).waitFor();
