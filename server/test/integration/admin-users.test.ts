@@ -10,8 +10,8 @@ import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
 import { DEMO_INVITED, DEMO_PEOPLE, DEMO_SUSPENDED, seedDemoPeople } from '../../src/demo/demo-people.seed.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
-import { signedIn } from '../support/fixtures.ts';
-import { openSocket, type TestSocket } from '../support/sockets.ts';
+import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
+import { call, openSocket, type TestSocket } from '../support/sockets.ts';
 import { waitFor } from '../support/certificates.ts';
 
 let t: TestSystem;
@@ -294,6 +294,45 @@ describe('role changes', () => {
 });
 
 describe('suspension', () => {
+  it('stops a student who started with a code: the attempt cookie and its socket end, no new code or resume code works', async () => {
+    const teacher = await signedIn(t, 'teacher');
+    const exam = await publishedExam(t, teacher);
+    const { student, attemptId, email } = await startedAttempt(t, teacher, exam.id);
+    const socket = await openSocket(t.url, student);
+    sockets.push(socket);
+    await call(socket, 'attempt:join', { attemptId, deviceId: 'suspend-device-01' });
+    const told = new Promise<{ reason: string }>((resolve) => socket.once('session:ended', resolve));
+    const closed = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    const [row] = await t.system.db.select({ id: users.id }).from(users).where(eq(users.email, email));
+    // A code for a second exam, handed out before the suspension (adding a suspended account is refused).
+    const other = await publishedExam(t, teacher);
+    const inv = await teacher.post(`/api/exams/${other.id}/participants`, { email });
+    expect(inv.status).toBe(201);
+    const started = performance.now();
+    expect((await admin.post(`/api/admin/users/${row!.id}/suspend`, {})).status).toBe(200);
+    await closed;
+    const ms = performance.now() - started;
+    expect(ms).toBeLessThan(1000);
+    expect(await told).toEqual({ reason: 'suspended' });
+    // The cookie no longer opens the attempt, over HTTP or a new socket.
+    expect((await student.get(`/api/attempts/${attemptId}`)).status).toBe(404);
+    const again = await openSocket(t.url, student);
+    sockets.push(again);
+    await expect(call(again, 'attempt:join', { attemptId, deviceId: 'suspend-device-02' })).rejects.toThrow(
+      /not_found/,
+    );
+    // The code handed out earlier is refused, naming the suspension; so is a resume code from the proctor.
+    const entry = await new Client(t.url).post('/api/attempts/start', { email, code: inv.body.code });
+    expect(entry.status).toBe(403);
+    expect(entry.body.error.message).toMatch(/suspended/);
+    const resume = await teacher.post(`/api/attempts/${attemptId}/resume-codes`);
+    expect(resume.status, JSON.stringify(resume.body)).toBe(201);
+    const moved = await new Client(t.url).post('/api/attempts/resume', { email, code: resume.body.code });
+    expect(moved.status).toBe(403);
+    const [audit] = await auditFor('user.suspended', row!.id);
+    expect(audit!.details).toMatchObject({ attemptCookiesWithdrawn: 1 });
+  });
+
   it('ends every session and closes the user’s sockets within a second; no sign-in, no refresh', async () => {
     const target = await t.createUser('teacher');
     const laptop = new Client(t.url);

@@ -26,6 +26,7 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import { formatCode, generateNormalizedCode, normalizeCode } from '../participants/access-codes.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
+import { assertMayTakeExams } from './attempts.account.ts';
 import type { StartContext, StartedAttempt } from './attempts.service.ts';
 import { lobbyCookieExpires, toSummary } from './attempts.service.ts';
 
@@ -183,6 +184,7 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
                   `This attempt is ${attempt.status.replace('_', ' ')}: there is nothing left to resume.`,
                 );
               }
+              await assertMayTakeExams(tx, attempt.userId);
               await tx
                 .update(attemptResumeCodes)
                 .set({ usedAt: sql`now()` })

@@ -20,6 +20,7 @@ import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
+import { assertMayTakeExams } from './attempts.account.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 
 export interface StartContext {
@@ -226,6 +227,7 @@ export function createAttemptService(deps: {
               'This access code is no longer valid. Ask your teacher for a new one.',
             );
           }
+          await assertMayTakeExams(tx, participant.userId);
           const started = await createAttempt(tx, participant, ctx, auditCtx, 'code');
           await tx
             .update(examParticipants)

@@ -25,8 +25,10 @@ export interface HallPublisher {
   /**
    * Closes every socket of a user, on every process (suspension, role change). With `ended`,
    * they are told first that their sign-in ended (`session:ended`), so pages stop reconnecting.
+   * `attemptIds`: attempts whose cookie was withdrawn too (a code-started student's sockets are
+   * in the attempt's room, not the user's).
    */
-  closeUserSockets(userId: string, ended?: { reason: string }): void;
+  closeUserSockets(userId: string, ended?: { reason: string }, attemptIds?: string[]): void;
 }
 
 /** What the student is told with a clock change: how far the deadline moved, why it was paused. */
@@ -84,11 +86,13 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
     attendanceChanged: (meetingId) => to(rooms.meetingAttendance(meetingId), 'attendance:changed', { meetingId }),
-    closeUserSockets: (userId, ended) => {
+    closeUserSockets: (userId, ended, attemptIds = []) => {
       if (silent) return;
       // Same Redis connection for both, so every process delivers the event before it closes the sockets.
-      if (ended) io.to(rooms.user(userId)).emit('session:ended', { reason: ended.reason });
-      io.in(rooms.user(userId)).disconnectSockets(true);
+      for (const room of [rooms.user(userId), ...attemptIds.map((id) => rooms.attempt(id))]) {
+        if (ended) io.to(room).emit('session:ended', { reason: ended.reason });
+        io.in(room).disconnectSockets(true);
+      }
     },
     silence: () => {
       silent = true;

@@ -1,10 +1,10 @@
 // SQL for the admin console's accounts. Searches are substring matches on the lower-cased
 // email and name: a sequential scan of 10,000 short rows takes a few milliseconds (measured
 // in admin-users.test.ts); a trigram index is the next step if schools grow far beyond that.
-import { and, asc, count, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { AccountStatus, AdminUserListQuery, Role } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
-import { accountTokens, sessions, users } from '../../db/schema/index.ts';
+import { accountTokens, attempts, sessions, users } from '../../db/schema/index.ts';
 import { likeLiteral } from '../participants/participants.repository.ts';
 
 type Q = Db | Tx;
@@ -123,6 +123,22 @@ export async function setRole(tx: Tx, id: string, role: Role) {
 
 export async function setStatus(tx: Tx, id: string, status: AccountStatus, suspendedAt: Date | null) {
   await tx.update(users).set({ status, suspendedAt }).where(eq(users.id, id));
+}
+
+/** Withdraws the attempt cookies of the user's unfinished attempts (code-started students have no session); answers their ids. */
+export async function revokeAttemptCookies(tx: Tx, userId: string): Promise<string[]> {
+  const rows = await tx
+    .update(attempts)
+    .set({ attemptTokenHash: null })
+    .where(
+      and(
+        eq(attempts.userId, userId),
+        isNotNull(attempts.attemptTokenHash),
+        inArray(attempts.status, ['not_started', 'in_progress', 'paused']),
+      ),
+    )
+    .returning({ id: attempts.id });
+  return rows.map((r) => r.id);
 }
 
 /** Revokes every live session of the user; answers how many. */

@@ -290,7 +290,7 @@ export function createUserService(deps: { db: Db; secret: string; publish: HallP
 
     /** Suspends the account and ends every session at once; open sockets close on every API process. */
     async suspend(caller: Caller, id: string, input: Suspend): Promise<AdminUser> {
-      const user = await db.transaction(async (tx) => {
+      const { user, attemptIds } = await db.transaction(async (tx) => {
         const { user, guard } = await loadGuarded(tx, caller, id, 'suspend');
         if (id === caller.actor.userId) {
           throw refused('You cannot suspend your own account: ask another administrator to do it.');
@@ -301,6 +301,7 @@ export function createUserService(deps: { db: Db; secret: string; publish: HallP
         await repo.setStatus(tx, id, 'suspended', suspendedAt);
         const sessionsEnded = await repo.revokeUserSessions(tx, id, 'suspended');
         const linksRevoked = await repo.revokeAccountTokens(tx, id);
+        const attemptIds = await repo.revokeAttemptCookies(tx, id);
         await audit.record(tx, auditContextOf(secret, caller), {
           action: 'user.suspended',
           targetType: 'user',
@@ -309,12 +310,13 @@ export function createUserService(deps: { db: Db; secret: string; publish: HallP
             previousStatus: user.status,
             sessionsEnded,
             linksRevoked,
+            attemptCookiesWithdrawn: attemptIds.length,
             ...(input.reason ? { reason: input.reason } : {}),
           },
         });
-        return { ...user, status: 'suspended' as const, suspendedAt };
+        return { user: { ...user, status: 'suspended' as const, suspendedAt }, attemptIds };
       });
-      publish.closeUserSockets(id, { reason: 'suspended' });
+      publish.closeUserSockets(id, { reason: 'suspended' }, attemptIds);
       return toAdminUser(user);
     },
 
