@@ -2,12 +2,12 @@
 // and the invitation / password-reset links an administrator hands out.
 import { z } from 'zod';
 import { line } from './common.ts';
-import { emailSchema, roleSchema } from './auth.ts';
+import { emailSchema, roleSchema, userStatuses, userStatusSchema } from './auth.ts';
 import { accountLinkOutcomeSchema } from './accounts.ts';
 
-/** Every state an account can be in (the sign-in contract's userStatuses predates pending_verification). */
-export const accountStatuses = ['active', 'invited', 'pending_verification', 'suspended'] as const;
-export const accountStatusSchema = z.enum(accountStatuses);
+/** Every state an account can be in: the one list in auth.ts, under the admin console's name. */
+export const accountStatuses = userStatuses;
+export const accountStatusSchema = userStatusSchema;
 export type AccountStatus = z.infer<typeof accountStatusSchema>;
 
 export const USER_NAME_MAX = 100;
