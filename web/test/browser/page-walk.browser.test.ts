@@ -138,7 +138,10 @@ describe('every page as every role', { timeout: 600_000 }, () => {
     await close?.();
     // The table the closing notes quote: every page each role sees, with its axe-core result.
     if (report.length) {
-      const lines = report.filter((r) => r.outcome === 'shown').map((r) => `| ${r.role} | ${r.url} | ${r.axe} |`);
+      const lines = report
+        .filter((r) => r.outcome === 'shown')
+        .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role))
+        .map((r) => `| ${r.role} | ${r.url} | ${r.axe} |`);
       const refused = report.filter((r) => r.outcome !== 'shown').length;
       console.log(
         `page walk: ${lines.length} pages shown, ${refused} turned away\n| role | page | axe-core |\n|---|---|---|\n${lines.join('\n')}`,
@@ -256,8 +259,9 @@ describe('every page as every role', { timeout: 600_000 }, () => {
     expect(ids.length).toBeGreaterThanOrEqual(18);
   });
 
+  // The five roles walk at once, each in its own browser context (the walk only reads).
   for (const role of ROLES) {
-    it(`as ${role}`, async () => {
+    it.concurrent(`as ${role}`, async () => {
       const context = await contextFor(role);
       const page = await context.newPage();
       const problems: string[] = [];
