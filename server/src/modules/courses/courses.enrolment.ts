@@ -9,8 +9,7 @@ import {
   type EnrollmentRole,
 } from '@exam-hall/protocol';
 import type { Tx } from '../../db/client.ts';
-import { badRequest } from '../../http/errors.ts';
-import { CsvError, parseCsv } from '../../lib/csv.ts';
+import { headerKey, readPeopleCsv } from '../../http/csv-import.ts';
 import { domainReason } from '../participants/participants.import.ts';
 import * as people from '../participants/participants.repository.ts';
 import { emailAllowed } from './courses.rules.ts';
@@ -46,12 +45,6 @@ export interface RosterLine {
   role: string | undefined;
 }
 
-const headerKey = (h: string) =>
-  h
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '');
-
 /** Role words a spreadsheet may carry, lower-cased without spaces or dashes. */
 const ROLE_ALIASES: Record<string, EnrollmentRole> = {
   student: 'student',
@@ -63,41 +56,17 @@ const ROLE_ALIASES: Record<string, EnrollmentRole> = {
 
 /** The CSV: a header naming `email` (and optionally `name`, `role`), then at most 5,000 rows. */
 export function readRosterCsv(text: string): RosterLine[] {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvError)
-      throw badRequest(`The CSV file cannot be read: ${e.message}`, [{ path: 'body', message: e.message }]);
-    throw e;
-  }
-  const [header, ...data] = records;
-  if (!header) throw badRequest('The CSV file is empty: send a header row (email,name,role), then one row per person.');
-  const keys = header.fields.map(headerKey);
-  const at = (names: string[]) => keys.findIndex((k) => names.includes(k));
-  const emailAt = at(['email', 'emailaddress', 'mail']);
-  const nameAt = at(['name', 'fullname']);
-  const roleAt = at(['role', 'courserole']);
-  if (emailAt < 0) {
-    throw badRequest(
-      `The first row must be a header with an "email" column (and optionally "name" and "role"); found: ${header.fields.join(', ') || '(nothing)'}.`,
-    );
-  }
-  const lines = data
-    .filter((r) => r.fields.some((f) => f.trim() !== ''))
-    .map((r) => ({
-      row: r.row,
-      email: r.fields[emailAt] ?? '',
-      name: nameAt >= 0 ? r.fields[nameAt] : undefined,
-      role: roleAt >= 0 ? r.fields[roleAt] : undefined,
-    }));
-  if (!lines.length) throw badRequest('The CSV file has a header but no rows.');
-  if (lines.length > ENROLLMENT_IMPORT_MAX_ROWS) {
-    throw badRequest(
-      `The CSV file has ${lines.length} rows; at most ${ENROLLMENT_IMPORT_MAX_ROWS} can be imported at once. Split it into smaller files.`,
-    );
-  }
-  return lines;
+  return readPeopleCsv(text, {
+    roleHeaders: ['role', 'courserole'],
+    maxRows: ENROLLMENT_IMPORT_MAX_ROWS,
+    messages: {
+      empty: 'The CSV file is empty: send a header row (email,name,role), then one row per person.',
+      header: 'The first row must be a header with an "email" column (and optionally "name" and "role")',
+      noRows: 'The CSV file has a header but no rows.',
+      tooMany: (n) =>
+        `The CSV file has ${n} rows; at most ${ENROLLMENT_IMPORT_MAX_ROWS} can be imported at once. Split it into smaller files.`,
+    },
+  });
 }
 
 export type Wanted = { row: number; email: string; name: string; role: EnrollmentRole };

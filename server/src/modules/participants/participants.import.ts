@@ -1,8 +1,7 @@
 // The rules a CSV import applies to each row before touching the database. Pure, so
 // each rejection reason can be tested on its own.
 import { emailSchema, PARTICIPANT_IMPORT_MAX_ROWS, participantNameSchema } from '@exam-hall/protocol';
-import { badRequest } from '../../http/errors.ts';
-import { CsvError, parseCsv } from '../../lib/csv.ts';
+import { readPeopleCsv } from '../../http/csv-import.ts';
 import { emailAllowed } from '../courses/courses.service.ts';
 
 export interface ImportLine {
@@ -12,47 +11,18 @@ export interface ImportLine {
   name: string | undefined;
 }
 
-/** Header names accepted for each column, compared lower-cased without spaces, dashes or underscores. */
-const EMAIL_HEADERS = ['email', 'emailaddress', 'mail'];
-const NAME_HEADERS = ['name', 'fullname'];
-const headerKey = (h: string) =>
-  h
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '');
-
 /** Reads the file: a header row naming an `email` column (and optionally `name`), then at most 5,000 data rows. */
 export function readImportCsv(text: string): ImportLine[] {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvError)
-      throw badRequest(`The CSV file cannot be read: ${e.message}`, [{ path: 'body', message: e.message }]);
-    throw e;
-  }
-  const [header, ...data] = records;
-  if (!header)
-    throw badRequest('The CSV file is empty: send a header row with an email column, then one row per participant.');
-  const keys = header.fields.map(headerKey);
-  const emailAt = keys.findIndex((k) => EMAIL_HEADERS.includes(k));
-  const nameAt = keys.findIndex((k) => NAME_HEADERS.includes(k));
-  if (emailAt < 0) {
-    throw badRequest(
-      `The first row must be a header with an "email" column (and optionally "name"); found: ${header.fields.join(', ') || '(nothing)'}.`,
-    );
-  }
-  const lines = data
-    // Spreadsheets export trailing rows of bare commas; they are blank, not errors.
-    .filter((r) => r.fields.some((f) => f.trim() !== ''))
-    .map((r) => ({ row: r.row, email: r.fields[emailAt] ?? '', name: nameAt >= 0 ? r.fields[nameAt] : undefined }));
-  if (!lines.length) throw badRequest('The CSV file has a header but no participant rows.');
-  if (lines.length > PARTICIPANT_IMPORT_MAX_ROWS) {
-    throw badRequest(
-      `The CSV file has ${lines.length} participant rows; at most ${PARTICIPANT_IMPORT_MAX_ROWS} can be imported at once. Split it into smaller files.`,
-    );
-  }
-  return lines;
+  return readPeopleCsv(text, {
+    maxRows: PARTICIPANT_IMPORT_MAX_ROWS,
+    messages: {
+      empty: 'The CSV file is empty: send a header row with an email column, then one row per participant.',
+      header: 'The first row must be a header with an "email" column (and optionally "name")',
+      noRows: 'The CSV file has a header but no participant rows.',
+      tooMany: (n) =>
+        `The CSV file has ${n} participant rows; at most ${PARTICIPANT_IMPORT_MAX_ROWS} can be imported at once. Split it into smaller files.`,
+    },
+  }).map(({ row, email, name }) => ({ row, email, name }));
 }
 
 export type LineCheck =

@@ -2,8 +2,7 @@
 // the participant import's style (server/src/modules/participants/participants.import.ts):
 // a header row names the columns, bad rows get a reason, good rows are never blocked by them.
 import { emailSchema, roleSchema, roles, USER_IMPORT_MAX_ROWS, userNameSchema, type Role } from '@exam-hall/protocol';
-import { badRequest } from '../../http/errors.ts';
-import { CsvError, parseCsv } from '../../lib/csv.ts';
+import { readPeopleCsv } from '../../http/csv-import.ts';
 
 export interface UserImportLine {
   /** Spreadsheet row number: the header is row 1. */
@@ -13,52 +12,20 @@ export interface UserImportLine {
   role: string;
 }
 
-const EMAIL_HEADERS = ['email', 'emailaddress', 'mail'];
-const NAME_HEADERS = ['name', 'fullname'];
-const ROLE_HEADERS = ['role'];
-const headerKey = (h: string) =>
-  h
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, '');
-
 /** Reads the file: a header row naming `email` and `role` columns (and optionally `name`), then the rows. */
 export function readUserCsv(text: string): UserImportLine[] {
-  let records;
-  try {
-    records = parseCsv(text);
-  } catch (e) {
-    if (e instanceof CsvError)
-      throw badRequest(`The CSV file cannot be read: ${e.message}`, [{ path: 'body', message: e.message }]);
-    throw e;
-  }
-  const [header, ...data] = records;
-  if (!header) throw badRequest('The CSV file is empty: send a header row (email,name,role), then one row per person.');
-  const keys = header.fields.map(headerKey);
-  const emailAt = keys.findIndex((k) => EMAIL_HEADERS.includes(k));
-  const nameAt = keys.findIndex((k) => NAME_HEADERS.includes(k));
-  const roleAt = keys.findIndex((k) => ROLE_HEADERS.includes(k));
-  if (emailAt < 0 || roleAt < 0) {
-    throw badRequest(
-      `The first row must be a header with "email" and "role" columns (and optionally "name"); found: ${header.fields.join(', ') || '(nothing)'}.`,
-    );
-  }
-  const lines = data
-    // Spreadsheets export trailing rows of bare commas; they are blank, not errors.
-    .filter((r) => r.fields.some((f) => f.trim() !== ''))
-    .map((r) => ({
-      row: r.row,
-      email: r.fields[emailAt] ?? '',
-      name: nameAt >= 0 ? r.fields[nameAt] : undefined,
-      role: r.fields[roleAt] ?? '',
-    }));
-  if (!lines.length) throw badRequest('The CSV file has a header but no rows of people.');
-  if (lines.length > USER_IMPORT_MAX_ROWS) {
-    throw badRequest(
-      `The CSV file has ${lines.length} rows; at most ${USER_IMPORT_MAX_ROWS.toLocaleString('en')} accounts can be imported at once. Split it into smaller files.`,
-    );
-  }
-  return lines;
+  return readPeopleCsv(text, {
+    roleHeaders: ['role'],
+    roleRequired: true,
+    maxRows: USER_IMPORT_MAX_ROWS,
+    messages: {
+      empty: 'The CSV file is empty: send a header row (email,name,role), then one row per person.',
+      header: 'The first row must be a header with "email" and "role" columns (and optionally "name")',
+      noRows: 'The CSV file has a header but no rows of people.',
+      tooMany: (n) =>
+        `The CSV file has ${n} rows; at most ${USER_IMPORT_MAX_ROWS.toLocaleString('en')} accounts can be imported at once. Split it into smaller files.`,
+    },
+  }).map((l) => ({ ...l, role: l.role ?? '' }));
 }
 
 export type UserLineCheck =
