@@ -50,7 +50,7 @@ async function socket(url: string, client: Client): Promise<TestSocket> {
   return s;
 }
 
-async function account(db: Db, url: string, role: 'teacher' | 'proctor' | 'student') {
+async function account(db: Db, url: string, role: 'admin' | 'teacher' | 'proctor' | 'student') {
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const email = `${role}-${randomBytes(4).toString('hex')}@test.example`;
   const user = await insertUser(db, { email, name: role, role, passwordHash: await hashPassword(password) });
@@ -216,6 +216,9 @@ describe('dependency outages', () => {
     await assignProctor(asSystem(a.url, db), teacher, exam.id, proctor.user.id);
     // A signed-in student, invited, who starts the exam only once Redis is down.
     const late = await account(db, a.url, 'student');
+    // An administrator, and an account they suspend while Redis is down.
+    const admin = await account(db, a.url, 'admin');
+    const leaving = await account(db, a.url, 'student');
     expect((await teacher.post(`/api/exams/${exam.id}/participants`, { email: late.user.email })).status).toBe(201);
     const ps = await socket(b.url, proctor);
     const rowsAt: number[] = [];
@@ -240,6 +243,15 @@ describe('dependency outages', () => {
     expect(signIn.status).toBe(503);
     expect(signIn.body.error.code).toBe('unavailable');
     expect(Number(signIn.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    // A reset request needs its limits in Redis too: the same retryable 503, nothing sent.
+    const forgot = await new Client(a.url).post('/api/account/password-reset/request', { email: teacher.user.email });
+    expect(forgot.status, JSON.stringify(forgot.body)).toBe(503);
+    expect(forgot.body.error.code).toBe('unavailable');
+    // A suspension is committed in PostgreSQL; closing sockets over Redis is best effort.
+    const suspended = await admin.post(`/api/admin/users/${leaving.user.id}/suspend`, {});
+    expect(suspended.status, JSON.stringify(suspended.body)).toBe(200);
+    expect((await leaving.get('/api/auth/me')).status).toBe(401);
 
     // Starting (entering, then beginning) commits the attempt in PostgreSQL; its expiry job waits for Redis (the sweep backs it up).
     const startAt = Date.now();
