@@ -13,7 +13,7 @@ import { createDb } from '../server/src/db/client.ts';
 import { runMigrations } from '../server/src/db/migrate.ts';
 import { exams, users } from '../server/src/db/schema/index.ts';
 import { createParticipantService } from '../server/src/modules/participants/participants.service.ts';
-import type { Caller } from '../server/src/modules/audit/audit.context.ts';
+import type { Caller } from '../server/src/policy/actor.ts';
 
 const rows = Number(process.argv[2] ?? 5000);
 const config = loadConfig();

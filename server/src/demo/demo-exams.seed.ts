@@ -15,7 +15,7 @@ import {
 } from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
 import { courses, examParticipants, exams } from '../db/schema/index.ts';
-import type { Caller } from '../modules/audit/audit.context.ts';
+import type { Caller } from '../policy/actor.ts';
 import { toExamDto } from '../modules/exams/exams.service.ts';
 import { CODE_ALPHABET, CODE_LENGTH, codeHint, formatCode, hashCode } from '../modules/participants/access-codes.ts';
 import { demoCaller, demoServices, enrolDemoPeople } from './demo-services.ts';

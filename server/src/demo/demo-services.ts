@@ -6,7 +6,7 @@ import { attemptNoteSaveSchema, type EnrollmentRole } from '@exam-hall/protocol'
 import type { Db } from '../db/client.ts';
 import { attempts, enrollments, exams, users } from '../db/schema/index.ts';
 import { toCsv } from '../lib/csv.ts';
-import type { Caller } from '../modules/audit/audit.context.ts';
+import type { Caller } from '../policy/actor.ts';
 import { createCourseService } from '../modules/courses/courses.service.ts';
 import { createExamService } from '../modules/exams/exams.service.ts';
 import { createParticipantService } from '../modules/participants/participants.service.ts';

@@ -4,9 +4,8 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '@exam-hall/protocol';
 import { badRequest } from './errors.ts';
-import type { Actor } from '../modules/auth/auth.policy.ts';
-import { requireActor } from '../modules/auth/auth.policy.ts';
-import { callerOf, type Caller } from '../modules/audit/audit.context.ts';
+import type { Actor, Caller } from '../policy/actor.ts';
+import { callerOf, requireActor } from './actor.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodType<Record<string, unknown>>;

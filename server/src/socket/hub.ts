@@ -15,7 +15,7 @@ import {
   type ServerToClientEvents,
 } from '@exam-hall/protocol';
 import type { AuthService } from '../modules/auth/auth.service.ts';
-import type { Actor } from '../modules/auth/auth.policy.ts';
+import type { Actor } from '../policy/actor.ts';
 import type { JoinedAttempt } from '../modules/hall/hall.service.ts';
 import type { Logger } from '../lib/logger.ts';
 import { closeRedis, fireAndForgetPublisher } from '../lib/redis.ts';

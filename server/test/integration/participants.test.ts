@@ -4,7 +4,7 @@ import pg from 'pg';
 import { attempts, auditLogs, examParticipants, users } from '../../src/db/schema/index.ts';
 import { findParticipantByCode } from '../../src/modules/participants/participants.codes.ts';
 import { normalizeCode } from '../../src/modules/participants/access-codes.ts';
-import type { Caller } from '../../src/modules/audit/audit.context.ts';
+import type { Caller } from '../../src/policy/actor.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 

@@ -10,7 +10,8 @@ import { attempts, examParticipants, exams, questions, type Attempt, type Exam }
 import { AppError, notFound } from '../../http/errors.ts';
 import { constantTimeEqual, hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
-import { assertRole, type Actor } from '../auth/auth.policy.ts';
+import { assertRole } from '../../policy/access.ts';
+import type { Actor } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
 import { findParticipantByCode } from '../participants/participants.codes.ts';

@@ -11,7 +11,7 @@ import * as audit from '../audit/audit.service.ts';
 import * as repo from './auth.repository.ts';
 import { hashPassword, verifyPassword } from './auth.passwords.ts';
 import type { SignInLimiter } from './auth.rate-limit.ts';
-import type { Actor } from './auth.policy.ts';
+import type { Actor } from '../../policy/actor.ts';
 
 export interface RequestContext {
   ip: string;

@@ -6,7 +6,7 @@
 import { and, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { notFound } from '../../http/errors.ts';
-import type { Actor } from '../auth/auth.policy.ts';
+import type { Actor } from '../../policy/actor.ts';
 
 /**
  * SQL: `userId` teaches the course in `courseId` (a column or a value): it is the

@@ -19,9 +19,10 @@ import type {
 import type { Db, Tx } from '../../db/client.ts';
 import { courses, type Course } from '../../db/schema/index.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
-import { assertRole, type Actor } from '../auth/auth.policy.ts';
+import { assertRole } from '../../policy/access.ts';
+import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
-import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { auditContextOf } from '../audit/audit.context.ts';
 import { loadWatchableExam } from '../hall/hall.access.ts';
 import { assertManages, managedBy, manages } from './courses.access.ts';
 import { applyEnrolments, checkRosterLines, readRosterCsv } from './courses.enrolment.ts';

@@ -6,7 +6,7 @@ import type { AttemptResult } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import { answers, attempts, certificates, exams, questions, users } from '../../db/schema/index.ts';
 import { notFound } from '../../http/errors.ts';
-import type { Actor } from '../auth/auth.policy.ts';
+import type { Actor } from '../../policy/actor.ts';
 import { mayReadAttempt } from '../attempts/attempts.service.ts';
 import { studentViewOf } from '../questions/types/index.ts';
 

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.ts';
 import { attempts, enrollments, exams } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { constantTimeEqual, hashToken } from '../../lib/crypto.ts';
-import type { Actor } from '../auth/auth.policy.ts';
+import type { Actor } from '../../policy/actor.ts';
 import { managedBy, manages } from '../courses/courses.access.ts';
 
 export interface HallPrincipal {

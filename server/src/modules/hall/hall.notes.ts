@@ -9,7 +9,8 @@ import type { Db } from '../../db/client.ts';
 import { attemptNotes, attempts, users } from '../../db/schema/index.ts';
 import { conflict, notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
-import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { auditContextOf } from '../audit/audit.context.ts';
+import type { Caller } from '../../policy/actor.ts';
 import { loadWatchableExam } from './hall.access.ts';
 
 /** The attempt, if the caller may watch its exam (students: 403; anyone else without access: 404), as hall:action. */

@@ -12,7 +12,8 @@ import type { Db, Tx } from '../../db/client.ts';
 import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
-import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { auditContextOf } from '../audit/audit.context.ts';
+import type { Caller } from '../../policy/actor.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { loadWatchableExam } from '../hall/hall.access.ts';
 

@@ -6,9 +6,9 @@ import { MAX_QUESTIONS_PER_DOCUMENT, QUESTIONS_EXPORT_FORMAT } from '@exam-hall/
 import type { Db, Tx } from '../../db/client.ts';
 import type { NewQuestion, Question } from '../../db/schema/index.ts';
 import { badRequest, conflict, notFound, type FieldProblem } from '../../http/errors.ts';
-import type { Actor } from '../auth/auth.policy.ts';
+import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
-import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { auditContextOf } from '../audit/audit.context.ts';
 import { refreshQuestionTotals } from '../exams/exams.repository.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import * as repo from './questions.repository.ts';

@@ -13,9 +13,10 @@ import type {
 import type { Db, Tx } from '../../db/client.ts';
 import type { ZoomMeeting } from '../../db/schema/index.ts';
 import { AppError, badRequest, conflict, notFound } from '../../http/errors.ts';
-import { assertRole, type Actor } from '../auth/auth.policy.ts';
+import { assertRole } from '../../policy/access.ts';
+import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
-import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { auditContextOf } from '../audit/audit.context.ts';
 import { findCourseFor } from '../courses/courses.service.ts';
 import { EXAM_EDITORS, loadExamFor } from '../exams/exams.service.ts';
 import { requireZoom, type ZoomClient } from './zoom.client.ts';

@@ -10,9 +10,9 @@ import type { MeetingRegistrantRow, registerStudentsSchema, RegistrationSummary 
 import type { Db, Tx } from '../../db/client.ts';
 import type { ZoomMeeting } from '../../db/schema/index.ts';
 import { conflict } from '../../http/errors.ts';
-import type { Actor } from '../auth/auth.policy.ts';
+import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
-import { auditContextOf, type Caller } from '../audit/audit.context.ts';
+import { auditContextOf } from '../audit/audit.context.ts';
 import { emailAllowed } from '../courses/courses.service.ts';
 import { requireZoom, type ZoomClient } from './zoom.client.ts';
 import { ZoomError } from './zoom.errors.ts';
