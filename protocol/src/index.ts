@@ -15,3 +15,5 @@ export * from './certificates.ts';
 export * from './zoom.ts';
 export * from './users.ts';
 export * from './audit.ts';
+export * from './http.ts';
+export * from './api/index.ts';

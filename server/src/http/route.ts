@@ -2,20 +2,18 @@
 // handler, its input validation, its access rule and its OpenAPI entry.
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Role } from '@exam-hall/protocol';
+import type { BodyOf, EndpointSpec, HttpMethod, ParamsOf, QueryOf, ResponseIn, Role } from '@exam-hall/protocol';
 import { badRequest } from './errors.ts';
 import type { Actor, Caller } from '../policy/actor.ts';
 import { callerOf, requireActor } from './actor.ts';
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodType<Record<string, unknown>>;
 
 /** Who may call a route: nobody signed in needed, any signed-in user, or listed roles. */
 export type Access = 'public' | 'signed-in' | readonly Role[];
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends Access = Access> {
-  method: Method;
-  path: string; // Express syntax, e.g. /api/auth/sessions/:id
+/** What the server adds to a protocol contract: documentation, access rule and body limits. */
+export interface RouteOptions<A extends Access = Access> {
   summary: string;
   tags: string[];
   access: A;
@@ -24,10 +22,17 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   /** The body arrives unparsed as a Buffer of at most this many KiB (signed webhooks: the
    * signature covers the exact bytes). `body` validation does not apply. */
   rawBodyKb?: number;
-  params?: P;
-  query?: Q;
-  body?: B;
+  /** Every answer by status; the success status's schema comes from the contract. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+/** The contract and the options together: what validates requests and feeds the OpenAPI document. */
+export interface RouteSpec extends RouteOptions {
+  method: HttpMethod;
+  path: string; // Express syntax, e.g. /api/auth/sessions/:id
+  params?: AnyObject;
+  query?: AnyObject;
+  body?: z.ZodType;
 }
 
 export interface RouteInput<P, Q, B, A extends Access> {
@@ -42,8 +47,12 @@ export interface RouteInput<P, Q, B, A extends Access> {
   res: Response;
 }
 
+/** A handler answers its contract's response (checked by type), or anything for non-JSON answers. */
+export type RouteResult<E extends EndpointSpec> = E extends { response: z.ZodType } ? ResponseIn<E> : unknown;
+
 export interface DeclaredRoute {
-  spec: RouteSpec<AnyObject, AnyObject, z.ZodType>;
+  spec: RouteSpec;
+  contract: EndpointSpec;
   handler: (req: Request, res: Response, next: NextFunction) => Promise<void>;
 }
 
@@ -62,10 +71,23 @@ function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, l
     : { ok: false as const, fields: issuesToFields(location, parsed.error) };
 }
 
-export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, const A extends Access>(
-  spec: RouteSpec<P, Q, B, A>,
-  handle: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>, A>) => Promise<unknown>,
+/** The contract's success schema joins the options' answers under the contract's status. */
+function specOf(contract: EndpointSpec, options: RouteOptions): RouteSpec {
+  const status = contract.status ?? 200;
+  const responses = contract.response
+    ? { ...options.responses, [status]: { ...options.responses[status]!, schema: contract.response } }
+    : options.responses;
+  const { method, path, params, query, body } = contract;
+  return { ...options, method, path, params, query, body, responses };
+}
+
+export function route<const E extends EndpointSpec, const A extends Access>(
+  contract: E,
+  options: RouteOptions<A>,
+  handle: (input: RouteInput<ParamsOf<E>, QueryOf<E>, BodyOf<E>, A>) => Promise<RouteResult<E> | undefined>,
 ): DeclaredRoute {
+  const spec = specOf(contract, options);
+  type Input = RouteInput<ParamsOf<E>, QueryOf<E>, BodyOf<E>, A>;
   const handler = async (req: Request, res: Response) => {
     const actor = requireActor(req, spec.access);
     const params = parsePart(spec.params, req.params, 'params');
@@ -76,11 +98,11 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
       throw badRequest(`Some fields are invalid: ${fields.map((f) => `${f.path} (${f.message})`).join('; ')}`, fields);
     }
     const result = await handle({
-      params: params.data as z.output<P>,
-      query: query.data as z.output<Q>,
-      body: body.data as z.output<B>,
-      actor: actor as RouteInput<z.output<P>, z.output<Q>, z.output<B>, A>['actor'],
-      caller: (actor ? callerOf(req, actor) : null) as RouteInput<z.output<P>, z.output<Q>, z.output<B>, A>['caller'],
+      params: params.data as Input['params'],
+      query: query.data as Input['query'],
+      body: body.data as Input['body'],
+      actor: actor as Input['actor'],
+      caller: (actor ? callerOf(req, actor) : null) as Input['caller'],
       req,
       res,
     });
@@ -88,7 +110,7 @@ export function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
     if (result === undefined) res.status(204).end();
     else res.json(result); // a handler may set another 2xx status before returning
   };
-  return { spec: spec as unknown as DeclaredRoute['spec'], handler };
+  return { spec, contract, handler };
 }
 
 export function mount(router: Router, routes: DeclaredRoute[]): void {

@@ -1,18 +1,5 @@
 import type { Response } from 'express';
-import { z } from 'zod';
-import {
-  ATTEMPT_COOKIE,
-  attemptLobbySchema,
-  attemptResponseSchema,
-  hallLobbySchema,
-  examIdParamsSchema,
-  idParamsSchema,
-  attemptResultSchema,
-  myExamSchema,
-  resumeCodeResponseSchema,
-  resumeWithCodeBodySchema,
-  startWithCodeBodySchema,
-} from '@exam-hall/protocol';
+import { ATTEMPT_COOKIE, attemptsApi } from '@exam-hall/protocol';
 import { parseCookie } from 'cookie';
 import { route } from '../../http/route.ts';
 import type { AttemptService, StartedAttempt } from './attempts.service.ts';
@@ -48,16 +35,14 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
   });
   return [
     route(
+      attemptsApi.startWithCode,
       {
-        method: 'post',
-        path: '/api/attempts/start',
         summary:
           'Enter an exam with email and one-time access code (no sign-in): spends the code, sets the attempt cookie and answers the attempt waiting in the lobby (not_started; the clock starts with POST /api/attempts/{id}/begin)',
         tags,
         access: 'public',
-        body: startWithCodeBodySchema,
         responses: {
-          201: { description: 'Attempt created, waiting in the lobby', schema: attemptResponseSchema },
+          201: { description: 'Attempt created, waiting in the lobby' },
           401: { description: 'Email and code do not match an invitation' },
           403: { description: 'Exam not open, closed, or attempt limit reached' },
           409: { description: 'Code already used, or an attempt is already in progress' },
@@ -72,16 +57,14 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.resumeWithCode,
       {
-        method: 'post',
-        path: '/api/attempts/resume',
         summary:
           'Continue a running attempt on this device with email and a one-time resume code from the proctor; sets the attempt cookie (the old device loses access)',
         tags,
         access: 'public',
-        body: resumeWithCodeBodySchema,
         responses: {
-          200: { description: 'The same attempt, now on this device', schema: attemptResponseSchema },
+          200: { description: 'The same attempt, now on this device' },
           401: { description: 'Email and resume code do not match' },
           409: { description: 'Code already used or replaced, or the attempt has ended' },
           410: { description: 'Code expired' },
@@ -95,16 +78,14 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.issueResumeCode,
       {
-        method: 'post',
-        path: '/api/attempts/:id/resume-codes',
         summary:
           'Proctor, teacher or admin: a one-time code (15 minutes) that lets the student continue this attempt on another device; replaces older codes',
         tags,
         access: ['proctor', 'teacher', 'admin'],
-        params: idParamsSchema,
         responses: {
-          201: { description: 'The code, shown once', schema: resumeCodeResponseSchema },
+          201: { description: 'The code, shown once' },
           404: { description: 'No such attempt in an exam you may proctor' },
           409: { description: 'The attempt is not running or paused' },
         },
@@ -116,16 +97,14 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.startSignedIn,
       {
-        method: 'post',
-        path: '/api/exams/:examId/attempts',
         summary:
           'Enter an exam you are invited to, signed in as a student: answers the attempt waiting in the lobby (the same one again while it has not started)',
         tags,
         access: ['student'],
-        params: examIdParamsSchema,
         responses: {
-          201: { description: 'Attempt waiting in the lobby', schema: attemptResponseSchema },
+          201: { description: 'Attempt waiting in the lobby' },
           403: { description: 'Exam not open, closed, or attempt limit reached' },
           404: { description: 'You are not invited to this exam' },
           409: { description: 'An attempt is already in progress' },
@@ -139,17 +118,12 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.get,
       {
-        method: 'get',
-        path: '/api/attempts/:id',
         summary: 'An attempt, for its owner or the holder of its attempt cookie',
         tags,
         access: 'public',
-        params: idParamsSchema,
-        responses: {
-          200: { description: 'Attempt', schema: attemptResponseSchema },
-          404: { description: 'Not yours' },
-        },
+        responses: { 200: { description: 'Attempt' }, 404: { description: 'Not yours' } },
       },
       async ({ actor, params, req }) => {
         const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
@@ -157,32 +131,25 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.lobby,
       {
-        method: 'get',
-        path: '/api/attempts/:id/lobby',
         summary:
           'The lobby of an attempt: duration, question count, rules, monitoring and whether it can start now; for its owner or the holder of its attempt cookie',
         tags,
         access: 'public',
-        params: idParamsSchema,
-        responses: {
-          200: { description: 'Lobby', schema: attemptLobbySchema },
-          404: { description: 'Not yours' },
-        },
+        responses: { 200: { description: 'Lobby' }, 404: { description: 'Not yours' } },
       },
       async ({ actor, params, req }) => attempts.lobby(params.id, { actor, attemptCookie: attemptCookieOf(req) }),
     ),
     route(
+      attemptsApi.begin,
       {
-        method: 'post',
-        path: '/api/attempts/:id/begin',
         summary:
           'Start the clock of an attempt waiting in the lobby; idempotent (a repeated or concurrent call answers the running attempt unchanged)',
         tags,
         access: 'public',
-        params: idParamsSchema,
         responses: {
-          200: { description: 'The running attempt', schema: attemptResponseSchema },
+          200: { description: 'The running attempt' },
           403: { description: 'The exam closed before the attempt started (the lobby ends)' },
           404: { description: 'Not yours' },
           409: { description: 'The proctor has not opened the hall yet (hall_not_open), or the attempt has ended' },
@@ -200,31 +167,24 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.hallLobby,
       {
-        method: 'get',
-        path: '/api/exams/:examId/hall/lobby',
         summary: 'Proctor, teacher or admin: the start mode, whether the hall is open, and how many wait in the lobby',
         tags: ['hall'],
         access: ['proctor', 'teacher', 'admin'],
-        params: examIdParamsSchema,
-        responses: {
-          200: { description: 'Lobby state', schema: hallLobbySchema },
-          404: { description: 'No such exam you may proctor' },
-        },
+        responses: { 200: { description: 'Lobby state' }, 404: { description: 'No such exam you may proctor' } },
       },
       async ({ actor, params }) => attempts.hallLobby(actor, params.examId),
     ),
     route(
+      attemptsApi.openHall,
       {
-        method: 'post',
-        path: '/api/exams/:examId/hall/open',
         summary:
           'Proctor, teacher or admin: open the hall of an exam in proctor start mode; every student waiting in the lobby starts at once (idempotent)',
         tags: ['hall'],
         access: ['proctor', 'teacher', 'admin'],
-        params: examIdParamsSchema,
         responses: {
-          200: { description: 'The hall is open', schema: hallLobbySchema },
+          200: { description: 'The hall is open' },
           404: { description: 'No such exam you may proctor' },
           409: { description: 'The exam starts by each student (student start mode), or is not published' },
         },
@@ -232,14 +192,12 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       async ({ caller, params }) => attempts.openHall(caller, params.examId),
     ),
     route(
+      attemptsApi.result,
       {
-        method: 'get',
-        path: '/api/attempts/:id/result',
         summary: 'Your result: score when released, and your answers with explanations when review is allowed',
         tags,
         access: 'public',
-        params: idParamsSchema,
-        responses: { 200: { description: 'Result', schema: attemptResultSchema }, 404: { description: 'Not yours' } },
+        responses: { 200: { description: 'Result' }, 404: { description: 'Not yours' } },
       },
       async ({ actor, params, req }) => {
         const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
@@ -247,13 +205,12 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
       },
     ),
     route(
+      attemptsApi.myExams,
       {
-        method: 'get',
-        path: '/api/my/exams',
         summary: 'The exams you are invited to, with your attempts and whether you can start',
         tags,
         access: ['student'],
-        responses: { 200: { description: 'Exams', schema: z.object({ exams: z.array(myExamSchema) }) } },
+        responses: { 200: { description: 'Exams' } },
       },
       async ({ actor }) => ({ exams: await attempts.myExams(actor) }),
     ),

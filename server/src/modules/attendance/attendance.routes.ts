@@ -1,8 +1,4 @@
-import {
-  attendanceDashboardSchema,
-  attendanceMeetingParamsSchema,
-  attendanceSyncQueuedSchema,
-} from '@exam-hall/protocol';
+import { attendanceApi } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { AttendanceService } from './attendance.service.ts';
 
@@ -11,21 +7,18 @@ const access = ['teacher', 'admin', 'proctor'] as const;
 const notYours = {
   description: 'No such meeting, or you are not its session’s teacher, its host or an administrator',
 };
-const params = attendanceMeetingParamsSchema;
 
 export function attendanceRoutes(attendance: AttendanceService) {
   return [
     route(
+      attendanceApi.dashboard,
       {
-        method: 'get',
-        path: '/api/zoom/meetings/:meetingId/attendance',
         summary:
           'Live attendance of a Zoom meeting: the expected roster against who is in Zoom or in the exam hall now, each person’s join/leave timeline, status by the meeting’s rules (from the synced report once there is one, else live webhooks), and a summary',
         tags,
         access,
-        params,
         responses: {
-          200: { description: 'The dashboard', schema: attendanceDashboardSchema },
+          200: { description: 'The dashboard' },
           403: { description: 'Students never see attendance' },
           404: notYours,
         },
@@ -33,14 +26,12 @@ export function attendanceRoutes(attendance: AttendanceService) {
       async ({ actor, params }) => attendance.dashboard(actor, params.meetingId),
     ),
     route(
+      attendanceApi.csv,
       {
-        method: 'get',
-        path: '/api/zoom/meetings/:meetingId/attendance.csv',
         summary:
           'The attendance as CSV, one row per person (name, email, expected, status, late, left early, first join, last leave, total minutes, segments, in Zoom now, in hall now); audited',
         tags,
         access,
-        params,
         responses: { 200: { description: 'text/csv' }, 404: notYours },
       },
       async ({ caller, params, res }) => {
@@ -56,16 +47,14 @@ export function attendanceRoutes(attendance: AttendanceService) {
       },
     ),
     route(
+      attendanceApi.sync,
       {
-        method: 'post',
-        path: '/api/zoom/meetings/:meetingId/sync',
         summary:
           'Queue a sync from Zoom’s participants report now (after the meeting ended); the dashboard is told when it is done',
         tags,
         access,
-        params,
         responses: {
-          202: { description: 'Queued', schema: attendanceSyncQueuedSchema },
+          202: { description: 'Queued' },
           404: notYours,
           409: { description: 'The meeting has not ended yet' },
           503: { description: 'Zoom is not configured on this server' },

@@ -1,11 +1,5 @@
 import type { Response } from 'express';
-import {
-  AUDIT_CSV_MAX_ROWS,
-  auditFilterSchema,
-  auditListQuerySchema,
-  auditListSchema,
-  type AuditEntry,
-} from '@exam-hall/protocol';
+import { AUDIT_CSV_MAX_ROWS, type AuditEntry, auditApi } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { Db } from '../../db/client.ts';
 import { csvCell } from '../../lib/csv.ts';
@@ -77,19 +71,13 @@ async function streamCsv(res: Response, rows: AsyncGenerator<audit.AuditRow[]>) 
 export function auditRoutes(db: Db, secret: string) {
   return [
     route(
+      auditApi.list,
       {
-        method: 'get',
-        path: '/api/audit-logs',
         summary:
           'The audit log, newest first, a page at a time with the total: filter by actor (email or user id), action (exact, or a prefix ending in "." or "*"), target type and id, and a date range (admins only)',
         tags,
         access: ['admin'],
-        query: auditListQuerySchema,
-        responses: {
-          200: { description: 'A page of entries', schema: auditListSchema },
-          400: badFilter,
-          403: forbidden,
-        },
+        responses: { 200: { description: 'A page of entries' }, 400: badFilter, 403: forbidden },
       },
       async ({ query: q }) => {
         const { entries, total } = await audit.list(db, q);
@@ -97,13 +85,11 @@ export function auditRoutes(db: Db, secret: string) {
       },
     ),
     route(
+      auditApi.csv,
       {
-        method: 'get',
-        path: '/api/audit-logs.csv',
         summary: `The audit log as CSV with the same filters, newest first, at most ${AUDIT_CSV_MAX_ROWS.toLocaleString('en')} rows; cells a spreadsheet would run as formulas are escaped. The export is audited.`,
         tags,
         access: ['admin'],
-        query: auditFilterSchema,
         responses: { 200: { description: 'text/csv' }, 400: badFilter, 403: forbidden },
       },
       async ({ query: q, caller, res }) => {

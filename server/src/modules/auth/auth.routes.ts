@@ -1,11 +1,4 @@
-import {
-  meResponseSchema,
-  revokeOthersResponseSchema,
-  sessionIdParamsSchema,
-  sessionsResponseSchema,
-  signInBodySchema,
-  signInResponseSchema,
-} from '@exam-hall/protocol';
+import { authApi } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { AuthService } from './auth.service.ts';
 import { clearSessionCookies, readCookies, requestContext, setSessionCookies } from './auth.cookies.ts';
@@ -16,15 +9,13 @@ const err = (description: string) => ({ description });
 export function authRoutes(auth: AuthService, cookieSecure: boolean) {
   return [
     route(
+      authApi.signIn,
       {
-        method: 'post',
-        path: '/api/auth/sign-in',
         summary: 'Sign in with email and password; sets the session cookies',
         tags,
         access: 'public',
-        body: signInBodySchema,
         responses: {
-          200: { description: 'Signed in', schema: signInResponseSchema },
+          200: { description: 'Signed in' },
           400: err('Invalid body'),
           401: err('Wrong email or password'),
           429: err('Too many attempts; see Retry-After'),
@@ -37,16 +28,12 @@ export function authRoutes(auth: AuthService, cookieSecure: boolean) {
       },
     ),
     route(
+      authApi.refresh,
       {
-        method: 'post',
-        path: '/api/auth/refresh',
         summary: 'Rotate the refresh token and get a new access token',
         tags,
         access: 'public',
-        responses: {
-          200: { description: 'Rotated', schema: signInResponseSchema },
-          401: err('Session ended or revoked'),
-        },
+        responses: { 200: { description: 'Rotated' }, 401: err('Session ended or revoked') },
       },
       async ({ req, res }) => {
         try {
@@ -60,9 +47,8 @@ export function authRoutes(auth: AuthService, cookieSecure: boolean) {
       },
     ),
     route(
+      authApi.signOut,
       {
-        method: 'post',
-        path: '/api/auth/sign-out',
         summary: 'Sign out: revokes this session and clears the cookies',
         tags,
         access: 'public',
@@ -74,13 +60,12 @@ export function authRoutes(auth: AuthService, cookieSecure: boolean) {
       },
     ),
     route(
+      authApi.me,
       {
-        method: 'get',
-        path: '/api/auth/me',
         summary: 'The signed-in user and session',
         tags,
         access: 'signed-in',
-        responses: { 200: { description: 'Current user', schema: meResponseSchema }, 401: err('Not signed in') },
+        responses: { 200: { description: 'Current user' }, 401: err('Not signed in') },
       },
       async ({ actor }) => ({
         user: { id: actor.userId, email: actor.email, name: actor.name, role: actor.role },
@@ -88,38 +73,31 @@ export function authRoutes(auth: AuthService, cookieSecure: boolean) {
       }),
     ),
     route(
+      authApi.sessions,
       {
-        method: 'get',
-        path: '/api/auth/sessions',
         summary: "The signed-in user's active sessions",
         tags,
         access: 'signed-in',
-        responses: { 200: { description: 'Sessions', schema: sessionsResponseSchema }, 401: err('Not signed in') },
+        responses: { 200: { description: 'Sessions' }, 401: err('Not signed in') },
       },
       async ({ actor }) => ({ sessions: await auth.listSessions(actor) }),
     ),
     route(
+      authApi.revokeOtherSessions,
       {
-        method: 'post',
-        path: '/api/auth/sessions/revoke-others',
         summary: 'Sign out everywhere else: every other session of yours ends and its open sockets close',
         tags,
         access: 'signed-in',
-        responses: {
-          200: { description: 'How many sessions ended', schema: revokeOthersResponseSchema },
-          401: err('Not signed in'),
-        },
+        responses: { 200: { description: 'How many sessions ended' }, 401: err('Not signed in') },
       },
       async ({ actor, req }) => ({ revoked: await auth.revokeOthers(actor, requestContext(req)) }),
     ),
     route(
+      authApi.revokeSession,
       {
-        method: 'delete',
-        path: '/api/auth/sessions/:id',
         summary: 'Revoke one of your sessions (signs that device out at once)',
         tags,
         access: 'signed-in',
-        params: sessionIdParamsSchema,
         responses: { 204: { description: 'Revoked' }, 404: err('No such session of yours') },
       },
       async ({ actor, params, req }) => {

@@ -1,71 +1,58 @@
-import { z } from 'zod';
-import { certificateSummarySchema, revokeCertificateSchema, walletAddressSchema } from '@exam-hall/protocol';
+import { certificatesApi } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { CertificateService } from './certificates.service.ts';
 
 const tags = ['certificates'];
-const idParams = z.object({ id: z.uuid('must be a certificate id (UUID)') });
 const notYours = { description: 'No such certificate of yours, or of an exam you teach' };
 
 export function certificateRoutes(certs: CertificateService) {
   return [
     route(
+      certificatesApi.mine,
       {
-        method: 'get',
-        path: '/api/me/certificates',
         summary: "The signed-in user's certificates, newest first, with their verification links",
         tags,
         access: 'signed-in',
-        responses: { 200: { description: 'Certificates', schema: z.array(certificateSummarySchema) } },
+        responses: { 200: { description: 'Certificates' } },
       },
       async ({ actor }) => certs.listMine(actor),
     ),
     route(
+      certificatesApi.wallet,
       {
-        method: 'get',
-        path: '/api/me/wallet',
         summary: 'The wallet address certificates are minted to (null: the institution keeps them in custody)',
         tags,
         access: 'signed-in',
-        responses: { 200: { description: 'Wallet', schema: walletAddressSchema } },
+        responses: { 200: { description: 'Wallet' } },
       },
       async ({ actor }) => certs.wallet(actor),
     ),
     route(
+      certificatesApi.setWallet,
       {
-        method: 'put',
-        path: '/api/me/wallet',
         summary: 'Set or clear the wallet address future certificates are minted to',
         tags,
         access: 'signed-in',
-        body: walletAddressSchema,
-        responses: {
-          200: { description: 'Saved', schema: walletAddressSchema },
-          400: { description: 'Not an address' },
-        },
+        responses: { 200: { description: 'Saved' }, 400: { description: 'Not an address' } },
       },
       async ({ caller, body }) => certs.setWallet(caller, body.walletAddress),
     ),
     route(
+      certificatesApi.get,
       {
-        method: 'get',
-        path: '/api/certificates/:id',
         summary: 'One certificate (its student, the exam owner or an admin)',
         tags,
         access: 'signed-in',
-        params: idParams,
-        responses: { 200: { description: 'Certificate', schema: certificateSummarySchema }, 404: notYours },
+        responses: { 200: { description: 'Certificate' }, 404: notYours },
       },
       async ({ actor, params }) => certs.get(actor, params.id),
     ),
     route(
+      certificatesApi.pdf,
       {
-        method: 'get',
-        path: '/api/certificates/:id/certificate.pdf',
         summary: 'Printable PDF certificate carrying the verification QR code',
         tags,
         access: 'signed-in',
-        params: idParams,
         responses: { 200: { description: 'application/pdf' }, 404: notYours },
       },
       async ({ actor, params, res }) => {
@@ -77,17 +64,14 @@ export function certificateRoutes(certs: CertificateService) {
       },
     ),
     route(
+      certificatesApi.revoke,
       {
-        method: 'post',
-        path: '/api/certificates/:id/revoke',
         summary:
           'Revoke a certificate (exam owner or admin). Recorded at once; sent to the chain by a job. The reason is public on chain: no personal data.',
         tags,
         access: ['teacher', 'admin'],
-        params: idParams,
-        body: revokeCertificateSchema,
         responses: {
-          202: { description: 'Revoked; the chain follows', schema: certificateSummarySchema },
+          202: { description: 'Revoked; the chain follows' },
           404: notYours,
           409: { description: 'Already revoked' },
         },
@@ -99,18 +83,12 @@ export function certificateRoutes(certs: CertificateService) {
       },
     ),
     route(
+      certificatesApi.retry,
       {
-        method: 'post',
-        path: '/api/certificates/:id/retry',
         summary: 'Queue a certificate whose minting failed every retry again (exam owner or admin)',
         tags,
         access: ['teacher', 'admin'],
-        params: idParams,
-        responses: {
-          202: { description: 'Queued', schema: certificateSummarySchema },
-          404: notYours,
-          409: { description: 'Not failed' },
-        },
+        responses: { 202: { description: 'Queued' }, 404: notYours, 409: { description: 'Not failed' } },
       },
       async ({ caller, params, res }) => {
         const out = await certs.retry(caller, params.id);

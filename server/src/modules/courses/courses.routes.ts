@@ -1,19 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
-import {
-  courseInputSchema,
-  courseListQuerySchema,
-  courseSchema,
-  enrollmentAddedSchema,
-  enrollmentAddSchema,
-  enrollmentImportResultSchema,
-  enrollmentListQuerySchema,
-  enrollmentListSchema,
-  enrollmentParamsSchema,
-  examIdParamsSchema,
-  examProctorsSchema,
-  idParamsSchema,
-} from '@exam-hall/protocol';
+import { coursesApi } from '@exam-hall/protocol';
 import { badRequest } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import type { CourseService } from './courses.service.ts';
@@ -44,27 +30,23 @@ function readCsvBody(req: Request, res: Response): Promise<string> {
 export function courseRoutes(courses: CourseService) {
   return [
     route(
+      coursesApi.list,
       {
-        method: 'get',
-        path: '/api/courses',
         summary:
           'Courses you teach or co-teach (all courses for admins); active ones unless status=archived or status=all',
         tags,
         access,
-        query: courseListQuerySchema,
-        responses: { 200: { description: 'Courses', schema: z.object({ courses: z.array(courseSchema) }) } },
+        responses: { 200: { description: 'Courses' } },
       },
       async ({ actor, query }) => ({ courses: await courses.list(actor, query) }),
     ),
     route(
+      coursesApi.create,
       {
-        method: 'post',
-        path: '/api/courses',
         summary: 'Create a course you teach',
         tags,
         access,
-        body: courseInputSchema,
-        responses: { 201: { description: 'Created', schema: courseSchema }, 400: { description: 'Invalid fields' } },
+        responses: { 201: { description: 'Created' }, 400: { description: 'Invalid fields' } },
       },
       async ({ caller, body, res }) => {
         res.status(201);
@@ -72,87 +54,65 @@ export function courseRoutes(courses: CourseService) {
       },
     ),
     route(
+      coursesApi.get,
       {
-        method: 'get',
-        path: '/api/courses/:id',
         summary: 'One course',
         tags,
         access,
-        params: idParamsSchema,
-        responses: {
-          200: { description: 'Course', schema: courseSchema },
-          404: { description: 'Not yours or missing' },
-        },
+        responses: { 200: { description: 'Course' }, 404: { description: 'Not yours or missing' } },
       },
       async ({ actor, params }) => courses.get(actor, params.id),
     ),
     route(
+      coursesApi.update,
       {
-        method: 'put',
-        path: '/api/courses/:id',
         summary: 'Change a course (name, description, allowed email domains, ...)',
         tags,
         access,
-        params: idParamsSchema,
-        body: courseInputSchema,
-        responses: {
-          200: { description: 'Updated', schema: courseSchema },
-          404: notYours,
-          409: archived,
-        },
+        responses: { 200: { description: 'Updated' }, 404: notYours, 409: archived },
       },
       async ({ caller, params, body }) => courses.update(caller, params.id, body),
     ),
     route(
+      coursesApi.archive,
       {
-        method: 'post',
-        path: '/api/courses/:id/archive',
         summary:
           'Archive a course: hidden from default lists, details and roster frozen; its exams, halls and results keep working',
         tags,
         access,
-        params: idParamsSchema,
-        responses: { 200: { description: 'The course, archived', schema: courseSchema }, 404: notYours },
+        responses: { 200: { description: 'The course, archived' }, 404: notYours },
       },
       async ({ caller, params }) => courses.setActive(caller, params.id, false),
     ),
     route(
+      coursesApi.unarchive,
       {
-        method: 'post',
-        path: '/api/courses/:id/unarchive',
         summary: 'Bring an archived course back',
         tags,
         access,
-        params: idParamsSchema,
-        responses: { 200: { description: 'The course, active', schema: courseSchema }, 404: notYours },
+        responses: { 200: { description: 'The course, active' }, 404: notYours },
       },
       async ({ caller, params }) => courses.setActive(caller, params.id, true),
     ),
     route(
+      coursesApi.enrollments,
       {
-        method: 'get',
-        path: '/api/courses/:id/enrollments',
         summary: 'The roster: enrolments by role, status and search, a page at a time, with active counts per role',
         tags,
         access,
-        params: idParamsSchema,
-        query: enrollmentListQuerySchema,
-        responses: { 200: { description: 'One page of the roster', schema: enrollmentListSchema }, 404: notYours },
+        responses: { 200: { description: 'One page of the roster' }, 404: notYours },
       },
       async ({ actor, params, query }) => courses.roster(actor, params.id, query),
     ),
     route(
+      coursesApi.enrol,
       {
-        method: 'post',
-        path: '/api/courses/:id/enrollments',
         summary:
           'Enrol one person by email as student, teacher (co-teacher) or proctor. Unknown students get an invited account; co-teachers and proctors must already have a staff account. A dropped person is re-enrolled; an active one changes role.',
         tags,
         access,
-        params: idParamsSchema,
-        body: enrollmentAddSchema,
         responses: {
-          200: { description: 'Enrolled', schema: enrollmentAddedSchema },
+          200: { description: 'Enrolled' },
           400: { description: 'Domain not allowed, no such staff account, or the account role does not fit' },
           404: notYours,
           409: { description: 'Already enrolled with this role, or the course is archived' },
@@ -161,16 +121,14 @@ export function courseRoutes(courses: CourseService) {
       async ({ caller, params, body }) => courses.enrol(caller, params.id, body),
     ),
     route(
+      coursesApi.importEnrollments,
       {
-        method: 'post',
-        path: '/api/courses/:id/enrollments/import',
         summary:
           'Import a roster from a CSV file sent as the body (Content-Type: text/csv, at most 1 MB): a header row with "email" and optionally "name" and "role" (student, teacher or proctor; default student), then up to 5,000 rows. Every row gets an outcome; bad rows never block good ones.',
         tags,
         access,
-        params: idParamsSchema,
         responses: {
-          200: { description: 'Outcome of every row', schema: enrollmentImportResultSchema },
+          200: { description: 'Outcome of every row' },
           400: {
             description: 'Not a readable CSV, no email column, no rows, or more than 5,000 rows (nothing changes)',
           },
@@ -182,13 +140,11 @@ export function courseRoutes(courses: CourseService) {
       async ({ caller, params, req, res }) => courses.importCsv(caller, params.id, await readCsvBody(req, res)),
     ),
     route(
+      coursesApi.unenrol,
       {
-        method: 'delete',
-        path: '/api/courses/:id/enrollments/:userId',
         summary: 'Drop someone from the course (the enrolment is kept as dropped; enrolling them again reactivates it)',
         tags,
         access,
-        params: enrollmentParamsSchema,
         responses: {
           204: { description: 'Dropped' },
           404: { description: 'No such course of yours, or no active enrolment of this user' },
@@ -201,16 +157,14 @@ export function courseRoutes(courses: CourseService) {
       },
     ),
     route(
+      coursesApi.examProctors,
       {
-        method: 'get',
-        path: '/api/exams/:examId/proctors',
         summary:
           "Who may proctor an exam: its author, the course's teachers and enrolled proctors (emails only for those who manage the exam)",
         tags,
         access: ['teacher', 'admin', 'proctor'],
-        params: examIdParamsSchema,
         responses: {
-          200: { description: 'Who may proctor', schema: examProctorsSchema },
+          200: { description: 'Who may proctor' },
           404: { description: 'No such exam whose hall you may watch' },
         },
       },

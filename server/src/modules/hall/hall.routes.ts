@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { watchableExamsResponseSchema } from '@exam-hall/protocol';
+import { hallApi } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import { exams } from '../../db/schema/index.ts';
 import { route } from '../../http/route.ts';
@@ -8,13 +8,12 @@ import { watchableExamsFilter } from './hall.access.ts';
 export function hallRoutes(db: Db) {
   return [
     route(
+      hallApi.watchableExams,
       {
-        method: 'get',
-        path: '/api/hall/exams',
         summary: 'Published exams you may proctor, with how many attempts are in progress',
         tags: ['hall'],
         access: ['proctor', 'teacher', 'admin'],
-        responses: { 200: { description: 'Exams', schema: watchableExamsResponseSchema } },
+        responses: { 200: { description: 'Exams' } },
       },
       async ({ actor }) => {
         const rows = await db

@@ -1,20 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import {
-  codeRegeneratedSchema,
-  codeSlipsQuerySchema,
-  codesExportBodySchema,
-  codesReissueBodySchema,
-  codesReissuePreviewSchema,
-  examIdParamsSchema,
-  participantAddedSchema,
-  participantAddSchema,
-  participantImportResultSchema,
-  participantListQuerySchema,
-  participantListSchema,
-  participantParamsSchema,
-  userSearchQuerySchema,
-  userSearchResultSchema,
-} from '@exam-hall/protocol';
+import { participantsApi } from '@exam-hall/protocol';
 import { badRequest } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import type { ParticipantService } from './participants.service.ts';
@@ -61,30 +46,24 @@ function sendPdf(res: Response, filename: string, pdf: Uint8Array) {
 export function participantRoutes(participants: ParticipantService) {
   return [
     route(
+      participantsApi.list,
       {
-        method: 'get',
-        path: '/api/exams/:examId/participants',
         summary: 'Participants of an exam with code status and attempt progress, a page at a time, plus the total',
         tags,
         access,
-        params: examIdParamsSchema,
-        query: participantListQuerySchema,
-        responses: { 200: { description: 'A page of participants', schema: participantListSchema }, 404: notYours },
+        responses: { 200: { description: 'A page of participants' }, 404: notYours },
       },
       async ({ actor, params, query }) => participants.list(actor, params.examId, query),
     ),
     route(
+      participantsApi.add,
       {
-        method: 'post',
-        path: '/api/exams/:examId/participants',
         summary:
           'Invite one participant by email (creates an invited student account if needed); answers the access code, shown only this once',
         tags,
         access,
-        params: examIdParamsSchema,
-        body: participantAddSchema,
         responses: {
-          201: { description: 'Added', schema: participantAddedSchema },
+          201: { description: 'Added' },
           400: { description: 'Invalid email, domain not allowed for the course, or not a student account' },
           404: notYours,
           409: { description: 'Already a participant, or the exam is archived' },
@@ -97,16 +76,14 @@ export function participantRoutes(participants: ParticipantService) {
       },
     ),
     route(
+      participantsApi.import,
       {
-        method: 'post',
-        path: '/api/exams/:examId/participants/import',
         summary:
           'Import participants from a CSV file sent as the body (Content-Type: text/csv, at most 1 MB): a header row with an "email" column and optionally "name", then up to 5,000 rows. Every row gets an outcome (added, skipped, rejected with a reason); bad rows never block good ones. Added rows carry their access code, shown only in this answer.',
         tags,
         access,
-        params: examIdParamsSchema,
         responses: {
-          200: { description: 'Outcome of every row', schema: participantImportResultSchema },
+          200: { description: 'Outcome of every row' },
           400: {
             description: 'Not a readable CSV, no email column, no rows, or more than 5,000 rows (nothing is added)',
           },
@@ -119,14 +96,12 @@ export function participantRoutes(participants: ParticipantService) {
         participants.importCsv(caller, params.examId, await readCsvBody(req, res)),
     ),
     route(
+      participantsApi.exportCsv,
       {
-        method: 'get',
-        path: '/api/exams/:examId/participants/export.csv',
         summary:
           'Every participant as CSV (email, name, account and code status, code hint, attempts, latest result); no codes',
         tags,
         access,
-        params: examIdParamsSchema,
         responses: { 200: { description: 'text/csv' }, 404: notYours },
       },
       async ({ actor, params, res }) => {
@@ -135,15 +110,12 @@ export function participantRoutes(participants: ParticipantService) {
       },
     ),
     route(
+      participantsApi.exportCodes,
       {
-        method: 'post',
-        path: '/api/exams/:examId/participants/codes/export',
         summary:
           'Access codes as CSV (email, name, code, code status, note); changes nothing, so codes already handed out keep working. Codes are stored hashed and every participant got theirs when added, so the code cell is empty and the note says when it was issued; reissue to get new ones. Body { participantIds } to choose; empty body = every participant.',
         tags,
         access,
-        params: examIdParamsSchema,
-        body: codesExportBodySchema,
         responses: {
           200: { description: 'text/csv' },
           400: { description: 'Some participantIds are not participants of this exam' },
@@ -156,15 +128,12 @@ export function participantRoutes(participants: ParticipantService) {
       },
     ),
     route(
+      participantsApi.codeSlips,
       {
-        method: 'get',
-        path: '/api/exams/:examId/participants/codes/slips.pdf',
         summary:
           'Printable access-code slips (A4 PDF, 8 a page with cut lines), one per participant: exam, when and where, name, email, instructions and a QR code opening the start page with the email filled in (never the code). Changes nothing: codes are stored hashed, so each slip says when its code was issued; to print slips with new codes, reissue with format "pdf". Dates are written in ?tz= (IANA, default UTC).',
         tags,
         access,
-        params: examIdParamsSchema,
-        query: codeSlipsQuerySchema,
         responses: {
           200: { description: 'application/pdf' },
           400: { description: 'tz is not an IANA time zone' },
@@ -178,27 +147,22 @@ export function participantRoutes(participants: ParticipantService) {
       },
     ),
     route(
+      participantsApi.reissuePreview,
       {
-        method: 'get',
-        path: '/api/exams/:examId/participants/codes/reissue',
         summary: 'How many participants a bulk reissue would give new codes (no attempt yet, code unused)',
         tags,
         access,
-        params: examIdParamsSchema,
-        responses: { 200: { description: 'The count', schema: codesReissuePreviewSchema }, 404: notYours },
+        responses: { 200: { description: 'The count' }, 404: notYours },
       },
       async ({ actor, params }) => participants.reissuePreview(actor, params.examId),
     ),
     route(
+      participantsApi.reissue,
       {
-        method: 'post',
-        path: '/api/exams/:examId/participants/codes/reissue',
         summary:
           'REISSUES the access code of every participant who has not started (no attempt, code unused) and answers the new codes as CSV (email, name, code), or as printable slips with format "pdf": their current codes stop working. The body must be { "confirm": true, "expected": <the count from the GET> }; when the count differs (someone started meanwhile) it answers 409 and changes nothing.',
         tags,
         access,
-        params: examIdParamsSchema,
-        body: codesReissueBodySchema,
         responses: {
           200: { description: 'text/csv with the new codes, or application/pdf slips with format "pdf"' },
           400: { description: 'confirm: true missing, or a bad expected, format or tz (nothing changes)' },
@@ -213,30 +177,22 @@ export function participantRoutes(participants: ParticipantService) {
       },
     ),
     route(
+      participantsApi.regenerateCode,
       {
-        method: 'post',
-        path: '/api/exams/:examId/participants/:participantId/code',
         summary:
           'Regenerate one participant’s access code: the old code stops working; the new one is shown only in this answer',
         tags,
         access,
-        params: participantParamsSchema,
-        responses: {
-          200: { description: 'The new code', schema: codeRegeneratedSchema },
-          404: notYours,
-          409: archived,
-        },
+        responses: { 200: { description: 'The new code' }, 404: notYours, 409: archived },
       },
       async ({ caller, params }) => participants.regenerate(caller, params.examId, params.participantId),
     ),
     route(
+      participantsApi.remove,
       {
-        method: 'delete',
-        path: '/api/exams/:examId/participants/:participantId',
         summary: 'Remove a participant who has not started an attempt',
         tags,
         access,
-        params: participantParamsSchema,
         responses: {
           204: { description: 'Removed' },
           404: notYours,
@@ -246,15 +202,13 @@ export function participantRoutes(participants: ParticipantService) {
       async ({ caller, params }) => participants.remove(caller, params.examId, params.participantId),
     ),
     route(
+      participantsApi.searchUsers,
       {
-        method: 'get',
-        path: '/api/users/search',
         summary: 'Accounts whose email starts with a prefix (at least 2 characters; at most 20 results)',
         tags,
         access,
-        query: userSearchQuerySchema,
         responses: {
-          200: { description: 'Matching accounts', schema: userSearchResultSchema },
+          200: { description: 'Matching accounts' },
           400: { description: 'Prefix missing or shorter than 2 characters' },
         },
       },

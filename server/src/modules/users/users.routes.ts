@@ -1,18 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import {
-  adminUserCountsSchema,
-  adminUserCreateSchema,
-  adminUserDetailSchema,
-  adminUserLinkSchema,
-  adminUserListQuerySchema,
-  adminUserListSchema,
-  adminUserSchema,
-  roleChangeSchema,
-  suspendSchema,
-  USER_IMPORT_MAX_ROWS,
-  userIdParamsSchema,
-  userImportResultSchema,
-} from '@exam-hall/protocol';
+import { USER_IMPORT_MAX_ROWS, usersApi } from '@exam-hall/protocol';
 import { badRequest } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import type { UserService } from './users.service.ts';
@@ -45,40 +32,35 @@ function readCsvBody(req: Request, res: Response): Promise<string> {
 export function userRoutes(users: UserService) {
   return [
     route(
+      usersApi.list,
       {
-        method: 'get',
-        path: '/api/admin/users',
         summary:
           'Accounts, a page at a time with the total: search a part of the email or name (case-insensitive), filter by role and status',
         tags,
         access,
-        query: adminUserListQuerySchema,
-        responses: { 200: { description: 'A page of accounts', schema: adminUserListSchema }, 403: notAdmin },
+        responses: { 200: { description: 'A page of accounts' }, 403: notAdmin },
       },
       async ({ query }) => users.list(query),
     ),
     route(
+      usersApi.counts,
       {
-        method: 'get',
-        path: '/api/admin/users/counts',
         summary: 'How many accounts there are, by role and by status',
         tags,
         access,
-        responses: { 200: { description: 'The counts', schema: adminUserCountsSchema }, 403: notAdmin },
+        responses: { 200: { description: 'The counts' }, 403: notAdmin },
       },
       async () => users.counts(),
     ),
     route(
+      usersApi.create,
       {
-        method: 'post',
-        path: '/api/admin/users',
         summary:
           'Create an account (status invited) and issue its invitation link: mailed when a mail server is configured, otherwise answered once to be passed on',
         tags,
         access,
-        body: adminUserCreateSchema,
         responses: {
-          201: { description: 'Created, with how the invitation was delivered', schema: adminUserLinkSchema },
+          201: { description: 'Created, with how the invitation was delivered' },
           400: { description: 'Invalid email, name or role' },
           403: notAdmin,
           409: { description: 'The email already has an account' },
@@ -91,14 +73,13 @@ export function userRoutes(users: UserService) {
       },
     ),
     route(
+      usersApi.import,
       {
-        method: 'post',
-        path: '/api/admin/users/import',
         summary: `Create accounts from a CSV file sent as the body (Content-Type: text/csv, at most 256 kB): a header row with "email" and "role" columns and optionally "name", then up to ${USER_IMPORT_MAX_ROWS.toLocaleString('en')} rows. Every row gets an outcome (created, exists, invalid with a reason); bad rows never block good ones. Created rows carry how their invitation was delivered.`,
         tags,
         access,
         responses: {
-          200: { description: 'Outcome of every row', schema: userImportResultSchema },
+          200: { description: 'Outcome of every row' },
           400: {
             description: 'Not a readable CSV, no email or role column, no rows, or too many rows (nothing is created)',
           },
@@ -109,33 +90,24 @@ export function userRoutes(users: UserService) {
       async ({ caller, req, res }) => users.importCsv(caller, await readCsvBody(req, res)),
     ),
     route(
+      usersApi.get,
       {
-        method: 'get',
-        path: '/api/admin/users/:id',
         summary: 'One account and how many sessions it has open',
         tags,
         access,
-        params: userIdParamsSchema,
-        responses: {
-          200: { description: 'The account', schema: adminUserDetailSchema },
-          403: notAdmin,
-          404: noSuchUser,
-        },
+        responses: { 200: { description: 'The account' }, 403: notAdmin, 404: noSuchUser },
       },
       async ({ params }) => users.get(params.id),
     ),
     route(
+      usersApi.changeRole,
       {
-        method: 'patch',
-        path: '/api/admin/users/:id/role',
         summary:
           'Change the account’s role; its open sockets reconnect with the new one. Nobody takes away their own administrator role, and the last active administrator stays one.',
         tags,
         access,
-        params: userIdParamsSchema,
-        body: roleChangeSchema,
         responses: {
-          200: { description: 'The account', schema: adminUserSchema },
+          200: { description: 'The account' },
           403: notAdmin,
           404: noSuchUser,
           409: { description: 'Your own administrator role, or the last active administrator' },
@@ -144,17 +116,14 @@ export function userRoutes(users: UserService) {
       async ({ caller, params, body }) => users.changeRole(caller, params.id, body),
     ),
     route(
+      usersApi.suspend,
       {
-        method: 'post',
-        path: '/api/admin/users/:id/suspend',
         summary:
           'Suspend the account: every session ends at once and its open sockets close; unused invitation and reset links stop working. Not yourself, not the last active administrator.',
         tags,
         access,
-        params: userIdParamsSchema,
-        body: suspendSchema,
         responses: {
-          200: { description: 'The account', schema: adminUserSchema },
+          200: { description: 'The account' },
           403: notAdmin,
           404: noSuchUser,
           409: { description: 'Yourself, the last active administrator, or already suspended' },
@@ -163,15 +132,13 @@ export function userRoutes(users: UserService) {
       async ({ caller, params, body }) => users.suspend(caller, params.id, body),
     ),
     route(
+      usersApi.reactivate,
       {
-        method: 'post',
-        path: '/api/admin/users/:id/reactivate',
         summary: 'Lift a suspension: active again, or invited if no password was ever set',
         tags,
         access,
-        params: userIdParamsSchema,
         responses: {
-          200: { description: 'The account', schema: adminUserSchema },
+          200: { description: 'The account' },
           403: notAdmin,
           404: noSuchUser,
           409: { description: 'Not suspended' },
@@ -180,16 +147,14 @@ export function userRoutes(users: UserService) {
       async ({ caller, params }) => users.reactivate(caller, params.id),
     ),
     route(
+      usersApi.resetLink,
       {
-        method: 'post',
-        path: '/api/admin/users/:id/reset-link',
         summary:
           'Issue a password-reset link for the account (earlier unused ones stop working): mailed, or answered once to be passed on',
         tags,
         access,
-        params: userIdParamsSchema,
         responses: {
-          200: { description: 'How the link was delivered', schema: adminUserLinkSchema },
+          200: { description: 'How the link was delivered' },
           403: notAdmin,
           404: noSuchUser,
           409: { description: 'Suspended, or no password set yet (re-send the invitation instead)' },
@@ -198,16 +163,14 @@ export function userRoutes(users: UserService) {
       async ({ caller, params }) => users.resetLink(caller, params.id),
     ),
     route(
+      usersApi.invitation,
       {
-        method: 'post',
-        path: '/api/admin/users/:id/invitation',
         summary:
           'Re-send the invitation of an account that has not set a password (earlier links stop working): mailed, or answered once to be passed on',
         tags,
         access,
-        params: userIdParamsSchema,
         responses: {
-          200: { description: 'How the invitation was delivered', schema: adminUserLinkSchema },
+          200: { description: 'How the invitation was delivered' },
           403: notAdmin,
           404: noSuchUser,
           409: { description: 'Suspended, or the password is already set (issue a reset link instead)' },

@@ -1,28 +1,23 @@
 // Public: no sign-in. Rate-limited per IP inside the service.
-import { z } from 'zod';
-import { certificateFileSchema, publicIdSchema, verificationSchema } from '@exam-hall/protocol';
+import { verificationApi } from '@exam-hall/protocol';
 import { notFound } from '../../http/errors.ts';
 import { route } from '../../http/route.ts';
 import { qrPng, qrSvg } from '../certificates/certificates.documents.ts';
 import { verifyUrlOf, type VerificationService } from './verification.service.ts';
 
 const tags = ['verification'];
-const params = z.object({ publicId: publicIdSchema });
 const limited = { description: 'Too many requests from this network (Retry-After says when to try again)' };
 
 export function verificationRoutes(verification: VerificationService, publicUrl: string) {
   return [
     route(
+      verificationApi.verify,
       {
-        method: 'get',
-        path: '/api/verify/:publicId',
         summary:
           'Verify a certificate live against the chain: valid, revoked, tampered, not_found (or unavailable when no chain endpoint answered)',
         tags,
         access: 'public',
-        params,
-        query: z.object({ via: z.enum(['qr', 'link']).optional() }),
-        responses: { 200: { description: 'Verdict and evidence', schema: verificationSchema }, 429: limited },
+        responses: { 200: { description: 'Verdict and evidence' }, 429: limited },
       },
       async ({ params: p, query, req, res }) => {
         res.setHeader('Cache-Control', 'no-store');
@@ -34,16 +29,14 @@ export function verificationRoutes(verification: VerificationService, publicUrl:
       },
     ),
     route(
+      verificationApi.certificateJson,
       {
-        method: 'get',
-        path: '/api/verify/:publicId/certificate.json',
         summary:
           'The certificate file (canonical metadata + where its hash is on chain), checkable without this server: scripts/verify-certificate.ts',
         tags,
         access: 'public',
-        params,
         responses: {
-          200: { description: 'Certificate file', schema: certificateFileSchema },
+          200: { description: 'Certificate file' },
           404: { description: 'No such certificate on chain' },
           429: limited,
         },
@@ -56,13 +49,11 @@ export function verificationRoutes(verification: VerificationService, publicUrl:
       },
     ),
     route(
+      verificationApi.qrSvg,
       {
-        method: 'get',
-        path: '/api/verify/:publicId/qr.svg',
         summary: 'QR code (SVG) of the verification URL',
         tags,
         access: 'public',
-        params,
         responses: { 200: { description: 'image/svg+xml' } },
       },
       async ({ params: p, res }) => {
@@ -72,13 +63,11 @@ export function verificationRoutes(verification: VerificationService, publicUrl:
       },
     ),
     route(
+      verificationApi.qrPng,
       {
-        method: 'get',
-        path: '/api/verify/:publicId/qr.png',
         summary: 'QR code (PNG, 512 px) of the verification URL',
         tags,
         access: 'public',
-        params,
         responses: { 200: { description: 'image/png' } },
       },
       async ({ params: p, res }) => {

@@ -6,6 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
+import { zoomApi } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
 import type { ZoomJobs } from './zoom.jobs.ts';
 
@@ -46,9 +47,8 @@ export const urlValidationAnswer = (secret: string, plainToken: string) => ({
 export function zoomWebhookRoutes(deps: { secret: string | null; redis: Redis; prefix: string; jobs: ZoomJobs }) {
   return [
     route(
+      zoomApi.webhooks,
       {
-        method: 'post',
-        path: '/api/zoom/webhooks',
         summary:
           "Zoom's webhook endpoint: signed events (meeting.started, meeting.ended, meeting.participant_joined, meeting.participant_left) and endpoint.url_validation",
         tags: ['zoom'],
