@@ -24,6 +24,16 @@ export default defineConfig({
         },
       },
       {
+        // Services called directly (no HTTP, no sockets) against a real PostgreSQL database of each file's own.
+        test: {
+          name: 'service',
+          include: ['server/test/service/**/*.test.ts'],
+          globalSetup: ['server/test/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         test: {
           name: 'browser',
           include: ['web/test/browser/**/*.browser.test.ts'],

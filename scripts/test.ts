@@ -50,9 +50,11 @@ if (existsSync(results)) {
       ? 'browser'
       : file.name.includes('/test/integration/')
         ? 'integration'
-        : file.name.includes('/contracts/')
-          ? 'contracts'
-          : 'unit';
+        : file.name.includes('/test/service/')
+          ? 'service'
+          : file.name.includes('/contracts/')
+            ? 'contracts'
+            : 'unit';
     const row = byRunner.get(runner) ?? { passed: 0, failed: 0, skipped: 0 };
     for (const t of file.assertionResults) {
       if (t.status === 'passed') row.passed++;
