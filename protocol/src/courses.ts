@@ -11,14 +11,11 @@ const domain = z
     'must be a domain such as school.example',
   );
 
-export const courseLevels = ['beginner', 'intermediate', 'advanced'] as const;
-export type CourseLevel = (typeof courseLevels)[number];
-
 export const courseInputSchema = z.object({
   name: line().trim().min(1, 'Name is required').max(200, 'Name must be at most 200 characters'),
   description: text().trim().max(2000, 'Description must be at most 2000 characters').nullish(),
   subject: line().trim().max(100, 'Subject must be at most 100 characters').nullish(),
-  level: z.enum(courseLevels).nullish(),
+  level: z.enum(['beginner', 'intermediate', 'advanced']).nullish(),
   /** Empty means any email domain may be invited. */
   allowedEmailDomains: z.array(domain).max(20, 'At most 20 domains').default([]),
 });

@@ -22,8 +22,6 @@ export const proctorSignalTypes = [
 export type ProctorSignalType = (typeof proctorSignalTypes)[number];
 export const severities = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
-export const proctoringReviewStatuses = ['open', 'acknowledged', 'dismissed', 'flagged'] as const;
-export type ProctoringReviewStatus = (typeof proctoringReviewStatuses)[number];
 
 /** How much each signal adds to an attempt's risk score (0-100), and how serious it is. */
 export const SIGNAL_WEIGHTS: Record<ProctorSignalType, { severity: Severity; weight: number }> = {
@@ -173,7 +171,7 @@ export const proctoringEventSchema = z.object({
   type: z.string(),
   severity: z.enum(severities),
   occurredAt: z.iso.datetime(),
-  reviewStatus: z.enum(proctoringReviewStatuses),
+  reviewStatus: z.enum(['open', 'acknowledged', 'dismissed', 'flagged']),
   details: z.record(z.string(), z.unknown()),
 });
 export type ProctoringEventDto = z.infer<typeof proctoringEventSchema>;

@@ -18,6 +18,13 @@ export function parseAttemptCookie(value: string): { attemptId: string; token: s
   return { attemptId, token };
 }
 
+/** Whether the cookie names this attempt (says nothing of its token). */
+export function attemptCookieNames(value: string | null | undefined, attemptId: string): value is string {
+  if (!value) return false;
+  const named = parseAttemptCookie(value);
+  return named.attemptId === attemptId && named.token !== undefined;
+}
+
 /** Whether the cookie is this attempt's: it names the attempt and its token matches the stored hash. */
 export function attemptCookieMatches(
   value: string | null | undefined,

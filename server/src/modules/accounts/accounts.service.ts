@@ -28,7 +28,7 @@ import { createGuessLimiter, waitPhrase } from '../attempts/attempts.rate-limit.
 import { hashPassword } from '../auth/auth.passwords.ts';
 import type { AuthService, IssuedSession, RequestContext } from '../auth/auth.service.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
-import { loadOwnAttempt } from '../hall/hall.access.ts';
+import { loadOwnAttempt } from '../attempts/attempts.service.ts';
 import type { AccountLinks } from './accounts.links.ts';
 import * as repo from './accounts.repository.ts';
 

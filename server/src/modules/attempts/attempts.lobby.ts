@@ -13,21 +13,17 @@ import type { Db } from '../../db/client.ts';
 import { attempts, exams, type Attempt, type Exam } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
+import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
-import { loadWatchableExam } from '../hall/hall.access.ts';
+import { loadWatchableExam } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import { keyedHash } from '../../lib/crypto.ts';
-import { mayReadAttempt, toSummary, type StartContext } from './attempts.service.ts';
+import { toSummary, type StartContext } from './attempts.service.ts';
 import { transitionAttempt } from './attempts.state.ts';
-
-export interface AttemptPrincipal {
-  actor: Actor | null;
-  attemptCookie: string | undefined;
-}
 
 /** Why a lobby can never start now (its exam is over), or null. */
 export function lobbyClosedReason(exam: Exam, now = new Date()): string | null {
@@ -109,7 +105,7 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
       .from(attempts)
       .innerJoin(exams, eq(exams.id, attempts.examId))
       .where(eq(attempts.id, attemptId));
-    if (!row || !mayReadAttempt(row.attempt, who)) throw notFound('Attempt');
+    if (!row || !ownsAttempt(who, row.attempt)) throw notFound('Attempt');
     return row;
   }
 

@@ -18,11 +18,12 @@ import { attemptResumeCodes, attempts, exams, LIVE_ATTEMPT_STATUSES, presence, u
 const MOVABLE_STATUSES = ['not_started', ...LIVE_ATTEMPT_STATUSES] as const;
 import { AppError, notFound } from '../../http/errors.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
-import { hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
+import { keyedHash } from '../../lib/crypto.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { Caller } from '../../policy/actor.ts';
-import { loadWatchableExam } from '../hall/hall.access.ts';
+import { attemptCookieValue, newAttemptToken } from '../../policy/attempt-cookie.ts';
+import { loadWatchableExam } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import { formatCode, generateNormalizedCode, normalizeCode } from '../participants/access-codes.ts';
@@ -191,11 +192,11 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
                 .set({ usedAt: sql`now()` })
                 .where(eq(attemptResumeCodes.id, code.id));
               // A new token: the old device's attempt cookie no longer matches.
-              const token = newToken();
+              const { token, tokenHash } = newAttemptToken();
               const [moved] = await tx
                 .update(attempts)
                 .set({
-                  attemptTokenHash: hashToken(token),
+                  attemptTokenHash: tokenHash,
                   ipHash: ipKey,
                   userAgent: ctx.userAgent?.slice(0, 300) ?? null,
                 })
@@ -218,7 +219,7 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
               );
               return {
                 response: { attempt: toSummary(moved!, found.exam), serverTime: new Date().toISOString() },
-                attemptCookie: `${moved!.id}.${token}`,
+                attemptCookie: attemptCookieValue(moved!.id, token),
                 cookieExpires: moved!.deadlineAt
                   ? new Date(moved!.deadlineAt.getTime() + 24 * 3_600_000)
                   : lobbyCookieExpires(found.exam),

@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { ATTEMPT_COOKIE, attemptsApi } from '@exam-hall/protocol';
 import { parseCookie } from 'cookie';
+import { attemptCookieNames } from '../../policy/attempt-cookie.ts';
 import { route } from '../../http/route.ts';
 import type { AttemptService, StartedAttempt } from './attempts.service.ts';
 import type { Db } from '../../db/client.ts';
@@ -159,7 +160,7 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
         const cookie = attemptCookieOf(req);
         const { response } = await attempts.begin(params.id, { actor, attemptCookie: cookie }, ctx(req));
         // The lobby's cookie lasted until the window's end; from now on it lasts until a day after the deadline.
-        if (cookie?.startsWith(`${params.id}.`) && response.attempt.deadlineAt) {
+        if (attemptCookieNames(cookie, params.id) && response.attempt.deadlineAt) {
           const expires = new Date(Date.parse(response.attempt.deadlineAt) + 24 * 3_600_000);
           setAttemptCookie(res, { attemptCookie: cookie, cookieExpires: expires }, cookieSecure);
         }

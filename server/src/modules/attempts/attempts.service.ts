@@ -8,9 +8,10 @@ import type { AttemptResponse, AttemptSummary, MyExam, StartWithCodeBody } from 
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, questions, type Attempt, type Exam } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
-import { constantTimeEqual, hashToken, keyedHash, newToken } from '../../lib/crypto.ts';
+import { keyedHash } from '../../lib/crypto.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
-import { assertRole } from '../../policy/access.ts';
+import { assertRole, ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
+import { attemptCookieValue, newAttemptToken } from '../../policy/attempt-cookie.ts';
 import type { Actor } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
@@ -157,7 +158,7 @@ export function createAttemptService(deps: {
       .where(and(eq(questions.examId, exam.id), eq(questions.isActive, true)))
       .orderBy(questions.position);
     const orders = pickOrders(qs, { shuffleQuestions: exam.shuffleQuestions, shuffleOptions: exam.shuffleOptions });
-    const token = newToken();
+    const { token, tokenHash } = newAttemptToken();
     const [created] = await tx
       .insert(attempts)
       .values({
@@ -167,7 +168,7 @@ export function createAttemptService(deps: {
         attemptNumber: used + 1,
         questionOrder: orders.questionOrder,
         optionOrder: orders.optionOrder,
-        attemptTokenHash: hashToken(token),
+        attemptTokenHash: tokenHash,
         ipHash: ipHash(ctx.ip),
         userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       })
@@ -181,7 +182,7 @@ export function createAttemptService(deps: {
     });
     return {
       response: { attempt: toSummary(entered, exam), serverTime: new Date().toISOString() },
-      attemptCookie: `${entered.id}.${token}`,
+      attemptCookie: attemptCookieValue(entered.id, token),
       cookieExpires: lobbyCookieExpires(exam),
     };
   }
@@ -266,16 +267,13 @@ export function createAttemptService(deps: {
     },
 
     /** The attempt for its signed-in owner or the holder of its attempt cookie; 404 for anyone else. */
-    async get(
-      attemptId: string,
-      who: { actor: Actor | null; attemptCookie: string | undefined },
-    ): Promise<AttemptResponse> {
+    async get(attemptId: string, who: AttemptPrincipal): Promise<AttemptResponse> {
       const [row] = await db
         .select({ attempt: attempts, exam: { title: exams.title, durationMinutes: exams.durationMinutes } })
         .from(attempts)
         .innerJoin(exams, eq(exams.id, attempts.examId))
         .where(eq(attempts.id, attemptId));
-      if (!row || !mayReadAttempt(row.attempt, who)) throw notFound('Attempt');
+      if (!row || !ownsAttempt(who, row.attempt)) throw notFound('Attempt');
       return { attempt: toSummary(row.attempt, row.exam), serverTime: new Date().toISOString() };
     },
 
@@ -339,14 +337,11 @@ export function createAttemptService(deps: {
 }
 export type AttemptService = ReturnType<typeof createAttemptService>;
 
-export function mayReadAttempt(
-  attempt: Pick<Attempt, 'id' | 'userId' | 'attemptTokenHash'>,
-  who: { actor: Actor | null; attemptCookie: string | undefined },
-): boolean {
-  if (who.actor && who.actor.userId === attempt.userId) return true;
-  if (!who.attemptCookie || !attempt.attemptTokenHash) return false;
-  const [id, token] = who.attemptCookie.split('.');
-  return id === attempt.id && !!token && constantTimeEqual(hashToken(token), attempt.attemptTokenHash);
+/** The attempt if `who` is its student (signed in as them, or holding its cookie); 404 otherwise. */
+export async function loadOwnAttempt(db: Db | Tx, who: AttemptPrincipal, attemptId: string): Promise<Attempt> {
+  const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+  if (!a || !ownsAttempt(who, a)) throw notFound('Attempt');
+  return a;
 }
 
 export type { Tx };

@@ -7,9 +7,10 @@ import type { AttendanceDashboard, AttendanceRow, AttendanceStatusName, ZoomMeet
 import { attendanceStatuses } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import type { ZoomMeeting } from '../../db/schema/index.ts';
-import { AppError, conflict, forbidden, notFound, unauthenticated } from '../../http/errors.ts';
+import { AppError, conflict } from '../../http/errors.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
-import { manages } from '../courses/courses.access.ts';
+import { attendanceMeeting } from '../../policy/access.ts';
+import { accessFacts } from '../../policy/access.sql.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { ZoomClient } from '../zoom/zoom.client.ts';
@@ -19,32 +20,9 @@ import { computeAttendance, type Segment } from './attendance.rules.ts';
 import { attendanceCsv } from './attendance.csv.ts';
 import * as repo from './attendance.repository.ts';
 
-const VIEWER_ROLES = ['teacher', 'admin', 'proctor'] as const;
-
-/** The meeting if this actor may see its attendance; 403 for roles that never can, 404 otherwise. */
-export async function loadAttendanceMeeting(db: Db, actor: Actor | null, meetingId: string): Promise<ZoomMeeting> {
-  if (!actor) throw unauthenticated();
-  if (!(VIEWER_ROLES as readonly string[]).includes(actor.role)) {
-    throw forbidden('Only the session’s teacher, the meeting host and administrators can see attendance.');
-  }
-  const found = await repo.findMeeting(db, meetingId);
-  if (!found) throw notFound('Meeting');
-  const me = actor.userId;
-  if (actor.role === 'admin' || found.meeting.hostUserId === me) return found.meeting;
-  // The session's teachers: the linked exam's, or the linked course's (co-teachers included).
-  if (
-    found.meeting.examId &&
-    (await manages(db, actor, { ownerId: found.examOwnerId, courseId: found.examCourseId }))
-  ) {
-    return found.meeting;
-  }
-  if (
-    found.meeting.courseId &&
-    (await manages(db, actor, { ownerId: found.courseTeacherId, courseId: found.meeting.courseId }))
-  ) {
-    return found.meeting;
-  }
-  throw notFound('Meeting');
+/** The meeting if this actor may see its attendance (policy/access.ts attendanceMeeting); 403 or 404 otherwise. */
+export function loadAttendanceMeeting(db: Db, actor: Actor | null, meetingId: string): Promise<ZoomMeeting> {
+  return attendanceMeeting(actor, () => repo.findMeeting(db, meetingId), accessFacts(db));
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);

@@ -9,7 +9,8 @@ import { certificates, exams, users } from '../../db/schema/index.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
-import { manages } from '../courses/courses.access.ts';
+import { manages } from '../../policy/access.ts';
+import { accessFacts } from '../../policy/access.sql.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { CertificateJobs } from './certificates.jobs.ts';
@@ -55,7 +56,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
       .from(certificates)
       .innerJoin(exams, eq(exams.id, certificates.examId))
       .where(eq(certificates.id, id));
-    const teaches = row && (await manages(db, actor, { ownerId: row.examOwner, courseId: row.courseId }));
+    const teaches = row && (await manages(actor, { ownerId: row.examOwner, courseId: row.courseId }, accessFacts(db)));
     const owns = row && row.cert.userId === actor.userId;
     if (!row || !(teaches || (!manage && owns))) throw notFound('Certificate');
     return row;

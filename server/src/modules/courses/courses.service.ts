@@ -19,12 +19,12 @@ import type {
 import type { Db, Tx } from '../../db/client.ts';
 import { courses, type Course } from '../../db/schema/index.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
-import { assertRole } from '../../policy/access.ts';
+import { assertManages, assertRole, manages, watchableExam } from '../../policy/access.ts';
+import { accessFacts, managedBy } from '../../policy/access.sql.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
-import { loadWatchableExam } from '../hall/hall.access.ts';
-import { assertManages, managedBy, manages } from './courses.access.ts';
+import { findExam } from '../exams/exams.repository.ts';
 import { applyEnrolments, checkRosterLines, readRosterCsv } from './courses.enrolment.ts';
 import * as repo from './courses.repository.ts';
 import { emailAllowed } from './courses.rules.ts';
@@ -44,7 +44,7 @@ export async function findCourseFor(
   assertRole(actor, COURSE_EDITORS);
   const course = await repo.findCourse(db, courseId, opts);
   if (!course) throw notFound('Course');
-  await assertManages(db, actor, { ownerId: course.teacherId, courseId: course.id }, 'Course');
+  await assertManages(actor, { ownerId: course.teacherId, courseId: course.id }, accessFacts(db), 'Course');
   return course;
 }
 
@@ -241,8 +241,9 @@ export function createCourseService(deps: { db: Db; secret: string }) {
      * the course's teachers and its enrolled proctors. Emails only for those who manage it.
      */
     async proctorsOf(actor: Actor | null, examId: string): Promise<ExamProctors> {
-      const exam = await loadWatchableExam(db, actor, examId);
-      const canManage = await manages(db, actor!, { ownerId: exam.createdBy, courseId: exam.courseId });
+      const facts = accessFacts(db);
+      const exam = await watchableExam(actor, () => findExam(db, examId), facts);
+      const canManage = await manages(actor!, { ownerId: exam.createdBy, courseId: exam.courseId }, facts);
       const people: (ExamProctor & { email: string })[] = [];
       const owner = await repo.userById(db, exam.createdBy);
       if (owner) people.push({ userId: owner.id, name: owner.name, email: owner.email, role: 'owner' });

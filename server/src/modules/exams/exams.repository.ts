@@ -23,7 +23,7 @@ export async function updateExam(db: Db | Tx, id: string, values: Partial<NewExa
 
 export async function listExams(
   db: Db,
-  /** managedBy: who may see them (courses.access.ts), undefined for everyone. */
+  /** managedBy: who may see them (policy/access.sql.ts), undefined for everyone. */
   filter: { managedBy?: SQL | undefined; courseId?: string | undefined; status?: string | undefined },
   page: { limit: number; offset: number },
 ) {

@@ -1,16 +1,16 @@
 // Exams: settings, lifecycle (draft -> published -> archived), soft delete.
-// Only the teacher who owns an exam, a teacher of its course (courses.access.ts) or an
+// Only the teacher who owns an exam, a teacher of its course (policy/access.ts) or an
 // admin can see or change it; others get 404 so exam ids cannot be probed.
 import type { Exam as ExamDto, ExamCreate, ExamUpdate } from '@exam-hall/protocol';
 import { examWindowProblems } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { exams, type Exam } from '../../db/schema/index.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
-import { assertRole } from '../../policy/access.ts';
+import { assertManages, assertRole, watchableExam } from '../../policy/access.ts';
+import { accessFacts, managedBy } from '../../policy/access.sql.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
-import { assertManages, managedBy } from '../courses/courses.access.ts';
 import { findCourseFor } from '../courses/courses.service.ts';
 import * as repo from './exams.repository.ts';
 
@@ -24,8 +24,13 @@ export async function loadExamFor(db: Db | Tx, actor: Actor, examId: string, opt
   assertRole(actor, EXAM_EDITORS);
   const exam = await repo.findExam(db, examId, opts);
   if (!exam) throw notFound('Exam');
-  await assertManages(db, actor, { ownerId: exam.createdBy, courseId: exam.courseId }, 'Exam');
+  await assertManages(actor, { ownerId: exam.createdBy, courseId: exam.courseId }, accessFacts(db), 'Exam');
   return exam;
+}
+
+/** The exam if the actor may watch its hall (policy/access.ts watchableExam): 403 for other roles, else 404. */
+export function loadWatchableExam(db: Db | Tx, actor: Actor | null, examId: string): Promise<Exam> {
+  return watchableExam(actor, () => repo.findExam(db, examId), accessFacts(db));
 }
 
 export function toExamDto(e: Exam, participantCount?: number): ExamDto {

@@ -6,15 +6,14 @@ import type { AttemptResult } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import { answers, attempts, certificates, exams, questions, users } from '../../db/schema/index.ts';
 import { notFound } from '../../http/errors.ts';
-import type { Actor } from '../../policy/actor.ts';
-import { mayReadAttempt } from '../attempts/attempts.service.ts';
+import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
 import { studentViewOf } from '../questions/types/index.ts';
 
 export async function resultFor(
   db: Db,
   publicUrl: string,
   attemptId: string,
-  who: { actor: Actor | null; attemptCookie: string | undefined },
+  who: AttemptPrincipal,
 ): Promise<AttemptResult> {
   const result = await resultOf(db, publicUrl, attemptId, who);
   // A student who started with an access code has an account without a password: the result
@@ -27,14 +26,9 @@ export async function resultFor(
   return { ...result, canClaimAccount: owner?.status === 'invited' && owner.passwordHash === null };
 }
 
-async function resultOf(
-  db: Db,
-  publicUrl: string,
-  attemptId: string,
-  who: { actor: Actor | null; attemptCookie: string | undefined },
-): Promise<AttemptResult> {
+async function resultOf(db: Db, publicUrl: string, attemptId: string, who: AttemptPrincipal): Promise<AttemptResult> {
   const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
-  if (!a || !mayReadAttempt(a, who)) throw notFound('Attempt');
+  if (!a || !ownsAttempt(who, a)) throw notFound('Attempt');
   const submittedAt = a.submittedAt?.toISOString() ?? null;
   if (a.status === 'not_started' || a.status === 'in_progress' || a.status === 'paused') {
     return { state: 'not_finished', status: a.status };

@@ -11,7 +11,7 @@ import { conflict, notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { Caller } from '../../policy/actor.ts';
-import { loadWatchableExam } from './hall.access.ts';
+import { loadWatchableExam } from '../exams/exams.service.ts';
 
 /** The attempt, if the caller may watch its exam (students: 403; anyone else without access: 404), as hall:action. */
 async function watchableAttempt(db: Db, caller: Caller, attemptId: string) {

@@ -3,7 +3,7 @@ import { hallApi } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import { exams } from '../../db/schema/index.ts';
 import { route } from '../../http/route.ts';
-import { watchableExamsFilter } from './hall.access.ts';
+import { watchableExamsFilter } from '../../policy/access.sql.ts';
 
 export function hallRoutes(db: Db) {
   return [

@@ -15,7 +15,7 @@ import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { Caller } from '../../policy/actor.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
-import { loadWatchableExam } from '../hall/hall.access.ts';
+import { loadWatchableExam } from '../exams/exams.service.ts';
 
 export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
   return {
