@@ -32,8 +32,8 @@ import {
   metadataHashOf,
   newPublicId,
 } from '../server/src/modules/certificates/certificates.metadata.ts';
-import { gradeAttempt, GRADING_QUEUE } from '../server/src/modules/grading/grading.service.ts';
-import { startWorkers } from '../workers/src/runtime.ts';
+import { gradeAttempt } from '../server/src/modules/grading/grading.service.ts';
+import { startWorkers } from '../server/src/jobs/runtime.ts';
 
 const { values } = parseArgs({
   options: { grading: { type: 'string' }, certs: { type: 'string' }, only: { type: 'string' } },
@@ -211,7 +211,7 @@ async function benchGrading(db: Db, dbUrl: string) {
   const prefix = `bench${randomBytes(3).toString('hex')}`;
   const config = loadConfig({ ...process.env, DATABASE_URL: dbUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'silent' });
   const connection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
-  const queue = new Queue(GRADING_QUEUE, { connection, prefix: `${prefix}:bull` });
+  const queue = new Queue('grading', { connection, prefix: `${prefix}:bull` });
   for (let k = 0; k < ids.length; k += 1000) {
     await queue.addBulk(
       ids.slice(k, k + 1000).map((attemptId) => ({

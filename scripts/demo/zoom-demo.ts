@@ -13,7 +13,8 @@ import type { Db } from '../../server/src/db/client.ts';
 import { exams, meetingRegistrants, users, zoomMeetings } from '../../server/src/db/schema/index.ts';
 import { demoCaller } from '../../server/src/demo/demo-services.ts';
 import { createZoomClient } from '../../server/src/modules/zoom/zoom.client.ts';
-import { bullZoomJobs, ZOOM_QUEUE } from '../../server/src/modules/zoom/zoom.jobs.ts';
+import { zoomJobs } from '../../server/src/modules/zoom/zoom.jobs.ts';
+import { enqueuer } from '../../server/src/jobs/queues.ts';
 import { createZoomMeetingService } from '../../server/src/modules/zoom/zoom.meetings.service.ts';
 import { startZoomEmulator, type ZoomEmulator } from '../zoom-emulator/emulator.ts';
 import { LIVE_DEMO_TITLE } from './hall-simulator.ts';
@@ -64,7 +65,7 @@ export async function startDemoClass(o: {
   // at nothing: it goes (no service deletes meetings; this is demo data only).
   await db.delete(zoomMeetings).where(eq(zoomMeetings.topic, ZOOM_DEMO_TOPIC));
   const redis = new Redis(config.redis.url);
-  const queue = new Queue(ZOOM_QUEUE, { connection: redis.duplicate(), prefix: `${config.redis.prefix}:bull` });
+  const queue = new Queue('zoom', { connection: redis.duplicate(), prefix: `${config.redis.prefix}:bull` });
   try {
     // Created and registered through the services, as the teacher's "Create meeting"
     // and "Register the class" do: the meeting is made in the (emulated) Zoom account.
@@ -72,7 +73,7 @@ export async function startDemoClass(o: {
       db,
       secret: config.secret,
       zoom: createZoomClient(redis, config.redis.prefix, config.zoom),
-      zoomJobs: bullZoomJobs(queue),
+      zoomJobs: zoomJobs(enqueuer(queue, 'zoom')),
       redis,
       config,
     });

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { createLogger } from './lib/logger.ts';
 import { installProcessPolicy } from './lib/process-policy.ts';
 import { createSystem } from './system.ts';
+import { createInfrastructure } from './infrastructure.ts';
 
 /** `beforeShutdown`: in-process clients to stop first (the demo's simulated students), so
  * they do not reconnect to a server that is closing its database pool. */
@@ -14,16 +15,19 @@ export async function run(config: Config, hooks: { beforeShutdown?: () => void }
     log.warn('APP_SECRET is not set: using the development secret (never do this in production)');
   const closers: Array<() => Promise<void>> = [];
   let url: string | undefined;
+  // One infrastructure for the process, whatever it runs; closed last (closers run in reverse).
+  const infra = createInfrastructure(config, log, { role: config.role });
+  closers.push(infra.close);
   if (config.role !== 'worker') {
-    const system = await createSystem(config, { log });
+    const system = await createSystem(config, { log, infra });
     url = await system.listen();
     closers.push(system.close);
     log.info({ url, publicUrl: config.http.publicUrl }, 'HTTP and sockets listening');
   }
   if (config.role !== 'api') {
     // Imported lazily: an API-only process never loads the job runtime.
-    const { startWorkers } = await import('@exam-hall/workers/runtime.ts');
-    const workers = await startWorkers(config, log);
+    const { startWorkers } = await import('./jobs/runtime.ts');
+    const workers = await startWorkers(config, log, { infra });
     closers.push(workers.close);
   }
   let stopping = false;

@@ -3,9 +3,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.ts';
-import { createDb } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
-import { closeRedis, createRedis } from './lib/redis.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { createHttpApp } from './http/app.ts';
 import { createOriginPolicy } from './http/origins.ts';
@@ -18,23 +16,21 @@ import { createSignInLimiter } from './modules/auth/auth.rate-limit.ts';
 import { createAuthService, ensureAdmin } from './modules/auth/auth.service.ts';
 import { authenticateRequests } from './modules/auth/auth.middleware.ts';
 import { createRoutes, createServices } from './modules/registry.ts';
-import { Queue } from 'bullmq';
 import { attachHandlers, socketHandlers } from './socket/handlers.ts';
-import { socketPublisher } from './modules/hall/hall.events.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
-import { ATTEMPTS_QUEUE, queueExpiryScheduler } from './modules/attempts/attempts.expiry.ts';
-import { bullGradingQueue, GRADING_QUEUE } from './modules/grading/grading.service.ts';
-import { bullCertificateJobs, CERTIFICATES_QUEUE } from './modules/certificates/certificates.jobs.ts';
-import { createChain } from './modules/certificates/certificates.chain.ts';
-import { createZoomClient } from './modules/zoom/zoom.client.ts';
-import { bullZoomJobs, ZOOM_QUEUE } from './modules/zoom/zoom.jobs.ts';
+import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 
 export const VERSION = '0.1.0';
 
-export async function createSystem(config: Config, opts: { log?: Logger; migrate?: boolean } = {}) {
+/** `infra`: the process's infrastructure (role `all` shares it with the job runtime and closes it
+ * itself); without it the system builds its own for role `api` and closes it with itself. */
+export async function createSystem(
+  config: Config,
+  opts: { log?: Logger; migrate?: boolean; infra?: Infrastructure } = {},
+) {
   const log = opts.log ?? createLogger(config.logLevel, { service: 'exam-hall' });
-  const { db, pool } = createDb(config.database.url, config.database.poolMax);
-  const redis = createRedis(config.redis.url, 'exam-hall-api');
+  const infra = opts.infra ?? createInfrastructure(config, log, { role: 'api' });
+  const { db, pool, redis, publish } = infra;
   if (opts.migrate !== false) await runMigrations(db);
   if (config.bootstrapAdmin) {
     const r = await ensureAdmin(db, config.bootstrapAdmin, { onlyIfNoAdmin: true });
@@ -70,27 +66,19 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
     redisPrefix: config.redis.prefix,
   });
   hub.io = sockets.io;
-  const queueConnection = redis.duplicate();
-  queueConnection.on('error', () => {});
-  const queueOptions = { connection: queueConnection, prefix: `${config.redis.prefix}:bull` };
-  const attemptsQueue = new Queue(ATTEMPTS_QUEUE, queueOptions);
-  const gradingQueue = new Queue(GRADING_QUEUE, queueOptions);
-  const certificatesQueue = new Queue(CERTIFICATES_QUEUE, queueOptions);
-  const zoomQueue = new Queue(ZOOM_QUEUE, queueOptions);
-  const publish = socketPublisher(sockets.io);
+  infra.attachSockets(sockets.io);
   const deps = {
     db,
     redis,
     config,
     secret: config.secret,
     publish,
-    expiry: queueExpiryScheduler(attemptsQueue),
-    grading: bullGradingQueue(gradingQueue),
-    certificates: bullCertificateJobs(certificatesQueue),
-    // Read-only use here (verification); the workers send transactions.
-    chain: config.chain.contractAddress ? createChain(config.chain, { readOnly: true }) : null,
-    zoom: createZoomClient(redis, config.redis.prefix, config.zoom),
-    zoomJobs: bullZoomJobs(zoomQueue),
+    expiry: infra.expiry,
+    grading: infra.grading,
+    certificates: infra.certificates,
+    chain: infra.chain,
+    zoom: infra.zoom,
+    zoomJobs: infra.zoomJobs,
   };
   const services = createServices(deps);
   const socketRuntime = attachHandlers(
@@ -142,16 +130,11 @@ export async function createSystem(config: Config, opts: { log?: Logger; migrate
       await socketRuntime.drain();
       publish.silence();
       await sockets.close();
-      await attemptsQueue.close();
-      await gradingQueue.close();
-      await certificatesQueue.close();
-      await zoomQueue.close();
-      deps.chain?.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);
-      await pool.end();
-      await closeRedis(redis, queueConnection);
+      // A shared infrastructure is closed by its owner, after the job runtime.
+      if (!opts.infra) await infra.close();
     })();
     return closing;
   }

@@ -15,7 +15,7 @@ import { createAttemptService } from './attempts/attempts.service.ts';
 import { attemptRoutes } from './attempts/attempts.routes.ts';
 import { createCodeLimiter } from './attempts/attempts.rate-limit.ts';
 import type { HallPublisher } from './hall/hall.events.ts';
-import type { GradingQueue } from './grading/grading.service.ts';
+import type { GradingQueue } from './grading/grading.jobs.ts';
 import type { CertificateJobs } from './certificates/certificates.jobs.ts';
 import type { CertificateChain } from './certificates/certificates.chain.ts';
 import type { ZoomClient } from './zoom/zoom.client.ts';

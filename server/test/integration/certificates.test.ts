@@ -13,9 +13,10 @@ import { evaluateAttempt } from '../../src/modules/certificates/certificates.eva
 import { createChain } from '../../src/modules/certificates/certificates.chain.ts';
 import { mintPending, sendRevocation } from '../../src/modules/certificates/certificates.minter.ts';
 import { metadataHashOf, tokenIdOf } from '../../src/modules/certificates/certificates.metadata.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { Queue } from 'bullmq';
-import { bullGradingQueue, GRADING_QUEUE } from '../../src/modules/grading/grading.service.ts';
+import { gradingJobs } from '../../src/modules/grading/grading.jobs.ts';
+import { enqueuer } from '../../src/jobs/queues.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn } from '../support/fixtures.ts';
 import { deployTestContract } from '../support/chain.ts';
@@ -320,11 +321,11 @@ describe('through the workers', () => {
       const exam = await publishedExam(t, teacher, { issueCertificates: true, resultsPolicy: 'immediately' });
       const p = await gradedAttempt(t, teacher, exam.id, true);
       // Enqueue grading the way a submit does; the worker grades, then evaluates and mints.
-      const q = new Queue(GRADING_QUEUE, {
+      const q = new Queue('grading', {
         connection: t.system.redis.duplicate(),
         prefix: `${t.system.config.redis.prefix}:bull`,
       });
-      await bullGradingQueue(q).enqueue(p.attemptId);
+      await gradingJobs(enqueuer(q, 'grading')).enqueue(p.attemptId);
       const cert = await waitFor('the certificate to be issued', async () => {
         const [c] = await certOf(p.attemptId);
         return c?.status === 'issued' ? c : null;

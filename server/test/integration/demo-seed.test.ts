@@ -23,7 +23,7 @@ import { seedDemoPeople } from '../../src/demo/demo-people.seed.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../src/demo/demo-certificate.seed.ts';
 import { startHallSimulator } from '../../../scripts/demo/hall-simulator.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from '../../../scripts/demo/zoom-demo.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';

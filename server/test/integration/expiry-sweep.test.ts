@@ -7,9 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { attempts, auditLogs } from '../../src/db/schema/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { ATTEMPTS_QUEUE } from '../../src/modules/attempts/attempts.expiry.ts';
-import { GRADING_QUEUE } from '../../src/modules/grading/grading.service.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { waitFor } from '../support/certificates.ts';
@@ -23,7 +21,7 @@ beforeAll(async () => {
   // Normal schedules: the sweep runs at start and every 15 s, as in production.
   workers = await startWorkers(t.system.config, createLogger('silent'));
   redis = new Redis(t.system.config.redis.url, { maxRetriesPerRequest: null });
-  attemptsQueue = new Queue(ATTEMPTS_QUEUE, { connection: redis, prefix: `${t.system.config.redis.prefix}:bull` });
+  attemptsQueue = new Queue('attempts', { connection: redis, prefix: `${t.system.config.redis.prefix}:bull` });
 });
 afterAll(async () => {
   await attemptsQueue?.close();
@@ -92,7 +90,7 @@ describe('an attempt whose expiry job was lost', () => {
       .from(auditLogs)
       .where(and(eq(auditLogs.targetId, attemptId), eq(auditLogs.action, 'attempt.expired')));
     expect(audited).toHaveLength(1);
-    expect(await timesQueued(GRADING_QUEUE, `grade-${attemptId}`)).toBe(1);
+    expect(await timesQueued('grading', `grade-${attemptId}`)).toBe(1);
   });
 
   it('is queued again by the sweep before its deadline when the deadline is a sweep period or more away', async () => {

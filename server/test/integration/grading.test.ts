@@ -4,7 +4,7 @@ import { answers, attempts, questions } from '../../src/db/schema/index.ts';
 import { gradeAttempt } from '../../src/modules/grading/grading.service.ts';
 import { transitionAttempt } from '../../src/modules/attempts/attempts.state.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { call, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { createChain } from '../../src/modules/certificates/certificates.chain.ts';
 import { evaluateAttempt, markRevoked } from '../../src/modules/certificates/certificates.evaluate.ts';
 import { mintPending } from '../../src/modules/certificates/certificates.minter.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn } from '../support/fixtures.ts';
 import { deployTestContract } from '../support/chain.ts';

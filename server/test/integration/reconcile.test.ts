@@ -10,7 +10,7 @@ import { attempts, certificates, meetingParticipation, zoomMeetings } from '../.
 import { createLogger } from '../../src/lib/logger.ts';
 import { transitionAttempt } from '../../src/modules/attempts/attempts.state.ts';
 import { evaluateAttempt, markRevoked } from '../../src/modules/certificates/certificates.evaluate.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startZoomEmulator, type ZoomEmulator } from '../../../scripts/zoom-emulator/emulator.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';

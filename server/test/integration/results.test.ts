@@ -4,7 +4,6 @@ import { Queue } from 'bullmq';
 import { answers, attempts, auditLogs, certificates, questions, users } from '../../src/db/schema/index.ts';
 import { gradeAttempt } from '../../src/modules/grading/grading.service.ts';
 import { transitionAttempt } from '../../src/modules/attempts/attempts.state.ts';
-import { CERTIFICATES_QUEUE } from '../../src/modules/certificates/certificates.jobs.ts';
 import { parseCsv } from '../../src/lib/csv.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
@@ -22,7 +21,7 @@ beforeAll(async () => {
   stranger = await signedIn(t, 'teacher');
   student = await signedIn(t, 'student');
   // Nothing consumes this queue here: the jobs the API asked for stay visible.
-  certificateQueue = new Queue(CERTIFICATES_QUEUE, {
+  certificateQueue = new Queue('certificates', {
     connection: t.system.redis.duplicate(),
     prefix: `${t.system.config.redis.prefix}:bull`,
   });

@@ -12,7 +12,7 @@ import type { HallPublisher } from '../../src/modules/hall/hall.events.ts';
 import { processZoomEvent } from '../../src/modules/zoom/zoom.events.ts';
 import type { ZoomEvent } from '../../src/modules/zoom/zoom.types.ts';
 import { signatureOf } from '../../src/modules/zoom/zoom.webhooks.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { waitFor } from '../support/certificates.ts';
 

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { meetingParticipation, meetingRegistrants, zoomMeetings } from '../../src/db/schema/index.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { signatureOf } from '../../src/modules/zoom/zoom.webhooks.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { waitFor } from '../support/certificates.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../../server/src/config/config.ts';
 import { createLogger } from '../../../server/src/lib/logger.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../../server/src/jobs/runtime.ts';
 import { Client } from '../../../server/test/support/http-client.ts';
 import { launchBrowser } from './chromium.ts';
 

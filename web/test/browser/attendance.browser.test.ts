@@ -15,7 +15,7 @@ import { loadConfig } from '../../../server/src/config/config.ts';
 import { createLogger } from '../../../server/src/lib/logger.ts';
 import { parseCsv } from '../../../server/src/lib/csv.ts';
 import { createSystem, type System } from '../../../server/src/system.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../../server/src/jobs/runtime.ts';
 import { startZoomEmulator, type Person, type ZoomEmulator } from '../../../scripts/zoom-emulator/emulator.ts';
 import { launchBrowser } from './chromium.ts';
 

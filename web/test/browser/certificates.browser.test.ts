@@ -12,7 +12,7 @@ import { createDb } from '../../../server/src/db/client.ts';
 import { createLogger } from '../../../server/src/lib/logger.ts';
 import { DEMO_EXAM_TITLE, seedDemoExams } from '../../../server/src/demo/demo-exams.seed.ts';
 import { seedDemoCertificate } from '../../../server/src/demo/demo-certificate.seed.ts';
-import { startWorkers } from '../../../workers/src/runtime.ts';
+import { startWorkers } from '../../../server/src/jobs/runtime.ts';
 import { launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');

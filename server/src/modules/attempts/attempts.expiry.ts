@@ -1,12 +1,11 @@
 // At the deadline an attempt ends exactly once, whether or not a browser is there:
 // a BullMQ delayed job per deadline, plus a sweep (every 15 s and at worker start,
-// workers/src/registry.ts) for anything the jobs missed (Redis flushed, a deadline
+// server/src/jobs/registry.ts) for anything the jobs missed (Redis flushed, a deadline
 // moved while no job was queued): it ends overdue attempts and re-queues the jobs of
 // attempts due soon. Both go through
 // the state machine with a "deadline has passed" condition, so a late, repeated or
 // racing expiry is a no-op, and an extension made in between wins.
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Queue } from 'bullmq';
 import type { Db } from '../../db/client.ts';
 import { attempts, type Attempt } from '../../db/schema/index.ts';
 import { AppError } from '../../http/errors.ts';
@@ -14,11 +13,9 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import { hallRows, SAVE_GRACE_SECONDS } from '../hall/hall.repository.ts';
 import { transitionAttempt } from './attempts.state.ts';
-import type { GradingQueue } from '../grading/grading.service.ts';
+import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as audit from '../audit/audit.service.ts';
 import { sweepClosedLobbies } from './attempts.lobby.ts';
-
-export const ATTEMPTS_QUEUE = 'attempts';
 
 /** Ends the attempt if its deadline (plus the save grace) has passed; answers whether it did. */
 export async function expireIfDue(
@@ -109,23 +106,5 @@ export async function rearmExpiries(
   return soon.length;
 }
 
-/** Queues one delayed job per (attempt, deadline); a moved deadline queues another. */
-export function queueExpiryScheduler(queue: Queue): ExpiryScheduler {
-  return {
-    async schedule(attemptId, deadlineAt) {
-      const runAt = deadlineAt.getTime() + SAVE_GRACE_SECONDS * 1000 + 250;
-      await queue.add(
-        'attempt.expire',
-        { attemptId },
-        {
-          delay: Math.max(0, runAt - Date.now()),
-          jobId: `expire-${attemptId}-${deadlineAt.getTime()}`,
-          removeOnComplete: true,
-          removeOnFail: 1000,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1000 },
-        },
-      );
-    },
-  };
-}
+/** When an attempt's expiry job runs: just after its deadline plus the save grace. */
+export const expiryRunsAt = (deadlineAt: Date): number => deadlineAt.getTime() + SAVE_GRACE_SECONDS * 1000 + 250;

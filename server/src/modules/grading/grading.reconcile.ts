@@ -5,7 +5,7 @@
 import { and, asc, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { attempts } from '../../db/schema/index.ts';
-import type { GradingQueue } from './grading.service.ts';
+import type { GradingQueue } from './grading.jobs.ts';
 
 /** Ended (submitted or expired) attempts without a grade, ended over `settleSeconds` ago. */
 export async function ungradedAttemptIds(db: Db, limit: number, settleSeconds: number): Promise<string[]> {

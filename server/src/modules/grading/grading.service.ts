@@ -2,12 +2,10 @@
 // partial-credit rule. Idempotent: the same answers give the same result, written
 // in one transaction, so a retried or repeated job changes nothing.
 import { eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Queue } from 'bullmq';
 import type { Db } from '../../db/client.ts';
 import { answers, attempts, exams, questions, type Attempt } from '../../db/schema/index.ts';
 import { gradeResponse } from '../questions/types/index.ts';
 
-export const GRADING_QUEUE = 'grading';
 const GRADABLE = ['submitted', 'expired'] as const;
 
 /** Rounds to cents like the numeric(10,2) columns, so repeated runs compare equal. */
@@ -71,27 +69,4 @@ export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutc
       .where(eq(attempts.id, a.id));
     return { attemptId: a.id, score, maxScore, percentage, passed };
   });
-}
-
-export interface GradingQueue {
-  enqueue(attemptId: string): Promise<void>;
-}
-
-export function bullGradingQueue(queue: Queue): GradingQueue {
-  return {
-    async enqueue(attemptId) {
-      // One job id per attempt: a second submit/expiry path while queued is deduplicated.
-      await queue.add(
-        'attempt.grade',
-        { attemptId },
-        {
-          jobId: `grade-${attemptId}`,
-          removeOnComplete: true,
-          removeOnFail: 1000,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1000 },
-        },
-      );
-    },
-  };
 }

@@ -30,7 +30,7 @@ import { loadOwnAttempt, loadWatchableExam, type HallPrincipal } from './hall.ac
 import { toClock, type HallPublisher } from './hall.events.ts';
 import { createAttemptNotes } from './hall.notes.ts';
 import * as repo from './hall.repository.ts';
-import type { GradingQueue } from '../grading/grading.service.ts';
+import type { GradingQueue } from '../grading/grading.jobs.ts';
 
 /** What a socket remembers about an attempt it joined, so saves need no lookups. */
 export interface JoinedAttempt {
