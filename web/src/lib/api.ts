@@ -1,4 +1,13 @@
-import { apiErrorSchema, type ErrorCode } from '@exam-hall/protocol';
+import {
+  apiErrorSchema,
+  pathOf,
+  type BodyIn,
+  type EndpointSpec,
+  type ErrorCode,
+  type ParamsIn,
+  type QueryIn,
+  type ResponseOf,
+} from '@exam-hall/protocol';
 
 type FieldError = { path: string; message: string };
 
@@ -89,6 +98,56 @@ export async function api<T = undefined>(path: string, options: ApiOptions<T> = 
   }
 }
 
+// A part of a request the contract declares is required; one it does not declare cannot be sent.
+type Part<K extends string, V> = [V] extends [undefined] ? { [P in K]?: never } : { [P in K]: V };
+
+/** What a contract's request takes: its path parameters, query and body, typed from the contract. */
+export type CallOptions<E extends EndpointSpec> = Part<'params', ParamsIn<E>> &
+  Part<'body', BodyIn<E>> & {
+    query?: QueryIn<E>;
+    /** SvelteKit's load `fetch`, when called from a load function. */
+    fetch?: Fetch;
+    /** Off for the endpoints where a 401 is an answer, not an expired access cookie. */
+    refreshOn401?: boolean;
+  };
+
+type OptionsArg<E extends EndpointSpec> =
+  object extends CallOptions<E> ? [options?: CallOptions<E>] : [options: CallOptions<E>];
+
+/** The address of a contract's endpoint: the path with its parameters, then the query (unset values left out). */
+export function urlOf(contract: Pick<EndpointSpec, 'path'>, params?: object, query?: object): string {
+  const path = pathOf(contract, params as Record<string, unknown> | undefined);
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null) continue;
+    for (const v of Array.isArray(value) ? value : [value]) search.append(key, String(v));
+  }
+  const qs = search.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+/**
+ * One request to an endpoint of the protocol's HTTP contracts: the address from its path and
+ * params, the body as the contract types it, the answer parsed with its response schema.
+ * Errors, the 401 refresh and network failures behave as in api().
+ */
+export function call<const E extends EndpointSpec>(contract: E, ...[options]: OptionsArg<E>): Promise<ResponseOf<E>> {
+  const o = (options ?? {}) as {
+    params?: object;
+    query?: object;
+    body?: unknown;
+    fetch?: Fetch;
+    refreshOn401?: boolean;
+  };
+  return api(urlOf(contract, o.params, o.query), {
+    method: contract.method.toUpperCase() as NonNullable<ApiOptions<unknown>['method']>,
+    body: o.body,
+    schema: contract.response as Parser<ResponseOf<E>> | undefined,
+    fetch: o.fetch,
+    refreshOn401: o.refreshOn401,
+  });
+}
+
 /**
  * The successful Response itself, for answers that are not JSON (CSV downloads);
  * refreshes an expired session once and throws ApiRequestError for any 4xx/5xx.
@@ -119,20 +178,6 @@ export function mayRefresh(path: string, refreshOn401?: boolean): boolean {
 /** For callers that send without fetch (XMLHttpRequest, for upload progress). */
 export function refreshAfter401(): Promise<boolean> {
   return refreshSession(fetch);
-}
-
-/**
- * A parser for `{ [key]: item[] }` built from the item's schema, for list answers
- * whose envelope the protocol package does not export.
- */
-export function listOf<K extends string, T>(key: K, item: { array(): Parser<T[]> }): Parser<Record<K, T[]>> {
-  const items = item.array();
-  return {
-    parse(data: unknown) {
-      if (typeof data !== 'object' || data === null) throw new TypeError(`expected an object with ${key}`);
-      return { [key]: items.parse((data as Record<string, unknown>)[key]) } as Record<K, T[]>;
-    },
-  };
 }
 
 /** A record of a list that the page's schema refused, named so the page can say which one. */
@@ -206,6 +251,22 @@ export async function apiList<T, E = undefined>(
     }
   }
   return { ...list, envelope };
+}
+
+/** apiList for an endpoint of the protocol's HTTP contracts (address from its path, params and query). */
+export function listFrom<const E extends EndpointSpec, T, X = undefined>(
+  contract: E,
+  options: {
+    params?: ParamsIn<E>;
+    query?: QueryIn<E>;
+    item: ItemParser<T>;
+    key?: string;
+    envelope?: Parser<X>;
+    fetch?: Fetch;
+  },
+): Promise<ListLoad<T> & { envelope: X }> {
+  const { params, query, ...rest } = options;
+  return apiList(urlOf(contract, params ?? undefined, query ?? undefined), rest);
 }
 
 /** The notice's sentence: "1 exam could not be shown: 'Title' (field: reason)". */

@@ -1,5 +1,5 @@
-import { meResponseSchema, type MeResponse } from '@exam-hall/protocol';
-import { api, ApiRequestError } from '#lib/api.ts';
+import { type MeResponse, authApi } from '@exam-hall/protocol';
+import { call, ApiRequestError } from '#lib/api.ts';
 import type { LayoutLoad } from './$types';
 
 // The API is same-origin and cookie-authenticated, so pages render in the browser.
@@ -16,7 +16,7 @@ export type SessionFailure = { status: number; message: string };
 export const load: LayoutLoad = async ({ fetch, depends }) => {
   depends('app:session');
   try {
-    const me: MeResponse = await api('/api/auth/me', { fetch, schema: meResponseSchema });
+    const me: MeResponse = await call(authApi.me, { fetch });
     return { user: me.user, session: me.session, sessionFailure: null };
   } catch (err) {
     const sessionFailure: SessionFailure =

@@ -1,5 +1,5 @@
-import { myExamSchema, myZoomMeetingSchema } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { myExamSchema, myZoomMeetingSchema, attemptsApi, zoomApi } from '@exam-hall/protocol';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -8,9 +8,9 @@ export const load: PageLoad = async ({ fetch, url, parent, depends }) => {
   if (user.role !== 'student') return { myExams: null, myExamProblems: [], myZoomMeetings: [], zoomProblems: [] };
   depends('app:my-exams');
   const [exams, zoom] = await Promise.all([
-    authed(url, apiList('/api/my/exams', { fetch, key: 'exams', item: myExamSchema })),
+    authed(url, listFrom(attemptsApi.myExams, { fetch, key: 'exams', item: myExamSchema })),
     // Join links are extra: the page still works when they cannot be read.
-    apiList('/api/me/zoom-meetings', { fetch, item: myZoomMeetingSchema }).catch(() => ({ items: [], problems: [] })),
+    listFrom(zoomApi.myMeetings, { fetch, item: myZoomMeetingSchema }).catch(() => ({ items: [], problems: [] })),
   ]);
   return {
     myExams: exams.items,

@@ -1,8 +1,8 @@
-import { adminUserCountsSchema } from '@exam-hall/protocol';
-import { api } from '#lib/api.ts';
+import { usersApi } from '@exam-hall/protocol';
+import { call } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url }) => ({
-  counts: await authed(url, api('/api/admin/users/counts', { fetch, schema: adminUserCountsSchema })),
+  counts: await authed(url, call(usersApi.counts, { fetch })),
 });

@@ -1,5 +1,5 @@
-import { certificateSummarySchema, walletAddressSchema } from '@exam-hall/protocol';
-import { api, apiList } from '#lib/api.ts';
+import { certificateSummarySchema, certificatesApi } from '@exam-hall/protocol';
+import { listFrom, call } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -8,8 +8,8 @@ export const load: PageLoad = async ({ fetch, url, depends }) => {
   const [certificates, wallet] = await authed(
     url,
     Promise.all([
-      apiList('/api/me/certificates', { fetch, item: certificateSummarySchema }),
-      api('/api/me/wallet', { fetch, schema: walletAddressSchema }),
+      listFrom(certificatesApi.mine, { fetch, item: certificateSummarySchema }),
+      call(certificatesApi.wallet, { fetch }),
     ]),
   );
   return { certificates: certificates.items, problems: certificates.problems, wallet: wallet.walletAddress };

@@ -1,5 +1,5 @@
-import { courseSchema, examSchema } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { courseSchema, examSchema, coursesApi, examsApi } from '@exam-hall/protocol';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -8,8 +8,8 @@ export const load: PageLoad = async ({ fetch, url, depends }) => {
   const [courses, exams] = await authed(
     url,
     Promise.all([
-      apiList('/api/courses', { fetch, key: 'courses', item: courseSchema }),
-      apiList('/api/exams?limit=100', { fetch, key: 'exams', item: examSchema }),
+      listFrom(coursesApi.list, { fetch, key: 'courses', item: courseSchema }),
+      listFrom(examsApi.list, { query: { limit: 100 }, fetch, key: 'exams', item: examSchema }),
     ]),
   );
   return {

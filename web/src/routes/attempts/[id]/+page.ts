@@ -1,7 +1,8 @@
 import { error } from '@sveltejs/kit';
-import { attemptLobbySchema, attemptResponseSchema } from '@exam-hall/protocol';
-import { api, ApiRequestError } from '#lib/api.ts';
-import { forgetAttempt, isFinalStatus } from '#lib/exam/session.svelte.ts';
+import { attemptsApi } from '@exam-hall/protocol';
+import { call, ApiRequestError } from '#lib/api.ts';
+import { forgetAttempt } from '#lib/exam/cache.ts';
+import { isFinalStatus } from '#lib/exam/state.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, params }) => {
@@ -9,15 +10,12 @@ export const load: PageLoad = async ({ fetch, params }) => {
   const sentAt = performance.now();
   try {
     // Who is signed in (the header) comes from the root layout.
-    const answer = await api(`/api/attempts/${encodeURIComponent(params.id)}`, {
-      fetch,
-      schema: attemptResponseSchema,
-    });
+    const answer = await call(attemptsApi.get, { params: { id: params.id }, fetch });
     const initial = { ...answer, sentAt, receivedAt: performance.now() };
     // Not started yet: the lobby (rules, what is monitored, the Start button) comes first.
     const lobby =
       answer.attempt.status === 'not_started'
-        ? await api(`/api/attempts/${encodeURIComponent(params.id)}/lobby`, { fetch, schema: attemptLobbySchema })
+        ? await call(attemptsApi.lobby, { params: { id: params.id }, fetch })
         : null;
     // Over (time up, submitted elsewhere): what this device still held can no longer be sent.
     const unsent = isFinalStatus(answer.attempt.status) ? forgetAttempt(params.id) : 0;

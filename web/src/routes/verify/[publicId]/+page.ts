@@ -1,14 +1,15 @@
-import { verificationSchema, type Verification } from '@exam-hall/protocol';
-import { api, ApiRequestError } from '#lib/api.ts';
+import { type Verification, verificationApi } from '@exam-hall/protocol';
+import { call, ApiRequestError } from '#lib/api.ts';
 import type { PageLoad } from './$types';
 
 // Public: no session needed. The server checks the chain live on every load.
 export const load: PageLoad = async ({ fetch, params, url }) => {
-  const via = url.searchParams.get('via') === 'qr' ? '?via=qr' : '';
+  const via = url.searchParams.get('via') === 'qr' ? 'qr' : undefined;
   try {
-    const result: Verification = await api(`/api/verify/${encodeURIComponent(params.publicId)}${via}`, {
+    const result: Verification = await call(verificationApi.verify, {
+      params: { publicId: params.publicId },
+      query: { via },
       fetch,
-      schema: verificationSchema,
       refreshOn401: false,
     });
     return { publicId: params.publicId, result, problem: null };

@@ -1,5 +1,5 @@
-import { auditEntrySchema, auditListSchema } from '@exam-hall/protocol';
-import { ApiRequestError, apiList } from '#lib/api.ts';
+import { auditEntrySchema, auditListSchema, auditApi } from '@exam-hall/protocol';
+import { listFrom, ApiRequestError } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import { AUDIT_FILTERS, type AuditFilters } from '#lib/admin/audit-filters.ts';
 import type { PageLoad } from './$types';
@@ -11,11 +11,15 @@ export const load: PageLoad = async ({ fetch, url }) => {
   const filters = Object.fromEntries(
     AUDIT_FILTERS.map((k) => [k, url.searchParams.get(k)?.trim() ?? '']),
   ) as AuditFilters;
-  const query = new URLSearchParams({ page: String(page), limit: String(PAGE_SIZE) });
-  for (const k of AUDIT_FILTERS) if (filters[k]) query.set(k, filters[k]);
+  const query = {
+    page,
+    limit: PAGE_SIZE,
+    ...Object.fromEntries(AUDIT_FILTERS.map((k) => [k, filters[k] || undefined])),
+  };
   const base = { page, filters, pageSize: PAGE_SIZE };
   try {
-    const list = await apiList(`/api/audit-logs?${query}`, {
+    const list = await listFrom(auditApi.list, {
+      query,
       fetch,
       key: 'entries',
       item: auditEntrySchema,

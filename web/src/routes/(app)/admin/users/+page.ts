@@ -1,5 +1,5 @@
-import { accountStatusSchema, adminUserListSchema, adminUserSchema, roleSchema } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { accountStatusSchema, adminUserListSchema, adminUserSchema, roleSchema, usersApi } from '@exam-hall/protocol';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -12,13 +12,16 @@ export const load: PageLoad = async ({ fetch, url, depends }) => {
   // Unknown values in a hand-edited address are dropped, not sent to be refused.
   const role = roleSchema.safeParse(url.searchParams.get('role')).data ?? '';
   const status = accountStatusSchema.safeParse(url.searchParams.get('status')).data ?? '';
-  const query = new URLSearchParams({ page: String(page), limit: String(PAGE_SIZE) });
-  if (search) query.set('search', search);
-  if (role) query.set('role', role);
-  if (status) query.set('status', status);
   const list = await authed(
     url,
-    apiList(`/api/admin/users?${query}`, {
+    listFrom(usersApi.list, {
+      query: {
+        page,
+        limit: PAGE_SIZE,
+        search: search || undefined,
+        role: role || undefined,
+        status: status || undefined,
+      },
       fetch,
       key: 'users',
       item: adminUserSchema,

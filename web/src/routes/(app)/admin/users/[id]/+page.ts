@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { adminUserDetailSchema, auditEntrySchema, auditListSchema, userIdParamsSchema } from '@exam-hall/protocol';
-import { api, apiList } from '#lib/api.ts';
+import { auditEntrySchema, auditListSchema, userIdParamsSchema, auditApi, usersApi } from '@exam-hall/protocol';
+import { listFrom, call } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -8,12 +8,12 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:admin-user');
   // A mistyped address is a missing account, not a validation error.
   if (!userIdParamsSchema.safeParse(params).success) error(404, 'There is no account at this address.');
-  const id = encodeURIComponent(params.id);
   const [detail, audit] = await authed(
     url,
     Promise.all([
-      api(`/api/admin/users/${id}`, { fetch, schema: adminUserDetailSchema }),
-      apiList(`/api/audit-logs?targetType=user&targetId=${id}&limit=10`, {
+      call(usersApi.get, { params: { id: params.id }, fetch }),
+      listFrom(auditApi.list, {
+        query: { targetType: 'user', targetId: params.id, limit: 10 },
         fetch,
         key: 'entries',
         item: auditEntrySchema,

@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
-import { attendanceDashboardSchema, attendanceRowSchema } from '@exam-hall/protocol';
-import { apiList, ApiRequestError } from '#lib/api.ts';
+import { attendanceDashboardSchema, attendanceRowSchema, attendanceApi } from '@exam-hall/protocol';
+import { listFrom, ApiRequestError } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -10,7 +10,8 @@ const NOT_HERE =
 
 export const load: PageLoad = async ({ fetch, url, params }) => {
   if (!UUID.test(params.meetingId)) error(404, NOT_HERE);
-  const request = apiList(`/api/zoom/meetings/${params.meetingId.toLowerCase()}/attendance`, {
+  const request = listFrom(attendanceApi.dashboard, {
+    params: { meetingId: params.meetingId.toLowerCase() },
     fetch,
     key: 'rows',
     item: attendanceRowSchema,

@@ -1,17 +1,16 @@
-import { courseSchema, meetingRegistrantRowSchema, zoomMeetingSchema } from '@exam-hall/protocol';
-import { api, apiList } from '#lib/api.ts';
+import { meetingRegistrantRowSchema, zoomMeetingSchema, coursesApi, zoomApi } from '@exam-hall/protocol';
+import { listFrom, call } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:zoom');
-  const id = encodeURIComponent(params.id);
   const [course, { items: meetings, problems: meetingProblems }] = await authed(
     url,
     Promise.all([
-      api(`/api/courses/${id}`, { fetch, schema: courseSchema }),
+      call(coursesApi.get, { params: { id: params.id }, fetch }),
       // Newest first: the server orders by start time, latest first.
-      apiList(`/api/zoom/meetings?courseId=${id}`, { fetch, item: zoomMeetingSchema }),
+      listFrom(zoomApi.listMeetings, { query: { courseId: params.id }, fetch, item: zoomMeetingSchema }),
     ]),
   );
   // The session being managed: the one asked for, else the latest.
@@ -20,7 +19,8 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   const registrants = selected
     ? await authed(
         url,
-        apiList(`/api/zoom/meetings/${selected.id}/registrants`, {
+        listFrom(zoomApi.registrants, {
+          params: { id: selected.id },
           fetch,
           key: 'registrants',
           item: meetingRegistrantRowSchema,

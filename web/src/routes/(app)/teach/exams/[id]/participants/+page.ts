@@ -1,5 +1,5 @@
-import { participantListSchema, participantSchema } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { participantListSchema, participantSchema, participantsApi } from '@exam-hall/protocol';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -9,11 +9,11 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:participants');
   const page = Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1);
   const search = url.searchParams.get('search')?.trim() ?? '';
-  const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
-  if (search) query.set('search', search);
   const list = await authed(
     url,
-    apiList(`/api/exams/${encodeURIComponent(params.id)}/participants?${query}`, {
+    listFrom(participantsApi.list, {
+      params: { examId: params.id },
+      query: { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, search: search || undefined },
       fetch,
       key: 'participants',
       item: participantSchema,

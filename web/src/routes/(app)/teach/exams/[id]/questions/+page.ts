@@ -1,5 +1,5 @@
-import { questionSchema } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { questionSchema, questionsApi } from '@exam-hall/protocol';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -7,7 +7,7 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:questions');
   const { items: questions, problems } = await authed(
     url,
-    apiList(`/api/exams/${encodeURIComponent(params.id)}/questions`, { fetch, key: 'questions', item: questionSchema }),
+    listFrom(questionsApi.list, { params: { examId: params.id }, fetch, key: 'questions', item: questionSchema }),
   );
   return { questions, problems };
 };

@@ -3,19 +3,26 @@ import {
   questionStatsResponseSchema,
   questionStatsSchema,
   resultRowSchema,
+  resultsApi,
 } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:results');
-  const base = `/api/exams/${encodeURIComponent(params.id)}/results`;
   const [results, stats] = await authed(
     url,
     Promise.all([
-      apiList(base, { fetch, key: 'rows', item: resultRowSchema, envelope: examResultsSchema }),
-      apiList(`${base}/questions`, {
+      listFrom(resultsApi.table, {
+        params: { examId: params.id },
+        fetch,
+        key: 'rows',
+        item: resultRowSchema,
+        envelope: examResultsSchema,
+      }),
+      listFrom(resultsApi.questionStats, {
+        params: { examId: params.id },
         fetch,
         key: 'questions',
         item: questionStatsSchema,

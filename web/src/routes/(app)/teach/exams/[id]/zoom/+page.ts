@@ -1,5 +1,5 @@
-import { meetingRegistrantRowSchema, zoomMeetingSchema } from '@exam-hall/protocol';
-import { apiList } from '#lib/api.ts';
+import { meetingRegistrantRowSchema, zoomMeetingSchema, zoomApi } from '@exam-hall/protocol';
+import { listFrom } from '#lib/api.ts';
 import { authed } from '#lib/auth.ts';
 import type { PageLoad } from './$types';
 
@@ -7,7 +7,7 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   depends('app:zoom');
   const { items: meetings, problems: meetingProblems } = await authed(
     url,
-    apiList(`/api/zoom/meetings?examId=${encodeURIComponent(params.id)}`, { fetch, item: zoomMeetingSchema }),
+    listFrom(zoomApi.listMeetings, { query: { examId: params.id }, fetch, item: zoomMeetingSchema }),
   );
   // The meeting being managed: the one asked for, else the latest.
   const wanted = url.searchParams.get('meeting');
@@ -15,7 +15,8 @@ export const load: PageLoad = async ({ fetch, url, params, depends }) => {
   const registrants = selected
     ? await authed(
         url,
-        apiList(`/api/zoom/meetings/${selected.id}/registrants`, {
+        listFrom(zoomApi.registrants, {
+          params: { id: selected.id },
           fetch,
           key: 'registrants',
           item: meetingRegistrantRowSchema,
