@@ -2,12 +2,10 @@
 // after a score override: creates the certificate for a pass, supersedes it when the
 // score changed (revoke + new certificate), revokes it when the attempt no longer
 // passes. The attempt row lock serializes this with overrides and regrading.
-import { and, eq, ne } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.ts';
-import { attempts, certificates, courses, exams, users } from '../../db/schema/index.ts';
-import type { Certificate } from '../../db/schema/certificates.ts';
 import type { CertificateMetadata } from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
 import { buildMetadata, metadataHashOf, newPublicId } from './certificates.metadata.ts';
+import * as repo from './certificates.repository.ts';
 
 export type Evaluation =
   | { action: 'none'; reason: string }
@@ -15,34 +13,17 @@ export type Evaluation =
   | { action: 'superseded'; certificateId: string; revokedId: string }
   | { action: 'revoked'; revokedId: string };
 
-/** Marks a certificate revoked in the database; the chain follows through the revoke job. */
-export async function markRevoked(
-  tx: Db | Tx,
-  cert: Pick<Certificate, 'id'>,
-  reason: string,
-  revokedBy: string | null,
-): Promise<void> {
-  await tx
-    .update(certificates)
-    .set({ status: 'revoked', revokedAt: new Date(), revokedReason: reason, revokedBy, updatedAt: new Date() })
-    .where(and(eq(certificates.id, cert.id), ne(certificates.status, 'revoked')));
-}
-
 export async function evaluateAttempt(db: Db, institutionName: string, attemptId: string): Promise<Evaluation> {
   return db.transaction(async (tx) => {
-    const [a] = await tx.select().from(attempts).where(eq(attempts.id, attemptId)).for('update');
+    const a = await repo.lockAttempt(tx, attemptId);
     if (!a) return { action: 'none', reason: 'no such attempt' };
-    const [exam] = await tx.select().from(exams).where(eq(exams.id, a.examId));
-    const [live] = await tx
-      .select()
-      .from(certificates)
-      .where(and(eq(certificates.attemptId, a.id), ne(certificates.status, 'revoked')))
-      .for('update');
+    const exam = await repo.examById(tx, a.examId);
+    const live = await repo.lockLiveCertificate(tx, a.id);
     const graded = a.gradedAt !== null && a.score !== null && a.maxScore !== null && a.percentage !== null;
 
     if (!graded || a.passed !== true) {
       if (live && graded) {
-        await markRevoked(tx, live, 'Result corrected: no longer a pass', null);
+        await repo.markRevoked(tx, live, 'Result corrected: no longer a pass', null);
         return { action: 'revoked', revokedId: live.id };
       }
       return { action: 'none', reason: graded ? 'not passed' : 'not graded' };
@@ -56,8 +37,7 @@ export async function evaluateAttempt(db: Db, institutionName: string, attemptId
       return { action: 'none', reason: 'the exam does not issue certificates' };
     }
 
-    const [student] = await tx.select().from(users).where(eq(users.id, a.userId));
-    const [course] = exam!.courseId ? await tx.select().from(courses).where(eq(courses.id, exam!.courseId)) : [];
+    const { student, course } = await repo.recipientFacts(tx, a.userId, exam!.courseId);
     const publicId = newPublicId();
     const metadata = buildMetadata({
       publicId,
@@ -73,20 +53,15 @@ export async function evaluateAttempt(db: Db, institutionName: string, attemptId
       completedAt: a.submittedAt ?? a.gradedAt!,
       issuedAt: new Date(),
     });
-    if (live) await markRevoked(tx, live, 'Superseded: result corrected', null);
-    const [created] = await tx
-      .insert(certificates)
-      .values({
-        userId: a.userId,
-        examId: a.examId,
-        attemptId: a.id,
-        publicId,
-        metadata,
-        metadataHash: metadataHashOf(metadata),
-      })
-      .returning({ id: certificates.id });
-    return live
-      ? { action: 'superseded', certificateId: created!.id, revokedId: live.id }
-      : { action: 'created', certificateId: created!.id };
+    if (live) await repo.markRevoked(tx, live, 'Superseded: result corrected', null);
+    const certificateId = await repo.insertCertificate(tx, {
+      userId: a.userId,
+      examId: a.examId,
+      attemptId: a.id,
+      publicId,
+      metadata,
+      metadataHash: metadataHashOf(metadata),
+    });
+    return live ? { action: 'superseded', certificateId, revokedId: live.id } : { action: 'created', certificateId };
   });
 }

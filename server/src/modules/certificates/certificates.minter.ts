@@ -10,18 +10,15 @@
 // under a PostgreSQL advisory lock per issuer address, with the nonce read from the
 // chain's pending count inside the lock. Waiting for the receipt happens outside it,
 // so several batches can be in flight.
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { certificates, users } from '../../db/schema/index.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { describeChainError, type CertificateChain, type Mined } from './certificates.chain.ts';
 import { tokenIdOf } from './certificates.metadata.ts';
+import * as repo from './certificates.repository.ts';
 
 export const MAX_MINT_RETRIES = 8;
 /** 5 s, 10 s, 20 s ... capped at 10 minutes. */
 export const backoffMs = (retry: number) => Math.min(5000 * 2 ** Math.max(0, retry - 1), 600_000);
-
-const lockKey = (address: string) => sql`hashtext(${`exam-hall:issuer:${address.toLowerCase()}`})`;
 
 interface Claimed {
   id: string;
@@ -46,44 +43,19 @@ async function markIssued(
   claim?: { tokenId: bigint; to: string },
 ): Promise<number> {
   if (!ids.length) return 0;
-  const now = new Date();
-  const common = {
+  return repo.markIssued(db, ids, {
     ...(claim ? { tokenId: claim.tokenId.toString(), recipientAddress: claim.to } : {}),
     chainId: chain.chainId,
     contractAddress: chain.contractAddress,
     txHash: tx.txHash,
     blockNumber: tx.blockNumber,
     gasUsed: tx.gasPerCertificate,
-    lastError: null,
-    updatedAt: now,
-  };
-  const issued = await db
-    .update(certificates)
-    .set({ ...common, status: 'issued', issuedAt: now })
-    .where(and(inArray(certificates.id, ids), inArray(certificates.status, ['minting', 'pending', 'failed'])))
-    .returning({ id: certificates.id });
-  // Revoked while the mint was in flight: keep the chain facts so the revoke job can follow.
-  await db
-    .update(certificates)
-    .set({ ...common, issuedAt: now })
-    .where(and(inArray(certificates.id, ids), eq(certificates.status, 'revoked')));
-  return issued.length;
+  });
 }
 
 async function markRetry(db: Db, ids: string[], error: string): Promise<number> {
   if (!ids.length) return 0;
-  const rows = await db
-    .update(certificates)
-    .set({
-      retryCount: sql`${certificates.retryCount} + 1`,
-      lastError: error.slice(0, 500),
-      status: sql`case when ${certificates.retryCount} + 1 >= ${MAX_MINT_RETRIES} then 'failed'::certificate_status else 'pending'::certificate_status end`,
-      nextAttemptAt: sql`now() + (least(5 * power(2, ${certificates.retryCount}), 600) || ' seconds')::interval`,
-      updatedAt: new Date(),
-    })
-    .where(and(inArray(certificates.id, ids), inArray(certificates.status, ['pending', 'minting'])))
-    .returning({ status: certificates.status });
-  return rows.filter((r) => r.status === 'failed').length;
+  return repo.markRetry(db, ids, error, MAX_MINT_RETRIES);
 }
 
 /** Settles certificates whose token turns out to exist already; returns those still to mint. */
@@ -102,20 +74,8 @@ async function sendBatch(
   batchSize: number,
 ): Promise<{ claimed: Claimed[]; txHash: string | null; settled: number } | null> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${lockKey(chain.issuerAddress)})`);
-    const rows = await tx
-      .select({ id: certificates.id, metadataHash: certificates.metadataHash, wallet: users.walletAddress })
-      .from(certificates)
-      .innerJoin(users, eq(users.id, certificates.userId))
-      .where(
-        and(
-          eq(certificates.status, 'pending'),
-          or(isNull(certificates.nextAttemptAt), lte(certificates.nextAttemptAt, sql`now()`)),
-        ),
-      )
-      .orderBy(asc(certificates.createdAt))
-      .limit(batchSize)
-      .for('update', { of: certificates, skipLocked: true });
+    await repo.lockIssuer(tx, chain.issuerAddress);
+    const rows = await repo.claimReady(tx, batchSize);
     if (!rows.length) return null;
     const claimed = rows.map((r) => ({
       id: r.id,
@@ -132,18 +92,13 @@ async function sendBatch(
     if (!fresh.toMint.length) return { claimed: [], txHash: null, settled: fresh.existing.length };
     const signed = await chain.signIssue(fresh.toMint);
     for (const c of fresh.toMint) {
-      await tx
-        .update(certificates)
-        .set({
-          status: 'minting',
-          chainId: chain.chainId,
-          contractAddress: chain.contractAddress,
-          tokenId: c.tokenId.toString(),
-          recipientAddress: c.to,
-          txHash: signed.hash,
-          updatedAt: new Date(),
-        })
-        .where(eq(certificates.id, c.id));
+      await repo.markMinting(tx, c.id, {
+        chainId: chain.chainId,
+        contractAddress: chain.contractAddress,
+        tokenId: c.tokenId.toString(),
+        recipientAddress: c.to,
+        txHash: signed.hash,
+      });
     }
     // Broadcast last: if it throws, the transaction rolls back and nothing was sent.
     // If the commit fails after it, the contract's duplicate check and settleExisting
@@ -200,22 +155,8 @@ export async function mintPending(
     } catch (err) {
       // Nothing was broadcast (the transaction rolled back). Back off the batch we tried.
       const message = describeChainError(err);
-      const ids = await db
-        .select({ id: certificates.id })
-        .from(certificates)
-        .where(
-          and(
-            eq(certificates.status, 'pending'),
-            or(isNull(certificates.nextAttemptAt), lte(certificates.nextAttemptAt, sql`now()`)),
-          ),
-        )
-        .orderBy(asc(certificates.createdAt))
-        .limit(batchSize);
-      report.failed += await markRetry(
-        db,
-        ids.map((r) => r.id),
-        message,
-      );
+      const ids = await repo.readyIds(db, batchSize);
+      report.failed += await markRetry(db, ids, message);
       log.warn({ err: message, certificates: ids.length }, 'mint batch not sent; will retry with backoff');
       return report;
     }
@@ -245,11 +186,7 @@ export async function mintPending(
  * Transaction reverted, or unknown for longer than `staleSeconds` -> pending again.
  */
 export async function reconcileMinting(db: Db, chain: CertificateChain, staleSeconds: number) {
-  const rows = await db
-    .select()
-    .from(certificates)
-    .where(and(eq(certificates.status, 'minting'), eq(certificates.chainId, chain.chainId)))
-    .limit(1000);
+  const rows = await repo.mintingOn(db, chain.chainId);
   let issued = 0;
   let requeued = 0;
   let waiting = 0;
@@ -297,7 +234,7 @@ export async function reconcileMinting(db: Db, chain: CertificateChain, staleSec
  * token's mint is still in flight.
  */
 export async function sendRevocation(db: Db, chain: CertificateChain, certificateId: string) {
-  const [cert] = await db.select().from(certificates).where(eq(certificates.id, certificateId));
+  const cert = await repo.findCertificate(db, certificateId);
   if (!cert || cert.status !== 'revoked' || cert.revokedOnChainAt) return { state: 'nothing to do' as const };
   const tokenId = tokenIdOf(cert.id);
   const record = await chain.read(tokenId);
@@ -309,12 +246,9 @@ export async function sendRevocation(db: Db, chain: CertificateChain, certificat
   }
   if (!record.revoked) {
     const hash = await db.transaction(async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(${lockKey(chain.issuerAddress)})`);
+      await repo.lockIssuer(tx, chain.issuerAddress);
       const signed = await chain.signRevoke(tokenId, (cert.revokedReason ?? 'Revoked').slice(0, 256));
-      await tx
-        .update(certificates)
-        .set({ revokeTxHash: signed.hash, updatedAt: new Date() })
-        .where(eq(certificates.id, cert.id));
+      await repo.setRevokeTxHash(tx, cert.id, signed.hash);
       await chain.broadcast(signed.raw);
       return signed.hash;
     });
@@ -324,9 +258,6 @@ export async function sendRevocation(db: Db, chain: CertificateChain, certificat
       if (!again?.revoked) throw new Error(`revocation transaction ${hash} did not revoke the token`);
     }
   }
-  await db
-    .update(certificates)
-    .set({ revokedOnChainAt: new Date(), updatedAt: new Date() })
-    .where(eq(certificates.id, cert.id));
+  await repo.markRevokedOnChain(db, cert.id);
   return { state: 'revoked on chain' as const };
 }

@@ -1,11 +1,9 @@
 // Certificates for people: a student's own list and PDF, a teacher's or admin's
 // revocation and retry, the student's wallet address. Minting itself runs in the
 // workers (certificates.minter.ts).
-import { and, desc, eq } from 'drizzle-orm';
 import { getAddress } from 'ethers';
 import type { CertificateMetadata, CertificateSummary } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { certificates, exams, users } from '../../db/schema/index.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
@@ -14,7 +12,7 @@ import { accessFacts } from '../../policy/access.sql.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { CertificateJobs } from './certificates.jobs.ts';
-import { markRevoked } from './certificates.evaluate.ts';
+import * as repo from './certificates.repository.ts';
 import { certificatePdf } from './certificates.documents.ts';
 import { verifyUrlOf } from '../verification/verification.service.ts';
 
@@ -51,11 +49,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
 
   /** The certificate and its exam, if the actor owns the certificate, teaches the exam or is an admin. */
   async function load(actor: Actor, id: string, manage: boolean) {
-    const [row] = await db
-      .select({ cert: certificates, examTitle: exams.title, examOwner: exams.createdBy, courseId: exams.courseId })
-      .from(certificates)
-      .innerJoin(exams, eq(exams.id, certificates.examId))
-      .where(eq(certificates.id, id));
+    const row = await repo.certificateWithExam(db, id);
     const teaches = row && (await manages(actor, { ownerId: row.examOwner, courseId: row.courseId }, accessFacts(db)));
     const owns = row && row.cert.userId === actor.userId;
     if (!row || !(teaches || (!manage && owns))) throw notFound('Certificate');
@@ -64,12 +58,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
 
   return {
     async listMine(actor: Actor): Promise<CertificateSummary[]> {
-      const rows = await db
-        .select({ cert: certificates, examTitle: exams.title })
-        .from(certificates)
-        .innerJoin(exams, eq(exams.id, certificates.examId))
-        .where(eq(certificates.userId, actor.userId))
-        .orderBy(desc(certificates.createdAt));
+      const rows = await repo.certificatesOf(db, actor.userId);
       return rows.map((r) => summary(r.cert, r.examTitle));
     },
 
@@ -82,7 +71,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
       const row = await load(caller.actor, id, true);
       if (row.cert.status === 'revoked') throw conflict('This certificate is already revoked.');
       await db.transaction(async (tx) => {
-        await markRevoked(tx, row.cert, reason, caller.actor.userId);
+        await repo.markRevoked(tx, row.cert, reason, caller.actor.userId);
         await audit.record(tx, auditContextOf(deps.secret, caller), {
           action: 'certificate.revoke',
           targetType: 'certificate',
@@ -91,7 +80,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
         });
       });
       await deps.certificates.revoke(id);
-      const [updated] = await db.select().from(certificates).where(eq(certificates.id, id));
+      const updated = await repo.findCertificate(db, id);
       return summary(updated!, row.examTitle);
     },
 
@@ -101,10 +90,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
       if (row.cert.status !== 'failed')
         throw conflict(`Only a failed certificate can be retried (it is ${row.cert.status}).`);
       await db.transaction(async (tx) => {
-        await tx
-          .update(certificates)
-          .set({ status: 'pending', retryCount: 0, nextAttemptAt: null, updatedAt: new Date() })
-          .where(and(eq(certificates.id, id), eq(certificates.status, 'failed')));
+        await repo.requeueFailed(tx, id);
         await audit.record(tx, auditContextOf(deps.secret, caller), {
           action: 'certificate.retry',
           targetType: 'certificate',
@@ -112,7 +98,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
         });
       });
       await deps.certificates.mint();
-      const [updated] = await db.select().from(certificates).where(eq(certificates.id, id));
+      const updated = await repo.findCertificate(db, id);
       return summary(updated!, row.examTitle);
     },
 
@@ -130,8 +116,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
     },
 
     async wallet(actor: Actor): Promise<{ walletAddress: string | null }> {
-      const [u] = await db.select({ walletAddress: users.walletAddress }).from(users).where(eq(users.id, actor.userId));
-      return { walletAddress: u?.walletAddress ?? null };
+      return { walletAddress: await repo.walletOf(db, actor.userId) };
     },
 
     /** Certificates minted from now on go to this address; null means the institution's custody. */
@@ -147,7 +132,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
         }
       }
       await db.transaction(async (tx) => {
-        await tx.update(users).set({ walletAddress: normalized }).where(eq(users.id, caller.actor.userId));
+        await repo.setWallet(tx, caller.actor.userId, normalized);
         await audit.record(tx, auditContextOf(deps.secret, caller), {
           action: 'account.wallet_update',
           targetType: 'user',

@@ -34,6 +34,27 @@ export async function loadCourses(db: Q, where: SQL | undefined): Promise<Course
   }));
 }
 
+/** The courses matching a filter of who may see them (managedBy) and a status, as in loadCourses. */
+export async function listCourses(db: Q, managed: SQL | undefined, status: 'active' | 'archived' | 'all') {
+  const where: (SQL | undefined)[] = [managed];
+  if (status !== 'all') where.push(eq(courses.isActive, status === 'active'));
+  return loadCourses(db, and(...where));
+}
+
+/** One course as the API shows it; the caller knows it exists. */
+export async function courseById(db: Q, id: string): Promise<CourseDto> {
+  return (await loadCourses(db, eq(courses.id, id)))[0]!;
+}
+
+export async function insertCourse(tx: Tx, values: typeof courses.$inferInsert): Promise<string> {
+  const [c] = await tx.insert(courses).values(values).returning({ id: courses.id });
+  return c!.id;
+}
+
+export async function updateCourse(tx: Tx, id: string, values: Partial<typeof courses.$inferInsert>) {
+  await tx.update(courses).set(values).where(eq(courses.id, id));
+}
+
 export async function findCourse(db: Q, id: string, opts: { forUpdate?: boolean } = {}) {
   const q = db.select().from(courses).where(eq(courses.id, id));
   const [row] = opts.forUpdate ? await q.for('update') : await q;

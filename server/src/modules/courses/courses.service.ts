@@ -2,7 +2,6 @@
 // are registered for its Zoom sessions), co-teachers (who manage the course and its
 // exams as its teacher does) and proctors (who watch its exams' halls). A course's
 // allowed email domains limit which students can be invited.
-import { and, eq, type SQL } from 'drizzle-orm';
 import type {
   Course as CourseDto,
   CourseInput,
@@ -54,7 +53,6 @@ function assertActive(course: Course, what: string) {
 
 export function createCourseService(deps: { db: Db; secret: string }) {
   const { db, secret } = deps;
-  const one = async (db2: Db | Tx, id: string) => (await repo.loadCourses(db2, eq(courses.id, id)))[0]!;
 
   async function rosterRow(tx: Tx, courseId: string, userId: string) {
     const { rows } = await repo.listRoster(tx, courseId, { status: 'all', userId }, { limit: 1, offset: 0 });
@@ -64,45 +62,40 @@ export function createCourseService(deps: { db: Db; secret: string }) {
   return {
     async list(actor: Actor, q: CourseListQuery = { status: 'active' }) {
       assertRole(actor, COURSE_EDITORS);
-      const where: (SQL | undefined)[] = [managedBy(actor, courses.teacherId, courses.id)];
-      if (q.status !== 'all') where.push(eq(courses.isActive, q.status === 'active'));
-      return repo.loadCourses(db, and(...where));
+      return repo.listCourses(db, managedBy(actor, courses.teacherId, courses.id), q.status);
     },
 
     async get(actor: Actor, id: string) {
       await findCourseFor(db, actor, id);
-      return one(db, id);
+      return repo.courseById(db, id);
     },
 
     async create(caller: Caller, input: CourseInput) {
       assertRole(caller.actor, COURSE_EDITORS);
       const id = await db.transaction(async (tx) => {
-        const [c] = await tx
-          .insert(courses)
-          .values({ ...input, teacherId: caller.actor.userId })
-          .returning({ id: courses.id });
+        const courseId = await repo.insertCourse(tx, { ...input, teacherId: caller.actor.userId });
         await audit.record(tx, auditContextOf(secret, caller), {
           action: 'course.created',
           targetType: 'course',
-          targetId: c!.id,
+          targetId: courseId,
         });
-        return c!.id;
+        return courseId;
       });
-      return one(db, id);
+      return repo.courseById(db, id);
     },
 
     async update(caller: Caller, id: string, input: CourseInput) {
       return db.transaction(async (tx) => {
         const course = await findCourseFor(tx, caller.actor, id, { forUpdate: true });
         assertActive(course, 'its details cannot be changed');
-        await tx.update(courses).set(input).where(eq(courses.id, id));
+        await repo.updateCourse(tx, id, input);
         await audit.record(tx, auditContextOf(secret, caller), {
           action: 'course.updated',
           targetType: 'course',
           targetId: id,
           details: { fields: Object.keys(input) },
         });
-        return one(tx, id);
+        return repo.courseById(tx, id);
       });
     },
 
@@ -114,14 +107,14 @@ export function createCourseService(deps: { db: Db; secret: string }) {
       return db.transaction(async (tx) => {
         const course = await findCourseFor(tx, caller.actor, id, { forUpdate: true });
         if (course.isActive !== active) {
-          await tx.update(courses).set({ isActive: active }).where(eq(courses.id, id));
+          await repo.updateCourse(tx, id, { isActive: active });
           await audit.record(tx, auditContextOf(secret, caller), {
             action: active ? 'course.unarchived' : 'course.archived',
             targetType: 'course',
             targetId: id,
           });
         }
-        return one(tx, id);
+        return repo.courseById(tx, id);
       });
     },
 

@@ -1,7 +1,6 @@
 // Proctoring signals from the student page (and the server's own, like a second
 // device), stored with a severity, pushed to the exam's proctors, and summed into
 // the attempt's risk score with a breakdown a proctor can read.
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import {
   SIGNAL_WEIGHTS,
   type ProctorSignalType,
@@ -9,13 +8,14 @@ import {
   type RiskBreakdown,
 } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
-import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
+import type { ProctoringEvent } from '../../db/schema/index.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { Caller } from '../../policy/actor.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
+import * as repo from './proctoring.repository.ts';
 
 export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
   return {
@@ -32,11 +32,7 @@ export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
 
 /** Dismissed alerts do not count; everything else does, by type, capped at 100. */
 export async function riskOf(db: Db | Tx, attemptId: string): Promise<RiskBreakdown> {
-  const rows = await db
-    .select({ type: proctoringEvents.type, count: sql<number>`count(*)::int` })
-    .from(proctoringEvents)
-    .where(and(eq(proctoringEvents.attemptId, attemptId), sql`${proctoringEvents.reviewStatus} <> 'dismissed'`))
-    .groupBy(proctoringEvents.type);
+  const rows = await repo.countsByType(db, attemptId);
   const items = rows
     .map((r) => {
       const weight = SIGNAL_WEIGHTS[r.type as ProctorSignalType]?.weight ?? 0;
@@ -55,7 +51,7 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
 
   async function updateRisk(attemptId: string, db: Db | Tx = deps.db) {
     const risk = await riskOf(db, attemptId);
-    await db.update(attempts).set({ riskScore: risk.score }).where(eq(attempts.id, attemptId));
+    await repo.setRiskScore(db, attemptId, risk.score);
     return risk;
   }
 
@@ -69,19 +65,15 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       details: Record<string, unknown>,
       clientEventId?: string,
     ): Promise<boolean> {
-      const [event] = await db
-        .insert(proctoringEvents)
-        .values({
-          attemptId: attempt.id,
-          examId: attempt.examId,
-          userId: attempt.userId,
-          type,
-          severity: SIGNAL_WEIGHTS[type].severity,
-          details,
-          clientEventId: clientEventId ?? null,
-        })
-        .onConflictDoNothing()
-        .returning();
+      const event = await repo.insertEvent(db, {
+        attemptId: attempt.id,
+        examId: attempt.examId,
+        userId: attempt.userId,
+        type,
+        severity: SIGNAL_WEIGHTS[type].severity,
+        details,
+        clientEventId: clientEventId ?? null,
+      });
       if (!event) return false;
       const risk = await updateRisk(attempt.id);
       publish.alert(attempt.examId, toEventDto(event), risk);
@@ -94,21 +86,17 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       status: 'acknowledged' | 'dismissed' | 'flagged',
       note: string | undefined,
     ): Promise<ProctoringEventDto> {
-      const [event] = await db.select().from(proctoringEvents).where(eq(proctoringEvents.id, eventId));
+      const event = await repo.findEvent(db, eventId);
       if (!event) throw notFound('Alert');
       await loadWatchableExam(db, caller.actor, event.examId);
       // The review, its audit row and the new risk score commit together; proctors hear of it after.
       const updated = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(proctoringEvents)
-          .set({
-            reviewStatus: status,
-            reviewedBy: caller.actor.userId,
-            reviewedAt: new Date(),
-            reviewNote: note ?? null,
-          })
-          .where(eq(proctoringEvents.id, eventId))
-          .returning();
+        const [row] = await repo.reviewEvents(tx, [eventId], {
+          reviewStatus: status,
+          reviewedBy: caller.actor.userId,
+          reviewedAt: new Date(),
+          reviewNote: note ?? null,
+        });
         await audit.record(tx, auditContextOf(secret, caller), {
           action: `alert.${status}`,
           targetType: 'proctoring_event',
@@ -134,10 +122,7 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       status: 'acknowledged' | 'dismissed',
     ): Promise<ProctoringEventDto[]> {
       const ids = [...new Set(eventIds)];
-      const found = await db
-        .select({ id: proctoringEvents.id, examId: proctoringEvents.examId })
-        .from(proctoringEvents)
-        .where(inArray(proctoringEvents.id, ids));
+      const found = await repo.examsOfEvents(db, ids);
       if (found.length !== ids.length) throw notFound('Alert');
       const examIds = [...new Set(found.map((f) => f.examId))];
       if (examIds.length !== 1)
@@ -147,11 +132,12 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       await loadWatchableExam(db, caller.actor, examIds[0]!);
       const ctx = auditContextOf(secret, caller);
       const updated = await db.transaction(async (tx) => {
-        const rows = await tx
-          .update(proctoringEvents)
-          .set({ reviewStatus: status, reviewedBy: caller.actor.userId, reviewedAt: new Date(), reviewNote: null })
-          .where(inArray(proctoringEvents.id, ids))
-          .returning();
+        const rows = await repo.reviewEvents(tx, ids, {
+          reviewStatus: status,
+          reviewedBy: caller.actor.userId,
+          reviewedAt: new Date(),
+          reviewNote: null,
+        });
         for (const row of rows) {
           await audit.record(tx, ctx, {
             action: `alert.${status}`,

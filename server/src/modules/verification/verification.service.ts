@@ -2,13 +2,11 @@
 // chain. The answer never contains the student's email. Every lookup is rate-limited
 // per IP and logged in verification_requests with the IP as a keyed hash only.
 import { performance } from 'node:perf_hooks';
-import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { CertificateMetadata, Verification, VerificationStatus } from '@exam-hall/protocol';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/client.ts';
-import { certificates, verificationRequests } from '../../db/schema/index.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { rateLimited } from '../../http/errors.ts';
@@ -18,6 +16,7 @@ import {
   type OnChainCertificate,
 } from '../certificates/certificates.chain.ts';
 import { metadataHashOf, tokenIdOf } from '../certificates/certificates.metadata.ts';
+import * as repo from './verification.repository.ts';
 
 export interface VerificationDeps {
   db: Db;
@@ -207,7 +206,7 @@ export function createVerificationService(deps: VerificationDeps) {
       const started = performance.now();
       const ipHash = keyedHash(deps.secret, 'ip', who.ip);
       await throttle(ipHash);
-      const [cert] = await db.select().from(certificates).where(eq(certificates.publicId, publicId));
+      const cert = await repo.certificateByPublicId(db, publicId);
       const { v, chainMs } = cert
         ? await check(cert)
         : {
@@ -220,7 +219,7 @@ export function createVerificationService(deps: VerificationDeps) {
             },
             chainMs: null,
           };
-      await db.insert(verificationRequests).values({
+      await repo.logRequest(db, {
         certificateId: cert?.id ?? null,
         method,
         lookupValue: publicId,
@@ -236,7 +235,7 @@ export function createVerificationService(deps: VerificationDeps) {
     /** The holder's file for checking without this server (scripts/verify-certificate.ts). */
     async file(publicId: string, who: Requester) {
       await throttle(keyedHash(deps.secret, 'ip', who.ip));
-      const [cert] = await db.select().from(certificates).where(eq(certificates.publicId, publicId));
+      const cert = await repo.certificateByPublicId(db, publicId);
       if (!cert || cert.tokenId === null || cert.contractAddress === null || cert.chainId === null) return null;
       return {
         metadata: cert.metadata as CertificateMetadata,
