@@ -83,9 +83,14 @@ export async function createSystem(
   const services = createServices(deps);
   const socketRuntime = attachHandlers(
     sockets.io,
-    socketHandlers({ db, hall: services.hall, proctoring: services.proctoring }),
+    socketHandlers({
+      hall: services.hall,
+      attemptLive: services.attemptLive,
+      proctoring: services.proctoring,
+      attendance: services.attendance,
+    }),
     log,
-    services.hall,
+    services.attemptLive,
   );
   const routes: DeclaredRoute[] = createRoutes(deps, auth, services);
   let openapi: unknown;

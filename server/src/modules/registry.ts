@@ -30,6 +30,7 @@ import { zoomMeetingRoutes } from './zoom/zoom.meetings.routes.ts';
 import { createAttendanceService } from './attendance/attendance.service.ts';
 import { attendanceRoutes } from './attendance/attendance.routes.ts';
 import { createHallService, type ExpiryScheduler } from './hall/hall.service.ts';
+import { createAttemptLiveService } from './attempts/attempts.live.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
 import { createParticipantService } from './participants/participants.service.ts';
@@ -68,6 +69,7 @@ export function createServices(deps: ServiceDeps) {
     users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
     hall: createHallService({ ...deps, proctoring }),
+    attemptLive: createAttemptLiveService({ ...deps, proctoring }),
     courses: createCourseService(deps),
     exams: createExamService(deps),
     participants: createParticipantService(deps),

@@ -16,7 +16,7 @@ import {
 } from '@exam-hall/protocol';
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import type { Actor } from '../policy/actor.ts';
-import type { JoinedAttempt } from '../modules/hall/hall.service.ts';
+import type { JoinedAttempt } from '../modules/attempts/attempts.live.service.ts';
 import type { Logger } from '../lib/logger.ts';
 import { closeRedis, fireAndForgetPublisher } from '../lib/redis.ts';
 import type { OriginPolicy } from '../http/origins.ts';

@@ -191,6 +191,13 @@ export function createAttendanceService(deps: { db: Db; secret: string; zoom: Zo
       return buildDashboard(db, await loadAttendanceMeeting(db, actor, meetingId));
     },
 
+    /** Live updates of the dashboard ('attendance:changed'): `subscribe` runs once the actor may see it. */
+    async watch(actor: Actor, meetingId: string, subscribe: () => Promise<void>) {
+      await loadAttendanceMeeting(db, actor, meetingId);
+      await subscribe();
+      return { watching: true as const };
+    },
+
     /** The dashboard as CSV, one row per person; the export is audited with counts only. */
     async exportCsv(caller: Caller, meetingId: string) {
       const d = await buildDashboard(db, await loadAttendanceMeeting(db, caller.actor, meetingId));

@@ -1,7 +1,15 @@
 // What the hall tells browsers, behind a small interface so services never touch
 // Socket.IO. The implementation emits to rooms; with the Redis adapter (API
 // processes) or the Redis emitter (worker processes) it reaches every process.
-import { rooms, type Clock, type HallRow, type ProctoringEventDto, type RiskBreakdown } from '@exam-hall/protocol';
+import {
+  rooms,
+  type Clock,
+  type HallRow,
+  type ProctoringEventDto,
+  type RiskBreakdown,
+  type ServerEvent,
+  type ServerPayload,
+} from '@exam-hall/protocol';
 import type { Attempt } from '../../db/schema/index.ts';
 
 export interface HallPublisher {
@@ -10,7 +18,7 @@ export interface HallPublisher {
     reason: string,
     detail?: ClockDetail,
   ): void;
-  ended(attemptId: string, status: string, reason: string): void;
+  ended(attemptId: string, status: ServerPayload<'attempt:ended'>['status'], reason: string): void;
   message(attemptId: string, text: string, from: string): void;
   graded(attemptId: string): void;
   /** The attempt continues on another device: its sockets are told why, then closed (on every process). */
@@ -64,8 +72,11 @@ export function toClock(
 /** `silence()` is for shutdown: late work (a socket's presence update) must not publish on closed Redis clients. */
 export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () => void } {
   let silent = false;
-  const to = (room: string, event: string, payload: unknown) => {
-    if (!silent) io.to(room).emit(event, payload);
+  // Every push goes through here: the event's payload type comes from protocol's `serverEvents`.
+  const emit = <E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>) =>
+    io.to(room).emit(event, payload);
+  const to = <E extends ServerEvent>(room: string, event: E, payload: ServerPayload<E>) => {
+    if (!silent) emit(room, event, payload);
   };
   return {
     clock: (a, reason, detail) => to(rooms.attempt(a.id), 'attempt:clock', toClock(a, reason, detail)),
@@ -76,7 +87,7 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     moved: (attemptId) => {
       if (silent) return;
       // Same Redis connection for both, so every process delivers the event before it closes the sockets.
-      io.to(rooms.attempt(attemptId)).emit('attempt:moved', { attemptId, reason: 'resumed_elsewhere' });
+      emit(rooms.attempt(attemptId), 'attempt:moved', { attemptId, reason: 'resumed_elsewhere' });
       io.in(rooms.attempt(attemptId)).disconnectSockets(true);
     },
     row: (examId, row) => to(rooms.examProctors(examId), 'hall:row', row),
@@ -90,7 +101,7 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
       if (silent) return;
       // Same Redis connection for both, so every process delivers the event before it closes the sockets.
       for (const room of [rooms.user(userId), ...attemptIds.map((id) => rooms.attempt(id))]) {
-        if (ended) io.to(room).emit('session:ended', { reason: ended.reason });
+        if (ended) emit(room, 'session:ended', { reason: ended.reason });
         io.in(room).disconnectSockets(true);
       }
     },

@@ -12,13 +12,11 @@ import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { Caller } from '../../policy/actor.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
+import { attemptById } from './hall.repository.ts';
 
-/** The attempt, if the caller may watch its exam (students: 403; anyone else without access: 404), as hall:action. */
-async function watchableAttempt(db: Db, caller: Caller, attemptId: string) {
-  const [a] = await db
-    .select({ id: attempts.id, examId: attempts.examId })
-    .from(attempts)
-    .where(eq(attempts.id, attemptId));
+/** The attempt, if the caller may watch its exam (students: 403; anyone else without access: 404): notes, risk, actions. */
+export async function loadWatchableAttempt(db: Db, caller: Caller, attemptId: string) {
+  const a = await attemptById(db, attemptId);
   if (!a) throw notFound('Attempt');
   await loadWatchableExam(db, caller.actor, a.examId);
   return a;
@@ -56,13 +54,13 @@ export function createAttemptNotes(deps: { db: Db; secret: string }) {
   const { db, secret } = deps;
   return {
     async get(caller: Caller, attemptId: string): Promise<AttemptNoteReply> {
-      await watchableAttempt(db, caller, attemptId);
+      await loadWatchableAttempt(db, caller, attemptId);
       return { note: await readNote(db, attemptId) };
     },
 
     /** Saves the note (an empty body deletes it), audited without its text in the same transaction. */
     async save(caller: Caller, input: AttemptNoteSave): Promise<AttemptNoteReply> {
-      const a = await watchableAttempt(db, caller, input.attemptId);
+      const a = await loadWatchableAttempt(db, caller, input.attemptId);
       return db.transaction(async (tx) => {
         // Serialises saves of one attempt's note, whether or not a note exists yet.
         await tx.select({ id: attempts.id }).from(attempts).where(eq(attempts.id, a.id)).for('update');

@@ -1,57 +1,82 @@
-import { eq, sql } from 'drizzle-orm';
-import type { HallRow } from '@exam-hall/protocol';
+// SQL of the proctor's side of the hall (hall.service.ts, hall.rows.ts): the roster,
+// the attempts a proctor acts on, and the exam's recent alerts.
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { MIN_SECONDS_LEFT_AFTER_TAKING, type AttemptStatus, type HallRow } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
-import { answers, attempts } from '../../db/schema/index.ts';
+import { attempts, proctoringEvents, type Attempt } from '../../db/schema/index.ts';
 
-/** Saves later than the deadline by at most this much were already in flight: still accepted. */
-export const SAVE_GRACE_SECONDS = 3;
-
-/**
- * One autosave in one statement: the attempt must be in progress and within its
- * deadline (plus grace); the answer is written only if this save is newer than the
- * stored one for that question, so replays are no-ops and stale saves never win.
- * Answers the stored sequence, or null when nothing was written.
- */
-export async function saveAnswer(
-  db: Db,
-  s: { attemptId: string; questionId: string; seq: number; response: unknown; flagged: boolean },
-): Promise<{ seq: number } | null> {
-  const res = await db.execute<{ seq: string }>(sql`
-    with a as (
-      update ${attempts}
-         set last_seq = greatest(${attempts.lastSeq}, ${s.seq}), last_activity_at = now()
-       where ${attempts.id} = ${s.attemptId}
-         and ${attempts.status} = 'in_progress'
-         and ${attempts.deadlineAt} + make_interval(secs => ${SAVE_GRACE_SECONDS}) > now()
-      returning ${attempts.id} as id
-    )
-    insert into ${answers} (attempt_id, question_id, response, flagged, seq, answered_at, updated_at)
-    select a.id, ${s.questionId}, ${s.response === null ? null : JSON.stringify(s.response)}::jsonb, ${s.flagged}, ${s.seq}, now(), now()
-      from a
-    on conflict (attempt_id, question_id) do update
-       set response = excluded.response, flagged = excluded.flagged, seq = excluded.seq, updated_at = now()
-     where ${answers}.seq < excluded.seq
-    returning seq`);
-  const row = res.rows[0];
-  return row ? { seq: Number(row.seq) } : null;
+export async function attemptById(db: Db, attemptId: string): Promise<Attempt | undefined> {
+  const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
+  return a;
 }
 
-export async function attemptWriteState(db: Db, attemptId: string) {
-  const [row] = await db
+export function examsAndParticipantsOf(db: Db, attemptIds: string[]) {
+  return db
+    .select({ examId: attempts.examId, participantId: attempts.participantId })
+    .from(attempts)
+    .where(inArray(attempts.id, attemptIds));
+}
+
+/** The exam's latest proctoring events, newest first. */
+export function recentAlerts(db: Db, examId: string, limit = 200) {
+  return db
+    .select()
+    .from(proctoringEvents)
+    .where(eq(proctoringEvents.examId, examId))
+    .orderBy(sql`${proctoringEvents.occurredAt} desc`)
+    .limit(limit);
+}
+
+/**
+ * Moves a running (or paused) attempt's deadline by `minutes`. Taking time away never
+ * leaves less than a minute on the clock: counted from now for a running attempt, from
+ * when the clock stopped for a paused one. Answers the row, or undefined when refused.
+ */
+export async function extendAttempt(tx: Tx, attemptId: string, minutes: number): Promise<Attempt | undefined> {
+  const leavesEnoughTime = sql`${attempts.deadlineAt} + make_interval(mins => ${minutes}) >= coalesce(${attempts.pausedAt}, now()) + make_interval(secs => ${MIN_SECONDS_LEFT_AFTER_TAKING})`;
+  const [updated] = await tx
+    .update(attempts)
+    .set({
+      extraSeconds: sql`${attempts.extraSeconds} + ${minutes * 60}`,
+      deadlineAt: sql`${attempts.deadlineAt} + make_interval(mins => ${minutes})`,
+    })
+    .where(
+      and(
+        eq(attempts.id, attemptId),
+        sql`${attempts.status} in ('in_progress', 'paused')`,
+        minutes < 0 ? leavesEnoughTime : undefined,
+      ),
+    )
+    .returning();
+  return updated;
+}
+
+/** The attempt's status and the whole seconds left on its clock (stopped while paused). */
+export async function secondsLeft(tx: Tx, attemptId: string) {
+  const [row] = await tx
     .select({
       status: attempts.status,
-      writable: sql<boolean>`${attempts.status} = 'in_progress' and ${attempts.deadlineAt} + make_interval(secs => ${SAVE_GRACE_SECONDS}) > now()`,
+      left: sql<number>`floor(extract(epoch from ${attempts.deadlineAt} - coalesce(${attempts.pausedAt}, now())))::int`,
     })
     .from(attempts)
     .where(eq(attempts.id, attemptId));
   return row;
 }
 
-export function savedAnswers(db: Db | Tx, attemptId: string) {
-  return db
-    .select({ questionId: answers.questionId, response: answers.response, flagged: answers.flagged, seq: answers.seq })
-    .from(answers)
-    .where(eq(answers.attemptId, attemptId));
+/** What the student is told while paused; kept on the row so a reload shows it too. Answers the row. */
+export async function setPauseReason(tx: Tx, attemptId: string, reason: string | null): Promise<Attempt> {
+  const [row] = await tx.update(attempts).set({ pauseReason: reason }).where(eq(attempts.id, attemptId)).returning();
+  return row!;
+}
+
+/** The exam's attempts in these states, locked FOR UPDATE in id order (no deadlock between two bulks). */
+export function lockAttemptsIn(tx: Tx, examId: string, statuses: AttemptStatus[]) {
+  return tx
+    .select({ id: attempts.id })
+    .from(attempts)
+    .where(and(eq(attempts.examId, examId), inArray(attempts.status, statuses)))
+    .orderBy(attempts.id)
+    .for('update');
 }
 
 type RawRow = {

@@ -1,0 +1,243 @@
+// The student's attempt, live: what a browser gets on joining, how answers are saved
+// without loss, submission, proctoring signals and presence. The clock is the attempt
+// row's deadline; every change to it is pushed to the student at once. The proctor's
+// side of the hall is hall/hall.service.ts.
+import type { AttemptSnapshot, SaveAck, SaveAnswer } from '@exam-hall/protocol';
+import type { Db } from '../../db/client.ts';
+import type { Attempt } from '../../db/schema/index.ts';
+import { AppError, badRequest } from '../../http/errors.ts';
+import { keyedHash } from '../../lib/crypto.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
+import * as audit from '../audit/audit.service.ts';
+import { transitionAttempt } from './attempts.state.ts';
+import { studentQuestions } from '../questions/questions.student.ts';
+import { checkResponse } from '../questions/types/index.ts';
+import type { ProctoringService } from '../proctoring/proctoring.service.ts';
+import type { AttemptPrincipal } from '../../policy/access.ts';
+import { loadOwnAttempt } from './attempts.service.ts';
+import { toClock, type HallPublisher } from '../hall/hall.events.ts';
+import { createRowPusher } from '../hall/hall.rows.ts';
+import type { ExpiryScheduler } from '../hall/hall.service.ts';
+import type { GradingQueue } from '../grading/grading.jobs.ts';
+import * as repo from './attempts.live.repository.ts';
+
+/** What a socket remembers about an attempt it joined, so saves need no lookups. */
+export interface JoinedAttempt {
+  attemptId: string;
+  examId: string;
+  userId: string;
+  participantId: string;
+  questions: Map<string, { type: string; content: Record<string, unknown> }>;
+}
+
+export function createAttemptLiveService(deps: {
+  db: Db;
+  secret: string;
+  publish: HallPublisher;
+  proctoring: ProctoringService;
+  expiry: ExpiryScheduler;
+  grading: GradingQueue;
+}) {
+  const { db, secret, publish, proctoring, expiry, grading } = deps;
+  const rows = createRowPusher(deps);
+
+  /** Someone entered or left the hall: attendance dashboards of the exam's running meetings refetch. */
+  async function presenceChanged(examId: string) {
+    for (const id of await repo.runningMeetingIds(db, examId)) publish.attendanceChanged(id);
+  }
+
+  async function snapshot(
+    a: Attempt,
+    clockReason?: string,
+  ): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
+    const exam = await repo.examById(db, a.examId);
+    // A lobby (not started) sees no questions: reading them must cost exam time.
+    const qs = a.status === 'not_started' ? [] : await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder);
+    const saved = await repo.savedAnswers(db, a.id);
+    const full = await repo.questionsForChecking(db, a.examId);
+    return {
+      snapshot: {
+        attempt: {
+          id: a.id,
+          examId: a.examId,
+          examTitle: exam!.title,
+          instructions: exam!.instructions,
+          status: a.status,
+          blockCopyPaste: exam!.proctoring.enabled && exam!.proctoring.blockCopyPaste,
+          requireFullscreen: exam!.proctoring.enabled && exam!.proctoring.requireFullscreen,
+          proctored: exam!.proctoring.enabled,
+        },
+        // A page that (re)joins a paused attempt is told why, as one that saw the pause live was.
+        clock: toClock(a, clockReason, {
+          pauseReason: a.status === 'paused' ? (a.pauseReason ?? undefined) : undefined,
+        }),
+        questions: qs.map((q) => ({ ...q, content: q.content as Record<string, unknown> })),
+        answers: saved.map((s) => ({
+          questionId: s.questionId,
+          response: s.response ?? null,
+          flagged: s.flagged,
+          seq: s.seq,
+        })),
+        lastSeq: a.lastSeq,
+      },
+      joined: {
+        attemptId: a.id,
+        examId: a.examId,
+        userId: a.userId,
+        participantId: a.participantId,
+        questions: new Map(full.map((q) => [q.id, { type: q.type, content: q.content }])),
+      },
+    };
+  }
+
+  /**
+   * Downtime credit: when an attempt's last connection had closed and the exam's
+   * policy credits time lost while disconnected, the gap the server observed is
+   * added to the deadline, up to the exam's cap.
+   */
+  async function creditDowntime(a: Attempt): Promise<Attempt> {
+    if (a.status !== 'in_progress') return a;
+    const exam = await repo.disconnectPolicy(db, a.examId);
+    if (!exam || exam.policy !== 'credit') return a;
+    const { open, lastLeft } = await repo.presenceSummary(db, a.id);
+    if (open > 0 || !lastLeft) return a;
+    const updated = await repo.creditDowntime(db, a.id, new Date(lastLeft), exam.cap);
+    if (!updated) return a;
+    publish.clock(updated, 'disconnect_credit', { deltaSeconds: secondsBetween(a.deadlineAt, updated.deadlineAt) });
+    // Best effort: the deadline is in the row, and the expiry sweep ends (and re-arms) what no
+    // job covers, so a student coming back while Redis is down is not kept out of the exam.
+    await bestEffort(expiry.schedule(updated.id, updated.deadlineAt!), 1000);
+    return updated;
+  }
+
+  return {
+    /** A student's browser joins its attempt: presence segment, downtime credit, snapshot. */
+    async join(
+      who: AttemptPrincipal,
+      input: { attemptId: string; deviceId: string },
+      conn: { socketId: string; ip: string },
+      subscribe: (attemptId: string) => Promise<void> = async () => {},
+      /** Socket ids in the attempt's room across the cluster (only asked when another device looks open). */
+      liveConnections: () => Promise<string[]> = async () => [],
+    ) {
+      const owned = await loadOwnAttempt(db, who, input.attemptId);
+      // Into the attempt's room before the state is read: a pause or extension made
+      // from here on reaches this socket as an event, and anything earlier is in the
+      // row read below (the page keeps whichever clock is newer).
+      await subscribe(owned.id);
+      const found = (await repo.attemptById(db, owned.id))!;
+      // A finished attempt is only shown: no presence, no alerts.
+      if (!['not_started', 'in_progress', 'paused'].includes(found.status)) return snapshot(found);
+      const a = await creditDowntime(found);
+      // The socket is not in the attempt's room yet: the credit also travels in the snapshot's clock.
+      const credited = a.deadlineAt?.getTime() !== found.deadlineAt?.getTime();
+      // Other devices count only while their socket is alive somewhere in the cluster:
+      // a segment left open by a crashed process must not raise a second-device alert.
+      const openElsewhere = await repo.openSegmentsElsewhere(db, a.id, input.deviceId);
+      const live = openElsewhere.length ? new Set(await liveConnections()) : new Set<string>();
+      const others = {
+        devices: new Set(openElsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size,
+      };
+      await repo.openSegment(db, {
+        attemptId: a.id,
+        userId: a.userId,
+        examId: a.examId,
+        connectionId: conn.socketId,
+        deviceId: input.deviceId,
+        source: 'hall',
+        ipHash: keyedHash(secret, 'ip', conn.ip),
+      });
+      if (others.devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
+        await proctoring.record(a, 'second_device', { devices: others.devices + 1 });
+      }
+      const result = await snapshot(a, credited ? 'disconnect_credit' : undefined);
+      await rows.pushRow(a);
+      await presenceChanged(a.examId);
+      return result;
+    },
+
+    /** The socket closed: its presence segment ends. */
+    async leave(joined: JoinedAttempt, socketId: string) {
+      await repo.closeSegment(db, joined.attemptId, socketId);
+      const a = await repo.attemptById(db, joined.attemptId);
+      if (a) await rows.pushRow(a);
+      await presenceChanged(joined.examId);
+    },
+
+    /** Acknowledged only after PostgreSQL committed it. */
+    async save(joined: JoinedAttempt, input: SaveAnswer): Promise<SaveAck> {
+      const q = joined.questions.get(input.questionId);
+      if (!q)
+        throw badRequest('This question is not part of the attempt.', [
+          { path: 'questionId', message: 'is not in this attempt' },
+        ]);
+      if (input.response !== null) {
+        const check = checkResponse(q, input.response);
+        if (!check.ok) {
+          throw badRequest(
+            'This answer does not fit the question.',
+            check.problems.map((p) => ({ path: ['response', ...p.path].join('.'), message: p.message })),
+          );
+        }
+      }
+      const saved = await repo.saveAnswer(db, { ...input, attemptId: joined.attemptId });
+      if (saved) {
+        rows.pushRowSoon(joined);
+        return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
+      }
+      const state = await repo.attemptWriteState(db, joined.attemptId);
+      if (!state?.writable) {
+        const message =
+          state?.status === 'paused'
+            ? 'Your exam is paused by the proctor; answers are kept and can be saved when it resumes.'
+            : 'Time is up for this attempt: answers can no longer be changed.';
+        throw new AppError(409, 'invalid_transition', message);
+      }
+      // Writable but nothing written: this seq (or a newer one) was already applied.
+      return { seq: input.seq, applied: false, savedAt: new Date().toISOString() };
+    },
+
+    async submit(joined: JoinedAttempt, userCtx: { ip: string }) {
+      // The change and its audit row commit together; grading and pushes only after the commit.
+      const a = await db.transaction(async (tx) => {
+        const submitted = await transitionAttempt(tx, joined.attemptId, 'submitted', { reason: 'submitted' });
+        await audit.record(
+          tx,
+          { actorId: submitted.userId, actorRole: 'student', ipHash: keyedHash(secret, 'ip', userCtx.ip) },
+          { action: 'attempt.submitted', targetType: 'attempt', targetId: submitted.id },
+        );
+        return submitted;
+      });
+      // The submission is committed: a grading job Redis cannot take now is re-queued by the
+      // grading reconciler, and the student is told the truth (submitted), not an error or nothing.
+      await bestEffort(grading.enqueue(a.id), 1000);
+      publish.ended(a.id, a.status, 'submitted');
+      await rows.pushRow(a);
+      return { status: a.status, submittedAt: a.submittedAt?.toISOString() ?? null };
+    },
+
+    async signal(
+      joined: JoinedAttempt,
+      type: Parameters<ProctoringService['record']>[1],
+      details: Record<string, unknown>,
+      clientEventId: string,
+    ) {
+      const stored = await proctoring.record(
+        { id: joined.attemptId, examId: joined.examId, userId: joined.userId },
+        type,
+        details,
+        clientEventId,
+      );
+      if (stored) {
+        const a = await repo.attemptById(db, joined.attemptId);
+        if (a) await rows.pushRow(a);
+      }
+      return stored;
+    },
+  };
+}
+export type AttemptLiveService = ReturnType<typeof createAttemptLiveService>;
+
+function secondsBetween(before: Date | null, after: Date | null): number {
+  return before && after ? Math.round((after.getTime() - before.getTime()) / 1000) : 0;
+}
