@@ -11,11 +11,16 @@ const domain = z
     'must be a domain such as school.example',
   );
 
+export const courseLevels = ['beginner', 'intermediate', 'advanced'] as const;
+export type CourseLevel = (typeof courseLevels)[number];
+
+export const courseListStatuses = ['active', 'archived', 'all'] as const;
+
 export const courseInputSchema = z.object({
   name: line().trim().min(1, 'Name is required').max(200, 'Name must be at most 200 characters'),
   description: text().trim().max(2000, 'Description must be at most 2000 characters').nullish(),
   subject: line().trim().max(100, 'Subject must be at most 100 characters').nullish(),
-  level: z.enum(['beginner', 'intermediate', 'advanced']).nullish(),
+  level: z.enum(courseLevels).nullish(),
   /** Empty means any email domain may be invited. */
   allowedEmailDomains: z.array(domain).max(20, 'At most 20 domains').default([]),
 });
@@ -36,7 +41,7 @@ export type Course = z.infer<typeof courseSchema>;
 
 export const courseListQuerySchema = z.object({
   /** Which courses: active ones (default), archived ones, or all. */
-  status: z.enum(['active', 'archived', 'all']).default('active'),
+  status: z.enum(courseListStatuses).default('active'),
 });
 export type CourseListQuery = z.infer<typeof courseListQuerySchema>;
 
@@ -45,6 +50,7 @@ export const enrollmentRoles = ['student', 'teacher', 'proctor'] as const;
 export const enrollmentRoleSchema = z.enum(enrollmentRoles);
 export type EnrollmentRole = z.infer<typeof enrollmentRoleSchema>;
 export const enrollmentStatuses = ['active', 'dropped'] as const;
+export type EnrollmentStatus = (typeof enrollmentStatuses)[number];
 
 export const ENROLLMENT_IMPORT_MAX_ROWS = 5000;
 export const ENROLLMENT_NAME_MAX = 100;

@@ -2,10 +2,17 @@ import { z } from 'zod';
 import { line, text } from './common.ts';
 
 export const examStatuses = ['draft', 'published', 'archived'] as const;
+export type ExamStatus = (typeof examStatuses)[number];
 
 /** Who starts the clock: each student from the lobby, or everyone at once when a proctor opens the hall. */
 export const startModes = ['student', 'proctor'] as const;
 export type StartMode = (typeof startModes)[number];
+export const resultsPolicies = ['immediately', 'on_release'] as const;
+export type ResultsPolicy = (typeof resultsPolicies)[number];
+export const partialCreditRules = ['all_or_nothing', 'proportional'] as const;
+export type PartialCreditRule = (typeof partialCreditRules)[number];
+export const disconnectPolicies = ['strict', 'credit'] as const;
+export type DisconnectPolicy = (typeof disconnectPolicies)[number];
 
 export const proctoringSettingsSchema = z.object({
   enabled: z.boolean().default(false),
@@ -45,11 +52,11 @@ const examFields = z.object({
     .min(1, 'Attempt limit must be at least 1')
     .max(100, 'Attempt limit must be at most 100'),
   allowReview: z.boolean(),
-  resultsPolicy: z.enum(['immediately', 'on_release']),
-  partialCreditRule: z.enum(['all_or_nothing', 'proportional']),
+  resultsPolicy: z.enum(resultsPolicies),
+  partialCreditRule: z.enum(partialCreditRules),
   partialCreditPenalty: z.number().min(0).max(1, 'Penalty must be between 0 and 1'),
   proctoring: proctoringSettingsSchema,
-  disconnectPolicy: z.enum(['strict', 'credit']),
+  disconnectPolicy: z.enum(disconnectPolicies),
   disconnectCreditMaxMinutes: z.number().int().min(0).max(1440, 'Credit must be at most 1440 minutes'),
   issueCertificates: z.boolean(),
   startMode: z.enum(startModes, { error: "Start mode must be 'student' or 'proctor'" }),

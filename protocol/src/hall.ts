@@ -22,6 +22,8 @@ export const proctorSignalTypes = [
 export type ProctorSignalType = (typeof proctorSignalTypes)[number];
 export const severities = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
+export const proctoringReviewStatuses = ['open', 'acknowledged', 'dismissed', 'flagged'] as const;
+export type ProctoringReviewStatus = (typeof proctoringReviewStatuses)[number];
 
 /** How much each signal adds to an attempt's risk score (0-100), and how serious it is. */
 export const SIGNAL_WEIGHTS: Record<ProctorSignalType, { severity: Severity; weight: number }> = {
@@ -171,7 +173,7 @@ export const proctoringEventSchema = z.object({
   type: z.string(),
   severity: z.enum(severities),
   occurredAt: z.iso.datetime(),
-  reviewStatus: z.enum(['open', 'acknowledged', 'dismissed', 'flagged']),
+  reviewStatus: z.enum(proctoringReviewStatuses),
   details: z.record(z.string(), z.unknown()),
 });
 export type ProctoringEventDto = z.infer<typeof proctoringEventSchema>;
@@ -234,6 +236,9 @@ export type HallBulkReply = z.infer<typeof hallBulkReplySchema>;
 
 /** At most this many alerts are reviewed in one go. */
 export const MAX_BULK_REVIEW = 500;
+/** What a proctor may decide about one alert. */
+export const alertReviewStatuses = ['acknowledged', 'dismissed', 'flagged'] as const;
+export type AlertReviewStatus = (typeof alertReviewStatuses)[number];
 export const reviewAlertsSchema = z.object({
   eventIds: z
     .array(uuid)
@@ -245,7 +250,7 @@ export type ReviewAlerts = z.infer<typeof reviewAlertsSchema>;
 
 export const reviewAlertSchema = z.object({
   eventId: uuid,
-  status: z.enum(['acknowledged', 'dismissed', 'flagged']),
+  status: z.enum(alertReviewStatuses),
   note: text().trim().max(1000).optional(),
 });
 

@@ -59,6 +59,7 @@ export type AttemptResult = z.infer<typeof attemptResultSchema>;
 
 /** Attempts that ended and so belong in the results table (terminated = invalidated by a proctor). */
 export const endedAttemptStatuses = ['submitted', 'expired', 'abandoned', 'invalidated'] as const;
+export type EndedAttemptStatus = (typeof endedAttemptStatuses)[number];
 /** Ended attempts that are graded (the others have no score). */
 export const gradableAttemptStatuses = ['submitted', 'expired'] as const;
 

@@ -15,20 +15,13 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { attemptStatuses } from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { exams, questions } from './exams.ts';
 import { examParticipants } from './participants.ts';
 import { users } from './users.ts';
 
-export const attemptStatus = pgEnum('attempt_status', [
-  'not_started',
-  'in_progress',
-  'paused',
-  'submitted',
-  'expired',
-  'abandoned',
-  'invalidated',
-]);
+export const attemptStatus = pgEnum('attempt_status', attemptStatuses);
 export const attemptReviewStatus = pgEnum('attempt_review_status', ['pending', 'approved', 'flagged', 'rejected']);
 
 /** Statuses in which the student may still write answers; at most one such attempt per participant. */

@@ -13,12 +13,13 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { certificateStatuses } from '@exam-hall/protocol';
 import { attempts } from './attempts.ts';
 import { createdAt, EVM_ADDRESS_RE, HASH32_RE, re, tstz, updatedAt } from './columns.ts';
 import { exams } from './exams.ts';
 import { users } from './users.ts';
 
-export const certificateStatus = pgEnum('certificate_status', ['pending', 'minting', 'issued', 'failed', 'revoked']);
+export const certificateStatus = pgEnum('certificate_status', certificateStatuses);
 export const verificationMethod = pgEnum('verification_method', ['public_id', 'qr', 'tx_hash', 'token_id']);
 export const verificationResult = pgEnum('verification_result', ['valid', 'revoked', 'tampered', 'not_found', 'error']);
 

@@ -2,12 +2,13 @@
 // restriction used when registering students in Zoom meetings (seed 001).
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { courseLevels, enrollmentRoles, enrollmentStatuses } from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { users } from './users.ts';
 
-export const courseLevel = pgEnum('course_level', ['beginner', 'intermediate', 'advanced']);
-export const enrollmentRole = pgEnum('enrollment_role', ['student', 'teacher', 'proctor']);
-export const enrollmentStatus = pgEnum('enrollment_status', ['active', 'dropped']);
+export const courseLevel = pgEnum('course_level', courseLevels);
+export const enrollmentRole = pgEnum('enrollment_role', enrollmentRoles);
+export const enrollmentStatus = pgEnum('enrollment_status', enrollmentStatuses);
 
 export type CourseSettings = {
   defaultExamDuration?: number; // minutes

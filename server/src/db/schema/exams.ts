@@ -13,20 +13,28 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import {
+  difficulties,
+  disconnectPolicies,
+  examStatuses,
+  partialCreditRules,
+  resultsPolicies,
+  startModes,
+} from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { courses } from './courses.ts';
 import { users } from './users.ts';
 
-export const examStatus = pgEnum('exam_status', ['draft', 'published', 'archived']);
-export const resultsPolicy = pgEnum('results_policy', ['immediately', 'on_release']);
-export const partialCreditRule = pgEnum('partial_credit_rule', ['all_or_nothing', 'proportional']);
+export const examStatus = pgEnum('exam_status', examStatuses);
+export const resultsPolicy = pgEnum('results_policy', resultsPolicies);
+export const partialCreditRule = pgEnum('partial_credit_rule', partialCreditRules);
 // strict: the clock keeps running while a student is offline.
 // credit: server-observed downtime is added back to the deadline, up to a cap.
-export const disconnectPolicy = pgEnum('disconnect_policy', ['strict', 'credit']);
+export const disconnectPolicy = pgEnum('disconnect_policy', disconnectPolicies);
 // student: each student starts from the lobby when ready; proctor: the lobby's Start
 // button unlocks when a proctor opens the hall, so everyone starts together.
-export const examStartMode = pgEnum('exam_start_mode', ['student', 'proctor']);
-export const questionDifficulty = pgEnum('question_difficulty', ['easy', 'medium', 'hard']);
+export const examStartMode = pgEnum('exam_start_mode', startModes);
+export const questionDifficulty = pgEnum('question_difficulty', difficulties);
 
 export type ExamProctoringSettings = {
   enabled: boolean;

@@ -1,12 +1,13 @@
 // Who may take an exam, with their one-time access code (seeds 000 and 002).
 import { sql } from 'drizzle-orm';
 import { check, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accessCodeStatuses } from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { exams } from './exams.ts';
 import { users } from './users.ts';
 
 // Replaces the seeds' isUsed flag: a teacher can also void a leaked code and issue a new one.
-export const accessCodeStatus = pgEnum('access_code_status', ['unused', 'used', 'voided']);
+export const accessCodeStatus = pgEnum('access_code_status', accessCodeStatuses);
 
 export const examParticipants = pgTable(
   'exam_participants',

@@ -2,18 +2,14 @@
 // live-hall presence the architecture asks for).
 import { sql } from 'drizzle-orm';
 import { check, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { proctoringReviewStatuses, severities } from '@exam-hall/protocol';
 import { createdAt, tstz } from './columns.ts';
 import { attempts } from './attempts.ts';
 import { exams } from './exams.ts';
 import { users } from './users.ts';
 
-export const proctoringSeverity = pgEnum('proctoring_severity', ['low', 'medium', 'high', 'critical']);
-export const proctoringReviewStatus = pgEnum('proctoring_review_status', [
-  'open',
-  'acknowledged',
-  'dismissed',
-  'flagged',
-]);
+export const proctoringSeverity = pgEnum('proctoring_severity', severities);
+export const proctoringReviewStatus = pgEnum('proctoring_review_status', proctoringReviewStatuses);
 export const presenceSource = pgEnum('presence_source', ['hall', 'zoom']);
 
 export const proctoringEvents = pgTable(

@@ -1,17 +1,14 @@
 // Accounts, login sessions and the refresh-token ledger.
 import { sql } from 'drizzle-orm';
 import { check, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { accountLinkPurposes, roles, userStatuses } from '@exam-hall/protocol';
 import { createdAt, EVM_ADDRESS_RE, re, tstz, updatedAt } from './columns.ts';
 
-export const role = pgEnum('role', ['admin', 'teacher', 'proctor', 'student']);
+export const role = pgEnum('role', roles);
 // invited: created by an admin, a teacher or a participant import; no password yet.
 // pending_verification: a password is set but the email address is not proven yet.
-export const userStatus = pgEnum('user_status', ['active', 'invited', 'suspended', 'pending_verification']);
-export const accountTokenPurpose = pgEnum('account_token_purpose', [
-  'invitation',
-  'password_reset',
-  'email_verification',
-]);
+export const userStatus = pgEnum('user_status', userStatuses);
+export const accountTokenPurpose = pgEnum('account_token_purpose', accountLinkPurposes);
 
 export const users = pgTable(
   'users',

@@ -2,15 +2,16 @@
 // (seed 001, which ran on PostgreSQL/Supabase already).
 import { sql } from 'drizzle-orm';
 import { boolean, check, date, index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { attendanceStatuses, zoomMeetingStatuses } from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { courses } from './courses.ts';
 import { exams } from './exams.ts';
 import { users } from './users.ts';
 
-export const zoomMeetingStatus = pgEnum('zoom_meeting_status', ['scheduled', 'started', 'ended']);
+export const zoomMeetingStatus = pgEnum('zoom_meeting_status', zoomMeetingStatuses);
 export const registrantStatus = pgEnum('registrant_status', ['registered', 'failed', 'cancelled']);
 export const participationSource = pgEnum('participation_source', ['webhook', 'report']);
-export const attendanceStatus = pgEnum('attendance_status', ['present', 'late', 'partial', 'absent']);
+export const attendanceStatus = pgEnum('attendance_status', attendanceStatuses);
 // 'manual': a teacher overrode the computed status; recomputation must not overwrite it.
 export const attendanceSource = pgEnum('attendance_source', ['webhook', 'report', 'manual']);
 

@@ -1,6 +1,6 @@
 // How a roster row reads: plain-text status (never colour alone), time left by the
 // server's clock, and the sort and filter rules of the hall table.
-import { SIGNAL_WEIGHTS, type HallRow, type ProctorSignalType } from '@exam-hall/protocol';
+import { SIGNAL_WEIGHTS, type EndedAttemptStatus, type HallRow, type ProctorSignalType } from '@exam-hall/protocol';
 import { formatCountdown } from '../clock.svelte.ts';
 
 /** Where a participant is, as the proctor thinks of it. */
@@ -60,7 +60,7 @@ const clockTimeSeconds = new Intl.DateTimeFormat('en', { timeStyle: 'medium' });
 export const timeOfDay = (iso: string) => clockTime.format(new Date(iso));
 export const timeOfDaySeconds = (iso: string) => clockTimeSeconds.format(new Date(iso));
 
-const endedLabels: Record<string, string> = {
+const endedLabels: Record<EndedAttemptStatus, string> = {
   submitted: 'Submitted',
   expired: 'Time ran out',
   abandoned: 'Abandoned',

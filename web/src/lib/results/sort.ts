@@ -1,6 +1,6 @@
 // How the results table sorts: every column by its own rule, missing values (no score
 // yet, no certificate) always last whichever the direction.
-import type { ResultRow } from '@exam-hall/protocol';
+import type { ResultCertificateStatus, ResultRow } from '@exam-hall/protocol';
 
 export type ResultSortKey = 'name' | 'status' | 'submittedAt' | 'percentage' | 'riskScore' | 'certificate';
 export type SortDir = 'ascending' | 'descending';
@@ -54,7 +54,7 @@ export function sortRows(rows: readonly ResultRow[], key: ResultSortKey, dir: So
   });
 }
 
-export const certificateLabels: Record<string, string> = {
+export const certificateLabels: Record<ResultCertificateStatus, string> = {
   pending: 'Pending',
   minting: 'Issuing',
   issued: 'Issued',
