@@ -3,6 +3,8 @@
 // pino-http adds req.id to Express's Request type.
 import type {} from 'pino-http';
 import type { Request } from 'express';
+import { parseCookie } from 'cookie';
+import { ATTEMPT_COOKIE } from '@exam-hall/protocol';
 import { assertRole } from '../policy/access.ts';
 import type { Actor, Caller } from '../policy/actor.ts';
 import { AppError, unauthenticated } from './errors.ts';
@@ -29,4 +31,9 @@ export function requireActor(req: Request, access: Access): Actor | null {
 
 export function callerOf(req: Request, actor: Actor): Caller {
   return { actor, ip: req.ip ?? 'unknown', requestId: String(req.id ?? '') };
+}
+
+/** The attempt cookie as the browser sent it (checked by policy/attempt-cookie.ts, never here). */
+export function attemptCookieOf(req: { headers: { cookie?: string | undefined } }): string | undefined {
+  return (req.headers.cookie ? parseCookie(req.headers.cookie) : {})[ATTEMPT_COOKIE];
 }

@@ -7,6 +7,7 @@ import type { DeclaredRoute } from '../http/route.ts';
 import type { AuthService } from './auth/auth.service.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { createAuditService } from './audit/audit.service.ts';
 import { createCourseService } from './courses/courses.service.ts';
 import { courseRoutes } from './courses/courses.routes.ts';
 import { createExamService } from './exams/exams.service.ts';
@@ -76,6 +77,7 @@ export function createServices(deps: ServiceDeps) {
     attempts: createAttemptService({
       ...deps,
       limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
+      publicUrl: deps.config.http.publicUrl,
     }),
     questions: createQuestionService(deps),
     results: createResultsService(deps),
@@ -83,6 +85,7 @@ export function createServices(deps: ServiceDeps) {
     verification: createVerificationService(deps),
     zoomMeetings: createZoomMeetingService(deps),
     attendance: createAttendanceService(deps),
+    audit: createAuditService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -96,13 +99,13 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
       auth,
       deps.config.auth.cookieSecure,
     ),
-    ...auditRoutes(deps.db, deps.secret),
+    ...auditRoutes(s.audit),
     ...userRoutes(s.users),
     ...courseRoutes(s.courses),
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),
-    ...hallRoutes(deps.db),
-    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure, deps.db, deps.config.http.publicUrl),
+    ...hallRoutes(s.exams),
+    ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),
     ...resultRoutes(s.results),
     ...certificateRoutes(s.certificates),

@@ -1,5 +1,5 @@
-import { parseCookie } from 'cookie';
-import { ATTEMPT_COOKIE, accountsApi } from '@exam-hall/protocol';
+import { accountsApi } from '@exam-hall/protocol';
+import { attemptCookieOf } from '../../http/actor.ts';
 import { route } from '../../http/route.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import { requestContext, setSessionCookies } from '../auth/auth.cookies.ts';
@@ -110,10 +110,9 @@ export function accountRoutes(accounts: AccountService, auth: AuthService, cooki
         },
       },
       async ({ actor, params, body, req, res }) => {
-        const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
         const r = await accounts.claimAccount(
           params.id,
-          { actor, attemptCookie: cookies[ATTEMPT_COOKIE] ?? null },
+          { actor, attemptCookie: attemptCookieOf(req) ?? null },
           body,
           requestContext(req),
         );

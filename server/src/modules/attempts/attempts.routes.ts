@@ -1,11 +1,9 @@
 import type { Response } from 'express';
 import { ATTEMPT_COOKIE, attemptsApi } from '@exam-hall/protocol';
-import { parseCookie } from 'cookie';
 import { attemptCookieNames } from '../../policy/attempt-cookie.ts';
+import { attemptCookieOf } from '../../http/actor.ts';
 import { route } from '../../http/route.ts';
 import type { AttemptService, StartedAttempt } from './attempts.service.ts';
-import type { Db } from '../../db/client.ts';
-import { resultFor } from '../grading/results.service.ts';
 
 const tags = ['attempts'];
 
@@ -24,11 +22,7 @@ function setAttemptCookie(
   });
 }
 
-function attemptCookieOf(req: { headers: { cookie?: string | undefined } }): string | undefined {
-  return (req.headers.cookie ? parseCookie(req.headers.cookie) : {})[ATTEMPT_COOKIE];
-}
-
-export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, db: Db, publicUrl: string) {
+export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean) {
   const ctx = (req: { ip?: string | undefined; get: (h: string) => string | undefined; id?: unknown }) => ({
     ip: req.ip ?? 'unknown',
     userAgent: req.get('user-agent'),
@@ -127,8 +121,7 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
         responses: { 200: { description: 'Attempt' }, 404: { description: 'Not yours' } },
       },
       async ({ actor, params, req }) => {
-        const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
-        return attempts.get(params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
+        return attempts.get(params.id, { actor, attemptCookie: attemptCookieOf(req) });
       },
     ),
     route(
@@ -200,10 +193,7 @@ export function attemptRoutes(attempts: AttemptService, cookieSecure: boolean, d
         access: 'public',
         responses: { 200: { description: 'Result' }, 404: { description: 'Not yours' } },
       },
-      async ({ actor, params, req }) => {
-        const cookies = req.headers.cookie ? parseCookie(req.headers.cookie) : {};
-        return resultFor(db, publicUrl, params.id, { actor, attemptCookie: cookies[ATTEMPT_COOKIE] });
-      },
+      async ({ actor, params, req }) => attempts.result(params.id, { actor, attemptCookie: attemptCookieOf(req) }),
     ),
     route(
       attemptsApi.myExams,

@@ -4,7 +4,7 @@
 // number of concurrent claims exactly one wins, the rest get 409. The attempt waits in
 // the lobby (`not_started`, no clock) until the student begins it (attempts.lobby.ts).
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
-import type { AttemptResponse, AttemptSummary, MyExam, StartWithCodeBody } from '@exam-hall/protocol';
+import type { AttemptResponse, AttemptResult, AttemptSummary, MyExam, StartWithCodeBody } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, questions, type Attempt, type Exam } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
@@ -24,6 +24,7 @@ import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
 import { assertMayTakeExams } from './attempts.account.ts';
 import { hallRows } from '../hall/hall.repository.ts';
+import { resultFor } from '../grading/results.service.ts';
 
 export interface StartContext {
   ip: string;
@@ -88,6 +89,8 @@ export function createAttemptService(deps: {
   limiter: CodeLimiter;
   expiry: ExpiryScheduler;
   publish: HallPublisher;
+  /** For the verification link of a result's certificate. */
+  publicUrl: string;
 }) {
   const { db, secret, limiter, publish } = deps;
   /** After commit: proctors see the student arrive in the lobby. Best effort: the entry is committed. */
@@ -275,6 +278,11 @@ export function createAttemptService(deps: {
         .where(eq(attempts.id, attemptId));
       if (!row || !ownsAttempt(who, row.attempt)) throw notFound('Attempt');
       return { attempt: toSummary(row.attempt, row.exam), serverTime: new Date().toISOString() };
+    },
+
+    /** What the attempt's student may see of their result (grading/results.service.ts). */
+    result(attemptId: string, who: AttemptPrincipal): Promise<AttemptResult> {
+      return resultFor(db, deps.publicUrl, attemptId, who);
     },
 
     /** A signed-in student's exams: one query for participants, exams and latest attempts. */

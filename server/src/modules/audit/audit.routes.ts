@@ -1,10 +1,8 @@
 import type { Response } from 'express';
-import { AUDIT_CSV_MAX_ROWS, type AuditEntry, auditApi } from '@exam-hall/protocol';
+import { AUDIT_CSV_MAX_ROWS, auditApi } from '@exam-hall/protocol';
 import { route } from '../../http/route.ts';
-import type { Db } from '../../db/client.ts';
 import { csvCell } from '../../lib/csv.ts';
-import { auditContextOf } from './audit.context.ts';
-import * as audit from './audit.service.ts';
+import type { AuditRow, AuditService } from './audit.service.ts';
 
 const tags = ['audit'];
 const forbidden = { description: 'Not an admin' };
@@ -22,12 +20,8 @@ export const AUDIT_CSV_HEADER = [
   'details',
 ] as const;
 
-export function toEntry(e: audit.AuditRow): AuditEntry {
-  return { ...e, id: Number(e.id), createdAt: e.createdAt.toISOString() };
-}
-
 /** One CSV line; names and details come from people, so every cell is formula-escaped. */
-function csvLine(e: audit.AuditRow): string {
+function csvLine(e: AuditRow): string {
   return [
     e.createdAt.toISOString(),
     e.actorEmail,
@@ -48,7 +42,7 @@ function csvLine(e: audit.AuditRow): string {
  * so a bad filter or an outage still answers a proper error; a later failure can only
  * cut the download short, which the browser reports as a failed download.
  */
-async function streamCsv(res: Response, rows: AsyncGenerator<audit.AuditRow[]>) {
+async function streamCsv(res: Response, rows: AsyncGenerator<AuditRow[]>) {
   const first = await rows.next();
   res.type('text/csv; charset=utf-8');
   res.attachment(`audit-log-${new Date().toISOString().slice(0, 10)}.csv`);
@@ -68,7 +62,7 @@ async function streamCsv(res: Response, rows: AsyncGenerator<audit.AuditRow[]>) 
   }
 }
 
-export function auditRoutes(db: Db, secret: string) {
+export function auditRoutes(audit: AuditService) {
   return [
     route(
       auditApi.list,
@@ -79,10 +73,7 @@ export function auditRoutes(db: Db, secret: string) {
         access: ['admin'],
         responses: { 200: { description: 'A page of entries' }, 400: badFilter, 403: forbidden },
       },
-      async ({ query: q }) => {
-        const { entries, total } = await audit.list(db, q);
-        return { entries: entries.map(toEntry), total, page: q.page, pageSize: q.limit };
-      },
+      async ({ query: q }) => audit.page(q),
     ),
     route(
       auditApi.csv,
@@ -93,13 +84,7 @@ export function auditRoutes(db: Db, secret: string) {
         responses: { 200: { description: 'text/csv' }, 400: badFilter, 403: forbidden },
       },
       async ({ query: q, caller, res }) => {
-        audit.auditWhere(q); // a bad filter answers 400 before anything is recorded
-        await audit.record(db, auditContextOf(secret, caller), {
-          action: 'audit.exported',
-          targetType: 'audit_log',
-          details: { filters: Object.keys(q).filter((k) => q[k as keyof typeof q] !== undefined) },
-        });
-        await streamCsv(res, audit.chunks(db, q, AUDIT_CSV_MAX_ROWS));
+        await streamCsv(res, await audit.exportRows(caller, q));
       },
     ),
   ];

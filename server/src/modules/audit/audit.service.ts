@@ -1,10 +1,18 @@
 // Who did what to which thing, when, from where (IP as a keyed hash only).
 // Every feature writes here through `record`; nothing else writes audit_logs.
 import { and, count, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
-import type { AuditFilter, AuditListQuery } from '@exam-hall/protocol';
+import {
+  AUDIT_CSV_MAX_ROWS,
+  type AuditEntry as AuditEntryDto,
+  type AuditFilter,
+  type AuditList,
+  type AuditListQuery,
+} from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { auditLogs, users } from '../../db/schema/index.ts';
 import { badRequest } from '../../http/errors.ts';
+import type { Caller } from '../../policy/actor.ts';
+import { auditContextOf } from './audit.context.ts';
 
 export interface AuditContext {
   actorId?: string | null;
@@ -148,3 +156,30 @@ export async function* chunks(db: Db, f: AuditFilter, max: number, chunk = 5000)
     if (page.length < Math.min(chunk, left + page.length)) return;
   }
 }
+
+export function toEntry(e: AuditRow): AuditEntryDto {
+  return { ...e, id: Number(e.id), createdAt: e.createdAt.toISOString() };
+}
+
+/** The log as administrators read it: a page at a time, or all of it (up to a limit) as an audited export. */
+export function createAuditService(deps: { db: Db; secret: string }) {
+  const { db, secret } = deps;
+  return {
+    async page(q: AuditListQuery): Promise<AuditList> {
+      const { entries, total } = await list(db, q);
+      return { entries: entries.map(toEntry), total, page: q.page, pageSize: q.limit };
+    },
+
+    /** The rows of an export, in chunks; a bad filter answers 400 before the export is recorded. */
+    async exportRows(caller: Caller, q: AuditFilter): Promise<AsyncGenerator<AuditRow[]>> {
+      auditWhere(q);
+      await record(db, auditContextOf(secret, caller), {
+        action: 'audit.exported',
+        targetType: 'audit_log',
+        details: { filters: Object.keys(q).filter((k) => q[k as keyof typeof q] !== undefined) },
+      });
+      return chunks(db, q, AUDIT_CSV_MAX_ROWS);
+    },
+  };
+}
+export type AuditService = ReturnType<typeof createAuditService>;

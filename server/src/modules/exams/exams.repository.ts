@@ -44,6 +44,27 @@ export async function listExams(
     .offset(page.offset);
 }
 
+/** The exams a watch filter lets through (policy/access.sql.ts watchableExamsFilter), with live counts. */
+export function listWatchableExams(db: Db, watchable: SQL | undefined) {
+  return db
+    .select({
+      id: exams.id,
+      title: exams.title,
+      status: exams.status,
+      startsAt: exams.startsAt,
+      endsAt: exams.endsAt,
+      availableAnytime: exams.availableAnytime,
+      // Qualified by hand: inside a select list Drizzle renders ${exams.id} as a bare "id",
+      // which the subquery would bind to its own table.
+      inProgress: sql<number>`(select count(*) from attempts a where a.exam_id = "exams"."id" and a.status in ('in_progress', 'paused'))::int`,
+      participants: sql<number>`(select count(*) from exam_participants p where p.exam_id = "exams"."id")::int`,
+    })
+    .from(exams)
+    .where(watchable)
+    .orderBy(sql`${exams.startsAt} desc nulls first`, exams.title)
+    .limit(200);
+}
+
 /** Recomputes the denormalised question count and total points from the questions. */
 export async function refreshQuestionTotals(db: Db | Tx, examId: string) {
   await db

@@ -1,13 +1,13 @@
 // Exams: settings, lifecycle (draft -> published -> archived), soft delete.
 // Only the teacher who owns an exam, a teacher of its course (policy/access.ts) or an
 // admin can see or change it; others get 404 so exam ids cannot be probed.
-import type { Exam as ExamDto, ExamCreate, ExamUpdate } from '@exam-hall/protocol';
+import type { Exam as ExamDto, ExamCreate, ExamUpdate, WatchableExam } from '@exam-hall/protocol';
 import { examWindowProblems } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { exams, type Exam } from '../../db/schema/index.ts';
 import { badRequest, conflict, notFound } from '../../http/errors.ts';
 import { assertManages, assertRole, watchableExam } from '../../policy/access.ts';
-import { accessFacts, managedBy } from '../../policy/access.sql.ts';
+import { accessFacts, managedBy, watchableExamsFilter } from '../../policy/access.sql.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
@@ -102,6 +102,16 @@ export function createExamService(deps: { db: Db; secret: string }) {
         q,
       );
       return rows.map((r) => toExamDto(r.exam, r.participantCount));
+    },
+
+    /** The published exams whose hall this actor may watch (at most 200), with live counts. */
+    async watchable(actor: Actor): Promise<WatchableExam[]> {
+      const rows = await repo.listWatchableExams(db, watchableExamsFilter(actor));
+      return rows.map((r) => ({
+        ...r,
+        startsAt: r.startsAt?.toISOString() ?? null,
+        endsAt: r.endsAt?.toISOString() ?? null,
+      }));
     },
 
     async get(actor: Actor, id: string) {
