@@ -1,22 +1,25 @@
-// Time as the server tells it. The device clock may be wrong by minutes (or set on
-// purpose); only the monotonic performance.now() is trusted to measure elapsed time.
+// Time as the server tells it, ticking (the math is in clock.ts, shared with the exam
+// page's clock). The device clock may be wrong by minutes (or set on purpose); only the
+// monotonic performance.now() is trusted to measure elapsed time.
+import { anchorOf, serverNow, type ClockAnchor } from './clock.ts';
 
 export class ServerClock {
-  #serverAt: number;
-  #perfAt: number;
+  #anchor: ClockAnchor;
   /** Server time in ms, refreshed every second while something reads it. */
   now = $state(0);
 
   constructor(serverTimeIso: string, requestStartedPerf?: number) {
-    this.#serverAt = Date.parse(serverTimeIso);
-    const received = performance.now();
-    // The server stamped its answer somewhere in the round trip: assume the middle.
-    this.#perfAt = requestStartedPerf === undefined ? received : (requestStartedPerf + received) / 2;
+    const receivedAt = performance.now();
+    this.#anchor = anchorOf({
+      sentAt: requestStartedPerf ?? receivedAt,
+      receivedAt,
+      serverTime: Date.parse(serverTimeIso),
+    });
     this.now = this.#read();
   }
 
   #read(): number {
-    return this.#serverAt + (performance.now() - this.#perfAt);
+    return serverNow(this.#anchor, performance.now());
   }
 
   /** Ticks `now` once a second; returns the stop function (for $effect). */

@@ -2,11 +2,16 @@
 // cookie. Shared by the proctor hall and the attendance dashboard: connecting,
 // refreshing an expired access cookie, reconnecting, and saying in words why the page
 // is not live. Subclasses say what to do on every (re)connect.
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@exam-hall/protocol';
+import { io } from 'socket.io-client';
 import { refreshAfter401 } from './api.ts';
+import type { AppSocket } from './socket-request.ts';
 
-export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type { AppSocket } from './socket-request.ts';
+
+/** Every page's socket is built here: same origin, websocket only, the httpOnly cookies in the handshake. */
+export function openAppSocket(): AppSocket {
+  return io({ transports: ['websocket'], autoConnect: false, withCredentials: true });
+}
 
 /** live: loaded and streaming; signed-out and failed need the person to act. */
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'signed-out' | 'failed';
@@ -27,9 +32,9 @@ export abstract class LiveSocket {
   protected readonly socket: AppSocket;
   readonly #messages: LinkMessages;
 
-  constructor(messages: LinkMessages) {
+  constructor(messages: LinkMessages, socket: AppSocket = openAppSocket()) {
     this.#messages = messages;
-    this.socket = io({ transports: ['websocket'], autoConnect: false, withCredentials: true });
+    this.socket = socket;
     const s = this.socket;
     s.on('connect', () => void this.onConnect());
     s.on('connect_error', (err) => void this.#connectFailed(err));

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addedSeconds,
-  bestAnchor,
-  dueWarning,
-  remainingMs,
-  serverNow,
-  type Warning,
-} from '../../src/lib/exam/clock.ts';
+import { addedSeconds, bestAnchor, dueWarning, remainingMs, serverNow, type Warning } from '../../src/lib/clock.ts';
 
 describe('the fair clock', () => {
   it('takes the sample with the shortest round trip and places the server time in its middle', () => {

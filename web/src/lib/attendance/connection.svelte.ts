@@ -2,12 +2,11 @@
 // it asks to watch the meeting and then refetches (events missed while away are in
 // the fresh answer); in between, each 'attendance:changed' schedules one refetch, so a
 // burst of joins costs one request.
-import type { AckReply } from '@exam-hall/protocol';
 import { LiveSocket } from '../live-socket.svelte.ts';
+import { request, unanswered } from '../socket-request.ts';
 
 export type { LinkState } from '../live-socket.svelte.ts';
 
-const ACK_TIMEOUT_MS = 15_000;
 export const DEBOUNCE_MS = 300;
 
 export class AttendanceConnection extends LiveSocket {
@@ -39,16 +38,8 @@ export class AttendanceConnection extends LiveSocket {
   }
 
   protected async onConnect() {
-    const reply = await new Promise<AckReply<{ watching: true }> | null>((resolve) => {
-      this.socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emit(
-          'attendance:watch',
-          { meetingId: this.#meetingId },
-          (err: Error | null, r: AckReply<{ watching: true }>) => resolve(err ? null : r),
-        );
-    });
-    if (!reply) return this.reconnect();
+    const reply = await request(this.socket, 'attendance:watch', { meetingId: this.#meetingId });
+    if (unanswered(reply)) return this.reconnect();
     if (!reply.ok) return this.fail(reply.error.message);
     this.live();
     this.#changedSoon();

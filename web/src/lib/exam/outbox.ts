@@ -3,7 +3,7 @@
 // until the server acknowledges that PostgreSQL committed it (or that something
 // newer was already there). Only the newest save per question is kept: an older one
 // would lose to it on the server anyway.
-import type { SavedAnswer } from '@exam-hall/protocol';
+import { saveAnswerSchema, type SavedAnswer } from '@exam-hall/protocol';
 import { readJson, writeJson, type KeyValueStore } from './storage.ts';
 
 export interface OutboxEntry {
@@ -25,16 +25,14 @@ export interface ShownAnswer {
 export const outboxKey = (attemptId: string) => `eh-outbox:${attemptId}`;
 export const seqKey = (attemptId: string) => `eh-seq:${attemptId}`;
 
-function isEntry(v: unknown): v is OutboxEntry {
-  if (typeof v !== 'object' || v === null) return false;
-  const e = v as Record<string, unknown>;
-  return (
-    Number.isSafeInteger(e.seq) &&
-    (e.seq as number) > 0 &&
-    typeof e.questionId === 'string' &&
-    typeof e.flagged === 'boolean' &&
-    'response' in e
-  );
+/** A stored entry is a save as the server takes it, less the attempt (the key says which). */
+const entrySchema = saveAnswerSchema.omit({ attemptId: true });
+
+function toEntry(v: unknown): OutboxEntry | null {
+  const parsed = entrySchema.safeParse(v);
+  if (!parsed.success) return null;
+  const { seq, questionId, response, flagged } = parsed.data;
+  return { seq, questionId, response: response ?? null, flagged };
 }
 
 export class Outbox {
@@ -50,7 +48,9 @@ export class Outbox {
   #read(): Map<string, OutboxEntry> {
     const raw = readJson(this.#store, outboxKey(this.attemptId));
     const entries = new Map<string, OutboxEntry>();
-    if (Array.isArray(raw)) for (const e of raw) if (isEntry(e)) entries.set(e.questionId, e);
+    if (Array.isArray(raw)) {
+      for (const e of raw.map(toEntry)) if (e) entries.set(e.questionId, e);
+    }
     return entries;
   }
 

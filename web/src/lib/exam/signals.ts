@@ -3,6 +3,8 @@
 // a replay after a lost acknowledgement is stored once.
 import type { ProctorSignalType } from '@exam-hall/protocol';
 import { proctorSignalTypes } from '@exam-hall/protocol';
+import { request } from '../socket-request.ts';
+import type { ExamContext } from './state.ts';
 import { randomId, readJson, writeJson, type KeyValueStore } from './storage.ts';
 
 export interface QueuedSignal {
@@ -86,5 +88,42 @@ export class SignalQueue {
 
   remove(clientEventId: string): void {
     this.#write(this.#read().filter((s) => s.clientEventId !== clientEventId));
+  }
+}
+
+/** Sends the queued signals in order over the exam's socket; what fails stays for the next try. */
+export class SignalSender {
+  readonly #ctx: ExamContext;
+  readonly #retrySoon: () => void;
+  #sending = false;
+
+  constructor(ctx: ExamContext, retrySoon: () => void) {
+    this.#ctx = ctx;
+    this.#retrySoon = retrySoon;
+  }
+
+  async flush(): Promise<void> {
+    const { socket, state, signals } = this.#ctx;
+    if (this.#sending || !socket?.connected || !state.joined || state.ending) return;
+    this.#sending = true;
+    try {
+      for (const s of signals.ready()) {
+        const reply = await request(socket, 'proctor:signal', {
+          attemptId: this.#ctx.attemptId,
+          type: s.type,
+          clientEventId: s.clientEventId,
+          ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
+          ...(s.questionId ? { questionId: s.questionId } : {}),
+        });
+        if (reply.ok || reply.error.code === 'validation_failed') {
+          signals.remove(s.clientEventId);
+        } else {
+          if (reply.error.code !== 'disconnected') this.#retrySoon();
+          return;
+        }
+      }
+    } finally {
+      this.#sending = false;
+    }
   }
 }

@@ -2,10 +2,10 @@
 // fresh snapshot (`hall:watch`), which also puts it in the exam's proctor room; in
 // between it applies the stream.
 import type {
-  AckReply,
   AttemptNoteReply,
   AttemptNoteSave,
-  ClientToServerEvents,
+  ClientAck,
+  ClientEvent,
   HallAction,
   HallBulk,
   HallBulkReply,
@@ -14,6 +14,7 @@ import type {
   RiskBreakdown,
 } from '@exam-hall/protocol';
 import { LiveSocket } from '../live-socket.svelte.ts';
+import { request, unanswered, type RequestArgs } from '../socket-request.ts';
 import type { HallState } from './hall-state.svelte.ts';
 
 export type { LinkState } from '../live-socket.svelte.ts';
@@ -27,7 +28,6 @@ export class HallCallError extends Error {
   }
 }
 
-const ACK_TIMEOUT_MS = 15_000;
 const FLUSH_MS = 200;
 
 export class HallConnection extends LiveSocket {
@@ -115,36 +115,25 @@ export class HallConnection extends LiveSocket {
   }
 
   /** One request with an acknowledgement; rejects with the server's message or a timeout. */
-  #call<E extends keyof ClientToServerEvents>(
-    event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
-  ): Promise<AckData<E>> {
+  async #call<E extends ClientEvent>(event: E, ...args: RequestArgs<E>): Promise<ClientAck<E>> {
     // Sent while offline, socket.io would queue it and deliver it late: an extension
     // the proctor already retried would land twice.
     if (!this.socket.connected) {
-      return Promise.reject(
-        new HallCallError(
-          'offline',
-          'Not connected to the server, so nothing was sent. Try again when the hall is live.',
-        ),
+      throw new HallCallError(
+        'offline',
+        'Not connected to the server, so nothing was sent. Try again when the hall is live.',
       );
     }
-    return new Promise((resolve, reject) => {
-      const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
-        emit(event: string, payload: unknown, ack: (err: Error | null, reply: AckReply<AckData<E>>) => void): void;
-      };
-      timed.emit(event, payload, (err, reply) => {
-        if (err) {
-          reject(
-            new HallCallError(
-              'timeout',
-              'The server did not answer in time. Check the hall before trying again: it may have been done.',
-            ),
-          );
-        } else if (reply.ok) resolve(reply.data);
-        else reject(new HallCallError(reply.error.code, reply.error.message));
-      });
-    });
+    const reply = await request(this.socket, event, ...args);
+    if (reply.ok) return reply.data;
+    // No answer (in time, or before the connection dropped): the action may have been done all the same.
+    if (unanswered(reply)) {
+      throw new HallCallError(
+        'timeout',
+        'The server did not answer in time. Check the hall before trying again: it may have been done.',
+      );
+    }
+    throw new HallCallError(reply.error.code, reply.error.message);
   }
 
   act(action: HallAction): Promise<HallRow> {
@@ -191,10 +180,3 @@ export class HallConnection extends LiveSocket {
     });
   }
 }
-
-/** What an event's acknowledgement carries when it succeeds. */
-type AckData<E extends keyof ClientToServerEvents> = ClientToServerEvents[E] extends (...args: infer A) => void
-  ? A extends [...unknown[], (reply: AckReply<infer T>) => void]
-    ? T
-    : never
-  : never;

@@ -1,4 +1,5 @@
-// The fair clock. The deadline is the server's; the device clock may be off by minutes
+// The fair clock, for every page that counts server time (the exam page's clock,
+// ServerClock in clock.svelte.ts). The deadline is the server's; the device clock may be off by minutes
 // (or set on purpose), so the page measures its offset to the server and counts down
 // against server time. Elapsed time is measured with the monotonic performance.now(),
 // so changing the device clock during the exam changes nothing either.
