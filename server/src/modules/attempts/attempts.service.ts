@@ -24,7 +24,7 @@ import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
 import { assertMayTakeExams } from './attempts.account.ts';
 import { hallRows } from '../hall/hall.repository.ts';
-import { resultFor } from '../grading/results.service.ts';
+import { resultFor } from '../grading/attempt-result.service.ts';
 
 export interface StartContext {
   ip: string;
@@ -280,7 +280,7 @@ export function createAttemptService(deps: {
       return { attempt: toSummary(row.attempt, row.exam), serverTime: new Date().toISOString() };
     },
 
-    /** What the attempt's student may see of their result (grading/results.service.ts). */
+    /** What the attempt's student may see of their result (grading/attempt-result.service.ts). */
     result(attemptId: string, who: AttemptPrincipal): Promise<AttemptResult> {
       return resultFor(db, deps.publicUrl, attemptId, who);
     },
