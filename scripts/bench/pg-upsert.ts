@@ -1,6 +1,6 @@
 // Baselines for "how fast can PostgreSQL itself go on this machine", both closed loops
 // at a fixed concurrency (the server's pool size), each request one autocommitted statement:
-//  - bareUpsertLoop: INSERT ... ON CONFLICT DO UPDATE of one row (the baseline);
+//  - bareUpsertLoop: INSERT ... ON CONFLICT DO UPDATE of one row (the bare baseline);
 //  - saveSqlLoop: the hall's own save statement (attempts.live.repository saveAnswer) called
 //    directly, which separates the cost of the SQL from the cost of the server around it.
 import pg from 'pg';

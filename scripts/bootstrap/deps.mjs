@@ -24,7 +24,7 @@ export async function ensureDependencies(root) {
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   log('installing npm dependencies');
   // `npm ci` is avoided on purpose: Hardhat's optional native binaries are missing
-  // from the lock file for other platforms, and `npm ci` then fails (FACTS.md).
+  // from the lock file for other platforms, and `npm ci` then fails.
   run('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: [0, 2, 2] });
   writeFileSync(stamp, fingerprint(root));
 }

@@ -5,7 +5,7 @@
 // - An uncaught exception leaves the process in an unknown state: it is logged as
 //   fatal, the process exits with code 70 (EX_SOFTWARE), and the supervisor (`npm
 //   start`, systemd, Docker's restart policy, Kubernetes) starts a fresh one.
-// Tests prove both (server/test/integration/process-policy.test.ts).
+// Tests prove both (server/test/integration/process-safety.test.ts).
 import type { Logger } from './logger.ts';
 
 export interface ProcessPolicy {

@@ -39,7 +39,7 @@ function providerFor(url: string, chainId: number, timeoutMs: number): JsonRpcPr
   const req = new FetchRequest(url);
   req.timeout = timeoutMs;
   // staticNetwork: no eth_chainId before every call; cacheTimeout -1: never reuse a
-  // cached nonce or receipt (FACTS.md: stale nonces right after a send).
+  // cached nonce or receipt (a node can answer a stale nonce right after a send).
   return new JsonRpcProvider(req, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
 }
 

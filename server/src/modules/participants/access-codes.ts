@@ -17,7 +17,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const CODE_LENGTH = 12;
 export const CODE_GROUP = 4;
-/** log2(32) * 12 = 60: the design floor is 60 bits. */
+/** log2(32) * 12 = 60 bits, the least a code may have: the bits are the protection (docs/SECURITY-LIMITS.md). */
 export const CODE_ENTROPY_BITS = CODE_LENGTH * Math.log2(CODE_ALPHABET.length);
 export const CODE_HINT_LENGTH = 4;
 

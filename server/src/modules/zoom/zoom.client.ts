@@ -1,4 +1,4 @@
-// Zoom's REST API through @zoom/rivet, with what Rivet leaves out (FACTS.md):
+// Zoom's REST API through @zoom/rivet, with what Rivet leaves out:
 // - the token comes from zoom.token.ts (shared in Redis, one refresh in flight), so
 //   Rivet never asks zoom.us for one itself;
 // - 429 answers are retried, honouring Retry-After when Zoom sends it and backing off
