@@ -1,14 +1,17 @@
 import { defineConfig } from 'vitest/config';
+import { BrowserShuffleSequencer } from './web/test/browser/sequencer.ts';
 
 // One Vitest run, several projects; scripts/test.ts totals them into one line.
 export default defineConfig({
   test: {
+    // Browser test files in a seeded random order (each seeds its own data); other projects keep Vitest's.
+    sequence: { sequencer: BrowserShuffleSequencer },
     projects: [
       {
         test: {
           name: 'unit',
           include: [
-            '{server,workers,protocol}/test/unit/**/*.test.ts',
+            '{server,protocol}/test/unit/**/*.test.ts',
             'web/test/unit/**/*.test.ts',
             'scripts/test/**/*.test.ts',
           ],
@@ -17,7 +20,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{server,workers}/test/integration/**/*.test.ts'],
+          include: ['server/test/integration/**/*.test.ts'],
           globalSetup: ['server/test/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -5,29 +5,24 @@
 // taken away is announced; several alerts are acknowledged in one go.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './chromium.ts';
+import {
+  apiAs,
+  enterWithCode,
+  invite,
+  newAccount,
+  publishedExam,
+  signedInPage,
+  stamp,
+  switchTabAndBack,
+} from './seed.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
-const teacherEmail = inject('teacherEmail');
-const teacherPassword = inject('teacherPassword');
 
-const stamp = Date.now().toString(36);
-const examTitle = `Hall bulk ${stamp}`;
-
-/** Makes the student's page believe its tab was hidden, then shown again (a switch to another tab). */
-async function switchTabAndBack(page: Page) {
-  const set = (state: 'hidden' | 'visible') =>
-    page.evaluate((value) => {
-      Object.defineProperty(document, 'visibilityState', { value, configurable: true });
-      Object.defineProperty(document, 'hidden', { value: value === 'hidden', configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
-  await set('hidden');
-  await page.waitForTimeout(1200);
-  await set('visible');
-}
+const tag = stamp();
+const examTitle = `Hall bulk ${tag}`;
 
 describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
   let browser: Browser;
@@ -44,35 +39,14 @@ describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     browser = await launchBrowser();
-    teacher = await request.newContext({ baseURL: baseUrl });
-    expect(
-      (await teacher.post('/api/auth/sign-in', { data: { email: teacherEmail, password: teacherPassword } })).status(),
-    ).toBe(200);
-    const created = await teacher.post('/api/exams', {
-      data: { title: examTitle, durationMinutes: 30, availableAnytime: true, proctoring: { enabled: true } },
-    });
-    expect(created.status()).toBe(201);
-    examId = (await created.json()).id;
-    const q = await teacher.post(`/api/exams/${examId}/questions`, {
-      data: {
-        type: 'single_choice',
-        prompt: 'Which planet is known as the Red Planet?',
-        content: {
-          options: [
-            { id: 'a', text: 'Venus' },
-            { id: 'b', text: 'Mars' },
-          ],
-        },
-        answerKey: { correct: 'b' },
-      },
-    });
-    expect(q.status()).toBe(201);
-    expect((await teacher.post(`/api/exams/${examId}/publish`)).status()).toBe(200);
+    const owner = await newAccount('teacher');
+    teacher = await apiAs(owner);
+    examId = await publishedExam(teacher, { title: examTitle, proctoring: { enabled: true } }, [
+      ['Which planet is known as the Red Planet?', ['Venus', 'Mars']],
+    ]);
     for (const name of ['Cleo Duarte', 'Dan Eide']) {
-      const email = `${name.split(' ')[0]!.toLowerCase()}-${stamp}@pupils.example`;
-      const res = await teacher.post(`/api/exams/${examId}/participants`, { data: { email, name } });
-      expect(res.status()).toBe(201);
-      invited.push({ email, name, code: (await res.json()).code });
+      const email = `${name.split(' ')[0]!.toLowerCase()}-${tag}@pupils.example`;
+      invited.push({ email, name, code: await invite(teacher, examId, email, name) });
     }
 
     for (const s of invited) {
@@ -80,24 +54,14 @@ describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
       ctx.setDefaultTimeout(15_000);
       contexts.push(ctx);
       const page = await ctx.newPage();
-      await page.goto('/start');
-      await page.getByLabel('Email').fill(s.email);
-      await page.getByLabel('Access code').fill(s.code);
-      await page.getByRole('button', { name: 'Enter the exam' }).click();
+      await enterWithCode(page, s.email, s.code);
       await page.getByRole('button', { name: 'Start exam' }).click();
       await page.getByRole('group', { name: 'Which planet is known as the Red Planet?' }).waitFor();
       await page.getByText('All answers saved').waitFor();
       pages.push(page);
     }
 
-    proctor = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1400, height: 1000 } });
-    proctor.setDefaultTimeout(15_000);
-    hall = await proctor.newPage();
-    await hall.goto('/sign-in');
-    await hall.getByLabel('Email').fill(teacherEmail);
-    await hall.getByLabel('Password').fill(teacherPassword);
-    await hall.getByRole('button', { name: 'Sign in' }).click();
-    await hall.getByRole('heading', { name: /^Welcome, / }).waitFor();
+    ({ context: proctor, page: hall } = await signedInPage(browser, owner));
     await hall.goto(`/hall/${examId}`);
     await hall.getByText('Live', { exact: true }).waitFor();
     await hall.getByText('2 of 2 shown; 2 in progress').waitFor();

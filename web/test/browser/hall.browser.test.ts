@@ -5,22 +5,27 @@
 // and reload included, is student-exam.browser.test.ts).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './chromium.ts';
+import {
+  apiAs,
+  enterWithCode,
+  invite,
+  newAccount,
+  publishedExam,
+  shot,
+  signedInPage,
+  stamp,
+  switchTabAndBack,
+  type Account,
+} from './seed.ts';
 
-const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
-const teacherEmail = inject('teacherEmail');
-const teacherPassword = inject('teacherPassword');
 
-const SHOTS = process.env.SCREENSHOT_DIR;
-const examTitle = `Hall watch ${Date.now().toString(36)}`;
-const anaEmail = `ana-${Date.now().toString(36)}@pupils.example`;
-const boEmail = `bo-${Date.now().toString(36)}@pupils.example`;
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
+const tag = stamp();
+const examTitle = `Hall watch ${tag}`;
+const anaEmail = `ana-${tag}@pupils.example`;
+const boEmail = `bo-${tag}@pupils.example`;
 
 /** "29:41" or "1:05:09" as seconds. */
 function seconds(text: string): number {
@@ -31,21 +36,9 @@ function seconds(text: string): number {
     .reduce((total, n) => total * 60 + n, 0);
 }
 
-/** Makes the student's page believe its tab was hidden, then shown again (a switch to another tab). */
-async function switchTabAndBack(page: Page) {
-  const set = (state: 'hidden' | 'visible') =>
-    page.evaluate((value) => {
-      Object.defineProperty(document, 'visibilityState', { value, configurable: true });
-      Object.defineProperty(document, 'hidden', { value: value === 'hidden', configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
-    }, state);
-  await set('hidden');
-  await page.waitForTimeout(1200);
-  await set('visible');
-}
-
 describe('a proctor watches a student live', { timeout: 120_000 }, () => {
   let browser: Browser;
+  let owner: Account;
   let teacher: APIRequestContext;
   let db: pg.Client;
   let proctor: BrowserContext;
@@ -74,38 +67,15 @@ describe('a proctor watches a student live', { timeout: 120_000 }, () => {
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     browser = await launchBrowser();
-    teacher = await request.newContext({ baseURL: baseUrl });
-    expect(
-      (await teacher.post('/api/auth/sign-in', { data: { email: teacherEmail, password: teacherPassword } })).status(),
-    ).toBe(200);
-    const created = await teacher.post('/api/exams', {
-      data: { title: examTitle, durationMinutes: 30, availableAnytime: true, proctoring: { enabled: true } },
-    });
-    expect(created.status()).toBe(201);
-    examId = (await created.json()).id;
-    for (const [prompt, options] of [
+    owner = await newAccount('teacher');
+    teacher = await apiAs(owner);
+    examId = await publishedExam(teacher, { title: examTitle, proctoring: { enabled: true } }, [
       ['Which planet is known as the Red Planet?', ['Venus', 'Mars']],
       ['What is the capital of Portugal?', ['Porto', 'Lisbon']],
       ['Which gas do plants take in?', ['Oxygen', 'Carbon dioxide']],
-    ] as const) {
-      const res = await teacher.post(`/api/exams/${examId}/questions`, {
-        data: {
-          type: 'single_choice',
-          prompt,
-          content: { options: options.map((text, i) => ({ id: 'ab'[i], text })) },
-          answerKey: { correct: 'b' },
-        },
-      });
-      expect(res.status()).toBe(201);
-    }
-    expect((await teacher.post(`/api/exams/${examId}/publish`)).status()).toBe(200);
-    const ana = await teacher.post(`/api/exams/${examId}/participants`, {
-      data: { email: anaEmail, name: 'Ana Lima' },
-    });
-    expect(ana.status()).toBe(201);
-    anaCode = (await ana.json()).code;
-    const bo = await teacher.post(`/api/exams/${examId}/participants`, { data: { email: boEmail, name: 'Bo Berg' } });
-    expect(bo.status()).toBe(201);
+    ]);
+    anaCode = await invite(teacher, examId, anaEmail, 'Ana Lima');
+    await invite(teacher, examId, boEmail, 'Bo Berg');
   }, 60_000);
 
   afterAll(async () => {
@@ -117,14 +87,7 @@ describe('a proctor watches a student live', { timeout: 120_000 }, () => {
   });
 
   it('opens the hall from the header and the exam page, with everyone not started yet', async () => {
-    proctor = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1400, height: 1000 } });
-    proctor.setDefaultTimeout(15_000);
-    hall = await proctor.newPage();
-    await hall.goto('/sign-in');
-    await hall.getByLabel('Email').fill(teacherEmail);
-    await hall.getByLabel('Password').fill(teacherPassword);
-    await hall.getByRole('button', { name: 'Sign in' }).click();
-    await hall.getByRole('heading', { name: /^Welcome, / }).waitFor();
+    ({ context: proctor, page: hall } = await signedInPage(browser, owner));
 
     // An exam that does not exist (or is not yours) says so, with a way back.
     await hall.goto('/hall/00000000-0000-4000-8000-000000000000');
@@ -156,13 +119,10 @@ describe('a proctor watches a student live', { timeout: 120_000 }, () => {
   });
 
   it('sees the student start and answer, without a reload', async () => {
-    student = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1000, height: 900 } });
+    student = await browser.newContext({ baseURL: inject('baseUrl'), viewport: { width: 1000, height: 900 } });
     student.setDefaultTimeout(15_000);
     exam = await student.newPage();
-    await exam.goto('/start');
-    await exam.getByLabel('Email').fill(anaEmail);
-    await exam.getByLabel('Access code').fill(anaCode);
-    await exam.getByRole('button', { name: 'Enter the exam' }).click();
+    await enterWithCode(exam, anaEmail, anaCode);
     await exam.waitForURL(/\/attempts\/[0-9a-f-]+$/);
     await exam.getByRole('button', { name: 'Start exam' }).click();
     attemptId = new URL(exam.url()).pathname.split('/').pop()!;

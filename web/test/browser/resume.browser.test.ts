@@ -3,27 +3,33 @@
 // every answer kept, answers more and submits; the first browser says the exam moved.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from './chromium.ts';
+import {
+  apiAs,
+  enterWithCode,
+  invite,
+  newAccount,
+  publishedExam,
+  shot,
+  signedInPage,
+  stamp,
+  type Account,
+} from './seed.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
-const teacherEmail = inject('teacherEmail');
-const teacherPassword = inject('teacherPassword');
 
-const SHOTS = process.env.SCREENSHOT_DIR;
-const examTitle = `Resume elsewhere ${Date.now().toString(36)}`;
-const email = `cai-${Date.now().toString(36)}@pupils.example`;
-
-async function shot(page: Page, name: string) {
-  if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
+const tag = stamp();
+const examTitle = `Resume elsewhere ${tag}`;
+const email = `cai-${tag}@pupils.example`;
 
 const status = (page: Page, text: string | RegExp) =>
   page.getByRole('status').filter({ hasText: text }).first().waitFor();
 
 describe('a student resumes the same attempt on another device', { timeout: 120_000 }, () => {
   let browser: Browser;
+  let owner: Account;
   let teacher: APIRequestContext;
   let db: pg.Client;
   let proctor: BrowserContext;
@@ -50,34 +56,14 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     browser = await launchBrowser();
-    teacher = await request.newContext({ baseURL: baseUrl });
-    expect(
-      (await teacher.post('/api/auth/sign-in', { data: { email: teacherEmail, password: teacherPassword } })).status(),
-    ).toBe(200);
-    const created = await teacher.post('/api/exams', {
-      data: { title: examTitle, durationMinutes: 30, availableAnytime: true },
-    });
-    expect(created.status()).toBe(201);
-    examId = (await created.json()).id;
-    for (const [prompt, options] of [
+    owner = await newAccount('teacher');
+    teacher = await apiAs(owner);
+    examId = await publishedExam(teacher, { title: examTitle }, [
       ['Which planet is known as the Red Planet?', ['Venus', 'Mars']],
       ['What is the capital of Portugal?', ['Porto', 'Lisbon']],
       ['Which gas do plants take in?', ['Oxygen', 'Carbon dioxide']],
-    ] as const) {
-      const res = await teacher.post(`/api/exams/${examId}/questions`, {
-        data: {
-          type: 'single_choice',
-          prompt,
-          content: { options: options.map((text, i) => ({ id: 'ab'[i], text })) },
-          answerKey: { correct: 'b' },
-        },
-      });
-      expect(res.status()).toBe(201);
-    }
-    expect((await teacher.post(`/api/exams/${examId}/publish`)).status()).toBe(200);
-    const cai = await teacher.post(`/api/exams/${examId}/participants`, { data: { email, name: 'Cai Moreno' } });
-    expect(cai.status()).toBe(201);
-    accessCode = (await cai.json()).code;
+    ]);
+    accessCode = await invite(teacher, examId, email, 'Cai Moreno');
   }, 60_000);
 
   afterAll(async () => {
@@ -93,10 +79,7 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     laptop = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1000, height: 900 } });
     laptop.setDefaultTimeout(15_000);
     first = await laptop.newPage();
-    await first.goto('/start');
-    await first.getByLabel('Email').fill(email);
-    await first.getByLabel('Access code').fill(accessCode);
-    await first.getByRole('button', { name: 'Enter the exam' }).click();
+    await enterWithCode(first, email, accessCode);
     await first.waitForURL(/\/attempts\/[0-9a-f-]+$/);
     await first.getByRole('button', { name: 'Start exam' }).click();
     attemptId = new URL(first.url()).pathname.split('/').pop()!;
@@ -108,14 +91,7 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
   });
 
   it('the proctor creates a resume code in the hall, shown once with its expiry and a copy button', async () => {
-    proctor = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1400, height: 1000 } });
-    proctor.setDefaultTimeout(15_000);
-    hall = await proctor.newPage();
-    await hall.goto('/sign-in');
-    await hall.getByLabel('Email').fill(teacherEmail);
-    await hall.getByLabel('Password').fill(teacherPassword);
-    await hall.getByRole('button', { name: 'Sign in' }).click();
-    await hall.getByRole('heading', { name: /^Welcome, / }).waitFor();
+    ({ context: proctor, page: hall } = await signedInPage(browser, owner));
     await hall.goto(`/hall/${examId}`);
     await hall.getByRole('heading', { name: examTitle, level: 1 }).waitFor();
     await hall.getByRole('button', { name: 'Actions for Cai Moreno' }).click();
@@ -142,10 +118,7 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     tablet = await browser.newContext({ baseURL: baseUrl, viewport: { width: 900, height: 900 } });
     tablet.setDefaultTimeout(15_000);
     second = await tablet.newPage();
-    await second.goto('/start');
-    await second.getByLabel('Email').fill(email);
-    await second.getByLabel('Access code').fill(accessCode);
-    await second.getByRole('button', { name: 'Enter the exam' }).click();
+    await enterWithCode(second, email, accessCode);
     const refusal = second.getByRole('alert').filter({ hasText: 'This code was already used.' });
     await refusal.getByText('ask your proctor for a resume code').waitFor();
     await refusal.getByRole('link', { name: 'I have a resume code' }).click();
