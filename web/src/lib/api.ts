@@ -1,6 +1,7 @@
 import {
   apiErrorSchema,
   pathOf,
+  type ApiError,
   type BodyIn,
   type EndpointSpec,
   type ErrorCode,
@@ -9,7 +10,7 @@ import {
   type ResponseOf,
 } from '@exam-hall/protocol';
 
-type FieldError = { path: string; message: string };
+type FieldError = NonNullable<ApiError['error']['fields']>[number];
 
 /** Codes the server sends, plus the two this client makes up when there is no usable answer. */
 export type ApiErrorCode = ErrorCode | 'network_error' | 'invalid_response' | (string & {});
