@@ -1,0 +1,53 @@
+// The exam settings form's state: what it edits (a flat copy of the exam with text
+// for dates and nullable numbers for number boxes) and how its fields are named.
+import { examCreateSchema, type Exam, type ExamCreate } from '@exam-hall/protocol';
+import { toLocalInput } from '#lib/format.ts';
+
+export const PREFIX = 'exam-';
+
+/** Field names as the error summary says them. */
+export const labels: Record<string, string> = {
+  title: 'Title',
+  courseId: 'Course',
+  description: 'Description',
+  instructions: 'Instructions',
+  durationMinutes: 'Duration',
+  startsAt: 'Opens',
+  endsAt: 'Closes',
+  passingScore: 'Passing score',
+  maxAttempts: 'Attempts allowed',
+  partialCreditPenalty: 'Penalty',
+  disconnectCreditMaxMinutes: 'Most credit',
+};
+
+// The protocol's own defaults for everything a new exam does not say.
+const defaults = examCreateSchema.parse({ title: 'New exam', durationMinutes: 60, availableAnytime: true });
+
+export function initialForm(e: Exam | undefined, courseId: string) {
+  const s: ExamCreate = e ?? { ...defaults, availableAnytime: false };
+  return {
+    title: e?.title ?? '',
+    courseId: (e ? e.courseId : courseId) ?? '',
+    description: s.description ?? '',
+    instructions: s.instructions ?? '',
+    durationMinutes: s.durationMinutes as number | null,
+    availableAnytime: s.availableAnytime,
+    startsAt: toLocalInput(s.startsAt),
+    endsAt: toLocalInput(s.endsAt),
+    shuffleQuestions: s.shuffleQuestions,
+    shuffleOptions: s.shuffleOptions,
+    passingScore: s.passingScore as number | null,
+    maxAttempts: s.maxAttempts as number | null,
+    allowReview: s.allowReview,
+    resultsPolicy: s.resultsPolicy,
+    partialCreditRule: s.partialCreditRule,
+    partialCreditPenalty: s.partialCreditPenalty as number | null,
+    proctoring: { ...s.proctoring },
+    disconnectPolicy: s.disconnectPolicy,
+    disconnectCreditMaxMinutes: s.disconnectCreditMaxMinutes as number | null,
+    issueCertificates: s.issueCertificates,
+    startMode: s.startMode,
+  };
+}
+
+export type ExamForm = ReturnType<typeof initialForm>;
