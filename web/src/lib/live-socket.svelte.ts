@@ -25,6 +25,23 @@ export interface LinkMessages {
   unreachable: string;
 }
 
+/**
+ * How every page reads a handshake the server refused: an expired access cookie is
+ * renewed (when `mayRefresh`) and the socket connects again; a missing or revoked
+ * session means this page is signed out; anything else is for the page to retry.
+ */
+export async function afterRefusedHandshake(
+  socket: AppSocket,
+  err: Error,
+  mayRefresh = true,
+): Promise<'reconnecting' | 'signed-out' | 'other'> {
+  if (err.message === 'unauthenticated' && mayRefresh && (await refreshAfter401())) {
+    socket.connect();
+    return 'reconnecting';
+  }
+  return err.message === 'unauthenticated' || err.message === 'session_revoked' ? 'signed-out' : 'other';
+}
+
 export abstract class LiveSocket {
   state = $state<LinkState>('connecting');
   /** Why the page is not live, in words. */
@@ -85,12 +102,9 @@ export abstract class LiveSocket {
   }
 
   async #connectFailed(err: Error) {
-    // An expired access cookie fails the handshake; a refreshed one lets it through.
-    if (err.message === 'unauthenticated' && (await refreshAfter401())) {
-      this.socket.connect();
-      return;
-    }
-    if (err.message === 'unauthenticated' || err.message === 'session_revoked') {
+    const outcome = await afterRefusedHandshake(this.socket, err);
+    if (outcome === 'reconnecting') return;
+    if (outcome === 'signed-out') {
       this.state = 'signed-out';
       this.problem = this.#messages.signedOut;
       return;

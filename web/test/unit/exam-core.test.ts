@@ -109,7 +109,7 @@ function snapshot(over: Partial<AttemptSnapshot> = {}, clock: Partial<Clock> = {
 const ok = (data: unknown): Reply => ({ ok: true, data });
 const fail = (code: string, message = code): Reply => ({ ok: false, error: { code, message } });
 const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
   expect(check()).toBe(true);
 };
 
@@ -300,5 +300,44 @@ describe('submit', () => {
     u.socket.drop();
     await waiting;
     expect(u.state.submitProblem).toMatch(/the connection dropped/);
+  });
+});
+
+describe('the connection', () => {
+  it('says when this browser may not carry on: refused join, revoked session, moved to another device', async () => {
+    const t = setup();
+    t.socket.server['attempt:join'] = () => fail('not_found');
+    t.start();
+    await until(() => t.state.fatal.startsWith('This attempt is not open in this browser.'));
+    expect(t.socket.connected).toBe(false);
+
+    const u = setup();
+    u.socket.active = false;
+    u.start();
+    u.socket.fire('connect_error', new Error('session_revoked'));
+    await until(() => u.state.fatal.startsWith('This browser is no longer signed in to this attempt.'));
+
+    const v = setup();
+    v.start();
+    await until(() => v.state.joined);
+    v.socket.drop();
+    v.core.answers.answer(Q1, 'made here');
+    v.socket.fire('attempt:moved', { attemptId: A });
+    expect(v.state.movedAway).toBe(true);
+    expect(v.state.fatal).toContain('(1 answer made here had not reached the server; enter it again');
+  });
+
+  it('joins again after the server closed the socket, and replays what waits', async () => {
+    const t = setup();
+    t.start();
+    await until(() => t.state.joined);
+    t.socket.server['answer:save'] = () => undefined;
+    t.core.answers.answer(Q1, 'on the wire');
+    t.socket.sendBuffer.push('stale');
+    t.socket.drop('io server disconnect'); // socket.io does not reconnect by itself after this one
+    expect(t.socket.sendBuffer).toEqual([]);
+    t.socket.server['answer:save'] = (p) => ok({ seq: (p as { seq: number }).seq, applied: true, savedAt: '' });
+    await until(() => t.state.joined && t.state.pending.length === 0);
+    expect(t.socket.sent.filter((s) => s.event === 'attempt:join')).toHaveLength(2);
   });
 });

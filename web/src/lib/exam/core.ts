@@ -3,8 +3,8 @@
 // the move to another device, and what a refused handshake means. Plain TypeScript on
 // a plain state object, so the unit tests drive it with a fake socket; the page wraps
 // it in session.svelte.ts.
-import type { AttemptSnapshot } from '@exam-hall/protocol';
-import { refreshAfter401 } from '#lib/api.ts';
+import type { AttemptSnapshot, AttemptStatus } from '@exam-hall/protocol';
+import { afterRefusedHandshake } from '../live-socket.svelte.ts';
 import { request, type AppSocket } from '../socket-request.ts';
 import { AnswerSender } from './answers.ts';
 import { forgetAttempt, SnapshotCache } from './cache.ts';
@@ -16,7 +16,7 @@ import { deviceId, type SafeStore } from './storage.ts';
 import { submitAttempt } from './submit.ts';
 import { Timekeeper } from './timekeeper.ts';
 
-type End = { status: string; reason: string; submittedAt?: string | null };
+type End = { status: AttemptStatus; reason: string; submittedAt?: string | null };
 
 export class ExamCore {
   readonly ctx: ExamContext;
@@ -169,15 +169,12 @@ export class ExamCore {
     const socket = this.ctx.socket;
     // Network trouble: socket.io keeps trying by itself.
     if (!socket || socket.active) return;
-    // Refused by the server's handshake: an expired access cookie can be renewed once.
-    if (err.message === 'unauthenticated' && !this.#refreshedSession) {
-      this.#refreshedSession = true;
-      if (await refreshAfter401()) {
-        socket.connect();
-        return;
-      }
-    }
-    if (err.message === 'unauthenticated' || err.message === 'session_revoked') {
+    // Refused by the server's handshake: an expired access cookie can be renewed once per connection.
+    const mayRefresh = !this.#refreshedSession;
+    if (err.message === 'unauthenticated') this.#refreshedSession = true;
+    const outcome = await afterRefusedHandshake(socket, err, mayRefresh);
+    if (outcome === 'reconnecting') return;
+    if (outcome === 'signed-out') {
       this.state.fatal =
         'This browser is no longer signed in to this attempt. Sign in again, or start again with your email and access code: your saved answers are kept.';
       return;

@@ -23,7 +23,7 @@ export interface ProctorMessage {
 }
 
 export interface Ending {
-  status: string;
+  status: AttemptStatus;
   reason: string;
   submittedAt: string | null;
   /** Saves still waiting when the attempt ended elsewhere (time up, proctor): they cannot land now. */
