@@ -23,7 +23,6 @@ ENV npm_config_update_notifier=false
 COPY package.json package-lock.json ./
 COPY protocol/package.json protocol/
 COPY server/package.json server/
-COPY workers/package.json workers/
 COPY contracts/package.json contracts/
 COPY web/package.json web/
 
@@ -52,7 +51,6 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/protocol ./protocol
 COPY --from=build /app/server ./server
-COPY --from=build /app/workers ./workers
 COPY --from=build /app/contracts ./contracts
 COPY --from=build /app/web/package.json ./web/package.json
 COPY --from=build /app/web/build ./web/build

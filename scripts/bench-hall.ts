@@ -360,9 +360,7 @@ async function main() {
   const revision = {
     commit: git('rev-parse', '--short', 'HEAD'),
     // Uncommitted changes to what runs in the server process, if any.
-    uncommitted: git('status', '--porcelain', '--', '../../server', '../../protocol', '../../workers')
-      ?.split('\n')
-      .filter(Boolean),
+    uncommitted: git('status', '--porcelain', '--', '../../server', '../../protocol')?.split('\n').filter(Boolean),
   };
   log(
     `machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGiB} GiB, node ${machine.node}, ulimit -n ${fdLimit}`,

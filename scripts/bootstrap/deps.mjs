@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log, run } from './util.mjs';
 
-const WORKSPACES = ['protocol', 'server', 'workers', 'contracts', 'web'];
+const WORKSPACES = ['protocol', 'server', 'contracts', 'web'];
 
 function fingerprint(root) {
   const hash = createHash('sha256');
