@@ -1,10 +1,10 @@
 // Grades an ended attempt through the question-type registry, with the exam's
 // partial-credit rule. Idempotent: the same answers give the same result, written
 // in one transaction, so a retried or repeated job changes nothing.
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { answers, attempts, exams, questions, type Attempt } from '../../db/schema/index.ts';
+import type { Attempt } from '../../db/schema/index.ts';
 import { gradeResponse } from '../questions/types/index.ts';
+import * as repo from './grading.repository.ts';
 
 const GRADABLE = ['submitted', 'expired'] as const;
 
@@ -26,18 +26,15 @@ function isOverridden(a: Attempt): boolean {
 
 export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutcome | null> {
   return db.transaction(async (tx) => {
-    const [a] = await tx.select().from(attempts).where(eq(attempts.id, attemptId)).for('update');
+    const a = await repo.findAttempt(tx, attemptId, { forUpdate: true });
     if (!a || !(GRADABLE as readonly string[]).includes(a.status)) return null;
-    const [exam] = await tx.select().from(exams).where(eq(exams.id, a.examId));
-    const qs = a.questionOrder.length
-      ? await tx.select().from(questions).where(inArray(questions.id, a.questionOrder))
-      : [];
-    const saved = await tx.select().from(answers).where(eq(answers.attemptId, a.id));
+    const exam = await repo.findExam(tx, a.examId);
+    const { qs, saved } = await repo.questionsAndAnswers(tx, a.id, a.questionOrder);
     const byQuestion = new Map(saved.map((s) => [s.questionId, s]));
     const rule = { partialCredit: exam!.partialCreditRule, penalty: exam!.partialCreditPenalty };
     let score = 0;
     let maxScore = 0;
-    const marks: SQL[] = [];
+    const marks: repo.Mark[] = [];
     for (const q of qs) {
       maxScore += q.points;
       const answer = byQuestion.get(q.id);
@@ -45,16 +42,11 @@ export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutc
       const earned = cents(grade.fraction * q.points);
       score += earned;
       if (answer && (answer.pointsAwarded !== earned || answer.isCorrect !== grade.correct)) {
-        marks.push(sql`(${answer.id}::uuid, ${earned}::numeric, ${grade.correct}::boolean)`);
+        marks.push({ answerId: answer.id, points: earned, correct: grade.correct });
       }
     }
     // Every changed mark in one statement (a regrade that changes nothing writes nothing).
-    if (marks.length) {
-      await tx.execute(sql`
-        update answers set points_awarded = m.points, is_correct = m.correct
-        from (values ${sql.join(marks, sql`, `)}) as m(id, points, correct)
-        where answers.id = m.id`);
-    }
+    await repo.writeMarks(tx, marks);
     score = cents(score);
     maxScore = cents(maxScore);
     if (isOverridden(a)) {
@@ -63,10 +55,7 @@ export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutc
     }
     const percentage = maxScore > 0 ? cents((score / maxScore) * 100) : 0;
     const passed = percentage >= exam!.passingScore;
-    await tx
-      .update(attempts)
-      .set({ score, maxScore, percentage, passed, gradedAt: a.gradedAt ?? new Date() })
-      .where(eq(attempts.id, a.id));
+    await repo.setResult(tx, a.id, { score, maxScore, percentage, passed, gradedAt: a.gradedAt ?? new Date() });
     return { attemptId: a.id, score, maxScore, percentage, passed };
   });
 }

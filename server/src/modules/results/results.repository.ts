@@ -87,3 +87,25 @@ export async function gradedAnswers(db: Q, examId: string) {
 export async function examQuestions(db: Q, examId: string) {
   return db.select().from(questions).where(eq(questions.examId, examId)).orderBy(asc(questions.position));
 }
+
+export async function examOfAttempt(db: Q, attemptId: string): Promise<string | undefined> {
+  const [found] = await db.select({ examId: attempts.examId }).from(attempts).where(eq(attempts.id, attemptId));
+  return found?.examId;
+}
+
+export async function lockAttempt(tx: Tx, attemptId: string) {
+  const [a] = await tx.select().from(attempts).where(eq(attempts.id, attemptId)).for('update');
+  return a;
+}
+
+/** A score set by hand, with who set it, why and when. */
+export async function overrideScore(
+  tx: Tx,
+  attemptId: string,
+  set: { score: number; percentage: number; passed: boolean; gradedBy: string; scoreOverrideReason: string },
+) {
+  await tx
+    .update(attempts)
+    .set({ ...set, scoreOverriddenAt: new Date() })
+    .where(eq(attempts.id, attemptId));
+}

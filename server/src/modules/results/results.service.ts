@@ -1,7 +1,6 @@
 // A teacher's view of an exam's results: the table of ended attempts, its CSV, item
 // statistics, releasing held-back results, and correcting a score by hand. Only the
 // exam's teacher or an admin (loadExamFor: 404 for anyone else).
-import { eq } from 'drizzle-orm';
 import type {
   ExamResults,
   QuestionStatsResponse,
@@ -11,7 +10,7 @@ import type {
   ScoreOverridden,
 } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
-import { attempts, type Exam } from '../../db/schema/index.ts';
+import type { Exam } from '../../db/schema/index.ts';
 import { AppError, badRequest, conflict, notFound } from '../../http/errors.ts';
 import { toCsv } from '../../lib/csv.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
@@ -233,15 +232,14 @@ export function createResultsService(deps: {
      * certificate is brought in line after commit.
      */
     async overrideScore(caller: Caller, attemptId: string, input: ScoreOverride): Promise<ScoreOverridden> {
-      const [found] = await db.select({ examId: attempts.examId }).from(attempts).where(eq(attempts.id, attemptId));
-      if (!found) throw notFound('Attempt');
-      const examId = found.examId;
+      const examId = await repo.examOfAttempt(db, attemptId);
+      if (!examId) throw notFound('Attempt');
       await db.transaction(async (tx) => {
         const exam = await loadExamFor(tx, caller.actor, examId).catch((err: unknown) => {
           // Same answer as for an unknown attempt, so attempt ids cannot be probed.
           throw err instanceof AppError && err.status === 404 ? notFound('Attempt') : err;
         });
-        const [a] = await tx.select().from(attempts).where(eq(attempts.id, attemptId)).for('update');
+        const a = await repo.lockAttempt(tx, attemptId);
         if (!a) throw notFound('Attempt');
         if (a.status !== 'submitted' && a.status !== 'expired') {
           throw conflict(
@@ -258,17 +256,13 @@ export function createResultsService(deps: {
         const score = cents(input.score);
         const percentage = a.maxScore > 0 ? cents((score / a.maxScore) * 100) : 0;
         const passed = percentage >= exam.passingScore;
-        await tx
-          .update(attempts)
-          .set({
-            score,
-            percentage,
-            passed,
-            gradedBy: caller.actor.userId,
-            scoreOverrideReason: input.reason,
-            scoreOverriddenAt: new Date(),
-          })
-          .where(eq(attempts.id, a.id));
+        await repo.overrideScore(tx, a.id, {
+          score,
+          percentage,
+          passed,
+          gradedBy: caller.actor.userId,
+          scoreOverrideReason: input.reason,
+        });
         await audit.record(tx, auditContextOf(secret, caller), {
           action: 'attempt.score_override',
           targetType: 'attempt',
