@@ -49,6 +49,19 @@ export async function assertManages(actor: Actor, target: CourseTarget, facts: A
   if (!(await manages(actor, target, facts))) throw notFound(what);
 }
 
+/**
+ * A certificate: those who manage its exam may read and manage it (revoke, retry);
+ * its holder may read it. Anyone else, and a missing one: 404.
+ */
+export async function certificateAccess<
+  R extends { cert: { userId: string }; examOwner: string; courseId: string | null },
+>(actor: Actor, row: R | undefined, use: 'read' | 'manage', facts: AccessFacts): Promise<R> {
+  const teaches = row && (await manages(actor, { ownerId: row.examOwner, courseId: row.courseId }, facts));
+  const owns = row && row.cert.userId === actor.userId;
+  if (!row || !(teaches || (use === 'read' && owns))) throw notFound('Certificate');
+  return row;
+}
+
 interface WatchableExam {
   createdBy: string;
   courseId: string | null;

@@ -8,6 +8,7 @@ import type { Role } from '@exam-hall/protocol';
 import {
   assertManages,
   attendanceMeeting,
+  certificateAccess,
   manages,
   ownsAttempt,
   watchableExam,
@@ -107,6 +108,19 @@ describe('attendance', () => {
     await expect(attendanceMeeting(actor('admin'), async () => undefined, facts())).rejects.toMatchObject({
       status: 404,
     });
+  });
+});
+
+describe('certificates', () => {
+  it('their holder reads them, those who manage the exam also manage them; 404 for the rest', async () => {
+    const row = { cert: { userId: 'student-1' }, examOwner: 'teacher-1', courseId: null };
+    await expect(certificateAccess(actor('student'), row, 'read', facts())).resolves.toBe(row);
+    await expect(certificateAccess(actor('student'), row, 'manage', facts())).rejects.toMatchObject({ status: 404 });
+    await expect(certificateAccess(actor('teacher'), row, 'manage', facts())).resolves.toBe(row);
+    await expect(certificateAccess(actor('teacher', 'teacher-2'), row, 'read', facts())).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(certificateAccess(actor('admin'), undefined, 'read', facts())).rejects.toMatchObject({ status: 404 });
   });
 });
 

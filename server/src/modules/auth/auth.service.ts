@@ -11,6 +11,7 @@ import * as audit from '../audit/audit.service.ts';
 import * as repo from './auth.repository.ts';
 import { hashPassword, verifyPassword } from './auth.passwords.ts';
 import type { SignInLimiter } from './auth.rate-limit.ts';
+import { assertOwnerOrAdmin } from '../../policy/access.ts';
 import type { Actor } from '../../policy/actor.ts';
 
 export interface RequestContext {
@@ -248,7 +249,8 @@ export function createAuthService({ db, config, limiter, onSessionRevoked }: Aut
   async function revoke(actor: Actor, sessionId: string, ctx: RequestContext, reason: string): Promise<void> {
     const found = await repo.findSessionWithUser(db, sessionId);
     // Another user's session answers 404, exactly like a missing one.
-    if (!found || (found.session.userId !== actor.userId && actor.role !== 'admin')) throw notFound('Session');
+    if (!found) throw notFound('Session');
+    assertOwnerOrAdmin(actor, found.session.userId, 'Session');
     await db.transaction(async (tx) => {
       const revoked = await repo.revokeSession(tx, sessionId, reason);
       if (revoked) {

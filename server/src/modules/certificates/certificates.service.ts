@@ -5,9 +5,9 @@ import { getAddress } from 'ethers';
 import type { CertificateMetadata, CertificateSummary } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
-import { badRequest, conflict, notFound } from '../../http/errors.ts';
+import { badRequest, conflict } from '../../http/errors.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
-import { manages } from '../../policy/access.ts';
+import { certificateAccess } from '../../policy/access.ts';
 import { accessFacts } from '../../policy/access.sql.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import * as audit from '../audit/audit.service.ts';
@@ -49,11 +49,12 @@ export function createCertificateService(deps: CertificateServiceDeps) {
 
   /** The certificate and its exam, if the actor owns the certificate, teaches the exam or is an admin. */
   async function load(actor: Actor, id: string, manage: boolean) {
-    const row = await repo.certificateWithExam(db, id);
-    const teaches = row && (await manages(actor, { ownerId: row.examOwner, courseId: row.courseId }, accessFacts(db)));
-    const owns = row && row.cert.userId === actor.userId;
-    if (!row || !(teaches || (!manage && owns))) throw notFound('Certificate');
-    return row;
+    return certificateAccess(
+      actor,
+      await repo.certificateWithExam(db, id),
+      manage ? 'manage' : 'read',
+      accessFacts(db),
+    );
   }
 
   return {
