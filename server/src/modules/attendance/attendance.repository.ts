@@ -1,13 +1,15 @@
-// The reads behind the attendance dashboard: one query each for the meeting (with who
-// may see it), the expected roster, the Zoom segments, the hall segments and the
-// stored attendance, whatever the number of people.
-import { and, asc, eq, gte, isNull, isNotNull, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+// SQL of attendance. The reads behind the dashboard: one query each for the meeting
+// (with who may see it), the expected roster, the Zoom segments, the hall segments and
+// the stored attendance, whatever the number of people. The report sync's lookups and
+// its one-transaction replacement of a meeting's report rows and computed attendance.
+import { and, asc, eq, gte, inArray, isNull, isNotNull, lte, or, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
 import {
   attendanceRecords,
   courses,
   exams,
   meetingParticipation,
+  meetingRegistrants,
   presence,
   users,
   zoomMeetings,
@@ -123,3 +125,83 @@ export function attendanceOf(db: Db, meetingId: string) {
     .where(eq(attendanceRecords.meetingId, meetingId));
 }
 export type StoredAttendance = Awaited<ReturnType<typeof attendanceOf>>[number];
+
+// The report sync
+
+export async function zoomMeeting(db: Db, meetingId: string) {
+  const [meeting] = await db.select().from(zoomMeetings).where(eq(zoomMeetings.id, meetingId));
+  return meeting;
+}
+
+/** Zoom registrant id to user id, for the given registrants of the meeting. */
+export async function usersByRegistrant(db: Db, meetingId: string, registrantIds: string[]) {
+  const byRegistrant = new Map<string, string>();
+  if (!registrantIds.length) return byRegistrant;
+  for (const r of await db
+    .select({ id: meetingRegistrants.zoomRegistrantId, userId: meetingRegistrants.userId })
+    .from(meetingRegistrants)
+    .where(
+      and(eq(meetingRegistrants.meetingId, meetingId), inArray(meetingRegistrants.zoomRegistrantId, registrantIds)),
+    )) {
+    if (r.id) byRegistrant.set(r.id, r.userId);
+  }
+  return byRegistrant;
+}
+
+/** Lower-cased email to user id, a thousand addresses a query. */
+export async function usersByEmail(db: Db, emails: string[]) {
+  const byEmail = new Map<string, string>();
+  for (let i = 0; i < emails.length; i += 1000) {
+    for (const u of await db
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(inArray(users.email, emails.slice(i, i + 1000)))) {
+      byEmail.set(u.email, u.id);
+    }
+  }
+  return byEmail;
+}
+
+/**
+ * Replaces the meeting's report segments, upserts its computed attendance (a teacher's
+ * manual status stands) and marks it synced, a thousand rows a statement.
+ */
+export async function replaceReport(
+  tx: Tx,
+  meetingId: string,
+  rows: (typeof meetingParticipation.$inferInsert)[],
+  records: (typeof attendanceRecords.$inferInsert)[],
+  now: Date,
+) {
+  await tx
+    .delete(meetingParticipation)
+    .where(and(eq(meetingParticipation.meetingId, meetingId), eq(meetingParticipation.source, 'report')));
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx
+      .insert(meetingParticipation)
+      .values(rows.slice(i, i + 1000))
+      .onConflictDoNothing();
+  }
+  for (let i = 0; i < records.length; i += 1000) {
+    await tx
+      .insert(attendanceRecords)
+      .values(records.slice(i, i + 1000))
+      .onConflictDoUpdate({
+        target: [attendanceRecords.meetingId, attendanceRecords.userId],
+        set: {
+          status: sql`excluded.status`,
+          firstJoinAt: sql`excluded.first_join_at`,
+          lastLeaveAt: sql`excluded.last_leave_at`,
+          totalSeconds: sql`excluded.total_seconds`,
+          segmentsCount: sql`excluded.segments_count`,
+          sessionDate: sql`excluded.session_date`,
+          computedAt: sql`excluded.computed_at`,
+          source: sql`excluded.source`,
+          updatedAt: now,
+        },
+        // A teacher's manual status stands.
+        setWhere: sql`${attendanceRecords.source} <> 'manual'`,
+      });
+  }
+  await tx.update(zoomMeetings).set({ lastSyncedAt: now, updatedAt: now }).where(eq(zoomMeetings.id, meetingId));
+}

@@ -2,21 +2,13 @@
 // (300 a page; the client retries 429s), replace the meeting's report segments with it
 // (the report wins over the live webhook segments, which stay for the record), and
 // compute every expected student's attendance by the meeting's rules.
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import {
-  attendanceRecords,
-  meetingParticipation,
-  meetingRegistrants,
-  users,
-  zoomMeetings,
-} from '../../db/schema/index.ts';
 import type { ZoomMeeting } from '../../db/schema/zoom.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import type { ZoomClient } from '../zoom/zoom.client.ts';
 import type { ZoomReportParticipant } from '../zoom/zoom.types.ts';
 import { computeAttendance, type Segment } from './attendance.rules.ts';
-import { expectedRoster } from './attendance.repository.ts';
+import * as repo from './attendance.repository.ts';
 import * as audit from '../audit/audit.service.ts';
 
 export const REPORT_PAGE_SIZE = 300;
@@ -64,7 +56,7 @@ export async function syncAttendance(
   publish: HallPublisher,
   meetingId: string,
 ): Promise<SyncResult> {
-  const [meeting] = await db.select().from(zoomMeetings).where(eq(zoomMeetings.id, meetingId));
+  const meeting = await repo.zoomMeeting(db, meetingId);
   if (!meeting) return { skipped: 'no such meeting', segments: 0, pages: 0, matched: 0, records: 0 };
   if (meeting.status !== 'ended') {
     return {
@@ -79,27 +71,11 @@ export async function syncAttendance(
 
   // Map people in two queries: registrant ids, then emails.
   const regIds = [...new Set(participants.map((p) => p.registrant_id).filter((v): v is string => !!v))];
-  const byRegistrant = new Map<string, string>();
-  if (regIds.length) {
-    for (const r of await db
-      .select({ id: meetingRegistrants.zoomRegistrantId, userId: meetingRegistrants.userId })
-      .from(meetingRegistrants)
-      .where(and(eq(meetingRegistrants.meetingId, meeting.id), inArray(meetingRegistrants.zoomRegistrantId, regIds)))) {
-      if (r.id) byRegistrant.set(r.id, r.userId);
-    }
-  }
+  const byRegistrant = await repo.usersByRegistrant(db, meeting.id, regIds);
   const emails = [
     ...new Set(participants.map((p) => p.user_email?.trim().toLowerCase()).filter((v): v is string => !!v)),
   ];
-  const byEmail = new Map<string, string>();
-  for (let i = 0; i < emails.length; i += 1000) {
-    for (const u of await db
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .where(inArray(users.email, emails.slice(i, i + 1000)))) {
-      byEmail.set(u.email, u.id);
-    }
-  }
+  const byEmail = await repo.usersByEmail(db, emails);
   const rows = participants.map((p) => {
     const email = p.user_email?.trim().toLowerCase() || null;
     const joinedAt = new Date(p.join_time);
@@ -123,7 +99,7 @@ export async function syncAttendance(
   const end =
     meeting.endedAt ?? new Date(Math.max(...rows.map((r) => (r.leftAt ?? r.joinedAt).getTime()), start.getTime()));
   // The same roster the dashboard shows (one definition: attendance.repository.ts).
-  const expected = new Set((await expectedRoster(db, meeting)).map((p) => p.userId));
+  const expected = new Set((await repo.expectedRoster(db, meeting)).map((p) => p.userId));
   const segmentsByUser = new Map<string, Segment[]>();
   for (const id of expected) segmentsByUser.set(id, []);
   for (const r of rows) {
@@ -158,37 +134,7 @@ export async function syncAttendance(
   });
 
   await db.transaction(async (tx) => {
-    await tx
-      .delete(meetingParticipation)
-      .where(and(eq(meetingParticipation.meetingId, meeting.id), eq(meetingParticipation.source, 'report')));
-    for (let i = 0; i < rows.length; i += 1000) {
-      await tx
-        .insert(meetingParticipation)
-        .values(rows.slice(i, i + 1000))
-        .onConflictDoNothing();
-    }
-    for (let i = 0; i < records.length; i += 1000) {
-      await tx
-        .insert(attendanceRecords)
-        .values(records.slice(i, i + 1000))
-        .onConflictDoUpdate({
-          target: [attendanceRecords.meetingId, attendanceRecords.userId],
-          set: {
-            status: sql`excluded.status`,
-            firstJoinAt: sql`excluded.first_join_at`,
-            lastLeaveAt: sql`excluded.last_leave_at`,
-            totalSeconds: sql`excluded.total_seconds`,
-            segmentsCount: sql`excluded.segments_count`,
-            sessionDate: sql`excluded.session_date`,
-            computedAt: sql`excluded.computed_at`,
-            source: sql`excluded.source`,
-            updatedAt: now,
-          },
-          // A teacher's manual status stands.
-          setWhere: sql`${attendanceRecords.source} <> 'manual'`,
-        });
-    }
-    await tx.update(zoomMeetings).set({ lastSyncedAt: now, updatedAt: now }).where(eq(zoomMeetings.id, meeting.id));
+    await repo.replaceReport(tx, meeting.id, rows, records, now);
     // The job acts for nobody in particular: no actor, counts only.
     await audit.record(
       tx,
