@@ -4,17 +4,10 @@
 // (zoom_participant_events, unique: a redelivery is a no-op) and the participant's
 // segments are derived again from all of their events (zoom.segments.ts), under a lock
 // on the meeting row: the same events give the same segments whatever the order.
-import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import {
-  meetingParticipation,
-  meetingRegistrants,
-  users,
-  zoomMeetings,
-  zoomParticipantEvents,
-} from '../../db/schema/index.ts';
 import type { ZoomMeeting, ZoomParticipantEvent } from '../../db/schema/zoom.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
+import * as repo from './zoom.meetings.repository.ts';
 import { deriveSegments } from './zoom.segments.ts';
 import type { ZoomEvent } from './zoom.types.ts';
 
@@ -27,15 +20,12 @@ export async function userFor(
   p: { registrantId?: string | null | undefined; email?: string | null | undefined },
 ): Promise<string | null> {
   if (p.registrantId) {
-    const [r] = await db
-      .select({ userId: meetingRegistrants.userId })
-      .from(meetingRegistrants)
-      .where(and(eq(meetingRegistrants.meetingId, meetingId), eq(meetingRegistrants.zoomRegistrantId, p.registrantId)));
-    if (r) return r.userId;
+    const userId = await repo.registrantUser(db, meetingId, p.registrantId);
+    if (userId) return userId;
   }
   if (p.email) {
-    const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, p.email.trim().toLowerCase()));
-    if (u) return u.id;
+    const userId = await repo.userIdByEmail(db, p.email.trim().toLowerCase());
+    if (userId) return userId;
   }
   return null;
 }
@@ -58,11 +48,7 @@ export async function processZoomEvent(db: Db, publish: HallPublisher, body: Zoo
   const outcome = await db.transaction(async (tx) => {
     // Every event of a meeting waits for the one before it to commit: two workers never
     // derive the same participant's segments from different sets of events at once.
-    const [meeting] = await tx
-      .select()
-      .from(zoomMeetings)
-      .where(eq(zoomMeetings.zoomMeetingId, String(object.id)))
-      .for('no key update');
+    const meeting = await repo.lockByZoomId(tx, String(object.id));
     if (!meeting) return { handled: false, note: `meeting ${object.id} is not linked here` } as EventOutcome;
     return apply(tx, meeting, body);
   });
@@ -91,33 +77,20 @@ async function apply(tx: Tx, meeting: ZoomMeeting, body: ZoomEvent): Promise<Eve
   switch (body.event) {
     case 'meeting.started': {
       // The meeting's own start time wins over a join's (which may have been processed first).
-      await tx
-        .update(zoomMeetings)
-        .set({
-          status: sql`case when ${zoomMeetings.status} = 'ended' then 'ended'::zoom_meeting_status else 'started'::zoom_meeting_status end`,
-          startedAt: object.start_time
-            ? new Date(object.start_time)
-            : sql`coalesce(${zoomMeetings.startedAt}, ${at(undefined)})`,
-          zoomUuid: object.uuid ?? meeting.zoomUuid,
-          updatedAt: new Date(),
-        })
-        .where(eq(zoomMeetings.id, meeting.id));
+      await repo.markStarted(tx, meeting.id, {
+        startedAt: object.start_time ? new Date(object.start_time) : null,
+        fallback: at(undefined),
+        zoomUuid: object.uuid ?? meeting.zoomUuid,
+      });
       return done;
     }
     case 'meeting.ended': {
       const endedAt = at(object.end_time);
-      await tx
-        .update(zoomMeetings)
-        .set({
-          status: 'ended',
-          endedAt,
-          startedAt: object.start_time
-            ? new Date(object.start_time)
-            : sql`coalesce(${zoomMeetings.startedAt}, ${endedAt})`,
-          zoomUuid: object.uuid ?? meeting.zoomUuid,
-          updatedAt: new Date(),
-        })
-        .where(eq(zoomMeetings.id, meeting.id));
+      await repo.markEnded(tx, meeting.id, {
+        endedAt,
+        startedAt: object.start_time ? new Date(object.start_time) : null,
+        zoomUuid: object.uuid ?? meeting.zoomUuid,
+      });
       // Whoever Zoom did not report leaving left when the meeting ended.
       await rederive(tx, meeting.id, endedAt, null);
       return { ...done, syncNeeded: true };
@@ -139,40 +112,22 @@ async function apply(tx: Tx, meeting: ZoomMeeting, body: ZoomEvent): Promise<Eve
         email: p.email ? p.email.toLowerCase() : null,
       };
       if (left) {
-        await tx
-          .insert(zoomParticipantEvents)
-          .values({ ...who, kind: 'left', at: at(p.leave_time), leaveReason: p.leave_reason ?? null })
-          .onConflictDoNothing();
+        await repo.insertParticipantEvent(tx, {
+          ...who,
+          kind: 'left',
+          at: at(p.leave_time),
+          leaveReason: p.leave_reason ?? null,
+        });
       }
       const joinTime = p.join_time;
       if (!left || joinTime) {
         // A leave that says when its stay began implies that join; the join's own payload,
         // whenever it comes, is the one kept (so the result does not depend on which came first).
-        const insert = tx.insert(zoomParticipantEvents).values({ ...who, kind: 'joined', at: at(joinTime) });
-        if (left) await insert.onConflictDoNothing();
-        else
-          await insert.onConflictDoUpdate({
-            target: [
-              zoomParticipantEvents.meetingId,
-              zoomParticipantEvents.participantKey,
-              zoomParticipantEvents.kind,
-              zoomParticipantEvents.at,
-            ],
-            set: {
-              stayId: who.stayId,
-              userId: who.userId,
-              registrantId: who.registrantId,
-              name: who.name,
-              email: who.email,
-            },
-          });
+        await repo.insertParticipantEvent(tx, { ...who, kind: 'joined', at: at(joinTime) }, !left);
       }
       await rederive(tx, meeting.id, meeting.endedAt, key);
       if (!left && meeting.status === 'scheduled') {
-        await tx
-          .update(zoomMeetings)
-          .set({ status: 'started', startedAt: sql`coalesce(${zoomMeetings.startedAt}, ${at(joinTime)})` })
-          .where(and(eq(zoomMeetings.id, meeting.id), eq(zoomMeetings.status, 'scheduled')));
+        await repo.startIfScheduled(tx, meeting.id, at(joinTime));
       }
       return done;
     }
@@ -188,25 +143,8 @@ async function apply(tx: Tx, meeting: ZoomMeeting, body: ZoomEvent): Promise<Eve
  */
 async function rederive(tx: Tx, meetingId: string, endedAt: Date | null, key: string | null) {
   // One after the other: a transaction is one connection.
-  const events = await tx
-    .select()
-    .from(zoomParticipantEvents)
-    .where(
-      and(
-        eq(zoomParticipantEvents.meetingId, meetingId),
-        key === null ? undefined : eq(zoomParticipantEvents.participantKey, key),
-      ),
-    );
-  const rows = await tx
-    .select()
-    .from(meetingParticipation)
-    .where(
-      and(
-        eq(meetingParticipation.meetingId, meetingId),
-        eq(meetingParticipation.source, 'webhook'),
-        key === null ? undefined : eq(meetingParticipation.zoomParticipantUuid, key),
-      ),
-    );
+  const events = await repo.participantEvents(tx, meetingId, key);
+  const rows = await repo.webhookSegments(tx, meetingId, key);
   const eventsBy = new Map<string, ZoomParticipantEvent[]>();
   for (const e of events) eventsBy.set(e.participantKey, [...(eventsBy.get(e.participantKey) ?? []), e]);
   const rowsBy = new Map<string, (typeof rows)[number][]>();
@@ -218,9 +156,7 @@ async function rederive(tx: Tx, meetingId: string, endedAt: Date | null, key: st
       const row = existing.get(s.joinedAt.getTime());
       existing.delete(s.joinedAt.getTime());
       if (!row) {
-        await tx
-          .insert(meetingParticipation)
-          .values({ meetingId, zoomParticipantUuid: participant, source: 'webhook', ...s });
+        await repo.insertSegment(tx, { meetingId, zoomParticipantUuid: participant, source: 'webhook', ...s });
         continue;
       }
       const same =
@@ -232,14 +168,9 @@ async function rederive(tx: Tx, meetingId: string, endedAt: Date | null, key: st
         row.registrantId === s.registrantId &&
         row.name === s.name &&
         row.email === s.email;
-      if (!same)
-        await tx
-          .update(meetingParticipation)
-          .set({ ...s, updatedAt: new Date() })
-          .where(eq(meetingParticipation.id, row.id));
+      if (!same) await repo.updateSegment(tx, row.id, s);
     }
     // A segment the events no longer support (e.g. a leave's stand-in, now that its join came).
-    for (const stale of existing.values())
-      await tx.delete(meetingParticipation).where(eq(meetingParticipation.id, stale.id));
+    for (const stale of existing.values()) await repo.deleteSegment(tx, stale.id);
   }
 }

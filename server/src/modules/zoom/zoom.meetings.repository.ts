@@ -1,5 +1,6 @@
-// SQL for Zoom meetings and their registrants. Bulk writes pass whole columns as array
-// parameters and unnest them, so a class of thousands stays one statement.
+// SQL for Zoom meetings and their registrants, and for the webhook events' participant
+// events and live segments. Bulk writes pass whole columns as array parameters and
+// unnest them, so a class of thousands stays one statement.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import {
@@ -7,13 +8,16 @@ import {
   enrollments,
   examParticipants,
   exams,
+  meetingParticipation,
   meetingRegistrants,
   users,
   zoomMeetings,
+  zoomParticipantEvents,
   type MeetingRegistrant,
   type NewZoomMeeting,
   type UserStatus,
   type ZoomMeeting,
+  type ZoomParticipantEvent,
 } from '../../db/schema/index.ts';
 
 type Q = Db | Tx;
@@ -177,4 +181,148 @@ export async function myMeetings(db: Q, userId: string) {
       ),
     )
     .orderBy(sql`${zoomMeetings.startTime} asc nulls last`);
+}
+
+// Webhook events
+
+/** The user a registrant of the meeting belongs to. */
+export async function registrantUser(db: Q, meetingId: string, registrantId: string): Promise<string | undefined> {
+  const [r] = await db
+    .select({ userId: meetingRegistrants.userId })
+    .from(meetingRegistrants)
+    .where(and(eq(meetingRegistrants.meetingId, meetingId), eq(meetingRegistrants.zoomRegistrantId, registrantId)));
+  return r?.userId;
+}
+
+/** The user with this (lower-cased) email. */
+export async function userIdByEmail(db: Q, email: string): Promise<string | undefined> {
+  const [u] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  return u?.id;
+}
+
+/** Locks the meeting row so its events are applied one at a time. */
+export async function lockByZoomId(tx: Tx, zoomMeetingId: string): Promise<ZoomMeeting | undefined> {
+  const [meeting] = await tx
+    .select()
+    .from(zoomMeetings)
+    .where(eq(zoomMeetings.zoomMeetingId, zoomMeetingId))
+    .for('no key update');
+  return meeting;
+}
+
+/** Started unless already ended; the given start time, else the stored one, else `fallback`. */
+export async function markStarted(
+  tx: Tx,
+  id: string,
+  set: { startedAt: Date | null; fallback: Date; zoomUuid: string | null },
+) {
+  await tx
+    .update(zoomMeetings)
+    .set({
+      status: sql`case when ${zoomMeetings.status} = 'ended' then 'ended'::zoom_meeting_status else 'started'::zoom_meeting_status end`,
+      startedAt: set.startedAt ?? sql`coalesce(${zoomMeetings.startedAt}, ${set.fallback})`,
+      zoomUuid: set.zoomUuid,
+      updatedAt: new Date(),
+    })
+    .where(eq(zoomMeetings.id, id));
+}
+
+/** Ended at `endedAt`; the given start time, else the stored one, else the end. */
+export async function markEnded(
+  tx: Tx,
+  id: string,
+  set: { endedAt: Date; startedAt: Date | null; zoomUuid: string | null },
+) {
+  await tx
+    .update(zoomMeetings)
+    .set({
+      status: 'ended',
+      endedAt: set.endedAt,
+      startedAt: set.startedAt ?? sql`coalesce(${zoomMeetings.startedAt}, ${set.endedAt})`,
+      zoomUuid: set.zoomUuid,
+      updatedAt: new Date(),
+    })
+    .where(eq(zoomMeetings.id, id));
+}
+
+/** A scheduled meeting that someone joined has started (at the stored start, else `at`). */
+export async function startIfScheduled(tx: Tx, id: string, at: Date) {
+  await tx
+    .update(zoomMeetings)
+    .set({ status: 'started', startedAt: sql`coalesce(${zoomMeetings.startedAt}, ${at})` })
+    .where(and(eq(zoomMeetings.id, id), eq(zoomMeetings.status, 'scheduled')));
+}
+
+type NewParticipantEvent = typeof zoomParticipantEvents.$inferInsert;
+
+/** Stores a participant event; a redelivery is a no-op, or with `refresh` updates who it names. */
+export async function insertParticipantEvent(tx: Tx, event: NewParticipantEvent, refresh = false) {
+  const insert = tx.insert(zoomParticipantEvents).values(event);
+  if (!refresh) {
+    await insert.onConflictDoNothing();
+    return;
+  }
+  await insert.onConflictDoUpdate({
+    target: [
+      zoomParticipantEvents.meetingId,
+      zoomParticipantEvents.participantKey,
+      zoomParticipantEvents.kind,
+      zoomParticipantEvents.at,
+    ],
+    set: {
+      stayId: event.stayId,
+      userId: event.userId,
+      registrantId: event.registrantId,
+      name: event.name,
+      email: event.email,
+    },
+  });
+}
+
+/** The meeting's participant events, of one participant or (key null) of everyone. */
+export async function participantEvents(
+  tx: Tx,
+  meetingId: string,
+  key: string | null,
+): Promise<ZoomParticipantEvent[]> {
+  return tx
+    .select()
+    .from(zoomParticipantEvents)
+    .where(
+      and(
+        eq(zoomParticipantEvents.meetingId, meetingId),
+        key === null ? undefined : eq(zoomParticipantEvents.participantKey, key),
+      ),
+    );
+}
+
+/** The meeting's webhook segments, of one participant or (key null) of everyone. */
+export async function webhookSegments(tx: Tx, meetingId: string, key: string | null) {
+  return tx
+    .select()
+    .from(meetingParticipation)
+    .where(
+      and(
+        eq(meetingParticipation.meetingId, meetingId),
+        eq(meetingParticipation.source, 'webhook'),
+        key === null ? undefined : eq(meetingParticipation.zoomParticipantUuid, key),
+      ),
+    );
+}
+
+type NewSegment = typeof meetingParticipation.$inferInsert;
+
+export async function insertSegment(tx: Tx, segment: NewSegment) {
+  await tx.insert(meetingParticipation).values(segment);
+}
+
+export async function updateSegment(tx: Tx, id: string, set: Partial<NewSegment>) {
+  await tx
+    .update(meetingParticipation)
+    .set({ ...set, updatedAt: new Date() })
+    .where(eq(meetingParticipation.id, id));
+}
+
+export async function deleteSegment(tx: Tx, id: string) {
+  await tx.delete(meetingParticipation).where(eq(meetingParticipation.id, id));
 }
