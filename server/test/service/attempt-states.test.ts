@@ -3,10 +3,9 @@
 // deadline; what each refuses from which state, read back from the attempts table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
-import { startWithCodeBodySchema } from '@exam-hall/protocol';
 import { attempts } from '../../src/db/schema/index.ts';
 import { expireIfDue } from '../../src/modules/attempts/attempts.expiry.ts';
-import { ctx, startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
+import { startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
 
 let w: ServiceWorld;
 let teacher: Person;
@@ -27,22 +26,11 @@ async function status(attemptId: string) {
   return a!;
 }
 
-/** Invites a fresh student and enters with the code: an attempt in the lobby. */
-async function entered() {
-  const email = `s-${Math.random().toString(36).slice(2, 10)}@school.example`;
-  const added = await w.services.participants.add(teacher.caller, examId, { email });
-  const started = await w.services.attempts.startWithCode(
-    startWithCodeBodySchema.parse({ email, code: added.code }),
-    ctx,
-  );
-  const id = started.response.attempt.id;
-  return { id, who: { actor: null, attemptCookie: started.attemptCookie ?? undefined } };
-}
+const entered = () => w.entered(teacher, examId);
 
 async function running() {
   const a = await entered();
-  const begun = await w.services.attempts.begin(a.id, a.who, ctx);
-  expect(begun.began).toBe(true);
+  expect((await w.begin(a)).began).toBe(true);
   return a;
 }
 
@@ -52,9 +40,7 @@ const act = (attemptId: string, action: 'pause' | 'resume' | 'terminate') =>
     action === 'terminate' ? { attemptId, action, reason: 'test' } : { attemptId, action },
   );
 
-/** The student's submit (what the socket's attempt:submit calls). */
-const submit = (attemptId: string) =>
-  w.services.attemptLive.submit({ attemptId } as Parameters<ServiceWorld['services']['attemptLive']['submit']>[0], ctx);
+const submit = (attemptId: string) => w.submit(attemptId);
 
 const refused = { status: 409, code: 'invalid_transition' };
 
@@ -65,12 +51,12 @@ describe('the attempt state machine', () => {
     expect((await status(a.id)).deadlineAt).toBeNull();
     // A lobby attempt cannot be paused: only a running one can.
     await expect(act(a.id, 'pause')).rejects.toMatchObject(refused);
-    const first = await w.services.attempts.begin(a.id, a.who, ctx);
+    const first = await w.begin(a);
     expect(first.began).toBe(true);
     const row = await status(a.id);
     expect(row.status).toBe('in_progress');
     expect(row.startedAt).not.toBeNull();
-    const again = await w.services.attempts.begin(a.id, a.who, ctx);
+    const again = await w.begin(a);
     expect(again.began).toBe(false);
     expect((await status(a.id)).deadlineAt).toEqual(row.deadlineAt);
   });

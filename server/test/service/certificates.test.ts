@@ -5,11 +5,10 @@
 // revocation happens once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { startWithCodeBodySchema } from '@exam-hall/protocol';
 import { answers, attempts, certificates, questions } from '../../src/db/schema/index.ts';
 import { evaluateAttempt } from '../../src/modules/certificates/certificates.evaluate.ts';
 import { gradeAttempt } from '../../src/modules/grading/grading.service.ts';
-import { ctx, startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
+import { startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
 
 let w: ServiceWorld;
 let teacher: Person;
@@ -26,24 +25,16 @@ afterAll(() => w?.close());
 
 /** A submitted, graded attempt answering `right` of the exam's three questions correctly. */
 async function graded(examId: string, right: number) {
-  const email = `s-${Math.random().toString(36).slice(2, 10)}@school.example`;
-  const added = await w.services.participants.add(teacher.caller, examId, { email });
-  const started = await w.services.attempts.startWithCode(
-    startWithCodeBodySchema.parse({ email, code: added.code }),
-    ctx,
-  );
-  const id = started.response.attempt.id;
-  await w.services.attempts.begin(id, { actor: null, attemptCookie: started.attemptCookie ?? undefined }, ctx);
+  const attempt = await w.entered(teacher, examId);
+  await w.begin(attempt);
+  const id = attempt.id;
   const qs = await w.db.select().from(questions).where(eq(questions.examId, examId)).orderBy(questions.position);
   let seq = 0;
   for (const [i, q] of qs.entries()) {
     const response = { optionId: i < right ? 'a' : 'b' };
     await w.db.insert(answers).values({ attemptId: id, questionId: q.id, response, seq: ++seq });
   }
-  await w.services.attemptLive.submit(
-    { attemptId: id } as Parameters<ServiceWorld['services']['attemptLive']['submit']>[0],
-    ctx,
-  );
+  await w.submit(id);
   await gradeAttempt(w.db, id);
   return id;
 }

@@ -3,7 +3,7 @@
 // Tests call service methods directly (no HTTP, no sockets) and read the rows back.
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { examCreateSchema, type Role } from '@exam-hall/protocol';
+import { examCreateSchema, startWithCodeBodySchema, type Role } from '@exam-hall/protocol';
 import { loadConfig } from '../../src/config/config.ts';
 import { createSystem, type System } from '../../src/system.ts';
 import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
@@ -26,6 +26,12 @@ export interface Person {
   sessionId: string;
 }
 
+export interface Entered {
+  id: string;
+  /** Who holds the attempt: its cookie, as the browser that entered has it. */
+  who: { actor: null; attemptCookie: string | undefined };
+}
+
 export interface ServiceWorld {
   system: System;
   services: Services;
@@ -34,6 +40,12 @@ export interface ServiceWorld {
   person: (role: Role) => Promise<Person>;
   /** A published exam of `teacher` with three single-choice questions ('a' correct). */
   publishedExam: (teacher: Person, settings?: Record<string, unknown>) => Promise<{ id: string }>;
+  /** A fresh student invited by `teacher`, entered with the code: an attempt in the lobby. */
+  entered: (teacher: Person, examId: string) => Promise<Entered>;
+  /** Starts the clock of a lobby attempt (the student's "Start exam"). */
+  begin: (attempt: Entered) => Promise<{ began: boolean }>;
+  /** The student's submit (what the socket's attempt:submit calls). */
+  submit: (attemptId: string) => Promise<{ status: string }>;
   close: () => Promise<void>;
 }
 
@@ -100,12 +112,31 @@ export async function startServiceWorld(env: Record<string, string> = {}): Promi
     return { id: exam.id };
   }
 
+  async function entered(teacher: Person, examId: string): Promise<Entered> {
+    const email = `s-${++n}-${randomBytes(3).toString('hex')}@school.example`;
+    const added = await services.participants.add(teacher.caller, examId, { email });
+    const started = await services.attempts.startWithCode(
+      startWithCodeBodySchema.parse({ email, code: added.code }),
+      ctx,
+    );
+    return {
+      id: started.response.attempt.id,
+      who: { actor: null, attemptCookie: started.attemptCookie ?? undefined },
+    };
+  }
+
+  type Joined = Parameters<Services['attemptLive']['submit']>[0];
+
   return {
     system,
     services,
     db: system.db,
     person,
     publishedExam,
+    entered,
+    begin: (a) => services.attempts.begin(a.id, a.who, ctx),
+    // Submitting reads only the attempt's id from the joined socket's state.
+    submit: (attemptId) => services.attemptLive.submit({ attemptId } as Joined, ctx),
     async close() {
       await system.close();
       await database.drop();

@@ -13,6 +13,7 @@ import {
   invite,
   newAccount,
   publishedExam,
+  THREE_QUESTIONS,
   shot,
   signedInPage,
   stamp,
@@ -69,11 +70,7 @@ describe('a proctor watches a student live', { timeout: 120_000 }, () => {
     browser = await launchBrowser();
     owner = await newAccount('teacher');
     teacher = await apiAs(owner);
-    examId = await publishedExam(teacher, { title: examTitle, proctoring: { enabled: true } }, [
-      ['Which planet is known as the Red Planet?', ['Venus', 'Mars']],
-      ['What is the capital of Portugal?', ['Porto', 'Lisbon']],
-      ['Which gas do plants take in?', ['Oxygen', 'Carbon dioxide']],
-    ]);
+    examId = await publishedExam(teacher, { title: examTitle, proctoring: { enabled: true } }, THREE_QUESTIONS);
     anaCode = await invite(teacher, examId, anaEmail, 'Ana Lima');
     await invite(teacher, examId, boEmail, 'Bo Berg');
   }, 60_000);

@@ -11,6 +11,7 @@ import {
   invite,
   newAccount,
   publishedExam,
+  THREE_QUESTIONS,
   shot,
   signedInPage,
   stamp,
@@ -58,11 +59,7 @@ describe('a student resumes the same attempt on another device', { timeout: 120_
     browser = await launchBrowser();
     owner = await newAccount('teacher');
     teacher = await apiAs(owner);
-    examId = await publishedExam(teacher, { title: examTitle }, [
-      ['Which planet is known as the Red Planet?', ['Venus', 'Mars']],
-      ['What is the capital of Portugal?', ['Porto', 'Lisbon']],
-      ['Which gas do plants take in?', ['Oxygen', 'Carbon dioxide']],
-    ]);
+    examId = await publishedExam(teacher, { title: examTitle }, THREE_QUESTIONS);
     accessCode = await invite(teacher, examId, email, 'Cai Moreno');
   }, 60_000);
 

@@ -53,6 +53,13 @@ export async function apiAs(account: Account): Promise<APIRequestContext> {
   return api;
 }
 
+/** Three questions, 'b' right in each (Mars, Lisbon, Carbon dioxide). */
+export const THREE_QUESTIONS = [
+  ['Which planet is known as the Red Planet?', ['Venus', 'Mars']],
+  ['What is the capital of Portugal?', ['Porto', 'Lisbon']],
+  ['Which gas do plants take in?', ['Oxygen', 'Carbon dioxide']],
+] as const;
+
 /** A published exam of the API client's account, with single-choice questions whose right answer is 'b'. */
 export async function publishedExam(
   api: APIRequestContext,

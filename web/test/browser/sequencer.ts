@@ -4,18 +4,7 @@
 // (slowest first, which keeps parallel runs short). Vitest can shuffle files only for
 // every project at once, hence a sequencer. Repeat an order with --sequence.seed=<seed>.
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-
-/** mulberry32: a small seeded generator, enough to pick an order. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng } from '../../../scripts/zoom-emulator/ids.ts';
 
 export class BrowserShuffleSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -25,7 +14,7 @@ export class BrowserShuffleSequencer extends BaseSequencer {
     const browser = sorted.filter(isBrowser).sort((a, b) => (a.moduleId < b.moduleId ? -1 : 1));
     if (browser.length < 2) return sorted;
     const seed = this.ctx.config.sequence.seed;
-    const next = random(seed);
+    const next = seededRng(seed);
     for (let i = browser.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
       [browser[i], browser[j]] = [browser[j]!, browser[i]!];
