@@ -18,6 +18,7 @@ import type { HallService } from '../modules/hall/hall.service.ts';
 import type { AttemptLiveService } from '../modules/attempts/attempts.live.service.ts';
 import type { ProctoringService } from '../modules/proctoring/proctoring.service.ts';
 import type { AttendanceService } from '../modules/attendance/attendance.service.ts';
+import type { Caller } from '../policy/actor.ts';
 import { parseAttemptCookie } from '../policy/attempt-cookie.ts';
 import type { Hub, HubSocket } from './hub.ts';
 
@@ -32,7 +33,7 @@ function joinedAttempt(socket: HubSocket, attemptId: string) {
   return joined;
 }
 
-function callerOf(socket: HubSocket) {
+function callerOf(socket: HubSocket): Caller {
   const actor = socket.data.actor;
   if (!actor) throw new AppError(401, 'unauthenticated', 'Sign in to do this.');
   return { actor, ip: socket.data.ip };
