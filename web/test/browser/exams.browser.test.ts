@@ -11,6 +11,8 @@ const studentPassword = inject('studentPassword');
 
 const SHOTS = process.env.SCREENSHOT_DIR;
 const examTitle = `Cell biology quiz ${Date.now().toString(36)}`;
+// Unique: other files' courses of the demo teacher (courses.browser's "Biology 101 <tag>") list on /teach too.
+const courseName = `Biology 101 ${Date.now().toString(36)}`;
 
 async function shot(page: Page, name: string) {
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
@@ -244,14 +246,12 @@ describe('exams from the teacher to the student', { timeout: 90_000 }, () => {
 
   it('a teacher edits, exports and imports questions, downloads participants and codes, and reissues codes', async () => {
     await page.goto('/teach');
-    await page.getByLabel('Name', { exact: true }).fill('Biology 101');
+    await page.getByLabel('Name', { exact: true }).fill(courseName);
     await page.getByRole('button', { name: 'Create course' }).click();
-    await status(page, 'Course “Biology 101” created.');
-    await page.getByRole('link', { name: 'New exam in Biology 101' }).click();
+    await status(page, `Course “${courseName}” created.`);
+    await page.getByRole('link', { name: `New exam in ${courseName}`, exact: true }).click();
     await page.getByRole('heading', { name: 'New exam', level: 1 }).waitFor();
-    expect(await page.getByLabel('Course', { exact: true }).locator('option:checked').textContent()).toBe(
-      'Biology 101',
-    );
+    expect(await page.getByLabel('Course', { exact: true }).locator('option:checked').textContent()).toBe(courseName);
     await page.getByLabel('Title').fill('Second exam');
     await page.getByLabel('Opens').fill('2030-01-10T09:00');
     await page.getByLabel('Closes').fill('2030-01-10T08:00');
