@@ -205,3 +205,34 @@ export async function replaceReport(
   }
   await tx.update(zoomMeetings).set({ lastSyncedAt: now, updatedAt: now }).where(eq(zoomMeetings.id, meetingId));
 }
+
+// Reconciliation
+
+/**
+ * Meetings that ended over `settleSeconds` ago (give it the report delay plus a margin,
+ * so the normal delayed sync runs first) but less than `maxAgeHours` ago (Zoom keeps
+ * reports for a while; an old meeting whose sync keeps failing is not retried for ever),
+ * and were not synced after they ended.
+ */
+export async function unsyncedMeetingIds(
+  db: Db,
+  limit: number,
+  settleSeconds: number,
+  maxAgeHours: number,
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: zoomMeetings.id })
+    .from(zoomMeetings)
+    .where(
+      and(
+        eq(zoomMeetings.status, 'ended'),
+        sql`(${zoomMeetings.lastSyncedAt} is null or ${zoomMeetings.lastSyncedAt} < ${zoomMeetings.endedAt})`,
+        // updated_at: when the end reached us (ended_at is Zoom's clock, and may be replayed late).
+        sql`${zoomMeetings.updatedAt} <= now() - make_interval(secs => ${settleSeconds})`,
+        sql`${zoomMeetings.updatedAt} > now() - make_interval(hours => ${maxAgeHours})`,
+      ),
+    )
+    .orderBy(asc(zoomMeetings.updatedAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

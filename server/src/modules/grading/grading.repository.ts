@@ -1,6 +1,6 @@
 // SQL of grading and of the student's result: the attempt, its exam, questions and
 // answers, the marks written back, and the certificate the result page links to.
-import { desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { answers, attempts, certificates, exams, questions, users } from '../../db/schema/index.ts';
 
@@ -67,4 +67,22 @@ export async function certificateOf(db: Q, attemptId: string) {
     .orderBy(sql`${certificates.status} = 'revoked'`, desc(certificates.createdAt))
     .limit(1);
   return cert;
+}
+
+/** Ended (submitted or expired) attempts without a grade, ended over `settleSeconds` ago. */
+export async function ungradedAttemptIds(db: Q, limit: number, settleSeconds: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: attempts.id })
+    .from(attempts)
+    .where(
+      and(
+        inArray(attempts.status, ['submitted', 'expired']),
+        isNull(attempts.gradedAt),
+        // Leaves the normal path (enqueued at the end) time to run first.
+        sql`${attempts.submittedAt} <= now() - make_interval(secs => ${settleSeconds})`,
+      ),
+    )
+    .orderBy(asc(attempts.submittedAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }

@@ -1,8 +1,7 @@
 // Access codes against the database: find the invitation behind an email + code, and
 // issue new codes. Used by this module's service and by the attempts module.
-import { eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { examParticipants, type ExamParticipant } from '../../db/schema/index.ts';
+import type { ExamParticipant } from '../../db/schema/index.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
 import { hashCode, hashesEqual, newAccessCode, normalizeCode } from './access-codes.ts';
@@ -58,7 +57,7 @@ export async function findParticipantByCode(
   }
   return match;
 }
-/** The name the participants brief used for the same lookup. */
+/** Another name for the same lookup. */
 export const findParticipantsByEmailAndCode = findParticipantByCode;
 
 /**
@@ -74,16 +73,7 @@ export async function regenerateCode(
 ): Promise<{ code: string }> {
   const code = await withFreshCodes(tx, async (sp) => {
     const fresh = newAccessCode(secret);
-    await sp
-      .update(examParticipants)
-      .set({
-        accessCodeHash: fresh.hash,
-        accessCodeHint: fresh.hint,
-        codeStatus: 'unused',
-        codeIssuedAt: new Date(),
-        codeUsedAt: null,
-      })
-      .where(eq(examParticipants.id, participant.id));
+    await repo.setCode(sp, participant.id, fresh);
     return fresh.code;
   });
   await audit.record(tx, auditCtx, {

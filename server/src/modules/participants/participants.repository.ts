@@ -71,6 +71,20 @@ export async function insertParticipants(db: Q, examId: string, addedBy: string,
 }
 
 /** New codes for many participants in one statement: status back to unused, issued now. */
+/** A new code for one participant: unused, issued now. */
+export async function setCode(db: Q, participantId: string, code: { hash: string; hint: string }) {
+  await db
+    .update(examParticipants)
+    .set({
+      accessCodeHash: code.hash,
+      accessCodeHint: code.hint,
+      codeStatus: 'unused',
+      codeIssuedAt: new Date(),
+      codeUsedAt: null,
+    })
+    .where(eq(examParticipants.id, participantId));
+}
+
 export async function replaceCodes(db: Q, examId: string, rows: { id: string; hash: string; hint: string }[]) {
   if (!rows.length) return;
   await db.execute(sql`
