@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { accountTokens, sessions, users, type AccountTokenPurpose } from '../../db/schema/index.ts';
+import { accountTokens, examParticipants, sessions, users, type AccountTokenPurpose } from '../../db/schema/index.ts';
 
 export async function revokeUnusedTokens(tx: Tx, userId: string, purpose: AccountTokenPurpose) {
   await tx
@@ -114,4 +114,20 @@ export async function revokeUserSessions(
     )
     .returning({ id: sessions.id });
   return rows.map((r) => r.id);
+}
+
+/** The accounts of an exam's participants, by email; `hasPassword` is the hash (null when none is set). */
+export async function participantAccounts(tx: Tx, examId: string) {
+  return tx
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      status: users.status,
+      hasPassword: users.passwordHash,
+    })
+    .from(examParticipants)
+    .innerJoin(users, eq(users.id, examParticipants.userId))
+    .where(eq(examParticipants.examId, examId))
+    .orderBy(users.email);
 }

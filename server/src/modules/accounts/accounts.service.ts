@@ -4,7 +4,6 @@
 // the participants of an exam. Every change is audited in its transaction; links are
 // delivered (mailed or handed back) only after it commits.
 import type { Redis } from 'ioredis';
-import { eq } from 'drizzle-orm';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type {
   AcceptInvitationBody,
@@ -18,7 +17,6 @@ import type {
 } from '@exam-hall/protocol';
 import type { Config } from '../../config/config.ts';
 import type { Db, Tx } from '../../db/client.ts';
-import { examParticipants, users } from '../../db/schema/index.ts';
 import { AppError, conflict, rateLimited } from '../../http/errors.ts';
 import { hashToken, keyedHash } from '../../lib/crypto.ts';
 import * as audit from '../audit/audit.service.ts';
@@ -323,18 +321,7 @@ export function createAccountService({ db, redis, config, auth, links }: Account
     );
     const { issued, skipped } = await db.transaction(async (tx) => {
       await loadExamFor(tx, caller.actor, examId, { forUpdate: true });
-      const people = await tx
-        .select({
-          userId: users.id,
-          email: users.email,
-          name: users.name,
-          status: users.status,
-          hasPassword: users.passwordHash,
-        })
-        .from(examParticipants)
-        .innerJoin(users, eq(users.id, examParticipants.userId))
-        .where(eq(examParticipants.examId, examId))
-        .orderBy(users.email);
+      const people = await repo.participantAccounts(tx, examId);
       const eligible = people.filter((p) => p.status === 'invited' && p.hasPassword === null);
       const out: { userId: string; email: string; name: string; link: { url: string; expiresAt: Date } }[] = [];
       for (const p of eligible) {
