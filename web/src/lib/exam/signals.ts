@@ -3,7 +3,7 @@
 // a replay after a lost acknowledgement is stored once.
 import type { ProctorSignalType } from '@exam-hall/protocol';
 import { proctorSignalTypes } from '@exam-hall/protocol';
-import { request } from '../socket-request.ts';
+import { NO_ANSWER, request } from '../socket-request.ts';
 import type { ExamContext } from './state.ts';
 import { randomId, readJson, writeJson, type KeyValueStore } from './storage.ts';
 
@@ -118,7 +118,7 @@ export class SignalSender {
         if (reply.ok || reply.error.code === 'validation_failed') {
           signals.remove(s.clientEventId);
         } else {
-          if (reply.error.code !== 'disconnected') this.#retrySoon();
+          if (reply.error.code !== NO_ANSWER.disconnected) this.#retrySoon();
           return;
         }
       }

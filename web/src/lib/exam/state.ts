@@ -1,7 +1,14 @@
 // What the exam page shows of one attempt, as one plain object: the page makes it
 // reactive ($state in session.svelte.ts), the unit tests use it as it is. The modules
 // beside this file (answers, timekeeper, submit, core) only read and write it.
-import type { AttemptSnapshot, AttemptStatus, AttemptSummary, Clock, SavedAnswer } from '@exam-hall/protocol';
+import type {
+  AttemptResponse,
+  AttemptSnapshot,
+  AttemptStatus,
+  Clock,
+  SavedAnswer,
+  ServerPayload,
+} from '@exam-hall/protocol';
 import { remainingMs, type Warning } from '../clock.ts';
 import type { AppSocket } from '../socket-request.ts';
 import type { OutboxEntry } from './outbox.ts';
@@ -15,12 +22,8 @@ export const isFinalStatus = (status: string) => (FINAL_STATUSES as readonly str
 
 export type ClockState = Pick<Clock, 'status' | 'deadlineAt' | 'pausedAt'>;
 
-export interface ProctorMessage {
-  id: number;
-  text: string;
-  from: string;
-  sentAt: string;
-}
+/** A proctor's message as it came, numbered in this page for dismissing. */
+export type ProctorMessage = ServerPayload<'attempt:message'> & { id: number };
 
 export interface Ending {
   status: AttemptStatus;
@@ -32,13 +35,12 @@ export interface Ending {
 
 export type Link = 'connecting' | 'online' | 'offline';
 
-export interface InitialAttempt {
-  attempt: AttemptSummary;
-  serverTime: string;
+/** GET /api/attempts/{id} as the page's load read it. */
+export type InitialAttempt = AttemptResponse & {
   /** performance.now() when the request left and when its answer was read. */
   sentAt: number;
   receivedAt: number;
-}
+};
 
 export interface ExamState {
   attempt: AttemptSnapshot['attempt'] | null;

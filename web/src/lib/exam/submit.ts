@@ -1,7 +1,7 @@
 // Submitting: first every waiting save must land (the outbox drains), then the submit
 // itself. A save the server holds back (paused, time up) stops the submit with the reason.
 import type { ClientAck } from '@exam-hall/protocol';
-import { request } from '../socket-request.ts';
+import { request, unanswered } from '../socket-request.ts';
 import type { AnswerSender } from './answers.ts';
 import type { ExamContext } from './state.ts';
 
@@ -36,8 +36,7 @@ export async function submitAttempt(
     return;
   }
   if (state.ending) return;
-  state.submitProblem =
-    reply.error.code === 'disconnected' || reply.error.code === 'timeout'
-      ? 'Your exam was not submitted: the connection dropped. When you are back online, submit again.'
-      : `Your exam was not submitted: ${reply.error.message}`;
+  state.submitProblem = unanswered(reply)
+    ? 'Your exam was not submitted: the connection dropped. When you are back online, submit again.'
+    : `Your exam was not submitted: ${reply.error.message}`;
 }
