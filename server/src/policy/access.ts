@@ -62,6 +62,20 @@ export async function certificateAccess<
   return row;
 }
 
+/**
+ * Managing a Zoom meeting: admins, its host user, and whoever manages the session it is
+ * for (its exam or its course, loaded by `session`). Anyone else, or a meeting for
+ * neither: 404.
+ */
+export async function zoomMeetingAccess<
+  M extends { hostUserId: string | null; examId: string | null; courseId: string | null },
+>(actor: Actor, meeting: M, session: () => Promise<CourseTarget | undefined>, facts: AccessFacts): Promise<M> {
+  if (actor.role === 'admin' || meeting.hostUserId === actor.userId) return meeting;
+  const target = meeting.examId || meeting.courseId ? await session() : undefined;
+  if (target && (await manages(actor, target, facts))) return meeting;
+  throw notFound('Zoom meeting');
+}
+
 interface WatchableExam {
   createdBy: string;
   courseId: string | null;

@@ -12,6 +12,7 @@ import {
   manages,
   ownsAttempt,
   watchableExam,
+  zoomMeetingAccess,
   type AccessFacts,
 } from '../../src/policy/access.ts';
 import type { Actor } from '../../src/policy/actor.ts';
@@ -121,6 +122,26 @@ describe('certificates', () => {
       status: 404,
     });
     await expect(certificateAccess(actor('admin'), undefined, 'read', facts())).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('Zoom meetings', () => {
+  it('admins and the host manage without a lookup, the session’s managers through it; 404 for the rest', async () => {
+    const meeting = { hostUserId: 'teacher-9', examId: 'e1', courseId: null };
+    let loads = 0;
+    const session = async () => (loads++, { ownerId: 'teacher-1', courseId: null });
+    await expect(zoomMeetingAccess(actor('admin'), meeting, session, facts())).resolves.toBe(meeting);
+    await expect(zoomMeetingAccess(actor('teacher', 'teacher-9'), meeting, session, facts())).resolves.toBe(meeting);
+    expect(loads).toBe(0);
+    await expect(zoomMeetingAccess(actor('teacher'), meeting, session, facts())).resolves.toBe(meeting);
+    await expect(zoomMeetingAccess(actor('teacher', 'teacher-2'), meeting, session, facts())).rejects.toMatchObject({
+      status: 404,
+    });
+    const unlinked = { ...meeting, examId: null };
+    await expect(zoomMeetingAccess(actor('teacher'), unlinked, session, facts())).rejects.toMatchObject({
+      status: 404,
+    });
+    expect(loads).toBe(2);
   });
 });
 

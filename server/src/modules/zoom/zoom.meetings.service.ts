@@ -13,11 +13,14 @@ import type {
 import type { Db, Tx } from '../../db/client.ts';
 import type { ZoomMeeting } from '../../db/schema/index.ts';
 import { AppError, badRequest, conflict, notFound } from '../../http/errors.ts';
-import { assertRole } from '../../policy/access.ts';
+import { assertRole, zoomMeetingAccess, type CourseTarget } from '../../policy/access.ts';
+import { accessFacts } from '../../policy/access.sql.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
+import { findCourse } from '../courses/courses.repository.ts';
 import { findCourseFor } from '../courses/courses.service.ts';
+import { findExam } from '../exams/exams.repository.ts';
 import { EXAM_EDITORS, loadExamFor } from '../exams/exams.service.ts';
 import { requireZoom, type ZoomClient } from './zoom.client.ts';
 import { ZoomError } from './zoom.errors.ts';
@@ -117,22 +120,23 @@ function fromZoom(z: ZoomMeetingPayload) {
 /** Zoom's start_time format: yyyy-MM-ddTHH:mm:ssZ in UTC. */
 const zoomTime = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The meeting if the actor may manage it: admin, the meeting's host user, or the exam's/course's teacher. */
+/** The meeting if the actor may manage it (policy/access.ts zoomMeetingAccess); 404 otherwise. */
 export async function loadMeetingFor(db: Db | Tx, actor: Actor, id: string): Promise<ZoomMeeting> {
   assertRole(actor, EXAM_EDITORS);
   const meeting = await repo.findMeeting(db, id);
   if (!meeting) throw notFound('Zoom meeting');
-  if (actor.role === 'admin' || meeting.hostUserId === actor.userId) return meeting;
-  try {
-    if (meeting.examId) await loadExamFor(db, actor, meeting.examId);
-    else if (meeting.courseId) await findCourseFor(db, actor, meeting.courseId);
-    else throw notFound('Zoom meeting');
-  } catch (err) {
-    // The session's own 404 would name an exam the caller never asked about.
-    if (err instanceof AppError && err.status === 404) throw notFound('Zoom meeting');
-    throw err;
+  return zoomMeetingAccess(actor, meeting, () => sessionOf(db, meeting), accessFacts(db));
+}
+
+/** The exam or course a meeting is for, as what its access rule needs. */
+async function sessionOf(db: Db | Tx, m: ZoomMeeting): Promise<CourseTarget | undefined> {
+  if (m.examId) {
+    const exam = await findExam(db, m.examId);
+    return exam && { ownerId: exam.createdBy, courseId: exam.courseId };
   }
-  return meeting;
+  if (!m.courseId) return undefined;
+  const course = await findCourse(db, m.courseId);
+  return course && { ownerId: course.teacherId, courseId: course.id };
 }
 
 /** Checks the actor may manage the session (exam or course) a meeting is for. */
