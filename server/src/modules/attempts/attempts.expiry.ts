@@ -10,7 +10,7 @@ import type { Db } from '../../db/client.ts';
 import { attempts, type Attempt } from '../../db/schema/index.ts';
 import { AppError } from '../../http/errors.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
-import type { ExpiryScheduler } from '../hall/hall.service.ts';
+import type { ExpiryScheduler } from './attempts.jobs.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import { SAVE_GRACE_SECONDS } from './attempts.live.repository.ts';
 import { transitionAttempt } from './attempts.state.ts';

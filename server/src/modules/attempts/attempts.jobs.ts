@@ -5,9 +5,13 @@ import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Enqueue } from '../../jobs/queues.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
-import type { ExpiryScheduler } from '../hall/hall.service.ts';
 import type { GradingQueue } from '../grading/grading.jobs.ts';
 import { expireIfDue, expiryRunsAt, rearmExpiries, sweepExpired } from './attempts.expiry.ts';
+
+export interface ExpiryScheduler {
+  /** Makes sure the attempt is ended at its deadline even if no browser is connected. */
+  schedule(attemptId: string, deadlineAt: Date): Promise<void>;
+}
 
 /** Queues one delayed job per (attempt, deadline); a moved deadline queues another. */
 export function expiryJobs(enqueue: Enqueue<'attempts'>): ExpiryScheduler {

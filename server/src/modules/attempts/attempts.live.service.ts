@@ -17,7 +17,7 @@ import type { AttemptPrincipal } from '../../policy/access.ts';
 import { loadOwnAttempt } from './attempts.service.ts';
 import { toClock, type HallPublisher } from '../hall/hall.events.ts';
 import { createRowPusher } from '../hall/hall.rows.ts';
-import type { ExpiryScheduler } from '../hall/hall.service.ts';
+import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as repo from './attempts.live.repository.ts';
 

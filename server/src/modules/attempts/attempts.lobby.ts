@@ -20,7 +20,7 @@ import { auditContextOf } from '../audit/audit.context.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { hallRows } from '../hall/hall.repository.ts';
-import type { ExpiryScheduler } from '../hall/hall.service.ts';
+import type { ExpiryScheduler } from './attempts.jobs.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { toSummary, type StartContext } from './attempts.service.ts';
 import { transitionAttempt } from './attempts.state.ts';

@@ -18,7 +18,7 @@ import type { AuditContext } from '../audit/audit.service.ts';
 import { findParticipantByCode } from '../participants/participants.codes.ts';
 import { pickOrders } from '../questions/questions.student.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
-import type { ExpiryScheduler } from '../hall/hall.service.ts';
+import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';

@@ -15,15 +15,11 @@ import { transitionAttempt } from '../attempts/attempts.state.ts';
 import type { ProctoringService } from '../proctoring/proctoring.service.ts';
 import { toEventDto } from '../proctoring/proctoring.service.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
+import type { ExpiryScheduler } from '../attempts/attempts.jobs.ts';
 import type { HallPublisher } from './hall.events.ts';
 import { createAttemptNotes, loadWatchableAttempt } from './hall.notes.ts';
 import { createRowPusher } from './hall.rows.ts';
 import * as repo from './hall.repository.ts';
-
-export interface ExpiryScheduler {
-  /** Makes sure the attempt is ended at its deadline even if no browser is connected. */
-  schedule(attemptId: string, deadlineAt: Date): Promise<void>;
-}
 
 export function createHallService(deps: {
   db: Db;
