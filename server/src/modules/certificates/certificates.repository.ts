@@ -1,5 +1,6 @@
 // SQL of certificates: the people's views, evaluation against a result, minting and
 // revocation bookkeeping, and the reconcilers' queries of what is owed.
+import { gradableAttemptStatuses } from '@exam-hall/protocol';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, certificates, courses, exams, users } from '../../db/schema/index.ts';
@@ -234,7 +235,7 @@ export async function unevaluatedAttemptIds(db: Q, limit: number, settleSeconds:
     .leftJoin(certificates, and(eq(certificates.attemptId, attempts.id), ne(certificates.status, 'revoked')))
     .where(
       and(
-        inArray(attempts.status, ['submitted', 'expired']),
+        inArray(attempts.status, gradableAttemptStatuses),
         isNotNull(attempts.gradedAt),
         sql`${attempts.updatedAt} <= now() - make_interval(secs => ${settleSeconds})`,
         or(

@@ -1,5 +1,6 @@
 // SQL of grading and of the student's result: the attempt, its exam, questions and
 // answers, the marks written back, and the certificate the result page links to.
+import { gradableAttemptStatuses } from '@exam-hall/protocol';
 import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { answers, attempts, certificates, exams, questions, users } from '../../db/schema/index.ts';
@@ -76,7 +77,7 @@ export async function ungradedAttemptIds(db: Q, limit: number, settleSeconds: nu
     .from(attempts)
     .where(
       and(
-        inArray(attempts.status, ['submitted', 'expired']),
+        inArray(attempts.status, gradableAttemptStatuses),
         isNull(attempts.gradedAt),
         // Leaves the normal path (enqueued at the end) time to run first.
         sql`${attempts.submittedAt} <= now() - make_interval(secs => ${settleSeconds})`,

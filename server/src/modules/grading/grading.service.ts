@@ -1,12 +1,11 @@
 // Grades an ended attempt through the question-type registry, with the exam's
 // partial-credit rule. Idempotent: the same answers give the same result, written
 // in one transaction, so a retried or repeated job changes nothing.
+import { gradableAttemptStatuses } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import type { Attempt } from '../../db/schema/index.ts';
 import { gradeResponse } from '../questions/types/index.ts';
 import * as repo from './grading.repository.ts';
-
-const GRADABLE = ['submitted', 'expired'] as const;
 
 /** Rounds to cents like the numeric(10,2) columns, so repeated runs compare equal. */
 const cents = (n: number) => Math.round(n * 100) / 100;
@@ -27,7 +26,7 @@ function isOverridden(a: Attempt): boolean {
 export async function gradeAttempt(db: Db, attemptId: string): Promise<GradeOutcome | null> {
   return db.transaction(async (tx) => {
     const a = await repo.findAttempt(tx, attemptId, { forUpdate: true });
-    if (!a || !(GRADABLE as readonly string[]).includes(a.status)) return null;
+    if (!a || !(gradableAttemptStatuses as readonly string[]).includes(a.status)) return null;
     const exam = await repo.findExam(tx, a.examId);
     const { qs, saved } = await repo.questionsAndAnswers(tx, a.id, a.questionOrder);
     const byQuestion = new Map(saved.map((s) => [s.questionId, s]));

@@ -1,6 +1,7 @@
 // What the exam page shows of one attempt, as one plain object: the page makes it
 // reactive ($state in session.svelte.ts), the unit tests use it as it is. The modules
 // beside this file (answers, timekeeper, submit, core) only read and write it.
+import { endedAttemptStatuses } from '@exam-hall/protocol';
 import type {
   AttemptResponse,
   AttemptSnapshot,
@@ -17,8 +18,7 @@ import type { SignalQueue } from './signals.ts';
 import type { Outbox } from './outbox.ts';
 import type { SafeStore } from './storage.ts';
 
-const FINAL_STATUSES: readonly AttemptStatus[] = ['submitted', 'expired', 'abandoned', 'invalidated'];
-export const isFinalStatus = (status: string) => (FINAL_STATUSES as readonly string[]).includes(status);
+export const isFinalStatus = (status: string) => (endedAttemptStatuses as readonly string[]).includes(status);
 
 export type ClockState = Pick<Clock, 'status' | 'deadlineAt' | 'pausedAt'>;
 
