@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { text } from './common.ts';
 import { accessCodeInputSchema, attemptStatuses } from './attempts.ts';
 import { emailSchema } from './auth.ts';
+import { examStatuses } from './exams.ts';
 
 // ---------------------------------------------------------------- shared pieces
 
@@ -264,7 +265,7 @@ export const attemptEndedSchema = z.object({
 export const watchableExamSchema = z.object({
   id: z.uuid(),
   title: z.string(),
-  status: z.enum(['draft', 'published', 'archived']),
+  status: z.enum(examStatuses),
   startsAt: z.iso.datetime().nullable(),
   endsAt: z.iso.datetime().nullable(),
   availableAnytime: z.boolean(),

@@ -11,7 +11,9 @@ import type {
   HallBulkReply,
   HallRow,
   ProctoringEventDto,
+  ReviewAlerts,
   RiskBreakdown,
+  AlertReviewStatus,
 } from '@exam-hall/protocol';
 import { LiveSocket } from '../live-socket.svelte.ts';
 import { request, unanswered, type RequestArgs } from '../socket-request.ts';
@@ -144,7 +146,7 @@ export class HallConnection extends LiveSocket {
     });
   }
 
-  review(eventId: string, status: 'acknowledged' | 'dismissed' | 'flagged'): Promise<ProctoringEventDto> {
+  review(eventId: string, status: AlertReviewStatus): Promise<ProctoringEventDto> {
     return this.#call('alert:review', { eventId, status }).then((d) => {
       this.#hall.reviewed(d.event);
       return d.event;
@@ -156,7 +158,7 @@ export class HallConnection extends LiveSocket {
     return this.#call('hall:bulk', input);
   }
 
-  reviewMany(eventIds: string[], status: 'acknowledged' | 'dismissed'): Promise<ProctoringEventDto[]> {
+  reviewMany(eventIds: string[], status: ReviewAlerts['status']): Promise<ProctoringEventDto[]> {
     return this.#call('alert:review-many', { eventIds, status }).then((d) => {
       for (const e of d.events) this.#hall.reviewed(e);
       return d.events;
