@@ -8,6 +8,7 @@ export * from './courses.ts';
 export * from './exams.ts';
 export * from './attempts.ts';
 export * from './questions.ts';
+export * from './assessment.ts';
 export * from './participants.ts';
 export * from './hall.ts';
 export * from './results.ts';

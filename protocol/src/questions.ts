@@ -3,110 +3,60 @@
 // A new type adds its schemas here and one file in server/src/modules/questions/types/.
 import { z } from 'zod';
 import { line, text } from './common.ts';
+import {
+  choiceContentSchema,
+  choiceKeyProblems,
+  multipleChoiceKeySchema,
+  multipleChoiceResponseSchema,
+  singleChoiceKeySchema,
+  singleChoiceResponseSchema,
+  trueFalseContentSchema,
+  trueFalseKeySchema,
+  trueFalseResponseSchema,
+  type QuestionProblem,
+  essayContentSchema,
+  fillBlanksKeyProblems,
+  matchingKeyProblems,
+  orderingKeyProblems,
+  essayKeySchema,
+  essayResponseSchema,
+  fillBlanksContentSchema,
+  fillBlanksKeySchema,
+  fillBlanksResponseSchema,
+  matchingContentSchema,
+  matchingKeySchema,
+  matchingResponseSchema,
+  numericContentSchema,
+  numericKeySchema,
+  numericResponseSchema,
+  orderingContentSchema,
+  orderingKeySchema,
+  orderingResponseSchema,
+  shortAnswerContentSchema,
+  shortAnswerKeySchema,
+  shortAnswerResponseSchema,
+} from './question-kinds/index.ts';
 
-export const questionTypeNames = ['single_choice', 'multiple_choice', 'true_false'] as const;
+export * from './question-kinds/index.ts';
+
+export const questionTypeNames = [
+  'single_choice',
+  'multiple_choice',
+  'true_false',
+  'short_answer',
+  'numeric',
+  'essay',
+  'matching',
+  'ordering',
+  'fill_blanks',
+] as const;
 export type QuestionTypeName = (typeof questionTypeNames)[number];
 export const difficulties = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof difficulties)[number];
 
-export const MAX_OPTIONS = 20;
 /** Also the most questions one exam may hold, so any exam fits one export document. */
 export const MAX_QUESTIONS_PER_DOCUMENT = 500;
 export const QUESTIONS_EXPORT_FORMAT = 'exam-hall.questions';
-
-/** A problem found by a rule that looks at several fields at once; path is relative to the question. */
-export interface QuestionProblem {
-  path: (string | number)[];
-  message: string;
-}
-
-// ---------------------------------------------------------------- choice content
-
-export const optionIdSchema = z
-  .string({ error: 'Option id must be a string' })
-  .regex(/^[A-Za-z0-9_-]{1,21}$/, 'Option id must be 1-21 letters, digits, _ or -');
-
-export const optionSchema = z.object({
-  id: optionIdSchema,
-  text: text({ error: 'Option text must be a string' })
-    .trim()
-    .min(1, 'Option text is required')
-    .max(1000, 'Option text must be at most 1000 characters'),
-});
-export type QuestionOption = z.infer<typeof optionSchema>;
-
-/** Options with unique ids: single and multiple choice share this content. */
-export const choiceContentSchema = z
-  .object({
-    options: z
-      .array(optionSchema, { error: 'Options must be a list' })
-      .min(2, 'Give at least 2 options')
-      .max(MAX_OPTIONS, `Give at most ${MAX_OPTIONS} options`),
-  })
-  .superRefine((c, ctx) => {
-    const seen = new Set<string>();
-    c.options.forEach((o, i) => {
-      if (seen.has(o.id)) {
-        ctx.addIssue({ code: 'custom', path: ['options', i, 'id'], message: `Option id '${o.id}' is used twice` });
-      }
-      seen.add(o.id);
-    });
-  });
-export type ChoiceContent = z.infer<typeof choiceContentSchema>;
-
-/** Every correct id must name an option of the question. Paths are relative to the question. */
-export function choiceKeyProblems(
-  content: ChoiceContent,
-  correct: readonly string[],
-  many: boolean,
-): QuestionProblem[] {
-  const ids = new Set(content.options.map((o) => o.id));
-  return correct.flatMap((id, i) =>
-    ids.has(id)
-      ? []
-      : [
-          {
-            path: many ? ['answerKey', 'correct', i] : ['answerKey', 'correct'],
-            message: `Correct answer '${id}' is not one of the options`,
-          },
-        ],
-  );
-}
-
-// ---------------------------------------------------------------- per-type schemas
-
-export const singleChoiceKeySchema = z.object({
-  correct: z
-    .string({ error: 'Single choice has exactly one correct option: send its id as a string' })
-    .pipe(optionIdSchema),
-});
-export const singleChoiceResponseSchema = z.object({ optionId: optionIdSchema });
-
-export const multipleChoiceKeySchema = z.object({
-  correct: z
-    .array(optionIdSchema, { error: 'Correct options must be a list of option ids' })
-    .min(1, 'Mark at least one option as correct')
-    .max(MAX_OPTIONS, `At most ${MAX_OPTIONS} correct options`)
-    .refine((ids) => new Set(ids).size === ids.length, 'Each correct option may be listed only once'),
-});
-export const multipleChoiceResponseSchema = z.object({
-  optionIds: z
-    .array(optionIdSchema)
-    .max(MAX_OPTIONS)
-    .refine((ids) => new Set(ids).size === ids.length, 'Each option may be chosen only once'),
-});
-
-// Options are implicit: 'true' and 'false'.
-export const trueFalseContentSchema = z.object({});
-export const trueFalseKeySchema = z.object({ correct: z.boolean({ error: 'Correct answer must be true or false' }) });
-export const trueFalseResponseSchema = z.object({ value: z.boolean({ error: 'Answer must be true or false' }) });
-
-export type SingleChoiceKey = z.infer<typeof singleChoiceKeySchema>;
-export type MultipleChoiceKey = z.infer<typeof multipleChoiceKeySchema>;
-export type TrueFalseKey = z.infer<typeof trueFalseKeySchema>;
-export type SingleChoiceResponse = z.infer<typeof singleChoiceResponseSchema>;
-export type MultipleChoiceResponse = z.infer<typeof multipleChoiceResponseSchema>;
-export type TrueFalseResponse = z.infer<typeof trueFalseResponseSchema>;
 
 // ---------------------------------------------------------------- a question as a teacher writes it
 
@@ -172,12 +122,69 @@ const trueFalseInput = z.object({
   answerKey: trueFalseKeySchema,
 });
 
+const issues = (ctx: z.RefinementCtx, problems: QuestionProblem[]) => {
+  for (const p of problems) ctx.addIssue({ code: 'custom', ...p });
+};
+
+const shortAnswerInput = z.object({
+  type: z.literal('short_answer'),
+  ...commonFields,
+  content: shortAnswerContentSchema.default({}),
+  answerKey: shortAnswerKeySchema,
+});
+const numericInput = z.object({
+  type: z.literal('numeric'),
+  ...commonFields,
+  content: numericContentSchema.default({ units: [], unitRequired: false }),
+  answerKey: numericKeySchema,
+});
+const essayInput = z.object({
+  type: z.literal('essay'),
+  ...commonFields,
+  content: essayContentSchema.default({}),
+  answerKey: essayKeySchema.default({ rubric: [] }),
+});
+const matchingInput = z
+  .object({
+    type: z.literal('matching'),
+    ...commonFields,
+    content: matchingContentSchema,
+    answerKey: matchingKeySchema,
+  })
+  .superRefine((q, ctx) => issues(ctx, matchingKeyProblems(q.content, q.answerKey)));
+const orderingInput = z
+  .object({
+    type: z.literal('ordering'),
+    ...commonFields,
+    content: orderingContentSchema,
+    answerKey: orderingKeySchema,
+  })
+  .superRefine((q, ctx) => issues(ctx, orderingKeyProblems(q.content, q.answerKey)));
+const fillBlanksInput = z
+  .object({
+    type: z.literal('fill_blanks'),
+    ...commonFields,
+    content: fillBlanksContentSchema,
+    answerKey: fillBlanksKeySchema,
+  })
+  .superRefine((q, ctx) => issues(ctx, fillBlanksKeyProblems(q.prompt, q.content, q.answerKey)));
+
 const typeError = { error: `type must be one of: ${questionTypeNames.join(', ')}` };
 
 /** Create, replace (PUT) and import body of one question: every field, checked per type. */
 export const questionInputSchema = z.discriminatedUnion(
   'type',
-  [singleChoiceInput, multipleChoiceInput, trueFalseInput],
+  [
+    singleChoiceInput,
+    multipleChoiceInput,
+    trueFalseInput,
+    shortAnswerInput,
+    numericInput,
+    essayInput,
+    matchingInput,
+    orderingInput,
+    fillBlanksInput,
+  ],
   typeError,
 );
 export type QuestionInput = z.infer<typeof questionInputSchema>;
@@ -219,8 +226,36 @@ export const questionSchema = z.discriminatedUnion('type', [
     content: z.object({}),
     answerKey: z.object({ correct: z.boolean() }),
   }),
+  z.object({
+    type: z.literal('short_answer'),
+    ...storedFields,
+    content: shortAnswerContentSchema,
+    answerKey: shortAnswerKeySchema,
+  }),
+  z.object({ type: z.literal('numeric'), ...storedFields, content: numericContentSchema, answerKey: numericKeySchema }),
+  z.object({ type: z.literal('essay'), ...storedFields, content: essayContentSchema, answerKey: essayKeySchema }),
+  z.object({
+    type: z.literal('matching'),
+    ...storedFields,
+    content: matchingContentSchema,
+    answerKey: matchingKeySchema,
+  }),
+  z.object({
+    type: z.literal('ordering'),
+    ...storedFields,
+    content: orderingContentSchema,
+    answerKey: orderingKeySchema,
+  }),
+  z.object({
+    type: z.literal('fill_blanks'),
+    ...storedFields,
+    content: fillBlanksContentSchema,
+    answerKey: fillBlanksKeySchema,
+  }),
 ]);
 export type Question = z.infer<typeof questionSchema>;
+
+const studentFields = { id: z.uuid(), prompt: z.string(), points: z.number() };
 
 /** What a student sees: no answer key, no explanation; options in the attempt's order. */
 export const studentQuestionSchema = z.discriminatedUnion('type', [
@@ -245,6 +280,14 @@ export const studentQuestionSchema = z.discriminatedUnion('type', [
     points: z.number(),
     content: z.object({}),
   }),
+  z.object({ ...studentFields, type: z.literal('short_answer'), content: shortAnswerContentSchema }),
+  z.object({ ...studentFields, type: z.literal('numeric'), content: numericContentSchema }),
+  z.object({ ...studentFields, type: z.literal('essay'), content: essayContentSchema }),
+  /** Choices in the attempt's order. */
+  z.object({ ...studentFields, type: z.literal('matching'), content: matchingContentSchema }),
+  /** Items in the attempt's (always shuffled) order. */
+  z.object({ ...studentFields, type: z.literal('ordering'), content: orderingContentSchema }),
+  z.object({ ...studentFields, type: z.literal('fill_blanks'), content: fillBlanksContentSchema }),
 ]);
 export type StudentQuestion = z.infer<typeof studentQuestionSchema>;
 
@@ -253,7 +296,13 @@ export const questionResponseSchemas = {
   single_choice: singleChoiceResponseSchema,
   multiple_choice: multipleChoiceResponseSchema,
   true_false: trueFalseResponseSchema,
-} as const;
+  short_answer: shortAnswerResponseSchema,
+  numeric: numericResponseSchema,
+  essay: essayResponseSchema,
+  matching: matchingResponseSchema,
+  ordering: orderingResponseSchema,
+  fill_blanks: fillBlanksResponseSchema,
+} as const satisfies Record<QuestionTypeName, z.ZodType>;
 
 // ---------------------------------------------------------------- routes' other bodies
 

@@ -15,14 +15,19 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { attemptStatuses } from '@exam-hall/protocol';
+import { appealStatuses, attemptReviewStatuses, attemptStatuses } from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
-import { exams, questions } from './exams.ts';
+import { exams } from './exams.ts';
+import { questions } from './questions.ts';
 import { examParticipants } from './participants.ts';
 import { users } from './users.ts';
 
 export const attemptStatus = pgEnum('attempt_status', attemptStatuses);
-export const attemptReviewStatus = pgEnum('attempt_review_status', ['pending', 'approved', 'flagged', 'rejected']);
+export const attemptReviewStatus = pgEnum('attempt_review_status', attemptReviewStatuses);
+export const appealStatus = pgEnum('appeal_status', appealStatuses);
+
+/** A question an attempt took from a section: which section, and what it is worth there. */
+export type DrawnQuestion = { sectionId: string; points: number };
 
 /** Statuses in which the student may still write answers; at most one such attempt per participant. */
 export const LIVE_ATTEMPT_STATUSES = ['in_progress', 'paused'] as const;
@@ -52,6 +57,9 @@ export const attempts = pgTable(
     pauseReason: text('pause_reason'),
     // Net time added (positive) or taken away (negative) by proctors.
     extraSeconds: integer('extra_seconds').notNull().default(0),
+    // The student's accommodation (exam_participants extra time), applied to the deadline;
+    // kept apart from extra_seconds so a change of accommodation moves only its own share.
+    accommodationSeconds: integer('accommodation_seconds').notNull().default(0),
     disconnectCreditSeconds: integer('disconnect_credit_seconds').notNull().default(0),
     lastActivityAt: tstz('last_activity_at'),
     submittedAt: tstz('submitted_at'),
@@ -60,6 +68,8 @@ export const attempts = pgTable(
     // Fixed when the attempt starts so a reload or second device sees the same order.
     questionOrder: jsonb('question_order').$type<string[]>().notNull().default([]),
     optionOrder: jsonb('option_order').$type<Record<string, string[]>>().notNull().default({}),
+    // Bank questions this attempt took from the exam's sections (also in question_order).
+    drawnQuestions: jsonb('drawn_questions').$type<Record<string, DrawnQuestion>>().notNull().default({}),
     // Highest autosave sequence number applied; older replays from the outbox are ignored.
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
     score: numeric('score', { precision: 10, scale: 2, mode: 'number' }),
@@ -67,6 +77,8 @@ export const attempts = pgTable(
     percentage: numeric('percentage', { precision: 5, scale: 2, mode: 'number' }),
     passed: boolean('passed'),
     gradedAt: tstz('graded_at'),
+    // Answers still waiting for a hand mark (essays, re-marks); the result is final at 0.
+    manualPending: integer('manual_pending').notNull().default(0),
     // Set when a teacher overrode the score by hand; automatic regrading then leaves it alone.
     gradedBy: uuid('graded_by').references(() => users.id, { onDelete: 'set null' }),
     scoreOverrideReason: text('score_override_reason'),
@@ -75,6 +87,9 @@ export const attempts = pgTable(
     reviewStatus: attemptReviewStatus('review_status'),
     reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
     reviewNote: text('review_note'),
+    reviewedAt: tstz('reviewed_at'),
+    // Set when the ended attempt's risk reached the exam's review threshold.
+    manualReviewRequired: boolean('manual_review_required').notNull().default(false),
     // Hash of the bearer token that authorizes this attempt's socket/HTTP calls.
     attemptTokenHash: text('attempt_token_hash').unique('attempts_attempt_token_hash_uq'),
     ipHash: text('ip_hash'),
@@ -106,6 +121,11 @@ export const attempts = pgTable(
     check('attempts_percentage_ck', sql`${t.percentage} is null or ${t.percentage} between 0 and 100`),
     check('attempts_score_ck', sql`${t.score} is null or ${t.score} >= 0`),
     check('attempts_risk_score_ck', sql`${t.riskScore} between 0 and 100`),
+    check('attempts_manual_pending_ck', sql`${t.manualPending} >= 0`),
+    check('attempts_accommodation_ck', sql`${t.accommodationSeconds} >= 0`),
+    index('attempts_exam_review_idx')
+      .on(t.examId)
+      .where(sql`${t.manualReviewRequired}`),
   ],
 );
 
@@ -130,6 +150,15 @@ export const answers = pgTable(
     // Filled by grading.
     pointsAwarded: numeric('points_awarded', { precision: 10, scale: 2, mode: 'number' }),
     isCorrect: boolean('is_correct'),
+    // Hand grading: waiting for a mark (an essay, or a re-mark a teacher asked for).
+    needsManual: boolean('needs_manual').notNull().default(false),
+    // A hand mark wins over the automatic one; automatic regrading leaves it alone.
+    manualPoints: numeric('manual_points', { precision: 10, scale: 2, mode: 'number' }),
+    feedback: text('feedback'),
+    // Rubric criterion id -> points, for essays marked against a rubric.
+    rubricMarks: jsonb('rubric_marks').$type<Record<string, number>>(),
+    markedBy: uuid('marked_by').references(() => users.id, { onDelete: 'set null' }),
+    markedAt: tstz('marked_at'),
   },
   (t) => [
     // Leading column also serves "all answers of an attempt".
@@ -137,6 +166,10 @@ export const answers = pgTable(
     index('answers_question_idx').on(t.questionId),
     check('answers_seq_ck', sql`${t.seq} >= 0`),
     check('answers_time_spent_ck', sql`${t.timeSpentSeconds} >= 0`),
+    check('answers_manual_points_ck', sql`${t.manualPoints} is null or ${t.manualPoints} >= 0`),
+    index('answers_needs_manual_idx')
+      .on(t.attemptId)
+      .where(sql`${t.needsManual}`),
   ],
 );
 
@@ -176,7 +209,34 @@ export const attemptResumeCodes = pgTable(
   ],
 );
 
+// The student's one answer to a review decision (seed 003 review workflow), and the teacher's resolution.
+export const attemptAppeals = pgTable(
+  'attempt_appeals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    attemptId: uuid('attempt_id')
+      .notNull()
+      .references(() => attempts.id, { onDelete: 'cascade' })
+      .unique('attempt_appeals_attempt_uq'),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    message: text('message').notNull(),
+    status: appealStatus('status').notNull().default('open'),
+    resolutionNote: text('resolution_note'),
+    resolvedBy: uuid('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+    resolvedAt: tstz('resolved_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('attempt_appeals_message_ck', sql`char_length(${t.message}) between 1 and 2000`),
+    check('attempt_appeals_resolved_ck', sql`${t.status} = 'open' or ${t.resolvedAt} is not null`),
+  ],
+);
+
 export type Attempt = typeof attempts.$inferSelect;
+export type AttemptAppeal = typeof attemptAppeals.$inferSelect;
 export type NewAttempt = typeof attempts.$inferInsert;
 export type AttemptStatus = (typeof attemptStatus.enumValues)[number];
 export type Answer = typeof answers.$inferSelect;

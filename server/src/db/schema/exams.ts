@@ -13,14 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import {
-  difficulties,
-  disconnectPolicies,
-  examStatuses,
-  partialCreditRules,
-  resultsPolicies,
-  startModes,
-} from '@exam-hall/protocol';
+import { disconnectPolicies, examStatuses, partialCreditRules, resultsPolicies, startModes } from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { courses } from './courses.ts';
 import { users } from './users.ts';
@@ -34,7 +27,6 @@ export const disconnectPolicy = pgEnum('disconnect_policy', disconnectPolicies);
 // student: each student starts from the lobby when ready; proctor: the lobby's Start
 // button unlocks when a proctor opens the hall, so everyone starts together.
 export const examStartMode = pgEnum('exam_start_mode', startModes);
-export const questionDifficulty = pgEnum('question_difficulty', difficulties);
 
 export type ExamProctoringSettings = {
   enabled: boolean;
@@ -85,6 +77,12 @@ export const exams = pgTable(
     disconnectCreditMaxMinutes: integer('disconnect_credit_max_minutes').notNull().default(0),
     issueCertificates: boolean('issue_certificates').notNull().default(false),
     startMode: examStartMode('start_mode').notNull().default('student'),
+    // Seed 003's exam code: signed-in students of the exam's course join with it. Upper case.
+    code: text('code'),
+    // Hand grading shows answer sheets without names.
+    blindGrading: boolean('blind_grading').notNull().default(false),
+    // An ended attempt whose risk score reaches this needs a reviewer's decision (manual_review_required).
+    reviewRiskThreshold: integer('review_risk_threshold').notNull().default(60),
     // Set when a proctor opens the hall of a 'proctor' start-mode exam; null = closed.
     hallOpenedAt: tstz('hall_opened_at'),
     status: examStatus('status').notNull().default('draft'),
@@ -102,6 +100,11 @@ export const exams = pgTable(
     index('exams_created_by_deleted_idx').on(t.createdBy, t.deletedAt),
     index('exams_status_idx').on(t.status),
     index('exams_window_idx').on(t.startsAt, t.endsAt),
+    uniqueIndex('exams_code_uq')
+      .on(t.code)
+      .where(sql`${t.code} is not null`),
+    check('exams_code_ck', sql`${t.code} is null or ${t.code} ~ '^[A-Z0-9]{6,8}$'`),
+    check('exams_review_risk_threshold_ck', sql`${t.reviewRiskThreshold} between 0 and 100`),
     check('exams_title_ck', sql`char_length(${t.title}) between 3 and 200`),
     check('exams_description_ck', sql`${t.description} is null or char_length(${t.description}) <= 1000`),
     check('exams_duration_ck', sql`${t.durationMinutes} between 1 and 1440`),
@@ -119,60 +122,6 @@ export const exams = pgTable(
   ],
 );
 
-export type QuestionMetadata = {
-  source?: string;
-  estimatedTimeSeconds?: number;
-  bloomsTaxonomy?: 'remember' | 'understand' | 'apply' | 'analyze' | 'evaluate' | 'create';
-};
-
-export const questions = pgTable(
-  'questions',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    examId: uuid('exam_id')
-      .notNull()
-      .references(() => exams.id, { onDelete: 'cascade' }),
-    // Registry key ('single_choice', 'multiple_choice', 'true_false', ...). Text, not an
-    // enum, so a new question type is one registry file and no migration.
-    type: text('type').notNull(),
-    prompt: text('prompt').notNull(),
-    // Type-specific payload shown to students, e.g. { options: [{ id, text }] }.
-    content: jsonb('content').$type<Record<string, unknown>>().notNull().default({}),
-    // Never sent to students; validated by the question type's registry entry.
-    answerKey: jsonb('answer_key').$type<unknown>().notNull(),
-    points: numeric('points', { precision: 8, scale: 2, mode: 'number' }).notNull().default(1),
-    explanation: text('explanation'),
-    difficulty: questionDifficulty('difficulty'),
-    tags: text('tags')
-      .array()
-      .notNull()
-      .default(sql`'{}'::text[]`),
-    metadata: jsonb('metadata').$type<QuestionMetadata>().notNull().default({}),
-    position: integer('position').notNull(),
-    // Questions of an exam that has been taken are deactivated, not deleted,
-    // because answers reference them.
-    isActive: boolean('is_active').notNull().default(true),
-    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [
-    // Ideally UNIQUE (exam_id, position) DEFERRABLE INITIALLY DEFERRED so a reorder
-    // could swap positions freely; drizzle's builder cannot express deferrable, and
-    // PostgreSQL checks a non-deferrable unique index row by row even within one
-    // UPDATE. Reorder in one transaction in two steps: first move the affected rows
-    // out of the way (position + 100000), then write the final positions.
-    uniqueIndex('questions_exam_position_uq').on(t.examId, t.position),
-    index('questions_exam_active_idx').on(t.examId, t.isActive),
-    index('questions_type_idx').on(t.type),
-    check('questions_type_ck', sql`${t.type} ~ '^[a-z][a-z0-9_]*$'`),
-    check('questions_points_ck', sql`${t.points} > 0`),
-    check('questions_position_ck', sql`${t.position} >= 0`),
-  ],
-);
-
 export type Exam = typeof exams.$inferSelect;
 export type NewExam = typeof exams.$inferInsert;
 export type ExamStatus = (typeof examStatus.enumValues)[number];
-export type Question = typeof questions.$inferSelect;
-export type NewQuestion = typeof questions.$inferInsert;

@@ -2,7 +2,7 @@
 // live-hall presence the architecture asks for).
 import { sql } from 'drizzle-orm';
 import { check, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { proctoringReviewStatuses, severities } from '@exam-hall/protocol';
+import { alertActions, proctoringReviewStatuses, severities } from '@exam-hall/protocol';
 import { createdAt, tstz } from './columns.ts';
 import { attempts } from './attempts.ts';
 import { exams } from './exams.ts';
@@ -10,6 +10,7 @@ import { users } from './users.ts';
 
 export const proctoringSeverity = pgEnum('proctoring_severity', severities);
 export const proctoringReviewStatus = pgEnum('proctoring_review_status', proctoringReviewStatuses);
+export const alertAction = pgEnum('alert_action', alertActions);
 export const presenceSource = pgEnum('presence_source', ['hall', 'zoom']);
 
 export const proctoringEvents = pgTable(
@@ -40,6 +41,10 @@ export const proctoringEvents = pgTable(
     reviewedBy: uuid('reviewed_by').references(() => users.id, { onDelete: 'set null' }),
     reviewedAt: tstz('reviewed_at'),
     reviewNote: text('review_note'),
+    // What was done about it (seed 003 ProctoringAlert.action), by whom and when.
+    action: alertAction('action'),
+    actionBy: uuid('action_by').references(() => users.id, { onDelete: 'set null' }),
+    actionAt: tstz('action_at'),
     createdAt: createdAt(),
   },
   (t) => [
