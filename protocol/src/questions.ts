@@ -60,7 +60,7 @@ export const QUESTIONS_EXPORT_FORMAT = 'exam-hall.questions';
 
 // ---------------------------------------------------------------- a question as a teacher writes it
 
-const pointsSchema = z
+export const pointsSchema = z
   .number({ error: 'Points must be a number' })
   .gt(0, 'Points must be more than 0')
   .max(1000, 'Points must be at most 1000')
@@ -196,7 +196,9 @@ export const questionUpdateSchema = questionInputSchema;
 
 const storedFields = {
   id: z.uuid(),
-  examId: z.uuid(),
+  /** Exactly one of examId and bankId is set: a question is authored in an exam or in a course's bank. */
+  examId: z.uuid().nullable(),
+  bankId: z.uuid().nullable(),
   prompt: z.string(),
   points: z.number(),
   explanation: z.string().nullable(),

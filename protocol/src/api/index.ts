@@ -3,6 +3,7 @@ export * from './accounts.ts';
 export * from './attempts.ts';
 export * from './attendance.ts';
 export * from './audit.ts';
+export * from './banks.ts';
 export * from './auth.ts';
 export * from './certificates.ts';
 export * from './courses.ts';
