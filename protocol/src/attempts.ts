@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { line } from './common.ts';
 import { emailSchema } from './auth.ts';
 import { proctoringSettingsSchema, startModes } from './exams.ts';
+import { accommodationSummarySchema } from './accommodations.ts';
 
 export const attemptStatuses = [
   'not_started',
@@ -89,6 +90,8 @@ export const attemptLobbySchema = z.object({
     disconnectPolicy: z.enum(['strict', 'credit']),
     disconnectCreditMaxMinutes: z.number().int(),
   }),
+  /** The student's own accommodation (extra time, own window, extra attempts), when they have one. */
+  accommodation: accommodationSummarySchema.nullable().optional(),
   /** Whether the Start button works now (student mode, or the hall is open). */
   canBegin: z.boolean(),
   serverTime: z.iso.datetime(),

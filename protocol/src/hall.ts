@@ -3,6 +3,7 @@
 // the same ones to type its calls.
 import { z } from 'zod';
 import { text } from './common.ts';
+import { accommodationSummarySchema } from './accommodations.ts';
 import { accessCodeInputSchema, attemptStatuses } from './attempts.ts';
 import { emailSchema } from './auth.ts';
 import { examStatuses } from './exams.ts';
@@ -87,6 +88,8 @@ export const clockSchema = z.object({
   deltaSeconds: z.number().int().optional(),
   /** The proctor's reason, when a pause gave one. */
   pauseReason: z.string().optional(),
+  /** With reason 'accommodation': the student's extra time now, for the message they read. */
+  accommodation: z.object({ extraTimeMinutes: z.number().int(), extraTimePercent: z.number().int() }).optional(),
 });
 export type Clock = z.infer<typeof clockSchema>;
 
@@ -164,6 +167,8 @@ export const hallRowSchema = z.object({
   riskScore: z.number().int(),
   openAlerts: z.number().int(),
   submittedAt: z.iso.datetime().nullable(),
+  /** The participant's extra time ("25% + 10 min"), own window or extra attempts, when any. */
+  accommodation: accommodationSummarySchema.nullable().optional(),
 });
 export type HallRow = z.infer<typeof hallRowSchema>;
 

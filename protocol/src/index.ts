@@ -11,6 +11,7 @@ export * from './questions.ts';
 export * from './assessment.ts';
 export * from './banks.ts';
 export * from './participants.ts';
+export * from './accommodations.ts';
 export * from './hall.ts';
 export * from './results.ts';
 export * from './certificates.ts';

@@ -1,4 +1,5 @@
 // Every HTTP contract, one table per domain.
+export * from './accommodations.ts';
 export * from './accounts.ts';
 export * from './attempts.ts';
 export * from './attendance.ts';
