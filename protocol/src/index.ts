@@ -9,6 +9,7 @@ export * from './exams.ts';
 export * from './attempts.ts';
 export * from './questions.ts';
 export * from './assessment.ts';
+export * from './interchange.ts';
 export * from './banks.ts';
 export * from './participants.ts';
 export * from './accommodations.ts';

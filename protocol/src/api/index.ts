@@ -11,6 +11,7 @@ export * from './courses.ts';
 export * from './exams.ts';
 export * from './hall.ts';
 export * from './participants.ts';
+export * from './interchange.ts';
 export * from './questions.ts';
 export * from './results.ts';
 export * from './users.ts';
