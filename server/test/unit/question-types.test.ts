@@ -52,7 +52,7 @@ describe('registry', () => {
   });
 
   it('refuses an unknown type as a server fault', () => {
-    expect(() => getQuestionType('essay')).toThrow(/Unknown question type 'essay'/);
+    expect(() => getQuestionType('hotspot')).toThrow(/Unknown question type 'hotspot'/);
     expect(() => getQuestionType('toString')).toThrow(/Unknown question type/);
   });
 });
@@ -74,7 +74,7 @@ describe('question body validation', () => {
   });
 
   it('names an unknown or missing type', () => {
-    expect(problems(single({ type: 'essay' }))).toEqual([{ path: 'type', message: expect.stringMatching(/one of/) }]);
+    expect(problems(single({ type: 'hotspot' }))).toEqual([{ path: 'type', message: expect.stringMatching(/one of/) }]);
     expect(problems({ prompt: 'x' })[0]!.path).toBe('type');
   });
 
@@ -212,20 +212,20 @@ describe('question body validation', () => {
 
 describe('type-level validate()', () => {
   it('single choice: key must be an option', () => {
-    expect(singleChoice.validate(options('a', 'b'), { correct: 'b' })).toEqual([]);
-    expect(singleChoice.validate(options('a', 'b'), { correct: 'c' })).toEqual([
+    expect(singleChoice.validate(options('a', 'b'), { correct: 'b' }, 'Q')).toEqual([]);
+    expect(singleChoice.validate(options('a', 'b'), { correct: 'c' }, 'Q')).toEqual([
       { path: ['answerKey', 'correct'], message: "Correct answer 'c' is not one of the options" },
     ]);
   });
   it('multiple choice: every key entry must be an option', () => {
-    expect(multipleChoice.validate(options('a', 'b'), { correct: ['a', 'b'] })).toEqual([]);
-    expect(multipleChoice.validate(options('a', 'b'), { correct: ['x', 'b', 'y'] }).map((p) => p.path)).toEqual([
+    expect(multipleChoice.validate(options('a', 'b'), { correct: ['a', 'b'] }, 'Q')).toEqual([]);
+    expect(multipleChoice.validate(options('a', 'b'), { correct: ['x', 'b', 'y'] }, 'Q').map((p) => p.path)).toEqual([
       ['answerKey', 'correct', 0],
       ['answerKey', 'correct', 2],
     ]);
   });
   it('true/false has nothing to cross-check', () => {
-    expect(trueFalse.validate({}, { correct: false })).toEqual([]);
+    expect(trueFalse.validate({}, { correct: false }, 'Q')).toEqual([]);
   });
 });
 

@@ -73,7 +73,7 @@ function toRow(input: QuestionInput) {
 /** The registry's own rules, on top of the body schema, so a type's validate() always has the last word. */
 function registryProblems(input: QuestionInput, pathPrefix: string): FieldProblem[] {
   return getQuestionType(input.type)
-    .validate(input.content, input.answerKey)
+    .validate(input.content, input.answerKey, input.prompt)
     .map((p) => ({ path: [pathPrefix, ...p.path.map(String)].join('.'), message: p.message }));
 }
 

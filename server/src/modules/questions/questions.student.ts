@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import type { StudentQuestion } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import * as repo from './questions.repository.ts';
-import { shufflableOptionIds, studentViewOf, type StoredQuestion } from './types/index.ts';
+import { optionShufflePlan, studentViewOf, type StoredQuestion } from './types/index.ts';
 
 export interface AttemptOrders {
   questionOrder: string[];
@@ -22,19 +22,37 @@ export function shuffle<T>(items: readonly T[]): T[] {
   return out;
 }
 
+const startsWith = (order: readonly string[], prefix: readonly string[]) =>
+  prefix.length > 0 && prefix.every((id, i) => order[i] === id);
+
+/**
+ * A shuffle of `ids` that does not start with `avoid` (the order that shows the answer).
+ * With two or more ids some order always qualifies; a few draws find one almost surely,
+ * and a rotation of the last draw is the fallback.
+ */
+export function shuffleAvoiding(ids: readonly string[], avoid: readonly string[]): string[] {
+  let order = shuffle(ids);
+  for (let i = 0; i < 8 && ids.length > 1 && startsWith(order, avoid); i++) order = shuffle(ids);
+  if (ids.length > 1 && startsWith(order, avoid)) order = [...order.slice(1), order[0]!];
+  return order;
+}
+
 /**
  * Question and option order for a new attempt. `questions` must be in position order;
- * with shuffling off the orders are the authored ones.
+ * with shuffling off the orders are the authored ones, except for types whose authored
+ * order gives the answer away (ordering, matching): those are always shuffled, and never
+ * into the key's order. Pass the answer key so that rule can apply.
  */
 export function pickOrders(
-  questions: readonly Pick<StoredQuestion, 'id' | 'type' | 'content'>[],
+  questions: readonly (Pick<StoredQuestion, 'id' | 'type' | 'content'> & { answerKey?: unknown })[],
   opts: { shuffleQuestions: boolean; shuffleOptions: boolean },
 ): AttemptOrders {
   const ids = questions.map((q) => q.id);
   const optionOrder: Record<string, string[]> = {};
   for (const q of questions) {
-    const optionIds = shufflableOptionIds(q);
-    if (optionIds) optionOrder[q.id] = opts.shuffleOptions ? shuffle(optionIds) : optionIds;
+    const plan = optionShufflePlan(q);
+    if (!plan) continue;
+    optionOrder[q.id] = opts.shuffleOptions || plan.always ? shuffleAvoiding(plan.ids, plan.avoid) : plan.ids;
   }
   return { questionOrder: opts.shuffleQuestions ? shuffle(ids) : ids, optionOrder };
 }

@@ -2,7 +2,13 @@
 import type { QuestionProblem, QuestionTypeName, StudentQuestion } from '@exam-hall/protocol';
 import { AppError } from '../../../http/errors.ts';
 import type { ChoiceOption, Grade, GradingRule, QuestionType } from './question-type.ts';
+import { essay } from './essay.ts';
+import { fillBlanks } from './fill-blanks.ts';
+import { matching } from './matching.ts';
 import { multipleChoice } from './multiple-choice.ts';
+import { numeric } from './numeric.ts';
+import { ordering } from './ordering.ts';
+import { shortAnswer } from './short-answer.ts';
 import { singleChoice } from './single-choice.ts';
 import { trueFalse } from './true-false.ts';
 
@@ -12,6 +18,12 @@ export const questionTypes: Record<QuestionTypeName, QuestionType> = {
   single_choice: singleChoice,
   multiple_choice: multipleChoice,
   true_false: trueFalse,
+  short_answer: shortAnswer,
+  numeric,
+  essay,
+  matching,
+  ordering,
+  fill_blanks: fillBlanks,
 };
 
 export function isQuestionType(type: string): type is QuestionTypeName {
@@ -73,7 +85,8 @@ export function checkResponse(
     };
   }
   const problems = t.responseProblems(parsedContent(t, q.content), r.data);
-  return problems.length ? { ok: false, problems } : { ok: true, value: r.data };
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, value: t.cleanResponse ? t.cleanResponse(r.data) : r.data };
 }
 
 /** The question as a student sees it (no key, no explanation), options in the attempt's order. */
@@ -119,4 +132,31 @@ export function choiceTally(
 export function shufflableOptionIds(q: Pick<StoredQuestion, 'type' | 'content'>): string[] | null {
   const t = getQuestionType(q.type);
   return t.optionIds(parsedContent(t, q.content));
+}
+
+/** How a question's options are ordered for a new attempt. */
+export interface OptionShufflePlan {
+  ids: string[];
+  /** Shuffled even when the exam does not shuffle options (ordering, matching). */
+  always: boolean;
+  /** A shuffle must not start with this (the order that shows the answer); empty when none. */
+  avoid: string[];
+}
+
+/** The shuffle plan of a stored question; null when its options keep a fixed order. */
+export function optionShufflePlan(
+  q: Pick<StoredQuestion, 'type' | 'content'> & { answerKey?: unknown },
+): OptionShufflePlan | null {
+  const t = getQuestionType(q.type);
+  const content = parsedContent(t, q.content);
+  const ids = t.optionIds(content);
+  if (!ids) return null;
+  const key = t.keyOrder && q.answerKey !== undefined ? t.answerKeySchema.safeParse(q.answerKey) : null;
+  const avoid = key?.success && t.keyOrder ? t.keyOrder(content, key.data) : [];
+  return { ids, always: t.alwaysShuffle === true, avoid };
+}
+
+/** Whether a question needs a person to mark it (essays). */
+export function isManuallyGraded(type: string): boolean {
+  return getQuestionType(type).manual === true;
 }
