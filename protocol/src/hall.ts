@@ -217,11 +217,15 @@ export const hallActionSchema = z.discriminatedUnion('action', [
     action: z.literal('terminate'),
     attemptId: uuid,
     reason: text().trim().min(3, 'Give a reason (at least 3 characters)').max(500),
+    /** The alert this answers: it records the action session_terminated. */
+    alertId: uuid.optional(),
   }),
   z.object({
     action: z.literal('message'),
     attemptId: uuid,
     text: text().trim().min(1, 'Write a message').max(1000),
+    /** The alert this warning answers: it records the action warning_sent. */
+    alertId: uuid.optional(),
   }),
 ]);
 export type HallAction = z.infer<typeof hallActionSchema>;

@@ -14,6 +14,7 @@ export * from './participants.ts';
 export * from './interchange.ts';
 export * from './questions.ts';
 export * from './results.ts';
+export * from './review.ts';
 export * from './users.ts';
 export * from './verification.ts';
 export * from './zoom.ts';

@@ -35,6 +35,8 @@ import type { ExpiryScheduler } from './attempts/attempts.jobs.ts';
 import { createAttemptLiveService } from './attempts/attempts.live.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
+import { createReviewService } from './review/review.service.ts';
+import { reviewRoutes } from './review/review.routes.ts';
 import { createParticipantService } from './participants/participants.service.ts';
 import { participantRoutes } from './participants/participants.routes.ts';
 import { createQuestionService } from './questions/questions.service.ts';
@@ -71,6 +73,7 @@ export function createServices(deps: ServiceDeps) {
     users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
     hall: createHallService({ ...deps, proctoring }),
+    review: createReviewService({ ...deps, proctoring }),
     attemptLive: createAttemptLiveService({ ...deps, proctoring }),
     courses: createCourseService(deps),
     exams: createExamService(deps),
@@ -109,6 +112,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),
     ...resultRoutes(s.results),
+    ...reviewRoutes(s.review),
     ...certificateRoutes(s.certificates),
     ...verificationRoutes(s.verification, deps.config.http.publicUrl),
     ...zoomMeetingRoutes(s.zoomMeetings),

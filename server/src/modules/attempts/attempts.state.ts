@@ -6,7 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AttemptStatus } from '@exam-hall/protocol';
 import type { Tx, Db } from '../../db/client.ts';
-import { attempts, type Attempt } from '../../db/schema/index.ts';
+import { attempts, exams, type Attempt } from '../../db/schema/index.ts';
 import { AppError } from '../../http/errors.ts';
 
 const FROM: Record<AttemptStatus, readonly AttemptStatus[]> = {
@@ -42,6 +42,19 @@ export interface TransitionOptions {
   onlyFrom?: readonly AttemptStatus[];
 }
 
+/**
+ * An attempt that ends (submitted, expired, terminated) with a risk score at or above its
+ * exam's review threshold needs a reviewer's decision: flagged here, in the same UPDATE, so
+ * no ended attempt escapes it. A decision already taken is never put back to pending.
+ */
+function reviewOnEnd() {
+  const risky = sql`${attempts.riskScore} >= (select ${exams.reviewRiskThreshold} from ${exams} where ${exams.id} = ${attempts.examId})`;
+  return {
+    manualReviewRequired: sql`${attempts.manualReviewRequired} or ${risky}`,
+    reviewStatus: sql`case when ${attempts.reviewStatus} is null and ${risky} then 'pending'::attempt_review_status else ${attempts.reviewStatus} end`,
+  };
+}
+
 /** The column changes that go with entering a state, computed in SQL from the row itself. */
 function changesFor(to: AttemptStatus, o: TransitionOptions) {
   const now = sql`now()`;
@@ -62,9 +75,10 @@ function changesFor(to: AttemptStatus, o: TransitionOptions) {
       return { pausedAt: now };
     case 'submitted':
     case 'expired':
-      return { submittedAt: now, pausedAt: sql`null`, endedReason: o.reason ?? to };
-    case 'abandoned':
+      return { submittedAt: now, pausedAt: sql`null`, endedReason: o.reason ?? to, ...reviewOnEnd() };
     case 'invalidated':
+      return { endedReason: o.reason ?? to, pausedAt: sql`null`, ...reviewOnEnd() };
+    case 'abandoned':
       return { endedReason: o.reason ?? to, pausedAt: sql`null` };
     default:
       return {};

@@ -20,6 +20,16 @@ export async function evaluateAttempt(db: Db, institutionName: string, attemptId
     const exam = await repo.examById(tx, a.examId);
     const live = await repo.lockLiveCertificate(tx, a.id);
     const graded = a.gradedAt !== null && a.score !== null && a.maxScore !== null && a.percentage !== null;
+    // The proctoring review (modules/review): a pending review holds the certificate back,
+    // a rejected attempt gets none (and loses one it had); approved or flagged attempts keep theirs.
+    if (a.reviewStatus === 'rejected') {
+      if (live) {
+        await repo.markRevoked(tx, live, 'Attempt rejected in the proctoring review', null);
+        return { action: 'revoked', revokedId: live.id };
+      }
+      return { action: 'none', reason: 'rejected in the proctoring review' };
+    }
+    if (a.reviewStatus === 'pending' && !live) return { action: 'none', reason: 'waiting for the proctoring review' };
 
     if (!graded || a.passed !== true) {
       if (live && graded) {

@@ -240,7 +240,10 @@ export async function unevaluatedAttemptIds(db: Q, limit: number, settleSeconds:
         sql`${attempts.updatedAt} <= now() - make_interval(secs => ${settleSeconds})`,
         or(
           sql`(${attempts.passed} and ${exams.issueCertificates} and not exists (
-            select 1 from ${certificates} c where c.attempt_id = ${attempts.id}))`,
+            select 1 from ${certificates} c where c.attempt_id = ${attempts.id})
+            and ${attempts.reviewStatus} is distinct from 'pending' and ${attempts.reviewStatus} is distinct from 'rejected')`,
+          // A live certificate of an attempt rejected in the proctoring review is owed a revocation.
+          sql`(${certificates.id} is not null and ${attempts.reviewStatus} = 'rejected')`,
           sql`(${certificates.id} is not null and (${attempts.passed} is not true
             or ${result('score')} is distinct from ${attempts.score}
             or ${result('maxScore')} is distinct from ${attempts.maxScore}

@@ -93,6 +93,11 @@ export function createHallService(deps: {
           case 'message':
             break;
         }
+        // The alert this warning or termination answers records it as its action (seed 003).
+        if ((action.action === 'terminate' || action.action === 'message') && action.alertId) {
+          const done = action.action === 'terminate' ? 'session_terminated' : 'warning_sent';
+          await proctoring.recordAction(tx, caller, action.alertId, a.id, done);
+        }
         await audit.record(tx, auditContextOf(secret, caller), {
           action: `hall.${action.action}`,
           targetType: 'attempt',

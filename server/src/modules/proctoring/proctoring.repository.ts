@@ -1,5 +1,6 @@
 // SQL of proctoring signals (alerts) and the attempt's risk score.
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AlertAction } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
 
@@ -50,4 +51,20 @@ export interface Review {
 /** Sets the review of the given alerts; the updated rows. */
 export async function reviewEvents(tx: Tx, eventIds: string[], review: Review): Promise<ProctoringEvent[]> {
   return tx.update(proctoringEvents).set(review).where(inArray(proctoringEvents.id, eventIds)).returning();
+}
+
+/** Records what was done about an alert of this attempt; undefined when the alert is not the attempt's. */
+export async function setAction(
+  tx: Tx,
+  eventId: string,
+  attemptId: string,
+  action: AlertAction,
+  by: string,
+): Promise<ProctoringEvent | undefined> {
+  const [row] = await tx
+    .update(proctoringEvents)
+    .set({ action, actionBy: by, actionAt: new Date() })
+    .where(and(eq(proctoringEvents.id, eventId), eq(proctoringEvents.attemptId, attemptId)))
+    .returning();
+  return row;
 }

@@ -3,6 +3,7 @@
 // the attempt's risk score with a breakdown a proctor can read.
 import {
   SIGNAL_WEIGHTS,
+  type AlertAction,
   type ProctorSignalType,
   type ProctoringEventDto,
   type RiskBreakdown,
@@ -57,6 +58,23 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
 
   return {
     riskOf: (attemptId: string) => riskOf(db, attemptId),
+
+    /**
+     * Records what was done about one alert of the attempt (seed 003 alert action), with its
+     * audit row, inside the caller's transaction; the caller has checked that the actor may
+     * watch the attempt's exam. 404 when the alert is not this attempt's.
+     */
+    async recordAction(tx: Tx, caller: Caller, eventId: string, attemptId: string, action: AlertAction) {
+      const row = await repo.setAction(tx, eventId, attemptId, action, caller.actor.userId);
+      if (!row) throw notFound('Alert');
+      await audit.record(tx, auditContextOf(secret, caller), {
+        action: 'alert.action',
+        targetType: 'proctoring_event',
+        targetId: eventId,
+        details: { attemptId, type: row.type, action },
+      });
+      return row;
+    },
 
     /** Stores a signal once (by clientEventId) and tells the proctors. Answers whether it was new. */
     async record(
