@@ -15,6 +15,7 @@ export * from './participants.ts';
 export * from './accommodations.ts';
 export * from './hall.ts';
 export * from './results.ts';
+export * from './grading.ts';
 export * from './review.ts';
 export * from './certificates.ts';
 export * from './zoom.ts';

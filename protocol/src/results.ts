@@ -14,6 +14,8 @@ export const reviewItemSchema = z.object({
   response: z.unknown().nullable(),
   answerKey: z.unknown(),
   explanation: z.string().nullable(),
+  /** The grader's feedback on this answer (hand grading), if any. */
+  feedback: z.string().nullable().optional(),
 });
 export type ReviewItem = z.infer<typeof reviewItemSchema>;
 
@@ -23,6 +25,13 @@ export const attemptResultSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('not_finished'), status: z.enum(attemptStatuses), ...claimable }),
   /** Submitted; grading runs in the background (seconds). */
   z.object({ state: z.literal('grading'), submittedAt: z.iso.datetime().nullable(), ...claimable }),
+  /** Some answers (essays, re-marks) wait for a teacher's mark; the result follows when all are marked. */
+  z.object({
+    state: z.literal('hand_grading'),
+    submittedAt: z.iso.datetime().nullable(),
+    pending: z.number().int(),
+    ...claimable,
+  }),
   /** Graded, but the teacher releases results later. */
   z.object({ state: z.literal('awaiting_release'), submittedAt: z.iso.datetime().nullable(), ...claimable }),
   z.object({
@@ -97,6 +106,8 @@ export const resultRowSchema = z.object({
   overrideReason: z.string().nullable(),
   overriddenAt: z.iso.datetime().nullable(),
   certificate: resultCertificateSchema.nullable(),
+  /** Answers waiting for a hand mark; the score is provisional (and not counted in the summary) until 0. */
+  manualPending: z.number().int().optional(),
 });
 export type ResultRow = z.infer<typeof resultRowSchema>;
 

@@ -9,6 +9,7 @@ export * from './auth.ts';
 export * from './certificates.ts';
 export * from './courses.ts';
 export * from './exams.ts';
+export * from './grading.ts';
 export * from './hall.ts';
 export * from './participants.ts';
 export * from './interchange.ts';

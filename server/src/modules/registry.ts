@@ -43,6 +43,8 @@ import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
 import { createResultsService } from './results/results.service.ts';
 import { resultRoutes } from './results/results.routes.ts';
+import { createGradingService } from './grading/grading.manual.service.ts';
+import { gradingRoutes } from './grading/grading.routes.ts';
 import { createAccountLinks } from './accounts/accounts.links.ts';
 import { createAccountService } from './accounts/accounts.service.ts';
 import { accountRoutes } from './accounts/accounts.routes.ts';
@@ -85,6 +87,7 @@ export function createServices(deps: ServiceDeps) {
     }),
     questions: createQuestionService(deps),
     results: createResultsService(deps),
+    handGrading: createGradingService(deps),
     certificates: createCertificateService({ ...deps, publicUrl: deps.config.http.publicUrl }),
     verification: createVerificationService(deps),
     zoomMeetings: createZoomMeetingService(deps),
@@ -112,6 +115,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),
     ...resultRoutes(s.results),
+    ...gradingRoutes(s.handGrading),
     ...reviewRoutes(s.review),
     ...certificateRoutes(s.certificates),
     ...verificationRoutes(s.verification, deps.config.http.publicUrl),

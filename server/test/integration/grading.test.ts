@@ -49,7 +49,7 @@ describe('grading', () => {
     expect(await gradeAttempt(t.system.db, attemptId)).toBeNull(); // still running: nothing to grade
     await transitionAttempt(t.system.db, attemptId, 'submitted');
     const first = await gradeAttempt(t.system.db, attemptId);
-    expect(first).toEqual({ attemptId, score: 2, maxScore: 4, percentage: 50, passed: true });
+    expect(first).toEqual({ attemptId, score: 2, maxScore: 4, percentage: 50, passed: true, manualPending: 0 });
     const again = await gradeAttempt(t.system.db, attemptId);
     expect(again).toEqual(first);
     const marked = await t.system.db.select().from(answers).where(eq(answers.attemptId, attemptId));

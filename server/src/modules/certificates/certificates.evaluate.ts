@@ -17,6 +17,8 @@ export async function evaluateAttempt(db: Db, institutionName: string, attemptId
   return db.transaction(async (tx) => {
     const a = await repo.lockAttempt(tx, attemptId);
     if (!a) return { action: 'none', reason: 'no such attempt' };
+    // The result is not final while answers wait for a hand mark; the last mark evaluates again.
+    if (a.manualPending > 0) return { action: 'none', reason: 'waiting for hand grading' };
     const exam = await repo.examById(tx, a.examId);
     const live = await repo.lockLiveCertificate(tx, a.id);
     const graded = a.gradedAt !== null && a.score !== null && a.maxScore !== null && a.percentage !== null;

@@ -237,6 +237,8 @@ export async function unevaluatedAttemptIds(db: Q, limit: number, settleSeconds:
       and(
         inArray(attempts.status, gradableAttemptStatuses),
         isNotNull(attempts.gradedAt),
+        // Not final while answers wait for a hand mark.
+        eq(attempts.manualPending, 0),
         sql`${attempts.updatedAt} <= now() - make_interval(secs => ${settleSeconds})`,
         or(
           sql`(${attempts.passed} and ${exams.issueCertificates} and not exists (

@@ -7,6 +7,7 @@ import { notFound } from '../../http/errors.ts';
 import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
 import { studentViewOf } from '../questions/types/index.ts';
 import * as repo from './grading.repository.ts';
+import { pointsIn } from './grading.service.ts';
 
 export async function resultFor(
   db: Db,
@@ -34,6 +35,8 @@ async function resultOf(db: Db, publicUrl: string, attemptId: string, who: Attem
   if (a.gradedAt === null || a.score === null || a.maxScore === null || a.percentage === null || a.passed === null) {
     return { state: 'grading', submittedAt };
   }
+  // Essays and re-marks waiting for a teacher: the score is not final, so nothing of it is shown.
+  if (a.manualPending > 0) return { state: 'hand_grading', submittedAt, pending: a.manualPending };
   let review = null;
   if (exam!.allowReview && a.questionOrder.length) {
     const { qs, saved } = await repo.questionsAndAnswers(db, a.id, a.questionOrder);
@@ -48,13 +51,14 @@ async function resultOf(db: Db, publicUrl: string, attemptId: string, who: Attem
           questionId: q.id,
           type: q.type,
           prompt: q.prompt,
-          points: q.points,
+          points: pointsIn(a, q),
           pointsAwarded: answer?.pointsAwarded ?? 0,
           correct: answer?.isCorrect ?? false,
           content: studentViewOf(q, a.optionOrder[q.id]).content as Record<string, unknown>,
           response: answer?.response ?? null,
-          answerKey: q.answerKey,
+          answerKey: studentKeyOf(q.type, q.answerKey),
           explanation: q.explanation,
+          feedback: answer?.feedback ?? null,
         };
       });
   }
@@ -75,4 +79,11 @@ async function resultOf(db: Db, publicUrl: string, attemptId: string, who: Attem
     certificate: cert ? { ...cert, verifyUrl: `${publicUrl}/verify/${cert.publicId}` } : null,
     certificateExpected: a.passed && exam!.issueCertificates,
   };
+}
+
+/** The key as a student may see it after the exam: an essay's grading guidance stays with the graders. */
+function studentKeyOf(type: string, key: unknown): unknown {
+  if (type !== 'essay' || key === null || typeof key !== 'object') return key;
+  const { guidance: _guidance, ...rest } = key as Record<string, unknown>;
+  return rest;
 }

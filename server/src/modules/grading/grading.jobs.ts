@@ -38,10 +38,12 @@ export async function runGradeJob(
   payload: JobPayload<'grading', 'attempt.grade'>,
 ) {
   const outcome = await gradeAttempt(deps.db, payload.attemptId);
-  // Grading runs after the student's page has moved on; tell it the result is ready.
+  // Grading runs after the student's page has moved on; tell it the result is ready (or
+  // that it waits for hand marks). The certificate waits for the last hand mark
+  // (grading.manual.service.ts evaluates it then).
   if (outcome) {
     deps.publish.graded(payload.attemptId);
-    await deps.certificates.evaluate(payload.attemptId);
+    if (outcome.manualPending === 0) await deps.certificates.evaluate(payload.attemptId);
   }
   return outcome;
 }

@@ -29,22 +29,32 @@ export interface Mark {
   answerId: string;
   points: number;
   correct: boolean;
+  needsManual: boolean;
 }
 
 /** Every changed mark in one statement. */
 export async function writeMarks(tx: Tx, marks: Mark[]) {
   if (!marks.length) return;
-  const rows: SQL[] = marks.map((m) => sql`(${m.answerId}::uuid, ${m.points}::numeric, ${m.correct}::boolean)`);
+  const rows: SQL[] = marks.map(
+    (m) => sql`(${m.answerId}::uuid, ${m.points}::numeric, ${m.correct}::boolean, ${m.needsManual}::boolean)`,
+  );
   await tx.execute(sql`
-    update answers set points_awarded = m.points, is_correct = m.correct
-    from (values ${sql.join(rows, sql`, `)}) as m(id, points, correct)
+    update answers set points_awarded = m.points, is_correct = m.correct, needs_manual = m.needs_manual
+    from (values ${sql.join(rows, sql`, `)}) as m(id, points, correct, needs_manual)
     where answers.id = m.id`);
 }
 
 export async function setResult(
   tx: Tx,
   attemptId: string,
-  result: { score: number; maxScore: number; percentage: number; passed: boolean; gradedAt: Date },
+  result: {
+    score?: number;
+    maxScore?: number;
+    percentage?: number;
+    passed?: boolean;
+    gradedAt?: Date;
+    manualPending: number;
+  },
 ) {
   await tx.update(attempts).set(result).where(eq(attempts.id, attemptId));
 }

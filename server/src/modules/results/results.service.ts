@@ -46,6 +46,7 @@ function toRow(r: repo.EndedAttemptRow, certificate: ResultRow['certificate'] | 
     overrideReason: a.scoreOverrideReason,
     overriddenAt: a.scoreOverriddenAt?.toISOString() ?? null,
     certificate: certificate ?? null,
+    manualPending: a.manualPending,
   };
 }
 
@@ -62,6 +63,8 @@ function isGraded(r: ResultRow): r is ResultRow & { score: number; percentage: n
   return (
     (r.status === 'submitted' || r.status === 'expired') &&
     r.gradedAt !== null &&
+    // A provisional score (hand marks pending) is left out of the summary.
+    !r.manualPending &&
     r.score !== null &&
     r.percentage !== null &&
     r.passed !== null
