@@ -39,6 +39,8 @@ import { createReviewService } from './review/review.service.ts';
 import { reviewRoutes } from './review/review.routes.ts';
 import { createParticipantService } from './participants/participants.service.ts';
 import { participantRoutes } from './participants/participants.routes.ts';
+import { createAccommodationService } from './participants/participants.accommodations.ts';
+import { accommodationRoutes } from './participants/participants.accommodations.routes.ts';
 import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
 import { createResultsService } from './results/results.service.ts';
@@ -80,6 +82,7 @@ export function createServices(deps: ServiceDeps) {
     courses: createCourseService(deps),
     exams: createExamService(deps),
     participants: createParticipantService(deps),
+    accommodations: createAccommodationService(deps),
     attempts: createAttemptService({
       ...deps,
       limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
@@ -111,6 +114,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...courseRoutes(s.courses),
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),
+    ...accommodationRoutes(s.accommodations),
     ...hallRoutes(s.exams),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),

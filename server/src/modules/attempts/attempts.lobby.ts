@@ -10,7 +10,7 @@
 import { and, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import { HALL_OPENED_REASON, type AttemptLobby, type AttemptResponse, type HallLobby } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { attempts, exams, type Attempt, type Exam } from '../../db/schema/index.ts';
+import { attempts, examParticipants, exams, type Attempt, type Exam } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
 import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
@@ -24,6 +24,13 @@ import type { ExpiryScheduler } from './attempts.jobs.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { toSummary, type StartContext } from './attempts.service.ts';
 import { transitionAttempt } from './attempts.state.ts';
+import {
+  accommodationOf,
+  clockAtStart,
+  examForParticipant,
+  recordStartAccommodation,
+  summaryOf,
+} from './attempts.accommodation.ts';
 
 /** Why a lobby can never start now (its exam is over), or null. */
 export function lobbyClosedReason(exam: Exam, now = new Date()): string | null {
@@ -75,13 +82,15 @@ export async function sweepClosedLobbies(db: Db, publish: HallPublisher, limit =
     .select({ id: attempts.id })
     .from(attempts)
     .innerJoin(exams, eq(exams.id, attempts.examId))
+    .innerJoin(examParticipants, eq(examParticipants.id, attempts.participantId))
     .where(
       and(
         eq(attempts.status, 'not_started'),
         or(
           isNotNull(exams.deletedAt),
           eq(exams.status, 'archived'),
-          sql`(not ${exams.availableAnytime} and ${exams.endsAt} <= now())`,
+          // A participant's own window (accommodation) replaces the exam's.
+          sql`coalesce(${examParticipants.windowEndsAt}, case when not ${exams.availableAnytime} then ${exams.endsAt} end) <= now()`,
         ),
       ),
     )
@@ -114,8 +123,12 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
   return {
     /** What the lobby shows: the exam's rules, and whether Start works now. */
     async lobby(attemptId: string, who: AttemptPrincipal): Promise<AttemptLobby> {
-      const { attempt, exam } = await ownAttempt(attemptId, who);
+      const { attempt, exam: examRow } = await ownAttempt(attemptId, who);
+      // The student's own window and extra attempts replace the exam's; their extra time is shown.
+      const acc = await accommodationOf(db, attempt.participantId);
+      const exam = examForParticipant(examRow, acc);
       return {
+        accommodation: summaryOf(exam, acc),
         attempt: toSummary(attempt, exam),
         exam: {
           title: exam.title,
@@ -161,7 +174,8 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
             `This attempt has already ended (${a.status.replace('_', ' ')}); it cannot start again.`,
           );
         }
-        const closed = lobbyClosedReason(exam);
+        const acc = await accommodationOf(tx, a.participantId);
+        const closed = lobbyClosedReason(examForParticipant(exam, acc));
         if (closed) return { attempt: a, exam, began: false, closed };
         if (!canBegin(exam)) {
           throw new AppError(
@@ -170,11 +184,14 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
             'Your proctor has not opened the hall yet. Stay on this page: the exam starts as soon as they do.',
           );
         }
+        // The participant's extra time lengthens the clock (and the latest deadline) from the start.
+        const clock = clockAtStart(exam, acc);
         const started = await transitionAttempt(tx, a.id, 'in_progress', {
-          durationSeconds: exam.durationMinutes * 60,
-          notAfter: exam.availableAnytime ? null : exam.endsAt,
+          durationSeconds: clock.durationSeconds,
+          notAfter: clock.notAfter,
           onlyFrom: ['not_started'],
         });
+        await recordStartAccommodation(tx, started.id, clock.accommodationSeconds);
         await audit.record(
           tx,
           {

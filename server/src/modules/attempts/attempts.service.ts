@@ -24,6 +24,7 @@ import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
 import { assertMayTakeExams } from './attempts.account.ts';
 import { hallRows } from '../hall/hall.repository.ts';
+import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
 import { resultFor } from '../grading/attempt-result.service.ts';
 
 export interface StartContext {
@@ -114,7 +115,7 @@ export function createAttemptService(deps: {
   /** Inside the caller's transaction, with the participant row already locked. */
   async function createAttempt(
     tx: Tx,
-    participant: { id: string; examId: string; userId: string },
+    participant: { id: string; examId: string; userId: string } & ParticipantAccommodation,
     ctx: StartContext,
     auditCtx: AuditContext,
     via: 'code' | 'account',
@@ -152,7 +153,8 @@ export function createAttemptService(deps: {
       .select({ used: count() })
       .from(attempts)
       .where(eq(attempts.participantId, participant.id))) as [{ used: number }];
-    const blocker = startBlocker(exam, used);
+    // The participant's own window and extra attempts (accommodations) replace the exam's.
+    const blocker = startBlocker(examForParticipant(exam, participant), used);
     if (blocker) throw blocker;
 
     const qs = await tx
@@ -304,6 +306,13 @@ export function createAttemptService(deps: {
       const rows = await db
         .select({
           exam: exams,
+          acc: {
+            extraTimeMinutes: examParticipants.extraTimeMinutes,
+            extraTimePercent: examParticipants.extraTimePercent,
+            windowStartsAt: examParticipants.windowStartsAt,
+            windowEndsAt: examParticipants.windowEndsAt,
+            extraAttempts: examParticipants.extraAttempts,
+          },
           latestId: latest.id,
           latestStatus: latest.status,
           latestDeadline: latest.deadlineAt,
@@ -314,7 +323,8 @@ export function createAttemptService(deps: {
         .leftJoin(latest, and(eq(latest.participantId, examParticipants.id), eq(latest.rank, 1)))
         .where(and(eq(examParticipants.userId, actor.userId), isNull(exams.deletedAt), sql`${exams.status} <> 'draft'`))
         .orderBy(desc(exams.startsAt));
-      return rows.map(({ exam, latestId, latestStatus, latestDeadline, used: usedCount }) => {
+      return rows.map(({ exam: examRow, acc, latestId, latestStatus, latestDeadline, used: usedCount }) => {
+        const exam = examForParticipant(examRow, acc);
         const used = Number(usedCount ?? 0);
         const live = latestStatus === 'in_progress' || latestStatus === 'paused';
         const lobby = latestStatus === 'not_started';

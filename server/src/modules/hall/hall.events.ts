@@ -43,6 +43,8 @@ export interface HallPublisher {
 export interface ClockDetail {
   deltaSeconds?: number;
   pauseReason?: string;
+  /** With a changed accommodation: the student's extra time now. */
+  accommodation?: Clock['accommodation'];
 }
 
 /** Anything with Socket.IO's `to(room).emit(...)`: a Server, or a worker's Emitter. */
@@ -66,6 +68,7 @@ export function toClock(
     ...(reason ? { reason } : {}),
     ...(detail.deltaSeconds !== undefined ? { deltaSeconds: detail.deltaSeconds } : {}),
     ...(detail.pauseReason ? { pauseReason: detail.pauseReason } : {}),
+    ...(detail.accommodation ? { accommodation: detail.accommodation } : {}),
   };
 }
 

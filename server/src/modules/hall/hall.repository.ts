@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { MIN_SECONDS_LEFT_AFTER_TAKING, type AttemptStatus, type HallRow } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, proctoringEvents, type Attempt } from '../../db/schema/index.ts';
+import { summaryOf } from '../attempts/attempts.accommodation.ts';
 
 export async function attemptById(db: Db, attemptId: string): Promise<Attempt | undefined> {
   const [a] = await db.select().from(attempts).where(eq(attempts.id, attemptId));
@@ -96,6 +97,12 @@ type RawRow = {
   risk_score: number | null;
   open_alerts: number;
   submitted_at: Date | null;
+  duration_minutes: number;
+  extra_time_minutes: number;
+  extra_time_percent: number;
+  window_starts_at: Date | string | null;
+  window_ends_at: Date | string | null;
+  extra_attempts: number;
 };
 
 /**
@@ -115,6 +122,8 @@ export async function hallRows(db: Db | Tx, examId: string, participantIds?: str
     select p.id as participant_id, p.user_id, u.name, p.email,
            a.id as attempt_id, a.status, a.deadline_at, a.paused_at, a.risk_score, a.submitted_at,
            coalesce(jsonb_array_length(a.question_order), 0)::int as question_count,
+           (select duration_minutes from exams x where x.id = p.exam_id) as duration_minutes,
+           p.extra_time_minutes, p.extra_time_percent, p.window_starts_at, p.window_ends_at, p.extra_attempts,
            coalesce((select count(*) from answers an where an.attempt_id = a.id and an.response is not null), 0)::int as answered,
            coalesce(pr.connections, 0)::int as connections, coalesce(pr.devices, 0)::int as devices,
            case when coalesce(pr.connections, 0) = 0 then pr.last_left end as disconnected_since,
@@ -149,6 +158,16 @@ export async function hallRows(db: Db | Tx, examId: string, participantIds?: str
     riskScore: r.risk_score ?? 0,
     openAlerts: r.open_alerts,
     submittedAt: iso(r.submitted_at),
+    accommodation: summaryOf(
+      { durationMinutes: r.duration_minutes },
+      {
+        extraTimeMinutes: r.extra_time_minutes,
+        extraTimePercent: r.extra_time_percent,
+        windowStartsAt: r.window_starts_at ? new Date(r.window_starts_at) : null,
+        windowEndsAt: r.window_ends_at ? new Date(r.window_ends_at) : null,
+        extraAttempts: r.extra_attempts,
+      },
+    ),
   }));
 }
 
