@@ -43,6 +43,9 @@ import { createAccommodationService } from './participants/participants.accommod
 import { accommodationRoutes } from './participants/participants.accommodations.routes.ts';
 import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
+import { createBankService } from './banks/banks.service.ts';
+import { createSectionService } from './banks/sections.service.ts';
+import { bankRoutes, sectionRoutes } from './banks/banks.routes.ts';
 import { createResultsService } from './results/results.service.ts';
 import { resultRoutes } from './results/results.routes.ts';
 import { createGradingService } from './grading/grading.manual.service.ts';
@@ -89,6 +92,8 @@ export function createServices(deps: ServiceDeps) {
       publicUrl: deps.config.http.publicUrl,
     }),
     questions: createQuestionService(deps),
+    banks: createBankService(deps),
+    sections: createSectionService(deps),
     results: createResultsService(deps),
     handGrading: createGradingService(deps),
     certificates: createCertificateService({ ...deps, publicUrl: deps.config.http.publicUrl }),
@@ -118,6 +123,8 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...hallRoutes(s.exams),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),
+    ...bankRoutes(s.banks),
+    ...sectionRoutes(s.sections),
     ...resultRoutes(s.results),
     ...gradingRoutes(s.handGrading),
     ...reviewRoutes(s.review),

@@ -65,10 +65,13 @@ export async function examById(db: Db, examId: string) {
   return exam;
 }
 
-/** Every question of the exam with what checking an answer needs. */
-export function questionsForChecking(db: Db, examId: string) {
+/** Every question of the exam, and the bank questions among `attemptQuestionIds`, with what checking an answer needs. */
+export function questionsForChecking(db: Db, examId: string, attemptQuestionIds: readonly string[] = []) {
   return db.query.questions.findMany({
-    where: (q, { eq: is }) => is(q.examId, examId),
+    where: (q, { eq: is, or: either, inArray: among }) =>
+      attemptQuestionIds.length
+        ? either(is(q.examId, examId), among(q.id, [...attemptQuestionIds]))
+        : is(q.examId, examId),
     columns: { id: true, type: true, content: true },
   });
 }

@@ -52,9 +52,13 @@ export function createAttemptLiveService(deps: {
   ): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
     const exam = await repo.examById(db, a.examId);
     // A lobby (not started) sees no questions: reading them must cost exam time.
-    const qs = a.status === 'not_started' ? [] : await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder);
+    const qs =
+      a.status === 'not_started'
+        ? []
+        : await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder, a.drawnQuestions);
     const saved = await repo.savedAnswers(db, a.id);
-    const full = await repo.questionsForChecking(db, a.examId);
+    // The exam's own questions and the bank questions this attempt drew (in its question order).
+    const full = await repo.questionsForChecking(db, a.examId, a.questionOrder);
     return {
       snapshot: {
         attempt: {

@@ -16,7 +16,7 @@ import type { Actor } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
 import { findParticipantByCode } from '../participants/participants.codes.ts';
-import { pickOrders } from '../questions/questions.student.ts';
+import { planAttempt } from '../banks/draw.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
@@ -158,11 +158,18 @@ export function createAttemptService(deps: {
     if (blocker) throw blocker;
 
     const qs = await tx
-      .select({ id: questions.id, type: questions.type, content: questions.content, position: questions.position })
+      .select({
+        id: questions.id,
+        type: questions.type,
+        content: questions.content,
+        answerKey: questions.answerKey,
+        position: questions.position,
+      })
       .from(questions)
       .where(and(eq(questions.examId, exam.id), eq(questions.isActive, true)))
       .orderBy(questions.position);
-    const orders = pickOrders(qs, { shuffleQuestions: exam.shuffleQuestions, shuffleOptions: exam.shuffleOptions });
+    // The exam's own questions, then what its sections give this attempt (banks/draw.ts).
+    const orders = await planAttempt(tx, exam, qs);
     const { token, tokenHash } = newAttemptToken();
     const [created] = await tx
       .insert(attempts)
@@ -175,6 +182,7 @@ export function createAttemptService(deps: {
         optionOrder: orders.optionOrder,
         attemptTokenHash: tokenHash,
         ipHash: ipHash(ctx.ip),
+        drawnQuestions: orders.drawnQuestions,
         userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       })
       .returning();

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { examParticipants, exams, questions, type NewExam } from '../../db/schema/index.ts';
+import { refreshExamTotals } from '../banks/sections.repository.ts';
+import { examParticipants, exams, type NewExam } from '../../db/schema/index.ts';
 
 export async function findExam(db: Db | Tx, id: string, opts: { forUpdate?: boolean } = {}) {
   const q = db
@@ -65,13 +66,7 @@ export function listWatchableExams(db: Db, watchable: SQL | undefined) {
     .limit(200);
 }
 
-/** Recomputes the denormalised question count and total points from the questions. */
+/** Recomputes the denormalised question count and total points: the exam's questions and its sections' (banks). */
 export async function refreshQuestionTotals(db: Db | Tx, examId: string) {
-  await db
-    .update(exams)
-    .set({
-      questionCount: sql`(select count(*) from ${questions} where ${questions.examId} = ${examId} and ${questions.isActive})`,
-      totalPoints: sql`(select coalesce(sum(${questions.points}), 0) from ${questions} where ${questions.examId} = ${examId} and ${questions.isActive})`,
-    })
-    .where(eq(exams.id, examId));
+  await refreshExamTotals(db, examId);
 }

@@ -13,9 +13,11 @@ import { refreshQuestionTotals } from '../exams/exams.repository.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import * as repo from './questions.repository.ts';
 import { getQuestionType } from './types/index.ts';
+import type { QuestionOwner } from './questions.repository.ts';
 
 export { studentQuestions, pickOrders, planAttemptOrders } from './questions.student.ts';
 
+export type { QuestionOwner };
 const EDITABLE_FIELDS = [
   'type',
   'prompt',
@@ -32,6 +34,7 @@ export function toQuestionDto(q: Question): QuestionDto {
     id: q.id,
     examId: q.examId,
     type: q.type,
+    bankId: q.bankId,
     prompt: q.prompt,
     content: q.content,
     answerKey: q.answerKey,
@@ -104,8 +107,162 @@ function exportFilename(title: string) {
   return `${slug || 'exam'}-questions.json`;
 }
 
+/**
+ * How changes to one owner's questions are guarded: the exam's rules (below) or a bank's
+ * (banks/banks.service.ts). Everything else (validation, positions, audit) is shared.
+ */
+export interface OwnerScope {
+  owner: QuestionOwner;
+  /** What holds the questions, for messages: 'An exam', 'A bank'. */
+  noun: string;
+  /** Locks the owner's row for the change, checking the actor may make it (404 / 409 otherwise). */
+  lock(tx: Tx, change: 'content' | 'order'): Promise<void>;
+  /** Before one question is changed or deleted (after the lock): refuse what would break attempts or sections. */
+  beforeChange?(tx: Tx, before: Question, next: ReturnType<typeof toRow> | null): Promise<void>;
+  /** After any change, in the same transaction: denormalised totals. */
+  changed(tx: Tx): Promise<void>;
+}
+
+const ownerDetails = (owner: QuestionOwner) =>
+  'examId' in owner ? { examId: owner.examId } : { bankId: owner.bankId };
+
+/** Create, update, delete and reorder one owner's questions, validated and audited alike for exams and banks. */
+export function createOwnedQuestions(deps: { db: Db; secret: string }) {
+  const { db, secret } = deps;
+
+  async function findOr404(tx: Db | Tx, owner: QuestionOwner, questionId: string) {
+    const q = await repo.findQuestion(tx, owner, questionId);
+    if (!q) throw notFound('Question');
+    return q;
+  }
+
+  return {
+    findOr404,
+
+    /** Appends at the end, all or nothing; problems are named under `pathPrefix.<index>`. */
+    async addMany(caller: Caller, scope: OwnerScope, inputs: readonly QuestionInput[], pathPrefix = 'body') {
+      throwIfProblems(
+        inputs.flatMap((q, i) => registryProblems(q, inputs.length === 1 ? pathPrefix : `${pathPrefix}.${i}`)),
+      );
+      return db.transaction(async (tx) => {
+        await scope.lock(tx, 'content');
+        const existing = await repo.countQuestions(tx, scope.owner);
+        if (existing + inputs.length > MAX_QUESTIONS_PER_DOCUMENT) {
+          throw conflict(
+            `${scope.noun} can hold at most ${MAX_QUESTIONS_PER_DOCUMENT} questions; it has ${existing}, so ${inputs.length} more do not fit.`,
+          );
+        }
+        const start = await repo.nextPosition(tx, scope.owner);
+        const rows = await repo.insertQuestions(
+          tx,
+          inputs.map((input, i) => ({
+            ...toRow(input),
+            ...ownerDetails(scope.owner),
+            position: start + i,
+            createdBy: caller.actor.userId,
+          })),
+        );
+        await scope.changed(tx);
+        for (const q of rows) {
+          await audit.record(tx, auditContextOf(secret, caller), {
+            action: 'question.created',
+            targetType: 'question',
+            targetId: q.id,
+            details: { ...ownerDetails(scope.owner), type: q.type, position: q.position },
+          });
+        }
+        return rows.map(toQuestionDto);
+      });
+    },
+
+    /** Replaces every editable field (the type may change); the position stays. */
+    async update(caller: Caller, scope: OwnerScope, questionId: string, input: QuestionInput) {
+      throwIfProblems(registryProblems(input, 'body'));
+      return db.transaction(async (tx) => {
+        await scope.lock(tx, 'content');
+        const before = await findOr404(tx, scope.owner, questionId);
+        const next = toRow(input);
+        const was = toRow(toDocumentQuestion(before));
+        const fields = EDITABLE_FIELDS.filter((f) => canonical(was[f]) !== canonical(next[f]));
+        const q = await repo.updateQuestion(tx, questionId, next);
+        await scope.changed(tx);
+        await scope.beforeChange?.(tx, before, next);
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'question.updated',
+          targetType: 'question',
+          targetId: questionId,
+          details: { ...ownerDetails(scope.owner), fields },
+        });
+        return toQuestionDto(q);
+      });
+    },
+
+    /** Deletes and closes the gap in positions. */
+    async remove(caller: Caller, scope: OwnerScope, questionId: string) {
+      await db.transaction(async (tx) => {
+        await scope.lock(tx, 'content');
+        const q = await findOr404(tx, scope.owner, questionId);
+        await scope.beforeChange?.(tx, q, null);
+        await repo.deleteQuestion(tx, questionId);
+        await repo.renumber(tx, scope.owner);
+        await scope.changed(tx);
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'question.deleted',
+          targetType: 'question',
+          targetId: questionId,
+          details: { ...ownerDetails(scope.owner), type: q.type, position: q.position },
+        });
+      });
+    },
+
+    /** questionIds must be exactly the owner's questions, each once; they get positions 0..n-1. */
+    async reorder(caller: Caller, scope: OwnerScope, questionIds: readonly string[]) {
+      return db.transaction(async (tx) => {
+        await scope.lock(tx, 'order');
+        const current = await repo.listQuestions(tx, scope.owner);
+        const known = new Set(current.map((q) => q.id));
+        const seen = new Set<string>();
+        const problems: FieldProblem[] = [];
+        questionIds.forEach((id, i) => {
+          if (!known.has(id))
+            problems.push({ path: `body.questionIds.${i}`, message: `${id} is not a question of ${where}` });
+          else if (seen.has(id))
+        const where = 'examId' in scope.owner ? 'this exam' : 'this bank';
+            problems.push({ path: `body.questionIds.${i}`, message: `${id} is listed more than once` });
+          seen.add(id);
+        });
+        const missing = current.filter((q) => !seen.has(q.id)).map((q) => q.id);
+        if (missing.length) {
+          problems.push({
+            path: 'body.questionIds',
+            message: `List every question of ${where} exactly once; missing: ${missing.join(', ')}`,
+          });
+        }
+        throwIfProblems(problems);
+        await repo.renumber(tx, scope.owner, questionIds);
+        await scope.changed(tx);
+        const target =
+          'examId' in scope.owner
+            ? { targetType: 'exam', targetId: scope.owner.examId }
+            : { targetType: 'question_bank', targetId: scope.owner.bankId };
+        await audit.record(tx, auditContextOf(secret, caller), {
+          action: 'questions.reordered',
+          ...target,
+          details: { count: questionIds.length },
+        });
+        return (await repo.listQuestions(tx, scope.owner)).map(toQuestionDto);
+      });
+    },
+
+    /** The exam's questions as a portable document, and a file name for it. */
+    async exportDocument(actor: Actor, examId: string): Promise<{ filename: string; document: QuestionsDocument }> {
+      const exam = await loadExamFor(db, actor, examId);
+  };
+}
+
 export function createQuestionService(deps: { db: Db; secret: string }) {
   const { db, secret } = deps;
+  const owned = createOwnedQuestions(deps);
 
   /**
    * Locks the exam for a question change. Once anyone has an attempt, the questions are what
@@ -123,11 +280,12 @@ export function createQuestionService(deps: { db: Db; secret: string }) {
     return exam;
   }
 
-  async function findOr404(tx: Db | Tx, examId: string, questionId: string) {
-    const q = await repo.findQuestion(tx, examId, questionId);
-    if (!q) throw notFound('Question');
-    return q;
-  }
+  const examScope = (actor: Actor, examId: string): OwnerScope => ({
+    owner: { examId },
+    noun: 'An exam',
+    lock: async (tx, change) => void (await lockExam(tx, actor, examId, change)),
+    changed: (tx) => refreshQuestionTotals(tx, examId),
+  });
 
   return {
     async list(actor: Actor, examId: string) {
@@ -137,108 +295,29 @@ export function createQuestionService(deps: { db: Db; secret: string }) {
 
     async get(actor: Actor, examId: string, questionId: string) {
       await loadExamFor(db, actor, examId);
-      return toQuestionDto(await findOr404(db, examId, questionId));
+      return toQuestionDto(await owned.findOr404(db, { examId }, questionId));
     },
 
     /** Appends at the end. */
     async create(caller: Caller, examId: string, input: QuestionInput) {
-      throwIfProblems(registryProblems(input, 'body'));
-      return db.transaction(async (tx) => {
-        await lockExam(tx, caller.actor, examId, 'content');
-        if ((await repo.countQuestions(tx, examId)) >= MAX_QUESTIONS_PER_DOCUMENT) {
-          throw conflict(`An exam can hold at most ${MAX_QUESTIONS_PER_DOCUMENT} questions.`);
-        }
-        const position = await repo.nextPosition(tx, examId);
-        const [q] = await repo.insertQuestions(tx, [
-          { ...toRow(input), examId, position, createdBy: caller.actor.userId },
-        ]);
-        await refreshQuestionTotals(tx, examId);
-        await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'question.created',
-          targetType: 'question',
-          targetId: q!.id,
-          details: { examId, type: q!.type, position },
-        });
-        return toQuestionDto(q!);
-      });
+      const [q] = await owned.addMany(caller, examScope(caller.actor, examId), [input]);
+      return q!;
     },
 
     /** Replaces every editable field (the type may change); the position stays. */
-    async update(caller: Caller, examId: string, questionId: string, input: QuestionInput) {
-      throwIfProblems(registryProblems(input, 'body'));
-      return db.transaction(async (tx) => {
-        await lockExam(tx, caller.actor, examId, 'content');
-        const before = await findOr404(tx, examId, questionId);
-        const next = toRow(input);
-        const was = toRow(toDocumentQuestion(before));
-        const fields = EDITABLE_FIELDS.filter((f) => canonical(was[f]) !== canonical(next[f]));
-        const q = await repo.updateQuestion(tx, questionId, next);
-        await refreshQuestionTotals(tx, examId);
-        await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'question.updated',
-          targetType: 'question',
-          targetId: questionId,
-          details: { examId, fields },
-        });
-        return toQuestionDto(q);
-      });
+    update(caller: Caller, examId: string, questionId: string, input: QuestionInput) {
+      return owned.update(caller, examScope(caller.actor, examId), questionId, input);
     },
 
     /** Deletes and closes the gap in positions. */
-    async remove(caller: Caller, examId: string, questionId: string) {
-      await db.transaction(async (tx) => {
-        await lockExam(tx, caller.actor, examId, 'content');
-        const q = await findOr404(tx, examId, questionId);
-        await repo.deleteQuestion(tx, questionId);
-        await repo.renumber(tx, examId);
-        await refreshQuestionTotals(tx, examId);
-        await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'question.deleted',
-          targetType: 'question',
-          targetId: questionId,
-          details: { examId, type: q.type, position: q.position },
-        });
-      });
+    remove(caller: Caller, examId: string, questionId: string) {
+      return owned.remove(caller, examScope(caller.actor, examId), questionId);
     },
 
     /** questionIds must be exactly the exam's questions, each once; they get positions 0..n-1. */
-    async reorder(caller: Caller, examId: string, questionIds: readonly string[]) {
-      return db.transaction(async (tx) => {
-        await lockExam(tx, caller.actor, examId, 'order');
-        const current = await repo.listQuestions(tx, examId);
-        const known = new Set(current.map((q) => q.id));
-        const seen = new Set<string>();
-        const problems: FieldProblem[] = [];
-        questionIds.forEach((id, i) => {
-          if (!known.has(id))
-            problems.push({ path: `body.questionIds.${i}`, message: `${id} is not a question of this exam` });
-          else if (seen.has(id))
-            problems.push({ path: `body.questionIds.${i}`, message: `${id} is listed more than once` });
-          seen.add(id);
-        });
-        const missing = current.filter((q) => !seen.has(q.id)).map((q) => q.id);
-        if (missing.length) {
-          problems.push({
-            path: 'body.questionIds',
-            message: `List every question of the exam exactly once; missing: ${missing.join(', ')}`,
-          });
-        }
-        throwIfProblems(problems);
-        await repo.renumber(tx, examId, questionIds);
-        await refreshQuestionTotals(tx, examId);
-        await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'questions.reordered',
-          targetType: 'exam',
-          targetId: examId,
-          details: { count: questionIds.length },
-        });
-        return (await repo.listQuestions(tx, examId)).map(toQuestionDto);
-      });
+    reorder(caller: Caller, examId: string, questionIds: readonly string[]) {
+      return owned.reorder(caller, examScope(caller.actor, examId), questionIds);
     },
-
-    /** The exam's questions as a portable document, and a file name for it. */
-    async exportDocument(actor: Actor, examId: string): Promise<{ filename: string; document: QuestionsDocument }> {
-      const exam = await loadExamFor(db, actor, examId);
       const rows = await repo.listQuestions(db, examId);
       return {
         filename: exportFilename(exam.title),

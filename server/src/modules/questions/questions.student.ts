@@ -67,17 +67,20 @@ export async function planAttemptOrders(
 }
 
 /**
- * The exam's questions as a student sees them (no answer key, no explanation), in the
- * attempt's question order with each question's options in the attempt's option order.
- * Ids in the order that are no longer questions of the exam are skipped.
+ * The attempt's questions as a student sees them (no answer key, no explanation), in the
+ * attempt's question order with each question's options in the attempt's option order:
+ * the exam's own and the bank questions it drew (worth their section's points, `drawn`).
+ * Ids in the order that are no longer questions are skipped.
  */
 export async function studentQuestions(
   db: Db | Tx,
   examId: string,
   questionOrder: readonly string[],
   optionOrder: Readonly<Record<string, readonly string[]>>,
+  drawn: Readonly<Record<string, { points: number }>> = {},
 ): Promise<StudentQuestion[]> {
-  const byId = new Map((await repo.listQuestions(db, examId)).map((q) => [q.id, q]));
+  const rows = await repo.questionsOfAttempt(db, examId, questionOrder);
+  const byId = new Map(rows.map((q) => [q.id, drawn[q.id] ? { ...q, points: drawn[q.id]!.points } : q]));
   return questionOrder.flatMap((id) => {
     const q = byId.get(id);
     return q ? [studentViewOf(q, optionOrder[id] ?? null)] : [];
