@@ -180,9 +180,9 @@ export function createAttemptService(deps: {
         attemptNumber: used + 1,
         questionOrder: orders.questionOrder,
         optionOrder: orders.optionOrder,
+        drawnQuestions: orders.drawnQuestions,
         attemptTokenHash: tokenHash,
         ipHash: ipHash(ctx.ip),
-        drawnQuestions: orders.drawnQuestions,
         userAgent: ctx.userAgent?.slice(0, 300) ?? null,
       })
       .returning();

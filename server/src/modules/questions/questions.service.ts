@@ -12,12 +12,12 @@ import { auditContextOf } from '../audit/audit.context.ts';
 import { refreshQuestionTotals } from '../exams/exams.repository.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import * as repo from './questions.repository.ts';
-import { getQuestionType } from './types/index.ts';
 import type { QuestionOwner } from './questions.repository.ts';
+import { getQuestionType } from './types/index.ts';
 
 export { studentQuestions, pickOrders, planAttemptOrders } from './questions.student.ts';
-
 export type { QuestionOwner };
+
 const EDITABLE_FIELDS = [
   'type',
   'prompt',
@@ -33,8 +33,8 @@ export function toQuestionDto(q: Question): QuestionDto {
   return {
     id: q.id,
     examId: q.examId,
-    type: q.type,
     bankId: q.bankId,
+    type: q.type,
     prompt: q.prompt,
     content: q.content,
     answerKey: q.answerKey,
@@ -182,11 +182,11 @@ export function createOwnedQuestions(deps: { db: Db; secret: string }) {
         await scope.lock(tx, 'content');
         const before = await findOr404(tx, scope.owner, questionId);
         const next = toRow(input);
+        await scope.beforeChange?.(tx, before, next);
         const was = toRow(toDocumentQuestion(before));
         const fields = EDITABLE_FIELDS.filter((f) => canonical(was[f]) !== canonical(next[f]));
         const q = await repo.updateQuestion(tx, questionId, next);
         await scope.changed(tx);
-        await scope.beforeChange?.(tx, before, next);
         await audit.record(tx, auditContextOf(secret, caller), {
           action: 'question.updated',
           targetType: 'question',
@@ -223,11 +223,11 @@ export function createOwnedQuestions(deps: { db: Db; secret: string }) {
         const known = new Set(current.map((q) => q.id));
         const seen = new Set<string>();
         const problems: FieldProblem[] = [];
+        const where = 'examId' in scope.owner ? 'this exam' : 'this bank';
         questionIds.forEach((id, i) => {
           if (!known.has(id))
             problems.push({ path: `body.questionIds.${i}`, message: `${id} is not a question of ${where}` });
           else if (seen.has(id))
-        const where = 'examId' in scope.owner ? 'this exam' : 'this bank';
             problems.push({ path: `body.questionIds.${i}`, message: `${id} is listed more than once` });
           seen.add(id);
         });
@@ -253,10 +253,6 @@ export function createOwnedQuestions(deps: { db: Db; secret: string }) {
         return (await repo.listQuestions(tx, scope.owner)).map(toQuestionDto);
       });
     },
-
-    /** The exam's questions as a portable document, and a file name for it. */
-    async exportDocument(actor: Actor, examId: string): Promise<{ filename: string; document: QuestionsDocument }> {
-      const exam = await loadExamFor(db, actor, examId);
   };
 }
 
@@ -318,6 +314,10 @@ export function createQuestionService(deps: { db: Db; secret: string }) {
     reorder(caller: Caller, examId: string, questionIds: readonly string[]) {
       return owned.reorder(caller, examScope(caller.actor, examId), questionIds);
     },
+
+    /** The exam's questions as a portable document, and a file name for it. */
+    async exportDocument(actor: Actor, examId: string): Promise<{ filename: string; document: QuestionsDocument }> {
+      const exam = await loadExamFor(db, actor, examId);
       const rows = await repo.listQuestions(db, examId);
       return {
         filename: exportFilename(exam.title),
