@@ -16,6 +16,7 @@ import { ensureWebBuild } from './lib/web-build.ts';
 import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
+import { seedDemoBanks } from '../server/src/demo/demo-banks.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
@@ -68,6 +69,8 @@ if (demo) await seedDemoNote(db, config.secret, teacherEmail, CERTIFICATE_DEMO_T
 if (demo) await seedDemoPeople(db, config, DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email);
 // One of those teachers co-teaches the demo course (enrolled through the course service).
 if (demo) await seedDemoCoTeacher(db, config.secret, teacherEmail);
+// A question bank in the demo course and an exam drawing from it (the demo student is invited).
+if (demo) await seedDemoBanks(db, config.secret, teacherEmail, studentEmail);
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {

@@ -20,6 +20,7 @@ import {
   seedDemoExams,
 } from '../../src/demo/demo-exams.seed.ts';
 import { seedDemoPeople } from '../../src/demo/demo-people.seed.ts';
+import { DEMO_BANK_EXAM_TITLE, seedDemoBanks } from '../../src/demo/demo-banks.seed.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../src/demo/demo-certificate.seed.ts';
 import { startHallSimulator } from '../../../scripts/demo/hall-simulator.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from '../../../scripts/demo/zoom-demo.ts';
@@ -189,6 +190,26 @@ describe('demo seeds', () => {
     } finally {
       sim.stop();
     }
+  });
+
+  it('makes the demo question bank and an exam drawing from it through the services, once', async () => {
+    const db = t.system.db;
+    const first = await seedDemoBanks(db, secret, account('teacher').email, account('student').email);
+    const before = await db.select({ n: sql<number>`count(*)::int` }).from(auditLogs);
+    expect(await seedDemoBanks(db, secret, account('teacher').email, account('student').email)).toEqual(first);
+    expect((await db.select({ n: sql<number>`count(*)::int` }).from(auditLogs))[0]!.n).toBe(before[0]!.n);
+    const { caller } = await demoCourse(db, secret, account('teacher').email);
+    expect((await t.system.services.banks.get(caller.actor, first.bankId)).questionCount).toBe(11);
+    const exam = await t.system.services.exams.get(caller.actor, first.examId);
+    expect(exam).toMatchObject({ title: DEMO_BANK_EXAM_TITLE, status: 'published', questionCount: 12 + 2 + 4 });
+    // The demo student enters from My exams and gets the two fixed and four drawn bank questions.
+    const student = new Client(t.url);
+    expect((await student.signIn(account('student').email, account('student').password)).status).toBe(200);
+    const entered = await student.post(`/api/exams/${first.examId}/attempts`);
+    expect(entered.status, JSON.stringify(entered.body)).toBe(201);
+    const [attempt] = await db.select().from(attempts).where(eq(attempts.id, entered.body.attempt.id));
+    expect(Object.keys(attempt!.drawnQuestions)).toHaveLength(6);
+    expect(attempt!.questionOrder).toHaveLength(18);
   });
 });
 
