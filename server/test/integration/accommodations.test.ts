@@ -75,6 +75,22 @@ describe('extra time at the start', () => {
     expect(left).toBeLessThan(85 * 60_000 + 5000);
   });
 
+  it('tells a student waiting in the lobby, whose lobby then shows the new time', async () => {
+    const exam = await publishedExam(t, teacher, { durationMinutes: 60 });
+    const p = await invite(exam.id);
+    const { student, entered } = await enter(exam.id, p);
+    const attemptId = entered.body.attempt.id as string;
+    const socket = await openSocket(t.url, student);
+    sockets.push(socket);
+    await call(socket, 'attempt:join', { attemptId, deviceId: 'device-lobby-0001' });
+    const heard = nextEvent<Clock>(socket, 'attempt:clock');
+    const set = await teacher.request('PUT', path(exam.id, p.participantId), { extraTimePercent: 25 });
+    expect(set.body.applied).toBeNull();
+    expect(await heard).toMatchObject({ attemptId, reason: 'accommodation', status: 'not_started' });
+    const lobby = await student.get(`/api/attempts/${attemptId}/lobby`);
+    expect(lobby.body.accommodation).toMatchObject({ extraTimePercent: 25, extraSeconds: 900 });
+  });
+
   it('rounds the percent to whole seconds and leaves others untouched', async () => {
     const exam = await publishedExam(t, teacher, { durationMinutes: 7 });
     const p = await invite(exam.id);

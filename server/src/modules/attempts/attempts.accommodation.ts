@@ -124,3 +124,12 @@ export async function applyToRunningAttempt(
   const deltaSeconds = Math.round((moved!.deadlineAt!.getTime() - running.deadlineAt.getTime()) / 1000);
   return { attempt: moved!, deltaSeconds };
 }
+
+/** The participant's attempt waiting in the lobby, if any (told to refresh its time after a change). */
+export async function lobbyAttemptOf(db: Db | Tx, participantId: string): Promise<Attempt | undefined> {
+  const [a] = await db
+    .select()
+    .from(attempts)
+    .where(and(eq(attempts.participantId, participantId), eq(attempts.status, 'not_started')));
+  return a;
+}

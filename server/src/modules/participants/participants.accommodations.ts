@@ -18,7 +18,7 @@ import { bestEffort } from '../../lib/best-effort.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
-import { applyToRunningAttempt, extraSecondsFor } from '../attempts/attempts.accommodation.ts';
+import { applyToRunningAttempt, extraSecondsFor, lobbyAttemptOf } from '../attempts/attempts.accommodation.ts';
 import type { ExpiryScheduler } from '../attempts/attempts.jobs.ts';
 import { loadExamFor, loadWatchableExam } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
@@ -102,6 +102,12 @@ export function createAccommodationService(deps: {
         },
       });
       if (attempt.status === 'in_progress') await bestEffort(expiry.schedule(attempt.id, attempt.deadlineAt!), 1000);
+    } else {
+      // A student waiting in the lobby sees their new time there at once.
+      await bestEffort(
+        lobbyAttemptOf(db, participantId).then((a) => a && publish.clock(a, ACCOMMODATION_CLOCK_REASON)),
+        1000,
+      );
     }
     await bestEffort(
       hallRows(db, examId, participantId).then(([row]) => row && publish.row(examId, row)),

@@ -2,6 +2,7 @@
 // server's clock (deadline, pause) as last received, the time warnings, and what a
 // clock change says to the student (extension, pause, resume, downtime credit).
 import type { AttemptSnapshot, Clock } from '@exam-hall/protocol';
+import { ACCOMMODATION_CLOCK_REASON, accommodationChangeMessage } from '@exam-hall/protocol';
 import {
   addedSeconds,
   bestAnchor,
@@ -136,6 +137,10 @@ export class Timekeeper {
             ? `Your proctor took ${describeSeconds(-moved)} from your time.`
             : `Your time was extended by ${describeSeconds(moved)}.`,
         );
+        break;
+      case ACCOMMODATION_CLOCK_REASON:
+        // The teacher changed this student's extra time; the server says by how much.
+        this.#says(accommodationChangeMessage(c.accommodation ?? { extraTimeMinutes: 0, extraTimePercent: 0 }, moved));
         break;
       case 'disconnect_credit':
         this.#says(`${describeSeconds(Math.max(0, moved))} were added for the time you were disconnected.`);
