@@ -66,12 +66,30 @@ const options: sanitizeHtml.IOptions = {
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
 };
 
+// HTML element names: a '<' that does not open one of these (followed by white space, / or >)
+// is text, as in math written without a space ("a<b", "\(x<y\)"), and is kept as &lt;
+// instead of being swallowed as an unknown tag.
+const ELEMENTS =
+  'a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|big|blink|blockquote|body|br|button|canvas|caption|center|cite|code|col|colgroup|data|datalist|dd|del|details|dfn|dialog|dir|div|dl|dt|em|embed|fieldset|figcaption|figure|font|footer|form|frame|frameset|h[1-6]|head|header|hgroup|hr|html|i|iframe|image|img|input|ins|isindex|kbd|keygen|label|legend|li|link|listing|main|map|mark|marquee|math|menu|meta|meter|nav|nobr|noembed|noframes|noscript|object|ol|optgroup|option|output|p|param|picture|plaintext|portal|pre|progress|q|rb|rp|rt|rtc|ruby|s|samp|script|search|section|select|slot|small|source|span|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|time|title|tr|track|tt|u|ul|var|video|wbr|xmp';
+const STRAY_LT = new RegExp(`<(?!\\/?(?:${ELEMENTS})(?=[\\s/>])|!--)`, 'gi');
+
 /** The allowed subset of `html`; plain text comes back with <, > and & escaped. Idempotent. */
 export function sanitizeRichText(html: string): string {
-  return sanitizeHtml(html, options);
+  return sanitizeHtml(html.replace(STRAY_LT, '&lt;'), options);
 }
 
 /** Like sanitizeRichText for optional fields. */
 export function sanitizeOptional<T extends string | null | undefined>(html: T): T {
   return (typeof html === 'string' ? sanitizeRichText(html) : html) as T;
+}
+
+/** True when sanitised HTML shows nothing: no text besides white space and no image. */
+export function isBlankHtml(html: string): boolean {
+  if (/<img\s/i.test(html)) return false;
+  return (
+    html
+      .replace(/<[^>]*>/g, '')
+      .replace(/&nbsp;|&#160;/g, ' ')
+      .trim() === ''
+  );
 }

@@ -182,7 +182,7 @@ describe('validation', () => {
     ['long tag', trueFalse({ tags: ['x'.repeat(51)] }), 'body.tags.0', /at most 50/],
     ['bad difficulty', trueFalse({ difficulty: 'brutal' }), 'body.difficulty', /easy, medium or hard/],
     ['long explanation', trueFalse({ explanation: 'x'.repeat(5001) }), 'body.explanation', /at most 5000/],
-    ['unknown type', { type: 'essay', prompt: 'Write.' }, 'body.type', /one of/],
+    ['unknown type', { type: 'hotspot', prompt: 'Write.' }, 'body.type', /one of/],
   ];
 
   it.each(cases)('refuses %s naming the field', async (_name, body, path, message) => {

@@ -13,7 +13,7 @@ import { refreshQuestionTotals } from '../exams/exams.repository.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import * as repo from './questions.repository.ts';
 import type { QuestionOwner } from './questions.repository.ts';
-import { getQuestionType } from './types/index.ts';
+import { questionProblems, sanitizeQuestionInput } from './types/index.ts';
 
 export { studentQuestions, pickOrders, planAttemptOrders } from './questions.student.ts';
 export type { QuestionOwner };
@@ -60,7 +60,9 @@ function toDocumentQuestion(q: Question): QuestionInput {
   } as QuestionInput;
 }
 
-function toRow(input: QuestionInput) {
+/** The row to store; texts are sanitised HTML on every save path (create, update, import). */
+function toRow(raw: QuestionInput) {
+  const input = sanitizeQuestionInput(raw);
   return {
     type: input.type,
     prompt: input.prompt,
@@ -75,9 +77,10 @@ function toRow(input: QuestionInput) {
 
 /** The registry's own rules, on top of the body schema, so a type's validate() always has the last word. */
 function registryProblems(input: QuestionInput, pathPrefix: string): FieldProblem[] {
-  return getQuestionType(input.type)
-    .validate(input.content, input.answerKey, input.prompt)
-    .map((p) => ({ path: [pathPrefix, ...p.path.map(String)].join('.'), message: p.message }));
+  return questionProblems(input).map((p) => ({
+    path: [pathPrefix, ...p.path.map(String)].join('.'),
+    message: p.message,
+  }));
 }
 
 function throwIfProblems(problems: FieldProblem[]) {

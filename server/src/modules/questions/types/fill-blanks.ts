@@ -33,7 +33,9 @@ export const fillBlanks: QuestionType<FillBlanksContent, FillBlanksKey, FillBlan
   contentSchema: fillBlanksContentSchema,
   answerKeySchema: fillBlanksKeySchema,
   responseSchema: fillBlanksResponseSchema,
-  validate: (content, key, prompt) => fillBlanksKeyProblems(prompt, content, key),
+  // Without a prompt only the key is checked against the gaps (the markers stand in for it).
+  validate: (content, key, prompt) =>
+    fillBlanksKeyProblems(prompt ?? content.gaps.map((g) => `[[${g.id}]]`).join(' '), content, key),
   responseProblems: (content, response) => {
     const gaps = new Map(content.gaps.map((g) => [g.id, g]));
     return response.gaps.flatMap((r, i): QuestionProblem[] => {

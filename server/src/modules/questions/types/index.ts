@@ -1,5 +1,5 @@
 // The question-type registry. Adding a type: one file next to this one, one line below.
-import type { QuestionProblem, QuestionTypeName, StudentQuestion } from '@exam-hall/protocol';
+import type { QuestionInput, QuestionProblem, QuestionTypeName, StudentQuestion } from '@exam-hall/protocol';
 import { AppError } from '../../../http/errors.ts';
 import type { ChoiceOption, Grade, GradingRule, QuestionType } from './question-type.ts';
 import { essay } from './essay.ts';
@@ -11,6 +11,7 @@ import { ordering } from './ordering.ts';
 import { shortAnswer } from './short-answer.ts';
 import { singleChoice } from './single-choice.ts';
 import { trueFalse } from './true-false.ts';
+import { blankAfterSanitising } from './sanitize.ts';
 
 export type { ChoiceOption, Grade, GradingRule, QuestionType, StudentContent } from './question-type.ts';
 
@@ -25,6 +26,17 @@ export const questionTypes: Record<QuestionTypeName, QuestionType> = {
   ordering,
   fill_blanks: fillBlanks,
 };
+
+/**
+ * Everything the registry refuses in a question that passed questionInputSchema: its type's
+ * cross-field rules (with the prompt) and texts left empty by the sanitiser. Paths relative to
+ * the question. Every save path runs this and stores sanitizeQuestionInput(q) (./sanitize.ts).
+ */
+export function questionProblems(q: QuestionInput): QuestionProblem[] {
+  return [...getQuestionType(q.type).validate(q.content, q.answerKey, q.prompt), ...blankAfterSanitising(q)];
+}
+
+export { sanitizeQuestionInput } from './sanitize.ts';
 
 export function isQuestionType(type: string): type is QuestionTypeName {
   return Object.hasOwn(questionTypes, type);

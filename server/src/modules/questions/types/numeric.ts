@@ -9,11 +9,14 @@ import {
 } from '@exam-hall/protocol';
 import type { QuestionType } from './question-type.ts';
 
-/** Floating-point slack: 0.1 + 0.2 is within 0 of 0.3, and an answer exactly at ± tolerance counts. */
-const EPSILON = 1e-9;
+/**
+ * Floating-point slack, relative to the numbers compared: 0.1 + 0.2 is within 0 of 0.3 and an
+ * answer exactly at ± tolerance counts, while 1e9 + 1 is not 1e9 and 1.0001e-15 is not 1e-15.
+ */
+const EPSILON = 1e-12;
 
 function close(a: number, b: number, tolerance: number): boolean {
-  const slack = EPSILON * Math.max(1, Math.abs(a), Math.abs(b));
+  const slack = EPSILON * Math.max(Math.abs(a), Math.abs(b), tolerance);
   return Math.abs(a - b) <= tolerance + slack;
 }
 

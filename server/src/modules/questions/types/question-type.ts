@@ -37,8 +37,12 @@ export interface QuestionType<C = unknown, K = unknown, R = unknown> {
   readonly alwaysShuffle?: boolean;
   /** Answers are marked by a person (essays): grade() returns `manual` for any non-empty answer. */
   readonly manual?: boolean;
-  /** Rules across content and key (e.g. the key names an existing option); paths relative to the question. */
-  validate(content: C, key: K, prompt: string): QuestionProblem[];
+  /**
+   * Rules across content and key (e.g. the key names an existing option); paths relative to the
+   * question. Fill in the blanks also checks the prompt's [[gap]] markers when `prompt` is given;
+   * save paths should call questionProblems() in ./index.ts, which passes it.
+   */
+  validate(content: C, key: K, prompt?: string): QuestionProblem[];
   /** Rules across content and a student's response (e.g. the chosen option exists); paths relative to the response. */
   responseProblems(content: C, response: R): QuestionProblem[];
   /** The response as it is stored (e.g. an essay's HTML sanitised); identity when absent. */

@@ -9,7 +9,7 @@ import {
 } from '@exam-hall/protocol';
 import type { QuestionType } from './question-type.ts';
 import { applyWhitespace, MAX_COMPARED, normaliseAnswer } from './text-match.ts';
-import { patternProblem, wholeAnswerPattern } from './pattern.ts';
+import { patternProblem, testWithin, wholeAnswerPattern } from './pattern.ts';
 
 /** Whether a typed answer is accepted by the key. */
 export function acceptsShortAnswer(key: ShortAnswerKey, answer: string): boolean {
@@ -20,7 +20,7 @@ export function acceptsShortAnswer(key: ShortAnswerKey, answer: string): boolean
   if (!key.pattern) return false;
   const re = wholeAnswerPattern(key.pattern, key.caseSensitive);
   const spaced = applyWhitespace(answer.slice(0, MAX_COMPARED).normalize('NFC'), key.whitespace);
-  return re !== null && re.test(spaced);
+  return re !== null && testWithin(re, spaced);
 }
 
 export const shortAnswer: QuestionType<ShortAnswerContent, ShortAnswerKey, ShortAnswerResponse> = {
