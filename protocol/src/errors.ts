@@ -34,6 +34,8 @@ export const errorCodes = [
   'invalid_transition',
   /** The exam starts when a proctor opens the hall, and that has not happened yet. */
   'hall_not_open',
+  /** The exam is limited to browsers this one is not (its allowedBrowsers setting). */
+  'browser_not_allowed',
   /** The password is right but the email address is not confirmed yet (pending_verification). */
   'email_not_verified',
   /** An account link (invitation, reset, confirmation) that was already used, or replaced by a newer one. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXAM_CODE_PATTERN } from './assessment.ts';
 import { line, text } from './common.ts';
 
 export const examStatuses = ['draft', 'published', 'archived'] as const;
@@ -14,12 +15,36 @@ export type PartialCreditRule = (typeof partialCreditRules)[number];
 export const disconnectPolicies = ['strict', 'credit'] as const;
 export type DisconnectPolicy = (typeof disconnectPolicies)[number];
 
+/** Browsers an exam can be limited to, as the server recognises them from the User-Agent. */
+export const browserNames = ['chrome', 'chromium', 'firefox', 'safari', 'edge'] as const;
+export type BrowserName = (typeof browserNames)[number];
+export const BROWSER_LABELS: Record<BrowserName, string> = {
+  chrome: 'Chrome',
+  chromium: 'Chromium',
+  firefox: 'Firefox',
+  safari: 'Safari',
+  edge: 'Edge',
+};
+
 export const proctoringSettingsSchema = z.object({
   enabled: z.boolean().default(false),
   requireFullscreen: z.boolean().default(false),
   blockCopyPaste: z.boolean().default(false),
+  /** Every signal is recorded one severity higher (server/src/modules/proctoring/proctoring.strict.ts). */
   strictMode: z.boolean().default(false),
+  /** Checked when a student enters the lobby and starts; empty = any browser. */
+  allowedBrowsers: z
+    .array(z.enum(browserNames, { error: `Browser must be one of ${browserNames.join(', ')}` }))
+    .max(browserNames.length)
+    .refine((list) => new Set(list).size === list.length, 'List each browser once')
+    .default([]),
 });
+
+/** Upper-cased before the check, so a teacher may type it in any case. */
+export const examCodeSchema = line()
+  .trim()
+  .toUpperCase()
+  .regex(EXAM_CODE_PATTERN, 'Exam code must be 6 to 8 letters and digits, e.g. BIO2026');
 
 const dateTime = z.iso.datetime({ offset: true, message: 'must be an ISO date-time, e.g. 2026-12-01T09:00:00Z' });
 
@@ -60,6 +85,16 @@ const examFields = z.object({
   disconnectCreditMaxMinutes: z.number().int().min(0).max(1440, 'Credit must be at most 1440 minutes'),
   issueCertificates: z.boolean(),
   startMode: z.enum(startModes, { error: "Start mode must be 'student' or 'proctor'" }),
+  /** Seed 003: students enrolled in the exam's course join with it (exams of a course only); null = none. */
+  code: examCodeSchema.nullable(),
+  /** Hand grading shows answer sheets without names. */
+  blindGrading: z.boolean(),
+  /** An ended attempt whose risk score reaches this needs a reviewer's decision. */
+  reviewRiskThreshold: z
+    .number()
+    .int('Review threshold must be a whole number')
+    .min(0, 'Review threshold must be between 0 and 100')
+    .max(100, 'Review threshold must be between 0 and 100'),
 });
 
 /** The availability-window rule, as data, so the server can apply it to a merged update too. */
@@ -89,11 +124,20 @@ export const EXAM_DEFAULTS = {
   resultsPolicy: 'on_release',
   partialCreditRule: 'all_or_nothing',
   partialCreditPenalty: 0,
-  proctoring: { enabled: false, requireFullscreen: false, blockCopyPaste: false, strictMode: false },
+  proctoring: {
+    enabled: false,
+    requireFullscreen: false,
+    blockCopyPaste: false,
+    strictMode: false,
+    allowedBrowsers: [] as BrowserName[],
+  },
   disconnectPolicy: 'strict',
   disconnectCreditMaxMinutes: 0,
   issueCertificates: false,
   startMode: 'student',
+  code: null,
+  blindGrading: false,
+  reviewRiskThreshold: 60,
 } as const;
 
 export const examCreateSchema = examFields

@@ -121,6 +121,17 @@ export const saveAnswerSchema = z.object({
   /** null clears the answer. Shape depends on the question type (validated server-side). */
   response: z.unknown().nullable(),
   flagged: z.boolean().default(false),
+  /**
+   * Seconds the page showed this question, visible, since its previous save from this page.
+   * Added to the answer's time only when this save is applied (a replay adds nothing), and
+   * capped by the server at the attempt's running time not yet counted on any answer.
+   */
+  timeSpentSeconds: z
+    .number()
+    .int('timeSpentSeconds must be whole seconds')
+    .min(0, 'timeSpentSeconds cannot be negative')
+    .max(86_400, 'timeSpentSeconds must be at most 86400')
+    .default(0),
 });
 export type SaveAnswer = z.infer<typeof saveAnswerSchema>;
 export const saveAckSchema = z.object({

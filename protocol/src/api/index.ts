@@ -8,6 +8,7 @@ export * from './banks.ts';
 export * from './auth.ts';
 export * from './certificates.ts';
 export * from './courses.ts';
+export * from './exam-code.ts';
 export * from './exams.ts';
 export * from './grading.ts';
 export * from './hall.ts';

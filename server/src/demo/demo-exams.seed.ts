@@ -193,7 +193,7 @@ const DEMO_SETTINGS = {
   resultsPolicy: 'immediately',
   partialCreditRule: 'proportional',
   partialCreditPenalty: 0.5,
-  proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false },
+  proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false, allowedBrowsers: [] },
   disconnectPolicy: 'credit',
   disconnectCreditMaxMinutes: 5,
   issueCertificates: true,

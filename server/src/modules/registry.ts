@@ -41,6 +41,8 @@ import { createParticipantService } from './participants/participants.service.ts
 import { participantRoutes } from './participants/participants.routes.ts';
 import { createAccommodationService } from './participants/participants.accommodations.ts';
 import { accommodationRoutes } from './participants/participants.accommodations.routes.ts';
+import { createExamCodeLimiter, createExamCodeService } from './participants/participants.exam-code.ts';
+import { examCodeRoutes } from './participants/participants.exam-code.routes.ts';
 import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
 import { createBankService } from './banks/banks.service.ts';
@@ -86,6 +88,10 @@ export function createServices(deps: ServiceDeps) {
     exams: createExamService(deps),
     participants: createParticipantService(deps),
     accommodations: createAccommodationService(deps),
+    examCode: createExamCodeService({
+      ...deps,
+      limiter: createExamCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
+    }),
     attempts: createAttemptService({
       ...deps,
       limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
@@ -120,6 +126,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...examRoutes(s.exams),
     ...participantRoutes(s.participants),
     ...accommodationRoutes(s.accommodations),
+    ...examCodeRoutes(s.examCode),
     ...hallRoutes(s.exams),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),

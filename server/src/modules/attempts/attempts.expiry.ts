@@ -17,6 +17,7 @@ import { transitionAttempt } from './attempts.state.ts';
 import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as audit from '../audit/audit.service.ts';
 import { sweepClosedLobbies } from './attempts.lobby.ts';
+import { endIfAbandoned } from './attempts.abandon.ts';
 
 /** Ends the attempt if its deadline (plus the save grace) has passed; answers whether it did. */
 export async function expireIfDue(
@@ -25,6 +26,8 @@ export async function expireIfDue(
   publish: HallPublisher,
   grading?: GradingQueue,
 ): Promise<boolean> {
+  // Nobody there for the whole of its time: abandoned, not expired (the rule is in attempts.abandon.ts).
+  if (await endIfAbandoned(db, attemptId, publish)) return true;
   let a: Attempt;
   try {
     // The transition and its audit row commit together: an attempt never ends unaudited.

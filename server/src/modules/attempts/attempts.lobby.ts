@@ -17,7 +17,7 @@ import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
-import { loadWatchableExam } from '../exams/exams.service.ts';
+import { loadWatchableExam, proctoringOf } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
@@ -31,6 +31,7 @@ import {
   recordStartAccommodation,
   summaryOf,
 } from './attempts.accommodation.ts';
+import { assertBrowserAllowed } from './attempts.browser-check.ts';
 
 /** Why a lobby can never start now (its exam is over), or null. */
 export function lobbyClosedReason(exam: Exam, now = new Date()): string | null {
@@ -140,7 +141,7 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
           endsAt: exam.availableAnytime ? null : (exam.endsAt?.toISOString() ?? null),
           startMode: exam.startMode,
           hallOpen: exam.hallOpenedAt !== null,
-          proctoring: exam.proctoring,
+          proctoring: proctoringOf(exam),
           disconnectPolicy: exam.disconnectPolicy,
           disconnectCreditMaxMinutes: exam.disconnectCreditMaxMinutes,
         },
@@ -177,6 +178,7 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
         const acc = await accommodationOf(tx, a.participantId);
         const closed = lobbyClosedReason(examForParticipant(exam, acc));
         if (closed) return { attempt: a, exam, began: false, closed };
+        assertBrowserAllowed(exam.proctoring, ctx.userAgent);
         if (!canBegin(exam)) {
           throw new AppError(
             409,

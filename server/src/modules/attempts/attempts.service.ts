@@ -23,6 +23,7 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
 import { assertMayTakeExams } from './attempts.account.ts';
+import { assertBrowserAllowed } from './attempts.browser-check.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
 import { resultFor } from '../grading/attempt-result.service.ts';
@@ -123,6 +124,7 @@ export function createAttemptService(deps: {
     // Shared lock: question edits (which lock the exam for update) wait until this attempt exists.
     const [exam] = await tx.select().from(exams).where(eq(exams.id, participant.examId)).for('share');
     if (!exam) throw notFound('Exam');
+    assertBrowserAllowed(exam.proctoring, ctx.userAgent);
     const [live] = await tx
       .select()
       .from(attempts)

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { refreshExamTotals } from '../banks/sections.repository.ts';
 import { examParticipants, exams, type NewExam } from '../../db/schema/index.ts';
@@ -10,6 +10,15 @@ export async function findExam(db: Db | Tx, id: string, opts: { forUpdate?: bool
     .where(and(eq(exams.id, id), isNull(exams.deletedAt)));
   const [row] = opts.forUpdate ? await q.for('update') : await q;
   return row;
+}
+
+/** Another exam (deleted ones too: the unique index covers them) holding this code, or undefined. */
+export async function examIdWithCode(db: Db | Tx, code: string, exceptId?: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: exams.id })
+    .from(exams)
+    .where(and(eq(exams.code, code), exceptId ? ne(exams.id, exceptId) : undefined));
+  return row?.id;
 }
 
 export async function insertExam(db: Db | Tx, values: NewExam) {

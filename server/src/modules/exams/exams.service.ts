@@ -2,10 +2,10 @@
 // Only the teacher who owns an exam, a teacher of its course (policy/access.ts) or an
 // admin can see or change it; others get 404 so exam ids cannot be probed.
 import type { Exam as ExamDto, ExamCreate, ExamUpdate, WatchableExam } from '@exam-hall/protocol';
-import { examWindowProblems } from '@exam-hall/protocol';
+import { browserNames, examWindowProblems, type BrowserName } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { exams, type Exam } from '../../db/schema/index.ts';
-import { badRequest, conflict, notFound } from '../../http/errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../../http/errors.ts';
 import { assertManages, assertRole, watchableExam } from '../../policy/access.ts';
 import { accessFacts, managedBy, watchableExamsFilter } from '../../policy/access.sql.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
@@ -33,6 +33,16 @@ export function loadWatchableExam(db: Db | Tx, actor: Actor | null, examId: stri
   return watchableExam(actor, () => repo.findExam(db, examId), accessFacts(db));
 }
 
+/** The exam's proctoring settings as the protocol has them (rows saved before allowedBrowsers was kept have none). */
+export function proctoringOf(e: Pick<Exam, 'proctoring'>): ExamDto['proctoring'] {
+  return {
+    ...e.proctoring,
+    allowedBrowsers: (e.proctoring.allowedBrowsers ?? []).filter((b): b is BrowserName =>
+      (browserNames as readonly string[]).includes(b),
+    ),
+  };
+}
+
 export function toExamDto(e: Exam, participantCount?: number): ExamDto {
   return {
     id: e.id,
@@ -53,11 +63,14 @@ export function toExamDto(e: Exam, participantCount?: number): ExamDto {
     resultsPolicy: e.resultsPolicy,
     partialCreditRule: e.partialCreditRule,
     partialCreditPenalty: e.partialCreditPenalty,
-    proctoring: e.proctoring,
+    proctoring: proctoringOf(e),
     disconnectPolicy: e.disconnectPolicy,
     disconnectCreditMaxMinutes: e.disconnectCreditMaxMinutes,
     issueCertificates: e.issueCertificates,
     startMode: e.startMode,
+    code: e.code,
+    blindGrading: e.blindGrading,
+    reviewRiskThreshold: e.reviewRiskThreshold,
     status: e.status,
     publishedAt: e.publishedAt?.toISOString() ?? null,
     questionCount: e.questionCount,
@@ -83,11 +96,49 @@ function checkWindow(merged: { availableAnytime: boolean; startsAt: string | nul
   if (issues.length) throw badRequest(issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
 }
 
+const CODE_UNIQUE = 'exams_code_uq';
+
+/** The exam code is taken (by another exam, including a deleted one): 409 naming the field. */
+function codeTaken(code: string) {
+  const message = `The exam code ${code} is already used by another exam. Choose another, or generate one.`;
+  return new AppError(409, 'conflict', message, { fields: [{ path: 'body.code', message: 'is already used' }] });
+}
+
+function isCodeCollision(err: unknown): boolean {
+  for (let e = err as { code?: string; constraint?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === '23505' && e.constraint === CODE_UNIQUE) return true;
+  }
+  return false;
+}
+
+/** An exam code only makes sense for an exam of a course: its students are the ones who may join. */
+function checkCode(merged: { code: string | null; courseId: string | null }) {
+  if (merged.code && !merged.courseId) {
+    throw badRequest('An exam code needs a course: only students enrolled in the course can join with it.', [
+      { path: 'body.code', message: 'needs the exam to belong to a course' },
+    ]);
+  }
+}
+
+/** Saves, turning a lost race for the same code (two teachers at once) into the same 409. */
+async function savingCode<T>(code: string | null | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (code && isCodeCollision(err)) throw codeTaken(code);
+    throw err;
+  }
+}
+
 export function createExamService(deps: { db: Db; secret: string }) {
   const { db, secret } = deps;
 
   async function assertCourse(actor: Actor, courseId: string | null | undefined) {
     if (courseId) await findCourseFor(db, actor, courseId);
+  }
+
+  async function assertCodeFree(tx: Tx, code: string | null | undefined, examId?: string) {
+    if (code && (await repo.examIdWithCode(tx, code, examId))) throw codeTaken(code);
   }
 
   return {
@@ -121,38 +172,49 @@ export function createExamService(deps: { db: Db; secret: string }) {
     async create(caller: Caller, input: ExamCreate) {
       assertRole(caller.actor, EXAM_EDITORS);
       await assertCourse(caller.actor, input.courseId);
-      return db.transaction(async (tx) => {
-        const exam = await repo.insertExam(tx, { ...toRow(input), createdBy: caller.actor.userId, status: 'draft' });
-        await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'exam.created',
-          targetType: 'exam',
-          targetId: exam.id,
-          details: { title: exam.title },
-        });
-        return toExamDto(exam);
-      });
+      checkCode({ code: input.code ?? null, courseId: input.courseId ?? null });
+      return savingCode(input.code, () =>
+        db.transaction(async (tx) => {
+          await assertCodeFree(tx, input.code);
+          const exam = await repo.insertExam(tx, { ...toRow(input), createdBy: caller.actor.userId, status: 'draft' });
+          await audit.record(tx, auditContextOf(secret, caller), {
+            action: 'exam.created',
+            targetType: 'exam',
+            targetId: exam.id,
+            details: { title: exam.title },
+          });
+          return toExamDto(exam);
+        }),
+      );
     },
 
     async update(caller: Caller, id: string, patch: ExamUpdate) {
-      return db.transaction(async (tx) => {
-        const exam = await loadExamFor(tx, caller.actor, id, { forUpdate: true });
-        if (exam.status === 'archived') throw conflict('An archived exam cannot be changed.');
-        if (patch.courseId !== undefined) await assertCourse(caller.actor, patch.courseId);
-        const current = toExamDto(exam);
-        checkWindow({
-          availableAnytime: patch.availableAnytime ?? current.availableAnytime,
-          startsAt: patch.startsAt !== undefined ? (patch.startsAt ?? null) : (current.startsAt ?? null),
-          endsAt: patch.endsAt !== undefined ? (patch.endsAt ?? null) : (current.endsAt ?? null),
-        });
-        const updated = await repo.updateExam(tx, id, toRow(patch));
-        await audit.record(tx, auditContextOf(secret, caller), {
-          action: 'exam.updated',
-          targetType: 'exam',
-          targetId: id,
-          details: { fields: Object.keys(patch) },
-        });
-        return toExamDto(updated);
-      });
+      return savingCode(patch.code, () =>
+        db.transaction(async (tx) => {
+          const exam = await loadExamFor(tx, caller.actor, id, { forUpdate: true });
+          if (exam.status === 'archived') throw conflict('An archived exam cannot be changed.');
+          if (patch.courseId !== undefined) await assertCourse(caller.actor, patch.courseId);
+          const current = toExamDto(exam);
+          checkWindow({
+            availableAnytime: patch.availableAnytime ?? current.availableAnytime,
+            startsAt: patch.startsAt !== undefined ? (patch.startsAt ?? null) : (current.startsAt ?? null),
+            endsAt: patch.endsAt !== undefined ? (patch.endsAt ?? null) : (current.endsAt ?? null),
+          });
+          checkCode({
+            code: patch.code !== undefined ? patch.code : current.code,
+            courseId: patch.courseId !== undefined ? (patch.courseId ?? null) : (current.courseId ?? null),
+          });
+          await assertCodeFree(tx, patch.code, id);
+          const updated = await repo.updateExam(tx, id, toRow(patch));
+          await audit.record(tx, auditContextOf(secret, caller), {
+            action: 'exam.updated',
+            targetType: 'exam',
+            targetId: id,
+            details: { fields: Object.keys(patch) },
+          });
+          return toExamDto(updated);
+        }),
+      );
     },
 
     /** Publishing needs at least one question and a window that has not already closed. */

@@ -2,7 +2,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AlertAction } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
-import { attempts, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
+import { attempts, exams, proctoringEvents, type ProctoringEvent } from '../../db/schema/index.ts';
 
 type Q = Db | Tx;
 
@@ -17,6 +17,17 @@ export async function countsByType(db: Q, attemptId: string): Promise<{ type: st
 
 export async function setRiskScore(db: Q, attemptId: string, score: number) {
   await db.update(attempts).set({ riskScore: score }).where(eq(attempts.id, attemptId));
+}
+
+/** Whether the exam records signals in strict mode (proctoring.strict.ts); the form offers it only when proctored. */
+export async function strictMode(db: Q, examId: string): Promise<boolean> {
+  const [row] = await db
+    .select({
+      strict: sql<boolean>`coalesce((${exams.proctoring} ->> 'enabled')::boolean and (${exams.proctoring} ->> 'strictMode')::boolean, false)`,
+    })
+    .from(exams)
+    .where(eq(exams.id, examId));
+  return row?.strict ?? false;
 }
 
 /** Stores a signal unless its clientEventId was already stored; the new row, or undefined for a repeat. */

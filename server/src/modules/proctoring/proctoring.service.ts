@@ -17,6 +17,7 @@ import type { Caller } from '../../policy/actor.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
 import * as repo from './proctoring.repository.ts';
+import { severityFor } from './proctoring.strict.ts';
 
 export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
   return {
@@ -88,7 +89,7 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
         examId: attempt.examId,
         userId: attempt.userId,
         type,
-        severity: SIGNAL_WEIGHTS[type].severity,
+        severity: severityFor(type, await repo.strictMode(db, attempt.examId)),
         details,
         clientEventId: clientEventId ?? null,
       });
