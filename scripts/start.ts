@@ -17,6 +17,7 @@ import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
 import { seedDemoBanks } from '../server/src/demo/demo-banks.seed.ts';
+import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
@@ -71,6 +72,8 @@ if (demo) await seedDemoPeople(db, config, DEMO_ACCOUNTS.find((a) => a.role === 
 if (demo) await seedDemoCoTeacher(db, config.secret, teacherEmail);
 // A question bank in the demo course and an exam drawing from it (the demo student is invited).
 if (demo) await seedDemoBanks(db, config.secret, teacherEmail, studentEmail);
+// Essays waiting in a grading queue, and one already marked by hand with feedback.
+if (demo) await seedDemoGrading(db, config.secret, teacherEmail, studentEmail);
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {

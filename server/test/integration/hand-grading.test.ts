@@ -14,6 +14,9 @@ import { startWorkers } from '../../src/jobs/runtime.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { signInStudent, waitFor } from '../support/certificates.ts';
+import { Client } from '../support/http-client.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { seedDemoGrading } from '../../src/demo/demo-grading.seed.ts';
 
 let t: TestSystem;
 let teacher: Awaited<ReturnType<typeof signedIn>>;
@@ -310,5 +313,26 @@ describe('blind grading and access', () => {
     expect((await teacher.get(sheetUrl(second.id, attemptId))).status).toBe(404);
     const [row] = await t.system.db.select().from(answers).where(eq(answers.questionId, essayId));
     expect(row).toMatchObject({ needsManual: true, manualPoints: null });
+  });
+});
+
+describe('demo data', () => {
+  it('leaves two essays waiting in the queue and one marked, the same on a second load', async () => {
+    await seedDemo(t.system.db);
+    const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
+    const studentEmail = DEMO_ACCOUNTS.find((a) => a.role === 'student')!.email;
+    const first = await seedDemoGrading(t.system.db, t.system.config.secret, teacherEmail, studentEmail);
+    const again = await seedDemoGrading(t.system.db, t.system.config.secret, teacherEmail, studentEmail);
+    expect(again).toEqual(first);
+    const demoTeacher = new Client(t.url);
+    const password = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.password;
+    expect((await demoTeacher.signIn(teacherEmail, password)).status).toBe(200);
+    const queue = (await demoTeacher.get(`/api/exams/${first.examId}/grading`)).body;
+    expect(queue).toMatchObject({ pendingAnswers: 2, pendingAttempts: 2 });
+    expect(queue.items.every((i: { reason: string }) => i.reason === 'essay')).toBe(true);
+    const marked = (await demoTeacher.get(`/api/exams/${first.examId}/grading/${first.attemptIds[1]}`)).body;
+    expect(marked).toMatchObject({ manualPending: 0, score: 7, maxScore: 8 });
+    const logged = await t.system.db.select().from(auditLogs).where(eq(auditLogs.action, 'answer.mark'));
+    expect(logged.filter((l) => l.targetId === first.attemptIds[1])).toHaveLength(1);
   });
 });
