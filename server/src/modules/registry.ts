@@ -45,6 +45,8 @@ import { createExamCodeLimiter, createExamCodeService } from './participants/par
 import { examCodeRoutes } from './participants/participants.exam-code.routes.ts';
 import { createQuestionService } from './questions/questions.service.ts';
 import { questionRoutes } from './questions/questions.routes.ts';
+import { createInterchangeService } from './interchange/interchange.service.ts';
+import { interchangeRoutes } from './interchange/interchange.routes.ts';
 import { createBankService } from './banks/banks.service.ts';
 import { createSectionService } from './banks/sections.service.ts';
 import { bankRoutes, sectionRoutes } from './banks/banks.routes.ts';
@@ -98,6 +100,7 @@ export function createServices(deps: ServiceDeps) {
       publicUrl: deps.config.http.publicUrl,
     }),
     questions: createQuestionService(deps),
+    interchange: createInterchangeService(deps),
     banks: createBankService(deps),
     sections: createSectionService(deps),
     results: createResultsService(deps),
@@ -130,6 +133,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...hallRoutes(s.exams),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
     ...questionRoutes(s.questions),
+    ...interchangeRoutes(s.interchange),
     ...bankRoutes(s.banks),
     ...sectionRoutes(s.sections),
     ...resultRoutes(s.results),
