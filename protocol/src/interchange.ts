@@ -60,6 +60,7 @@ export const interchangeExportParamsSchema = z.object({
   format: formatSchema,
 });
 export const interchangeBankParamsSchema = z.object({ bankId: z.uuid('bankId must be a UUID') });
+export const interchangeBankExportParamsSchema = interchangeBankParamsSchema.extend({ format: formatSchema });
 
 /** Names shown in reports are cut to this length. */
 export const REPORT_NAME_MAX = 120;

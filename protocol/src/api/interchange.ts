@@ -2,13 +2,19 @@
 import { z } from 'zod';
 import { endpoint } from '../http.ts';
 import { examIdParamsSchema } from '../exams.ts';
-import { interchangeExportParamsSchema, interchangeImportSchema, interchangeReportSchema } from '../interchange.ts';
+import {
+  interchangeBankExportParamsSchema,
+  interchangeBankParamsSchema,
+  interchangeExportParamsSchema,
+  interchangeImportSchema,
+  interchangeReportSchema,
+} from '../interchange.ts';
 import { questionSchema } from '../questions.ts';
 
 export const interchangeImportResponseSchema = z.object({
   dryRun: z.boolean(),
   report: interchangeReportSchema,
-  /** The exam's questions after the import (empty on a dry run). */
+  /** The exam's (or bank's) questions after the import (empty on a dry run). */
   questions: z.array(questionSchema),
 });
 export type InterchangeImportResponse = z.infer<typeof interchangeImportResponseSchema>;
@@ -26,5 +32,17 @@ export const interchangeApi = {
     method: 'get',
     path: '/api/exams/:examId/questions/export/:format',
     params: interchangeExportParamsSchema,
+  }),
+  importToBank: endpoint({
+    method: 'post',
+    path: '/api/banks/:bankId/questions/import-file',
+    params: interchangeBankParamsSchema,
+    body: interchangeImportSchema,
+    response: interchangeImportResponseSchema,
+  }),
+  exportFromBank: endpoint({
+    method: 'get',
+    path: '/api/banks/:bankId/questions/export/:format',
+    params: interchangeBankExportParamsSchema,
   }),
 };
