@@ -157,6 +157,24 @@ export const optionTallySchema = z.object({
 });
 export type OptionTally = z.infer<typeof optionTallySchema>;
 
+export const answerTallySchema = z.object({
+  text: z.string(),
+  /** Graded attempts that gave this answer. */
+  count: z.number().int(),
+  /** Every one of them earned full marks. */
+  correct: z.boolean(),
+});
+export type AnswerTally = z.infer<typeof answerTallySchema>;
+
+export const handMarksSchema = z.object({
+  marked: z.number().int(),
+  /** Answers still waiting for a mark. */
+  pending: z.number().int(),
+  /** Mean mark in points over the marked answers; null when none is marked. */
+  mean: z.number().nullable(),
+});
+export type HandMarks = z.infer<typeof handMarksSchema>;
+
 export const questionStatsSchema = z.object({
   questionId: z.uuid(),
   position: z.number().int(),
@@ -175,6 +193,14 @@ export const questionStatsSchema = z.object({
   discrimination: z.number().nullable(),
   /** Choice questions (true/false too): how many attempts chose each option. Null for other types. */
   options: z.array(optionTallySchema).nullable(),
+  /**
+   * Typed questions (short answer, numeric, fill in the blanks, matching, ordering): the most
+   * common answers, normalised (case and white space folded, numbers in the key's unit), most
+   * frequent first, at most 10. Absent or null for other types.
+   */
+  answers: z.array(answerTallySchema).nullish(),
+  /** Hand-marked questions (essays): marks given so far. Absent or null for other types. */
+  handMarks: handMarksSchema.nullish(),
 });
 export type QuestionStats = z.infer<typeof questionStatsSchema>;
 

@@ -93,3 +93,19 @@ export function isBlankHtml(html: string): boolean {
       .trim() === ''
   );
 }
+
+/** Sanitised HTML as a short line of plain text (tags dropped, basic entities decoded), for tallies. */
+export function plainText(html: string, max = 60): string {
+  const text = html
+    .replace(/<img\b[^>]*\balt="([^"]*)"[^>]*>/gi, ' $1 ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&nbsp;|&#160;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -78,6 +78,8 @@ export async function gradedAnswers(db: Q, examId: string) {
       questionId: answers.questionId,
       response: answers.response,
       pointsAwarded: answers.pointsAwarded,
+      manualPoints: answers.manualPoints,
+      needsManual: answers.needsManual,
     })
     .from(answers)
     .innerJoin(attempts, eq(attempts.id, answers.attemptId))

@@ -19,7 +19,7 @@ import { auditContextOf } from '../audit/audit.context.ts';
 import type { CertificateJobs } from '../certificates/certificates.jobs.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
-import { choiceTally } from '../questions/types/index.ts';
+import { choiceTally, isManuallyGraded, typedAnswerText } from '../questions/types/index.ts';
 import * as repo from './results.repository.ts';
 import { itemAnalysis, summarize } from './results.stats.ts';
 
@@ -187,11 +187,14 @@ export function createResultsService(deps: {
       // Active questions, and removed ones that some graded attempt was given.
       const shown = qs.filter((q) => q.isActive || given.has(q.id));
       const tallies = new Map(shown.map((q) => [q.id, choiceTally(q)]));
+      const texts = new Map(shown.map((q) => [q.id, typedAnswerText(q)]));
       const analysis = itemAnalysis(
         shown.map((q) => ({
           id: q.id,
           points: q.points,
           optionIds: tallies.get(q.id)?.options.map((o) => o.id) ?? null,
+          typed: texts.get(q.id) !== null,
+          manual: isManuallyGraded(q.type),
         })),
         graded.map((a) => ({ id: a.id, percentage: a.percentage!, questionIds: a.questionOrder })),
         saved.map((s) => ({
@@ -200,6 +203,9 @@ export function createResultsService(deps: {
           answered: s.response !== null && s.response !== undefined,
           pointsAwarded: s.pointsAwarded,
           picks: tallies.get(s.questionId)?.picks(s.response) ?? [],
+          text: texts.get(s.questionId)?.(s.response) ?? null,
+          handMark: s.manualPoints,
+          awaitingMark: s.needsManual,
         })),
       );
       return {
@@ -224,6 +230,8 @@ export function createResultsService(deps: {
             facility: f.facility,
             discrimination: f.discrimination,
             options: tally ? tally.options.map((o) => ({ ...o, count: f.optionCounts?.get(o.id) ?? 0 })) : null,
+            answers: f.topAnswers,
+            handMarks: f.handMarks,
           };
         }),
       };

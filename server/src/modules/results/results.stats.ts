@@ -22,6 +22,10 @@ export interface StatQuestion {
   points: number;
   /** Choice questions: the option ids to tally, in display order. */
   optionIds: readonly string[] | null;
+  /** Typed questions (short answer, numeric, gaps, matching, ordering): count the most common answers. */
+  typed?: boolean;
+  /** Marked by hand (essays): report the mean hand mark. */
+  manual?: boolean;
 }
 
 export interface StatAnswer {
@@ -32,6 +36,12 @@ export interface StatAnswer {
   pointsAwarded: number | null;
   /** Option ids the response picks (choice questions). */
   picks: readonly string[];
+  /** Typed questions: the response as one normalised line; null when empty. */
+  text?: string | null;
+  /** Hand-marked questions: the mark given (points), null while none is. */
+  handMark?: number | null;
+  /** Hand-marked questions: the answer waits for a mark (an empty essay does not). */
+  awaitingMark?: boolean;
 }
 
 export interface QuestionFigures {
@@ -41,6 +51,34 @@ export interface QuestionFigures {
   discrimination: number | null;
   /** Option id -> attempts that picked it; null for questions without options. */
   optionCounts: Map<string, number> | null;
+  /** Typed questions: the most common answers, most frequent first; null for other types. */
+  topAnswers: TopAnswer[] | null;
+  /** Hand-marked questions: how many are marked, how many wait, the mean mark; null for other types. */
+  handMarks: HandMarks | null;
+}
+
+export interface TopAnswer {
+  text: string;
+  count: number;
+  /** Every answer counted here earned full marks. */
+  correct: boolean;
+}
+
+export interface HandMarks {
+  marked: number;
+  pending: number;
+  /** Mean mark in points over the marked answers, 2 places; null when none is marked. */
+  mean: number | null;
+}
+
+/** How many distinct answers a typed question reports. */
+export const TOP_ANSWERS = 10;
+
+function topAnswersOf(groups: Map<string, { count: number; correct: boolean }>): TopAnswer[] {
+  return [...groups]
+    .map(([text, g]) => ({ text, count: g.count, correct: g.correct }))
+    .sort((a, b) => b.count - a.count || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .slice(0, TOP_ANSWERS);
 }
 
 export interface ItemAnalysis {
@@ -86,6 +124,12 @@ export function itemAnalysis(
   const answered = new Map<string, number>();
   const picks = new Map<string, Map<string, number>>();
   for (const q of questions) if (q.optionIds) picks.set(q.id, new Map(q.optionIds.map((id) => [id, 0])));
+  const typed = new Map<string, Map<string, { count: number; correct: boolean }>>();
+  const marks = new Map<string, { marks: number[]; pending: number }>();
+  for (const q of questions) {
+    if (q.typed) typed.set(q.id, new Map());
+    if (q.manual) marks.set(q.id, { marks: [], pending: 0 });
+  }
 
   for (const ans of answers) {
     const points = pointsOf.get(ans.questionId);
@@ -96,6 +140,16 @@ export function itemAnalysis(
     earned.set(`${ans.attemptId}:${ans.questionId}`, fraction);
     const tally = picks.get(ans.questionId);
     if (tally) for (const id of new Set(ans.picks)) if (tally.has(id)) tally.set(id, tally.get(id)! + 1);
+    const groups = typed.get(ans.questionId);
+    if (groups && ans.text) {
+      const g = groups.get(ans.text) ?? { count: 0, correct: true };
+      groups.set(ans.text, { count: g.count + 1, correct: g.correct && fraction === 1 });
+    }
+    const hand = marks.get(ans.questionId);
+    if (hand) {
+      if (ans.handMark !== null && ans.handMark !== undefined) hand.marks.push(ans.handMark);
+      else if (ans.awaitingMark) hand.pending++;
+    }
   }
 
   const n = attempts.length;
@@ -120,6 +174,8 @@ export function itemAnalysis(
       facility: facility === null ? null : round(facility, 4),
       discrimination,
       optionCounts: picks.get(q.id) ?? null,
+      topAnswers: typed.has(q.id) ? topAnswersOf(typed.get(q.id)!) : null,
+      handMarks: handMarksOf(marks.get(q.id)),
     });
   }
 
@@ -132,6 +188,12 @@ export function itemAnalysis(
       : `Discrimination needs at least ${DISCRIMINATION_MIN_ATTEMPTS} graded attempts to compare the top and bottom 27%; there ${n === 1 ? 'is' : 'are'} ${n}.`,
     questions: figures,
   };
+}
+
+function handMarksOf(m: { marks: number[]; pending: number } | undefined): HandMarks | null {
+  if (!m) return null;
+  const avg = mean(m.marks);
+  return { marked: m.marks.length, pending: m.pending, mean: avg === null ? null : round(avg, 2) };
 }
 
 export function median(values: readonly number[]): number | null {

@@ -11,6 +11,7 @@ import {
   type FillBlanksResponse,
   type QuestionProblem,
 } from '@exam-hall/protocol';
+import { plainText } from '../../../lib/html.ts';
 import { orderOptions, type QuestionType } from './question-type.ts';
 import { normaliseAnswer } from './text-match.ts';
 
@@ -79,6 +80,8 @@ export const fillBlanks: QuestionType<FillBlanksContent, FillBlanksKey, FillBlan
     const keys = new Map(key.gaps.map((k) => [k.gapId, k]));
     const parts = content.gaps.map((g) => {
       const v = answers.get(g.id) ?? '';
+      const option = g.options?.find((o) => o.id === v);
+      if (option) return plainText(option.text, 30);
       return normaliseAnswer(v, { caseSensitive: keys.get(g.id)?.caseSensitive ?? false, whitespace: 'collapse' });
     });
     return parts.some((p) => p !== '') ? parts.map((p) => p || '–').join(' | ') : null;

@@ -168,6 +168,27 @@ export function optionShufflePlan(
   return { ids, always: t.alwaysShuffle === true, avoid };
 }
 
+/**
+ * For typed questions (short answer, numeric, fill in the blanks, matching, ordering): a
+ * function giving a saved response as one normalised line, so statistics can count the most
+ * common answers; null for choice types (they tally options) and essays (hand marks).
+ */
+export function typedAnswerText(
+  q: Pick<StoredQuestion, 'type' | 'content' | 'answerKey'>,
+): ((response: unknown) => string | null) | null {
+  const t = getQuestionType(q.type);
+  if (!t.answerText) return null;
+  const key = t.answerKeySchema.safeParse(q.answerKey);
+  const content = t.contentSchema.safeParse(q.content ?? {});
+  if (!key.success || !content.success) return null;
+  const answerText = t.answerText.bind(t);
+  return (response) => {
+    if (response === null || response === undefined) return null;
+    const r = t.responseSchema.safeParse(response);
+    return r.success ? answerText(content.data, key.data, r.data) : null;
+  };
+}
+
 /** Whether a question needs a person to mark it (essays). */
 export function isManuallyGraded(type: string): boolean {
   return getQuestionType(type).manual === true;

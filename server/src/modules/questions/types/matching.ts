@@ -9,6 +9,7 @@ import {
   type MatchingKey,
   type MatchingResponse,
 } from '@exam-hall/protocol';
+import { plainText } from '../../../lib/html.ts';
 import { orderOptions, proportional, unknownOptionProblems, type QuestionType } from './question-type.ts';
 
 export const matching: QuestionType<MatchingContent, MatchingKey, MatchingResponse> = {
@@ -58,6 +59,9 @@ export const matching: QuestionType<MatchingContent, MatchingKey, MatchingRespon
   answerText: (content, _key, response) => {
     if (!response.pairs.length) return null;
     const chosen = new Map(response.pairs.map((p) => [p.stemId, p.choiceId]));
-    return content.stems.map((s) => `${s.id}→${chosen.get(s.id) ?? '–'}`).join(', ');
+    const choiceText = new Map(content.choices.map((c) => [c.id, plainText(c.text, 30)]));
+    return content.stems
+      .map((s) => `${plainText(s.text, 30)} → ${choiceText.get(chosen.get(s.id) ?? '') ?? '–'}`)
+      .join('; ');
   },
 };

@@ -8,6 +8,7 @@ import {
   type OrderingKey,
   type OrderingResponse,
 } from '@exam-hall/protocol';
+import { plainText } from '../../../lib/html.ts';
 import { orderOptions, unknownOptionProblems, type QuestionType } from './question-type.ts';
 
 export const ordering: QuestionType<OrderingContent, OrderingKey, OrderingResponse> = {
@@ -31,5 +32,8 @@ export const ordering: QuestionType<OrderingContent, OrderingKey, OrderingRespon
   },
   choices: () => null,
   picks: () => [],
-  answerText: (_content, _key, response) => (response.order.length ? response.order.join(' > ') : null),
+  answerText: (content, _key, response) => {
+    const text = new Map(content.items.map((i) => [i.id, plainText(i.text, 30)]));
+    return response.order.length ? response.order.map((id) => text.get(id) ?? id).join(' > ') : null;
+  },
 };
