@@ -17,6 +17,7 @@ import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
 import { seedDemoBanks } from '../server/src/demo/demo-banks.seed.ts';
+import { seedDemoAccommodations } from '../server/src/demo/demo-accommodations.seed.ts';
 import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
@@ -68,6 +69,8 @@ const demoCertificate = demo
 if (demo) await seedDemoNote(db, config.secret, teacherEmail, CERTIFICATE_DEMO_TITLE);
 // More people for the admin console (/admin/users): every role, a pending invitation, a suspended account.
 if (demo) await seedDemoPeople(db, config, DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email);
+// Extra time for the demo student and the first of the class (participants page, lobby, hall).
+if (demoExam) await seedDemoAccommodations(db, config.secret, teacherEmail, demoExam.examId, studentEmail);
 // One of those teachers co-teaches the demo course (enrolled through the course service).
 if (demo) await seedDemoCoTeacher(db, config.secret, teacherEmail);
 // A question bank in the demo course and an exam drawing from it (the demo student is invited).

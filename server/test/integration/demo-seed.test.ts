@@ -12,6 +12,7 @@ import {
   zoomMeetings,
 } from '../../src/db/schema/index.ts';
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { seedDemoAccommodations } from '../../src/demo/demo-accommodations.seed.ts';
 import {
   DEMO_PROCTOR_EXAM_TITLE,
   demoCourse,
@@ -273,5 +274,36 @@ describe('the demo class on the Zoom emulator', () => {
       demoClass?.stop();
       sim.stop();
     }
+  });
+});
+
+describe('demo accommodations', () => {
+  it('give the demo student and the first of the class extra time through the service, once', async () => {
+    const db = t.system.db;
+    await seedDemo(db);
+    const { examId } = await seedDemoExams(db, secret, account('teacher').email, account('student').email);
+    const seed = () => seedDemoAccommodations(db, secret, account('teacher').email, examId, account('student').email);
+    await seed();
+    const before = await db.select({ n: sql<number>`count(*)::int` }).from(auditLogs);
+    expect(await seed()).toEqual({ set: 0 });
+    expect((await db.select({ n: sql<number>`count(*)::int` }).from(auditLogs))[0]!.n).toBe(before[0]!.n);
+    const { caller } = await demoCourse(db, secret, account('teacher').email);
+    const { accommodations } = await t.system.services.accommodations.list(caller.actor, examId);
+    const rows = await db
+      .select({ id: examParticipants.id, email: examParticipants.email })
+      .from(examParticipants)
+      .where(eq(examParticipants.examId, examId));
+    const emailOf = new Map(rows.map((r) => [r.id, r.email]));
+    expect(accommodations.map((a) => ({ ...a, email: emailOf.get(a.participantId) }))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ email: account('student').email, extraTimePercent: 25 }),
+        expect.objectContaining({
+          email: 'student01@demo.examhall.test',
+          extraTimePercent: 25,
+          extraTimeMinutes: 5,
+          extraAttempts: 1,
+        }),
+      ]),
+    );
   });
 });
