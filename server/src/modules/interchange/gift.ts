@@ -1,9 +1,17 @@
 // GIFT (docs.moodle.org/en/GIFT_format) to questions with gift-pegjs. Each question is parsed
 // on its own, so one unreadable question is skipped with the parser's message instead of
 // failing the file.
-import { MAX_QUESTIONS_PER_DOCUMENT } from '@exam-hall/protocol';
 import { parse, type GIFTQuestion, type NumericalFormat, type TextChoice, type TextFormat } from 'gift-pegjs';
-import { ReportBuilder, UnreadableFile, plainText, tagFromCategory, withTag, type ParsedFile } from './report.ts';
+import {
+  MAX_GIFT_QUESTION_CHARS,
+  ReportBuilder,
+  UnreadableFile,
+  plainText,
+  refuseIfTooMany,
+  tagFromCategory,
+  withTag,
+  type ParsedFile,
+} from './report.ts';
 
 const BLANK = '_____';
 
@@ -159,13 +167,18 @@ export function parseGift(text: string): ParsedFile {
   const out = new ReportBuilder('gift');
   let category: string | null = null;
   let sawAny = false;
-  for (const block of blocks(text)) {
-    // Comments alone (a file's header) are not a question; gift-pegjs refuses them.
-    if (block.text.split('\n').every((l) => l.trim().startsWith('//'))) continue;
-    if (out.entries.length > MAX_QUESTIONS_PER_DOCUMENT * 2)
-      throw new UnreadableFile(
-        `The file holds more than ${MAX_QUESTIONS_PER_DOCUMENT * 2} questions; at most ${MAX_QUESTIONS_PER_DOCUMENT} can be imported at once.`,
+  const all = blocks(text).filter((b) => !b.text.split('\n').every((l) => l.trim().startsWith('//')));
+  // Comments alone (a file's header) are not a question; gift-pegjs refuses them.
+  refuseIfTooMany(all.length);
+  for (const block of all) {
+    if (block.text.length > MAX_GIFT_QUESTION_CHARS) {
+      out.skip(
+        plainText(block.text.slice(0, 200)),
+        'unreadable',
+        `The question starting on line ${block.line} is ${Math.round(block.text.length / 1024)} KB long; at most ${MAX_GIFT_QUESTION_CHARS / 1024} KB (is a blank line missing between questions?)`,
       );
+      continue;
+    }
     let parsed: GIFTQuestion[];
     try {
       parsed = parse(block.text);

@@ -8,9 +8,9 @@ import type {
   Question,
   QuestionInput,
 } from '@exam-hall/protocol';
-import { interchangeFormatLabels } from '@exam-hall/protocol';
+import { MAX_QUESTIONS_PER_DOCUMENT, interchangeFormatLabels } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
-import { badRequest, type FieldProblem } from '../../http/errors.ts';
+import { AppError, badRequest, type FieldProblem } from '../../http/errors.ts';
 import type { Actor, Caller } from '../../policy/actor.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import { createBankService } from '../banks/banks.service.ts';
@@ -100,6 +100,20 @@ export function parseForImport(body: InterchangeImport): ParsedFile {
   }
 }
 
+/** The questions service names its own body's fields; here the file is the field. */
+function asFileProblem(err: unknown): never {
+  if (err instanceof AppError && err.status === 400)
+    throw badRequest(err.message, [{ path: 'body.text', message: err.message }]);
+  throw err;
+}
+
+function refuseOverLimit(parsed: ParsedFile) {
+  if (parsed.questions.length > MAX_QUESTIONS_PER_DOCUMENT) {
+    const message = `The file has ${parsed.questions.length} questions that map; at most ${MAX_QUESTIONS_PER_DOCUMENT} can be imported at once. Split it into smaller files.`;
+    throw badRequest(message, [{ path: 'body.text', message }]);
+  }
+}
+
 function fileOf(base: string, format: InterchangeFormat, questions: QuestionInput[]) {
   return {
     filename: `${base}.${FILE_TYPES[format].extension}`,
@@ -132,11 +146,14 @@ export function createInterchangeService(deps: { db: Db; secret: string }) {
       const parsed = parseForImport(body);
       if (!parsed.questions.length) nothingToImport(parsed.report);
       if (body.dryRun) return { dryRun: true, report: parsed.report, questions: [] };
+      refuseOverLimit(parsed);
       // Audited there as questions.imported, in the same transaction as the insert.
-      const done = await questions.import(caller, examId, {
-        document: { format: 'exam-hall.questions', version: 1, questions: parsed.questions },
-        mode: 'append',
-      });
+      const done = await questions
+        .import(caller, examId, {
+          document: { format: 'exam-hall.questions', version: 1, questions: parsed.questions },
+          mode: 'append',
+        })
+        .catch(asFileProblem);
       return { dryRun: false, report: parsed.report, questions: done.questions };
     },
 
@@ -152,7 +169,8 @@ export function createInterchangeService(deps: { db: Db; secret: string }) {
       const parsed = parseForImport(body);
       if (!parsed.questions.length) nothingToImport(parsed.report);
       if (body.dryRun) return { dryRun: true, report: parsed.report, questions: [] };
-      await banks.addQuestions(caller, bankId, parsed.questions, 'body.text');
+      refuseOverLimit(parsed);
+      await banks.addQuestions(caller, bankId, parsed.questions, 'body.text').catch(asFileProblem);
       return { dryRun: false, report: parsed.report, questions: await banks.questions(caller.actor, bankId) };
     },
 

@@ -2,6 +2,7 @@
 // Every candidate goes through protocol's questionInputSchema, so a mapping that produced
 // something the app would refuse becomes "skipped" with the schema's own words.
 import {
+  MAX_QUESTIONS_PER_DOCUMENT,
   questionInputSchema,
   REPORT_NAME_MAX,
   type InterchangeFormat,
@@ -13,6 +14,18 @@ import {
 export interface ParsedFile {
   questions: QuestionInput[];
   report: InterchangeReport;
+}
+
+/** Source questions read from one file, skipped ones included; more is refused before parsing. */
+export const MAX_SOURCE_QUESTIONS = 1000;
+/** One GIFT question's text; a prompt holds at most 5000 characters, images make some larger. */
+export const MAX_GIFT_QUESTION_CHARS = 256 * 1024;
+
+export function refuseIfTooMany(count: number, what = 'questions') {
+  if (count > MAX_SOURCE_QUESTIONS)
+    throw new UnreadableFile(
+      `The file holds ${count} ${what}; at most ${MAX_SOURCE_QUESTIONS} can be read at once (and ${MAX_QUESTIONS_PER_DOCUMENT} imported). Split it into smaller files.`,
+    );
 }
 
 /** Thrown for a file that cannot be read at all (not XML, not GIFT, a DTD, too deep). */
