@@ -122,6 +122,7 @@ describe('every page as every role', { timeout: 600_000 }, () => {
       'hall/[examId]': demo.examId,
       'zoom/[meetingId]': meeting!.id,
       'attempts/[id]': ended!.id,
+      'review/[attemptId]': ended!.id,
       'grading/[attemptId]': ended!.id,
       'verify/[publicId]': cert!.publicId,
       'users/[id]': proctor!.id,

@@ -8,15 +8,12 @@ import type * as repo from './review.repository.ts';
 type AuditRow = Awaited<ReturnType<typeof repo.auditOf>>[number];
 type AlertRow = Awaited<ReturnType<typeof repo.alertsOf>>[number];
 
-const ended: Record<string, string> = { 'attempt.submitted': 'submitted', 'attempt.expired': 'time ran out' };
-
 const label = (value: unknown) => (typeof value === 'string' ? value.replace(/_/g, ' ') : '');
 
 /** One audit row as a trail step, or null for rows the trail does not show. */
 function stepOf(row: AuditRow): Omit<TrailEntry, 'at' | 'by'> | null {
   const d = row.details;
   if (row.action === 'attempt.started') return { kind: 'started', what: 'started' };
-  if (ended[row.action]) return { kind: 'ended', what: ended[row.action]! };
   if (row.action.startsWith('hall.') && row.targetType === 'attempt' && !row.action.startsWith('hall.note')) {
     return { kind: 'proctor_action', what: label(row.action.slice('hall.'.length)) };
   }
@@ -83,6 +80,16 @@ export function buildTrail(
     steps.push({ ...step, at: row.createdAt.toISOString(), by, order: order++ });
   }
   const endedAt = endedAtOf(a.attempt, audit);
+  // The end comes from the row itself (submission or expiry, by the student or the clock).
+  if (a.attempt.submittedAt) {
+    steps.push({
+      at: a.attempt.submittedAt.toISOString(),
+      kind: 'ended',
+      by: null,
+      what: a.attempt.status === 'expired' ? 'time ran out' : 'submitted',
+      order: order++,
+    });
+  }
   if (a.attempt.manualReviewRequired) {
     steps.push({
       at: (endedAt ?? a.attempt.updatedAt).toISOString(),
