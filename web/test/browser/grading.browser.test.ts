@@ -2,6 +2,8 @@
 // essay with its rubric, the rubric marks fill the points, and saving the last mark makes
 // the result final; the student's result page waited for it and then shows the feedback.
 // With blind grading the queue shows a candidate instead of the name.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,10 +12,23 @@ import { answers, exams, questions } from '../../../server/src/db/schema/index.t
 import { transitionAttempt } from '../../../server/src/modules/attempts/attempts.state.ts';
 import { gradeAttempt } from '../../../server/src/modules/grading/grading.service.ts';
 import { launchBrowser } from './chromium.ts';
-import { apiAs, invite, newAccount, shot, signedInPage, stamp, type Account } from './seed.ts';
+import { apiAs, invite, newAccount, shot, stamp, type Account } from './seed.ts';
 
 const baseUrl = inject('baseUrl');
 const { db, pool } = createDb(inject('databaseUrl'), 2);
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe-core findings on the page as it is now. */
+async function seriousAxe(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const found = await page.evaluate<{ id: string; impact: string | null; at: string[] }[]>(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, at: v.nodes.map((n) => n.target.join(' ')),
+    })))`,
+  );
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} at ${v.at}`);
+}
+
 const ESSAY = 'Water molecules are polar, so they pull the ions of salt apart; oil is not polar.';
 
 describe('grading an essay by hand', { timeout: 120_000 }, () => {
@@ -78,7 +93,19 @@ describe('grading an essay by hand', { timeout: 120_000 }, () => {
     }
     await transitionAttempt(db, attemptId, 'submitted');
     await gradeAttempt(db, attemptId);
-    ({ context: teacherContext, page: teacherPage } = await signedInPage(browser, teacher));
+    // bypassCSP only so axe-core can be injected.
+    teacherContext = await browser.newContext({
+      baseURL: baseUrl,
+      bypassCSP: true,
+      viewport: { width: 1300, height: 900 },
+    });
+    teacherContext.setDefaultTimeout(15_000);
+    teacherPage = await teacherContext.newPage();
+    await teacherPage.goto('/sign-in');
+    await teacherPage.getByLabel('Email').fill(teacher.email);
+    await teacherPage.getByLabel('Password').fill(teacher.password);
+    await teacherPage.getByRole('button', { name: 'Sign in' }).click();
+    await teacherPage.getByRole('heading', { name: /^Welcome, / }).waitFor();
   }, 90_000);
 
   afterAll(async () => {
@@ -101,7 +128,9 @@ describe('grading an essay by hand', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'By question' }).click();
     expect(await page.getByRole('button', { name: 'By question' }).getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('row', { name: /Why does salt dissolve/ }).waitFor();
+    expect(await seriousAxe(page)).toEqual([]);
     await page.getByRole('button', { name: 'By student' }).click();
+    expect(await seriousAxe(page)).toEqual([]);
     await page.getByRole('link', { name: studentName }).click();
 
     await page.getByRole('heading', { name: `Answer sheet of ${studentName}`, level: 2 }).waitFor();
@@ -109,6 +138,7 @@ describe('grading an essay by hand', { timeout: 120_000 }, () => {
     await page.getByText('Waiting for a mark').waitFor();
     await page.getByText('Both polarity and ions for full marks.').waitFor();
     await shot(page, 'grading-sheet');
+    expect(await seriousAxe(page)).toEqual([]);
     // A mark above the question's points is refused on the page, the field says why.
     await page.getByLabel('Points (0 to 5)').fill('7');
     await page.getByRole('button', { name: 'Save mark' }).click();
@@ -126,6 +156,7 @@ describe('grading an essay by hand', { timeout: 120_000 }, () => {
       .waitFor();
     await page.getByText('All marked: the result is final').waitFor();
     await page.getByText(/marked by hand by Teacher/).waitFor();
+    expect(await seriousAxe(page)).toEqual([]);
 
     // The student's open page asks again (every 30 s while hand grading) and shows the result and feedback.
     await studentPage.getByRole('heading', { name: 'Your result' }).waitFor({ timeout: 45_000 });
