@@ -175,16 +175,21 @@ export function createAttemptLiveService(deps: {
         throw badRequest('This question is not part of the attempt.', [
           { path: 'questionId', message: 'is not in this attempt' },
         ]);
-      if (input.response !== null) {
-        const check = checkResponse(q, input.response);
+      let response = input.response;
+      if (response !== null) {
+        const check = checkResponse(q, response);
         if (!check.ok) {
+          const fields = check.problems.map((p) => ({ path: ['response', ...p.path].join('.'), message: p.message }));
+          // Socket acks carry no field list, so the message names them too.
           throw badRequest(
-            'This answer does not fit the question.',
-            check.problems.map((p) => ({ path: ['response', ...p.path].join('.'), message: p.message })),
+            `This answer does not fit the question: ${fields.map((f) => `${f.path} (${f.message})`).join('; ')}`,
+            fields,
           );
         }
+        // As the type stores it (an essay's HTML sanitised).
+        response = check.value;
       }
-      const saved = await repo.saveAnswer(db, { ...input, attemptId: joined.attemptId });
+      const saved = await repo.saveAnswer(db, { ...input, response, attemptId: joined.attemptId });
       if (saved) {
         rows.pushRowSoon(joined);
         return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
