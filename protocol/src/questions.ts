@@ -78,17 +78,29 @@ const tagsSchema = z
   .max(20, 'At most 20 tags')
   .refine((t) => new Set(t).size === t.length, 'Each tag may be listed only once');
 
+/**
+ * Prompts and explanations are sanitised HTML and may carry inline images (data: URLs, each at
+ * most ~300 KB, checked by the server's sanitiser): those do not count towards the 5000
+ * characters; together they may add up to this many.
+ */
+export const MAX_INLINE_IMAGE_CHARS = 620_000;
+const DATA_IMAGE_URL = /data:image\/[a-z]+;base64,[A-Za-z0-9+/=]*/g;
+/** Length of a rich text without its inline images. */
+export const visibleLength = (s: string) => s.replace(DATA_IMAGE_URL, '').length;
+const richText = (what: string) =>
+  text({ error: `${what} must be a string` })
+    .trim()
+    .max(
+      5000 + MAX_INLINE_IMAGE_CHARS,
+      `${what} is too long: inline images may add at most ${MAX_INLINE_IMAGE_CHARS} characters`,
+    )
+    .refine((s) => visibleLength(s) <= 5000, `${what} must be at most 5000 characters`);
+
 /** Fields every question type has. */
 const commonFields = {
-  prompt: text({ error: 'Prompt must be a string' })
-    .trim()
-    .min(1, 'Prompt is required')
-    .max(5000, 'Prompt must be at most 5000 characters'),
+  prompt: richText('Prompt').refine((s) => s.length > 0, 'Prompt is required'),
   points: pointsSchema.default(1),
-  explanation: text({ error: 'Explanation must be a string' })
-    .trim()
-    .max(5000, 'Explanation must be at most 5000 characters')
-    .nullish(),
+  explanation: richText('Explanation').nullish(),
   difficulty: z.enum(difficulties, { error: 'Difficulty must be easy, medium or hard' }).nullish(),
   tags: tagsSchema.default([]),
 };

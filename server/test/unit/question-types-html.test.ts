@@ -62,6 +62,22 @@ describe('sanitizeRichText', () => {
   });
 });
 
+describe('inline images in prompts', () => {
+  it('do not count towards the 5000 characters of a prompt or explanation', () => {
+    const image = `<img src="data:image/png;base64,${'A'.repeat(200_000)}" alt="graph" />`;
+    const q = { type: 'essay', prompt: `${'x'.repeat(4900)}${image}`, explanation: image };
+    expect(questionInputSchema.safeParse(q).success).toBe(true);
+    const long = questionInputSchema.safeParse({ ...q, prompt: `${'x'.repeat(5001)}${image}` });
+    expect(long.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['prompt', 'Prompt must be at most 5000 characters'],
+    ]);
+    const tooMany = questionInputSchema.safeParse({ ...q, prompt: image.repeat(4) });
+    expect(tooMany.error?.issues[0]?.message).toMatch(/inline images may add at most/);
+    // The sanitiser keeps an image of this size.
+    expect(sanitizeRichText(image)).toBe(image);
+  });
+});
+
 describe('sanitizeQuestionInput', () => {
   it('cleans prompt, explanation and every option, stem, choice, item and drop-down text', () => {
     const dirty = '<b onclick="x">B</b><script>x</script>';
