@@ -6,6 +6,7 @@ import { request, type AppSocket } from '../socket-request.ts';
 import { mergeAnswers, nextRetryMs, retryJitter, saveFailure, type OutboxEntry } from './outbox.ts';
 import { isAnswered } from './questions.ts';
 import { canAnswer, isPaused, refreshPending, type ExamContext } from './state.ts';
+import { TimeOnQuestions } from './time-spent.ts';
 
 /** Saves on the wire at once; the server allows bursts of 60 messages per socket. */
 const MAX_IN_FLIGHT = 8;
@@ -20,6 +21,8 @@ export class AnswerSender {
   onsaved: () => void = () => {};
   /** Called with every retry after a back-off (the queued signals go again too). */
   onretry: () => void = () => {};
+  /** Seconds on each question; every save carries its question's share. */
+  readonly time = new TimeOnQuestions();
 
   constructor(ctx: ExamContext) {
     this.#ctx = ctx;
@@ -47,7 +50,11 @@ export class AnswerSender {
 
   #put(questionId: string, response: unknown, flagged: boolean): void {
     if (!canAnswer(this.#ctx.state)) return;
-    this.#ctx.outbox.put(questionId, response, flagged);
+    // A save this one replaces before it went out never reaches the server: its seconds move here.
+    const waiting = this.#ctx.outbox.get(questionId);
+    const carried = waiting && this.#inFlight.get(questionId) !== waiting.seq ? (waiting.timeSpentSeconds ?? 0) : 0;
+    const seconds = Math.min(86_400, carried + this.time.take(questionId));
+    this.#ctx.outbox.put(questionId, response, flagged, seconds);
     refreshPending(this.#ctx);
     this.flush();
   }
@@ -65,13 +72,14 @@ export class AnswerSender {
 
   async #send(socket: AppSocket, entry: OutboxEntry): Promise<void> {
     this.#inFlight.set(entry.questionId, entry.seq);
-    const { seq, questionId, response, flagged } = entry;
+    const { seq, questionId, response, flagged, timeSpentSeconds = 0 } = entry;
     const reply = await request(socket, 'answer:save', {
       attemptId: this.#ctx.attemptId,
       seq,
       questionId,
       response,
       flagged,
+      timeSpentSeconds,
     });
     if (this.#inFlight.get(entry.questionId) === entry.seq) this.#inFlight.delete(entry.questionId);
     this.#settle(entry, reply);

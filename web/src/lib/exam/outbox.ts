@@ -12,6 +12,8 @@ export interface OutboxEntry {
   /** null clears the answer. */
   response: unknown;
   flagged: boolean;
+  /** Seconds on the question since its previous save from this page (time-spent.ts). */
+  timeSpentSeconds?: number;
 }
 
 /** An answer as the page shows it: the server's, or a newer one still waiting in the outbox. */
@@ -31,8 +33,8 @@ const entrySchema = saveAnswerSchema.omit({ attemptId: true });
 function toEntry(v: unknown): OutboxEntry | null {
   const parsed = entrySchema.safeParse(v);
   if (!parsed.success) return null;
-  const { seq, questionId, response, flagged } = parsed.data;
-  return { seq, questionId, response: response ?? null, flagged };
+  const { seq, questionId, response, flagged, timeSpentSeconds } = parsed.data;
+  return { seq, questionId, response: response ?? null, flagged, ...(timeSpentSeconds ? { timeSpentSeconds } : {}) };
 }
 
 export class Outbox {
@@ -75,10 +77,16 @@ export class Outbox {
   }
 
   /** Queues the newest answer to a question, replacing an older one still waiting. */
-  put(questionId: string, response: unknown, flagged: boolean): OutboxEntry {
+  put(questionId: string, response: unknown, flagged: boolean, timeSpentSeconds = 0): OutboxEntry {
     const entries = this.#read();
     const highest = Math.max(this.seq, ...[...entries.values()].map((e) => e.seq));
-    const entry: OutboxEntry = { seq: highest + 1, questionId, response, flagged };
+    const entry: OutboxEntry = {
+      seq: highest + 1,
+      questionId,
+      response,
+      flagged,
+      ...(timeSpentSeconds ? { timeSpentSeconds } : {}),
+    };
     // The counter is written first: a number once handed out is never handed out again.
     this.#setSeq(entry.seq);
     entries.set(questionId, entry);

@@ -110,6 +110,11 @@ export class ExamSession {
     this.#core.answers.flag(questionId, flagged);
   }
 
+  /** The question now shown to the student (undefined while none is): its time runs while the page is visible. */
+  viewing(questionId: string | undefined): void {
+    this.#core.answers.time.show(questionId);
+  }
+
   /** Sends queued proctoring signals in order; what fails stays for the next try. */
   flushSignals(): void {
     void this.#core.flushSignals();
@@ -137,7 +142,9 @@ export class ExamSession {
     const storage = (e: StorageEvent) => {
       if (e.key?.endsWith(this.attemptId)) refreshPending(this.#core.ctx);
     };
+    this.#core.answers.time.visible(document.visibilityState === 'visible');
     const visible = () => {
+      this.#core.answers.time.visible(document.visibilityState === 'visible');
       // A sleeping device may have stopped the monotonic clock: measure again.
       if (document.visibilityState === 'visible' && s.joined) void this.#core.clock.sync([]);
     };

@@ -18,6 +18,8 @@ export const labels: Record<string, string> = {
   maxAttempts: 'Attempts allowed',
   partialCreditPenalty: 'Penalty',
   disconnectCreditMaxMinutes: 'Most credit',
+  code: 'Exam code',
+  reviewRiskThreshold: 'Review threshold',
 };
 
 // The protocol's own defaults for everything a new exam does not say.
@@ -42,12 +44,23 @@ export function initialForm(e: Exam | undefined, courseId: string) {
     resultsPolicy: s.resultsPolicy,
     partialCreditRule: s.partialCreditRule,
     partialCreditPenalty: s.partialCreditPenalty as number | null,
-    proctoring: { ...s.proctoring },
+    proctoring: { ...s.proctoring, allowedBrowsers: [...(s.proctoring.allowedBrowsers ?? [])] },
     disconnectPolicy: s.disconnectPolicy,
     disconnectCreditMaxMinutes: s.disconnectCreditMaxMinutes as number | null,
     issueCertificates: s.issueCertificates,
     startMode: s.startMode,
+    code: s.code ?? '',
+    blindGrading: s.blindGrading,
+    reviewRiskThreshold: s.reviewRiskThreshold as number | null,
   };
+}
+
+/** Letters and digits nobody misreads (no 0/O, 1/I/L): what a generated exam code is made of. */
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/** A fresh 7-character exam code; the server says if it happens to be taken. */
+export function generateExamCode(random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))) {
+  return [...random(7)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
 }
 
 export type ExamForm = ReturnType<typeof initialForm>;
