@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { attempts, auditLogs, exams, questions } from '../../src/db/schema/index.ts';
 import { studentQuestions } from '../../src/modules/questions/questions.student.ts';
+import { gradeAttempt } from '../../src/modules/grading/grading.service.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import type { Client } from '../support/http-client.ts';
 import { signedIn, startedAttempt } from '../support/fixtures.ts';
@@ -81,7 +82,12 @@ describe('banks', () => {
       difficulty: 'hard',
     });
     const bank = await teacher.get(`/api/banks/${bankId}`);
-    expect(bank.body).toMatchObject({ courseId, name: 'Algebra pool', questionCount: 40, tags: ['algebra', 'geometry'] });
+    expect(bank.body).toMatchObject({
+      courseId,
+      name: 'Algebra pool',
+      questionCount: 40,
+      tags: ['algebra', 'geometry'],
+    });
     const banks = await teacher.get(`/api/courses/${courseId}/banks`);
     expect(banks.body.banks.map((b: { id: string }) => b.id)).toEqual([bankId]);
   });
@@ -144,9 +150,14 @@ describe('sections', () => {
     const res = await teacher.post(`/api/exams/${exam.id}/sections`, { kind: 'random', bankId, drawCount: 1 });
     expect(res.status).toBe(400);
     expect(res.body.error.fields[0].path).toBe('body.bankId');
-    const theirs = (await otherTeacher.post('/api/exams', { title: 'Theirs', durationMinutes: 10, availableAnytime: true }))
-      .body;
-    const stolen = await otherTeacher.post(`/api/exams/${theirs.id}/sections`, { kind: 'random', bankId, drawCount: 1 });
+    const theirs = (
+      await otherTeacher.post('/api/exams', { title: 'Theirs', durationMinutes: 10, availableAnytime: true })
+    ).body;
+    const stolen = await otherTeacher.post(`/api/exams/${theirs.id}/sections`, {
+      kind: 'random',
+      bankId,
+      drawCount: 1,
+    });
     expect(stolen.status).toBe(400);
     const mine = await newExam('Mine');
     expect((await otherTeacher.get(`/api/exams/${mine.id}/sections`)).status).toBe(404);
@@ -166,6 +177,8 @@ describe('an exam drawn from a bank', () => {
   let randomSection: string;
   const fixedIds = () => [bankQuestionIds[30]!, bankQuestionIds[31]!];
   let drawnRows: (typeof attempts.$inferSelect)[] = [];
+  let savedOn = '';
+  let savedRight = false;
 
   it('keeps the exam’s question count and total points right', async () => {
     exam = await newExam('Algebra test');
@@ -255,6 +268,7 @@ describe('an exam drawn from a bank', () => {
         flagged: false,
       });
       expect(ack).toMatchObject({ seq: 1, applied: true });
+      savedOn = drawnId;
       // A bank question this attempt did not draw is refused.
       const notDrawn = bankQuestionIds.find((id) => !a.questionOrder.includes(id))!;
       await expect(
@@ -266,6 +280,14 @@ describe('an exam drawn from a bank', () => {
           flagged: false,
         }),
       ).rejects.toThrow();
+      // Submitted and graded: the drawn question counts at its section's points.
+      await call(socket, 'attempt:submit', { attemptId: first.attemptId });
+      await gradeAttempt(t.system.db, first.attemptId);
+      const [after] = await t.system.db.select().from(attempts).where(eq(attempts.id, first.attemptId));
+      // tf(i) is true for even i; the answer was 'true'.
+      savedRight = bankQuestionIds.indexOf(drawnId) % 2 === 0;
+      expect(after!.maxScore).toBe(1 + 2 * 3 + 15 * 2);
+      expect(after!.score).toBe(savedRight ? 2 : 0);
     } finally {
       socket.close();
     }
@@ -282,7 +304,8 @@ describe('an exam drawn from a bank', () => {
     }[];
     expect(stats).toHaveLength(40);
     const expected = new Map<string, number>();
-    for (const a of drawnRows) for (const id of Object.keys(a.drawnQuestions)) expected.set(id, (expected.get(id) ?? 0) + 1);
+    for (const a of drawnRows)
+      for (const id of Object.keys(a.drawnQuestions)) expected.set(id, (expected.get(id) ?? 0) + 1);
     for (const s of stats) {
       expect(s.attempts, s.questionId).toBe(expected.get(s.questionId) ?? 0);
       if (s.attempts) expect(s.exams).toEqual([expect.objectContaining({ examId: exam.id, attempts: s.attempts })]);
@@ -291,6 +314,12 @@ describe('an exam drawn from a bank', () => {
     // Both fixed questions went to every attempt; one answer was saved in all.
     expect(stats.find((s) => s.questionId === fixedIds()[0])!.attempts).toBe(drawnRows.length);
     expect(stats.reduce((n, s) => n + s.answered, 0)).toBe(1);
+    // The graded answer: a mean score and a correct rate for its question, none for the others.
+    const answered = stats.find((s) => s.questionId === savedOn) as (typeof stats)[number] & {
+      meanScore: number | null;
+      correctRate: number | null;
+    };
+    expect(answered).toMatchObject({ answered: 1, meanScore: savedRight ? 1 : 0, correctRate: savedRight ? 1 : 0 });
   });
 
   it('guards what attempts and sections depend on, changing nothing', async () => {
@@ -309,9 +338,8 @@ describe('an exam drawn from a bank', () => {
     // A question nobody drew, but a random section needs: deleting one of 30 'algebra' would leave 29 < 30.
     const needy = await newExam('Needs them all');
     expect(
-      (
-        await teacher.post(`/api/exams/${needy.id}/sections`, { kind: 'random', bankId, drawCount: 30, tag: 'algebra' })
-      ).status,
+      (await teacher.post(`/api/exams/${needy.id}/sections`, { kind: 'random', bankId, drawCount: 30, tag: 'algebra' }))
+        .status,
     ).toBe(201);
     const heldIds = new Set(drawnRows.flatMap((a) => Object.keys(a.drawnQuestions)));
     const free = bankQuestionIds.slice(0, 30).find((id) => !heldIds.has(id))!;
