@@ -23,6 +23,9 @@ import { publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts'
 import { begin } from '../support/attempts.ts';
 import { call, openSocket, type TestSocket } from '../support/sockets.ts';
 import { waitFor } from '../support/certificates.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { seedDemoExams } from '../../src/demo/demo-exams.seed.ts';
+import { DEMO_CODE_EXAM_TITLE, DEMO_EXAM_CODE, seedDemoSettings } from '../../src/demo/demo-settings.seed.ts';
 
 const SAFARI_17 =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
@@ -414,5 +417,29 @@ describe('abandoned attempts', () => {
       results.body.rows.find((r: { attemptId: string }) => r.attemptId === id)?.status as string | undefined;
     expect(statusOf(left.attemptId)).toBe('abandoned');
     expect(statusOf(answered.attemptId)).toBe('expired');
+  });
+});
+
+describe('demo data', () => {
+  it('has an exam of the demo course the demo student joins with its code; loading it again changes nothing', async () => {
+    const account = (role: string) => DEMO_ACCOUNTS.find((a) => a.role === role)!;
+    const secret = t.system.config.secret;
+    await seedDemo(t.system.db);
+    await seedDemoExams(t.system.db, secret, account('teacher').email, account('student').email);
+    const first = await seedDemoSettings(t.system.db, secret, account('teacher').email);
+    expect(first.code).toBe(DEMO_EXAM_CODE);
+    const auditRows = async () => (await t.system.db.select({ id: auditLogs.id }).from(auditLogs)).length;
+    const before = await auditRows();
+    expect(await seedDemoSettings(t.system.db, secret, account('teacher').email)).toEqual(first);
+    expect(await auditRows()).toBe(before);
+
+    const [exam] = await t.system.db.select().from(exams).where(eq(exams.id, first.examId));
+    expect(exam).toMatchObject({ title: DEMO_CODE_EXAM_TITLE, status: 'published', blindGrading: true });
+    expect(exam!.proctoring).toMatchObject({ enabled: true, strictMode: true });
+    const s = new Client(t.url);
+    expect((await s.signIn(account('student').email, account('student').password)).status).toBe(200);
+    const joinedDemo = await s.post('/api/my/exams/join', { code: DEMO_EXAM_CODE.toLowerCase() });
+    expect(joinedDemo.status, JSON.stringify(joinedDemo.body)).toBe(200);
+    expect(joinedDemo.body).toMatchObject({ examId: first.examId, joined: true });
   });
 });
