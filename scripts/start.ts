@@ -17,6 +17,7 @@ import { LIVE_DEMO_TITLE, startHallSimulator } from './demo/hall-simulator.ts';
 import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
 import { seedDemoBanks } from '../server/src/demo/demo-banks.seed.ts';
+import { seedDemoTypes } from '../server/src/demo/demo-types.seed.ts';
 import { seedDemoSettings } from '../server/src/demo/demo-settings.seed.ts';
 import { seedDemoAccommodations } from '../server/src/demo/demo-accommodations.seed.ts';
 import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
@@ -76,6 +77,8 @@ if (demoExam) await seedDemoAccommodations(db, config.secret, teacherEmail, demo
 if (demo) await seedDemoCoTeacher(db, config.secret, teacherEmail);
 // A question bank in the demo course and an exam drawing from it (the demo student is invited).
 if (demo) await seedDemoBanks(db, config.secret, teacherEmail, studentEmail);
+// An exam with one question of each newer type (short answer, numeric, matching, ordering, gaps, essay).
+if (demo) await seedDemoTypes(db, config.secret, teacherEmail, studentEmail);
 // An exam of the demo course its students join with the exam code CHEM2026 (strict mode, blind grading).
 if (demo) await seedDemoSettings(db, config.secret, teacherEmail);
 // Essays waiting in a grading queue, and one already marked by hand with feedback.

@@ -4,11 +4,13 @@
 // (essays sanitised, misfits refused), graded, and counted in the question statistics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { answers, questions } from '../../src/db/schema/index.ts';
+import { answers, examParticipants, exams, questions } from '../../src/db/schema/index.ts';
 import { gradeAttempt } from '../../src/modules/grading/grading.service.ts';
 import { transitionAttempt } from '../../src/modules/attempts/attempts.state.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { signedIn, startedAttempt } from '../support/fixtures.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { DEMO_TYPE_QUESTIONS, DEMO_TYPES_EXAM_TITLE, seedDemoTypes } from '../../src/demo/demo-types.seed.ts';
 import { call, openSocket, type TestSocket } from '../support/sockets.ts';
 
 let t: TestSystem;
@@ -254,5 +256,21 @@ describe('taking and grading the new types', () => {
       options: null,
       handMarks: { marked: 0, pending: 1, mean: null },
     });
+  });
+});
+
+describe('demo data', () => {
+  it('seeds a published exam with one question of each newer type, through the services, once', async () => {
+    const db = t.system.db;
+    await seedDemo(db);
+    const email = (role: string) => DEMO_ACCOUNTS.find((a) => a.role === role)!.email;
+    const first = await seedDemoTypes(db, t.system.config.secret, email('teacher'), email('student'));
+    expect(await seedDemoTypes(db, t.system.config.secret, email('teacher'), email('student'))).toEqual(first);
+    const [exam] = await db.select().from(exams).where(eq(exams.id, first.examId));
+    expect(exam).toMatchObject({ title: DEMO_TYPES_EXAM_TITLE, status: 'published' });
+    const qs = await db.select().from(questions).where(eq(questions.examId, first.examId));
+    expect(qs.map((q) => q.type).sort()).toEqual(DEMO_TYPE_QUESTIONS.map((q) => q.type as string).sort());
+    const invited = await db.select().from(examParticipants).where(eq(examParticipants.examId, first.examId));
+    expect(invited.map((p) => p.email)).toEqual([email('student')]);
   });
 });
