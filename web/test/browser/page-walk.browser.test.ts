@@ -15,6 +15,7 @@ import { attempts, enrollments, exams, users, zoomMeetings } from '../../../serv
 import { DEMO_ACCOUNTS } from '../../../server/src/demo/demo.seed.ts';
 import { demoCourse, seedDemoExams } from '../../../server/src/demo/demo-exams.seed.ts';
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../../../server/src/demo/demo-certificate.seed.ts';
+import { seedDemoBanks } from '../../../server/src/demo/demo-banks.seed.ts';
 import { launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');
@@ -76,6 +77,8 @@ describe('every page as every role', { timeout: 600_000 }, () => {
       institutionName: config.institutionName,
     });
     const { caller, course } = await demoCourse(db, config.secret, teacherEmail);
+    // The demo question bank and the exam drawing from it (its page and the exam's sections panel).
+    const demoBank = await seedDemoBanks(db, config.secret, teacherEmail, studentEmail);
     // The demo student's finished (graded) attempt: its page, the exam's results and the certificate.
     const [ended] = await db
       .select({ id: attempts.id, examId: attempts.examId })
@@ -118,6 +121,7 @@ describe('every page as every role', { timeout: 600_000 }, () => {
     outOfBoundsId = bad!.id;
     Object.assign(fill, {
       'courses/[id]': course.id,
+      'banks/[bankId]': demoBank.bankId,
       'exams/[id]': ended!.examId,
       'hall/[examId]': demo.examId,
       'zoom/[meetingId]': meeting!.id,
