@@ -89,6 +89,8 @@ export const sheetItemSchema = z.object({
   rubricMarks: z.record(z.string(), z.number()).nullable(),
   markedBy: markerSchema.nullable(),
   markedAt: z.iso.datetime().nullable(),
+  /** Seconds the student's page showed this question (0: not measured, e.g. never opened). */
+  timeSpentSeconds: z.number().int().min(0),
 });
 export type SheetItem = z.infer<typeof sheetItemSchema>;
 

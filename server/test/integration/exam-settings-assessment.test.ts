@@ -344,6 +344,14 @@ describe('time spent per answer', () => {
     await save(q2, 4, 30);
     expect(await spent(q2)).toBeLessThanOrEqual(capped + 2);
 
+    // The teacher reads it on the answer sheet.
+    const sheet = await teacher.get(`/api/exams/${exam.id}/grading/${attemptId}`);
+    expect(sheet.status).toBe(200);
+    const timeOf = (id: string) =>
+      sheet.body.items.find((i: { questionId: string }) => i.questionId === id).timeSpentSeconds as number;
+    expect(timeOf(q1)).toBe(15);
+    expect(timeOf(q2)).toBe(await spent(q2));
+
     await expect(save(q1, 5, -1)).rejects.toThrow(/validation_failed/);
     await expect(save(q1, 6, 1.5)).rejects.toThrow(/validation_failed/);
   });

@@ -71,6 +71,7 @@ function itemOf(
     rubricMarks: answer?.rubricMarks ?? null,
     markedBy: answer?.markedAt ? { userId: answer.markedBy, name: markerName } : null,
     markedAt: iso(answer?.markedAt ?? null),
+    timeSpentSeconds: answer?.timeSpentSeconds ?? 0,
   };
 }
 
