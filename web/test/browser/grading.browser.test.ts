@@ -178,5 +178,10 @@ describe('grading an essay by hand', { timeout: 120_000 }, () => {
     await page.getByText('Blind grading is on').waitFor();
     await page.getByRole('link', { name: /^Candidate \d+$/ }).waitFor();
     expect(await page.getByText(studentName).count()).toBe(0);
+    // The results table marks the score provisional and leads to the same sheet.
+    await page.goto(`/teach/exams/${examId}/results`);
+    await page.getByText('1 to mark by hand: provisional').waitFor();
+    await page.getByRole('link', { name: `Answer sheet of ${studentName}` }).click();
+    await page.getByRole('heading', { name: /^Answer sheet of Candidate \d+$/ }).waitFor();
   });
 });
