@@ -237,6 +237,18 @@ describe('grading an essay by hand', () => {
     expect(remark.status).toBe(200);
     expect(remark.body).toEqual({ manualPending: 1, alreadyQueued: false });
     expect((await teacher.post(`${markUrl(exam.id, attemptId, mc.id)}/remark`, {})).body.alreadyQueued).toBe(true);
+    const requested = await t.system.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, 'answer.remark_request'), eq(auditLogs.targetId, attemptId)));
+    expect(requested.map((r) => r.details)).toEqual([
+      expect.objectContaining({ questionId: mc.id, reason: 'Key disputed', manualPending: 1 }),
+    ]);
+    // A provisional score is left out of the results summary and the item statistics.
+    const results = (await teacher.get(`/api/exams/${exam.id}/results`)).body;
+    expect(results.summary).toMatchObject({ count: 1, graded: 0 });
+    expect(results.rows[0]).toMatchObject({ manualPending: 1 });
+    expect((await teacher.get(`/api/exams/${exam.id}/results/questions`)).body.gradedAttempts).toBe(0);
     const queue = (await teacher.get(`/api/exams/${exam.id}/grading`)).body;
     expect(queue.items).toEqual([{ attemptId, questionId: mc.id, reason: 'remark' }]);
     const student = await signInStudent(t, attemptId);

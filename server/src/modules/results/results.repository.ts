@@ -55,6 +55,8 @@ const gradedOf = (examId: string) =>
     inArray(attempts.status, [...gradableAttemptStatuses]),
     isNotNull(attempts.gradedAt),
     isNotNull(attempts.percentage),
+    // Final only: a score with answers still to mark by hand is provisional.
+    eq(attempts.manualPending, 0),
   );
 
 export async function gradedAttemptIds(db: Q, examId: string): Promise<string[]> {
