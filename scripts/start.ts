@@ -21,6 +21,7 @@ import { seedDemoTypes } from '../server/src/demo/demo-types.seed.ts';
 import { seedDemoSettings } from '../server/src/demo/demo-settings.seed.ts';
 import { seedDemoAccommodations } from '../server/src/demo/demo-accommodations.seed.ts';
 import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
+import { seedDemoReview } from '../server/src/demo/demo-review.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
@@ -83,6 +84,8 @@ if (demo) await seedDemoTypes(db, config.secret, teacherEmail, studentEmail);
 if (demo) await seedDemoSettings(db, config.secret, teacherEmail);
 // Essays waiting in a grading queue, and one already marked by hand with feedback.
 if (demo) await seedDemoGrading(db, config.secret, teacherEmail, studentEmail);
+// Proctoring review: one attempt waiting for a decision, one flagged with a note (the exam's Review tab).
+if (demo) await seedDemoReview(db, config.secret, teacherEmail);
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {

@@ -306,3 +306,21 @@ describe('certificates follow the review', () => {
     expect((await evaluate()).action).toBe('revoked');
   });
 });
+
+describe('demo data', () => {
+  it('leaves one attempt waiting for review and one flagged, once', async () => {
+    const { seedDemo, DEMO_ACCOUNTS } = await import('../../src/demo/demo.seed.ts');
+    const { seedDemoReview } = await import('../../src/demo/demo-review.seed.ts');
+    await seedDemo(t.system.db);
+    const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
+    const first = await seedDemoReview(t.system.db, t.system.config.secret, teacherEmail);
+    expect(first.attemptIds).toHaveLength(2);
+    const [waiting, flagged] = await Promise.all(first.attemptIds.map(attemptRow));
+    expect(waiting).toMatchObject({ status: 'submitted', riskScore: 40, reviewStatus: 'pending' });
+    expect(flagged).toMatchObject({ riskScore: 12, manualReviewRequired: false, reviewStatus: 'flagged' });
+    const audits = (await t.system.db.select().from(auditLogs)).length;
+    const again = await seedDemoReview(t.system.db, t.system.config.secret, teacherEmail);
+    expect(again.attemptIds).toEqual(first.attemptIds);
+    expect((await t.system.db.select().from(auditLogs)).length).toBe(audits);
+  });
+});
