@@ -5,17 +5,25 @@ import renderMathInElement from 'katex/contrib/auto-render';
 
 const FORBID_TAGS = ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'object', 'embed'];
 
+// An image its author gave no text is announced as decoration, not by its file name.
+DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName === 'IMG' && !node.hasAttribute('alt')) node.setAttribute('alt', '');
+});
+
 /** HTML safe to put in the page: no scripts, handlers, styles, forms or frames. */
 export function sanitise(html: string): string {
   return DOMPurify.sanitize(html, { FORBID_TAGS, FORBID_ATTR: ['style'], ALLOW_DATA_ATTR: false });
 }
 
-/** An essay's HTML: only the few tags its editor makes. */
+/** An essay's HTML: only the few tags its editor makes, named as the server keeps them (<b> is <strong>). */
 export function sanitiseEssay(html: string): string {
-  return DOMPurify.sanitize(html, {
+  const clean = DOMPurify.sanitize(html, {
     ALLOWED_TAGS: ['p', 'div', 'br', 'b', 'strong', 'i', 'em', 'ul', 'ol', 'li'],
     ALLOWED_ATTR: [],
   });
+  // No attributes survive, so each tag is exactly <name> or </name>.
+  const names: Record<string, string> = { b: 'strong', i: 'em', div: 'p' };
+  return clean.replace(/<(\/?)(b|i|div)>/g, (_, slash: string, name: string) => `<${slash}${names[name]}>`);
 }
 
 /** The words a reader sees in some HTML (for drop-down options, which hold text only). */
