@@ -239,22 +239,33 @@ describe('taking and grading the new types', () => {
     const essay = rows.find((a) => a.questionId === byType.essay.id)!;
     expect(essay).toMatchObject({ needsManual: true, pointsAwarded: 0 });
 
-    const stats = await teacher.get(`/api/exams/${examId}/results/questions`);
-    expect(stats.status).toBe(200);
-
-    const row = (type: string) => stats.body.questions.find((q: any) => q.type === type);
-    // Graded with a hand mark still to come: counted, the essay as pending.
-    expect(stats.body.gradedAttempts).toBe(1);
-    expect(row('short_answer').answers).toEqual([{ text: 'paris', count: 1, correct: true }]);
-    expect(row('numeric').answers).toEqual([{ text: '1.48 m', count: 1, correct: true }]);
-    expect(row('matching').answers).toEqual([
+    const stats = async () => {
+      const res = await teacher.get(`/api/exams/${examId}/results/questions`);
+      expect(res.status).toBe(200);
+       
+      return { ...res.body, row: (type: string) => res.body.questions.find((q: any) => q.type === type) };
+    };
+    // A provisional result (a hand mark still to come) stays out of the statistics.
+    expect((await stats()).gradedAttempts).toBe(0);
+    const marked = await teacher.request(
+      'PUT',
+      `/api/exams/${examId}/grading/${attemptId}/questions/${byType.essay.id}`,
+      { points: 3.5, feedback: 'Good start', basedOn: null },
+    );
+    expect(marked.status, JSON.stringify(marked.body)).toBe(200);
+    await gradeAttempt(t.system.db, attemptId);
+    const s = await stats();
+    expect(s.gradedAttempts).toBe(1);
+    expect(s.row('short_answer').answers).toEqual([{ text: 'paris', count: 1, correct: true }]);
+    expect(s.row('numeric').answers).toEqual([{ text: '1.48 m', count: 1, correct: true }]);
+    expect(s.row('matching').answers).toEqual([
       { text: 'France → Paris; Germany → Oslo; Italy → Rome', count: 1, correct: false },
     ]);
-    expect(row('fill_blanks').answers).toEqual([{ text: 'h2o | blue', count: 1, correct: false }]);
-    expect(row('essay')).toMatchObject({
+    expect(s.row('fill_blanks').answers).toEqual([{ text: 'h2o | blue', count: 1, correct: false }]);
+    expect(s.row('essay')).toMatchObject({
       answers: null,
       options: null,
-      handMarks: { marked: 0, pending: 1, mean: null },
+      handMarks: { marked: 1, pending: 0, mean: 3.5 },
     });
   });
 });
