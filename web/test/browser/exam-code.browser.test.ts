@@ -156,4 +156,27 @@ describe('joining with an exam code', { timeout: 120_000 }, () => {
     const { rows } = await db.query(`select count(*)::int as n from attempts where exam_id = $1`, [examId]);
     expect(rows[0].n).toBe(0);
   });
+  it('a lobby whose exam became Firefox-only says so at Start, and the student can still start elsewhere', async () => {
+    const title = `Later Firefox only ${tag}`;
+    const code = `LF${tag.slice(-5).toUpperCase()}`.replace(/[^A-Z0-9]/g, '0').slice(0, 7);
+    const examId = await publishedExam(teacherApi, { title, courseId, code }, THREE_QUESTIONS);
+    const s = await page(student);
+    await s.goto('/');
+    const join = s.getByRole('region', { name: 'Join with exam code' });
+    await join.getByRole('textbox', { name: 'Exam code' }).fill(code);
+    await join.getByRole('button', { name: 'Join' }).click();
+    await s.getByRole('heading', { name: title, level: 1 }).waitFor();
+    const limited = await teacherApi.patch(`/api/exams/${examId}`, {
+      data: { proctoring: { enabled: true, allowedBrowsers: ['firefox'] } },
+    });
+    expect(limited.status()).toBe(200);
+    await s.getByRole('button', { name: 'Start exam' }).click();
+    await s
+      .getByRole('alert')
+      .filter({ hasText: /^This exam must be taken in Firefox\. You are using Chrome \d+\. Open the exam in Firefox/ })
+      .waitFor();
+    expect(await s.getByRole('button', { name: 'Start exam' }).isEnabled()).toBe(true);
+    const { rows } = await db.query(`select status from attempts where exam_id = $1`, [examId]);
+    expect(rows).toEqual([{ status: 'not_started' }]);
+  });
 });
