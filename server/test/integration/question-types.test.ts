@@ -242,7 +242,7 @@ describe('taking and grading the new types', () => {
     const stats = async () => {
       const res = await teacher.get(`/api/exams/${examId}/results/questions`);
       expect(res.status).toBe(200);
-       
+
       return { ...res.body, row: (type: string) => res.body.questions.find((q: any) => q.type === type) };
     };
     // A provisional result (a hand mark still to come) stays out of the statistics.
