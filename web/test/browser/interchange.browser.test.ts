@@ -1,7 +1,8 @@
 // Question files in a real browser: on an exam's questions page a teacher chooses a GIFT file
 // (the format is recognised), checks it and reads what each question becomes (skipped ones with
 // the reason) before anything is saved, imports it, then a Moodle XML file after it, and
-// downloads the questions as Moodle XML. axe-core finds nothing serious with the report shown.
+// downloads the questions as Moodle XML; a QTI file goes into a question bank the same way.
+// axe-core finds nothing serious with the report shown.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +105,30 @@ describe('importing and exporting question files', { timeout: 180_000 }, () => {
     expect(download.suggestedFilename()).toMatch(/^imported-.*-questions\.moodle\.xml$/);
     const xml = readFileSync((await download.path())!, 'utf8');
     expect(xml.match(/<question type=/g)).toHaveLength(27);
+  });
+
+  it('imports a QTI 3.0 file into a question bank from the bank page', async () => {
+    const course = await teacher.post('/api/courses', { data: { name: `QTI course ${stamp()}` } });
+    expect(course.status()).toBe(201);
+    const bank = await teacher.post(`/api/courses/${(await course.json()).id}/banks`, { data: { name: 'QTI pool' } });
+    expect(bank.status()).toBe(201);
+    const bankId = (await bank.json()).id as string;
+    const page = await context!.newPage();
+    await page.goto(`/teach/banks/${bankId}`);
+    await page.getByRole('heading', { name: 'Questions (0)' }).waitFor();
+    await page.getByLabel(/^Question file/).setInputFiles(fixture('qti3-items.xml'));
+    await expect.poll(() => page.getByLabel('QTI 3.0', { exact: true }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Check file' }).click();
+    const report = page.getByRole('table', { name: /qti3-items\.xml/ });
+    await report.waitFor();
+    expect(await report.getByRole('row', { name: /Airport on the map/ }).textContent()).toContain(
+      'QTI qti-hotspot-interaction has no equivalent here',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Import 9 questions' }).click();
+    await page.getByRole('heading', { name: 'Questions (9)' }).waitFor();
+    const listed = await (await teacher.get(`/api/banks/${bankId}/questions`)).json();
+    expect(listed.questions.map((q: { type: string }) => q.type)).toContain('ordering');
   });
 
   it('a file in which nothing maps is refused with the reason, and the file input is focused', async () => {
