@@ -365,6 +365,8 @@ describe('abandoned attempts', () => {
     const left = await startedAttempt(t, teacher, exam.id);
     const answered = await startedAttempt(t, teacher, exam.id);
     const stillOpen = await startedAttempt(t, teacher, exam.id);
+    // Nothing saved, no page open, but the student's own window (an accommodation) is still open.
+    const ownWindow = await startedAttempt(t, teacher, exam.id);
     const anytime = await publishedExam(t, teacher);
     const noWindow = await startedAttempt(t, teacher, anytime.id);
 
@@ -389,7 +391,10 @@ describe('abandoned attempts', () => {
     await joined(stillOpen.student, stillOpen.attemptId, 'abandon-dev-0002');
 
     // The window closed a minute ago and every deadline has passed.
-    const ids = [left.attemptId, answered.attemptId, stillOpen.attemptId, noWindow.attemptId];
+    const ids = [left.attemptId, answered.attemptId, stillOpen.attemptId, noWindow.attemptId, ownWindow.attemptId];
+    await t.system.db.execute(sql`update exam_participants p
+      set window_starts_at = now() - interval '2 hours', window_ends_at = now() + interval '1 hour'
+      from attempts a where a.id = ${ownWindow.attemptId} and p.id = a.participant_id`);
     await t.system.db
       .update(exams)
       .set({ startsAt: sql`now() - interval '2 hours'`, endsAt: sql`now() - interval '1 minute'` })
@@ -400,7 +405,7 @@ describe('abandoned attempts', () => {
       .where(sql`${attempts.id} in ${ids}`);
     const queued: string[] = [];
     const grading = { enqueue: async (id: string) => void queued.push(id) };
-    expect(await sweepExpired(t.system.db, silentPublisher, 500, grading)).toBeGreaterThanOrEqual(4);
+    expect(await sweepExpired(t.system.db, silentPublisher, 500, grading)).toBeGreaterThanOrEqual(5);
 
     const rows = await t.system.db
       .select()
@@ -411,6 +416,7 @@ describe('abandoned attempts', () => {
     expect(byId.get(answered.attemptId)).toMatchObject({ status: 'expired', endedReason: 'time_up' });
     expect(byId.get(stillOpen.attemptId)).toMatchObject({ status: 'expired' });
     expect(byId.get(noWindow.attemptId)).toMatchObject({ status: 'expired' });
+    expect(byId.get(ownWindow.attemptId)).toMatchObject({ status: 'expired' });
     const audit = await t.system.db.select().from(auditLogs).where(eq(auditLogs.targetId, left.attemptId));
     expect(audit.map((a) => a.action)).toContain('attempt.abandoned');
 

@@ -4,8 +4,9 @@
 //   An attempt ends as `abandoned` instead of `expired` when, at that moment,
 //     1. it is running (in_progress; a paused attempt's clock is stopped, it never ends by time),
 //     2. its deadline plus the save grace has passed,
-//     3. its exam's window has closed (the exam is not available anytime and ends_at <= now;
-//        an exam without a window has nothing to be left past, so its attempts expire), and
+//     3. the student's window has closed: their own window (an accommodation) when they have
+//        one, else the exam's (not available anytime and ends_at <= now; an exam without a
+//        window has nothing to be left past, so its attempts expire), and
 //     4. the student did nothing in it for the whole of its time: no answer was ever saved
 //        (last_seq = 0: the page's first save has seq 1, and a flag or a cleared answer is
 //        a save too), and no device of theirs is connected to it now (no open presence
@@ -18,7 +19,7 @@
 // whose exam closed before they started end as abandoned too (attempts.lobby.ts).
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { attempts, exams, presence, type Attempt } from '../../db/schema/index.ts';
+import { attempts, examParticipants, exams, presence, type Attempt } from '../../db/schema/index.ts';
 import { AppError } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
 import { hallRows } from '../hall/hall.repository.ts';
@@ -36,12 +37,13 @@ export async function abandonIfLeft(db: Db, attemptId: string): Promise<Attempt 
         .select({ lastSeq: attempts.lastSeq })
         .from(attempts)
         .innerJoin(exams, eq(exams.id, attempts.examId))
+        .innerJoin(examParticipants, eq(examParticipants.id, attempts.participantId))
         .where(
           and(
             eq(attempts.id, attemptId),
             eq(attempts.status, 'in_progress'),
             sql`${attempts.deadlineAt} + make_interval(secs => ${SAVE_GRACE_SECONDS}) <= now()`,
-            sql`not ${exams.availableAnytime} and ${exams.endsAt} <= now()`,
+            sql`coalesce(${examParticipants.windowEndsAt}, case when not ${exams.availableAnytime} then ${exams.endsAt} end) <= now()`,
           ),
         )
         .for('update', { of: attempts });
