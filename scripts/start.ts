@@ -18,7 +18,7 @@ import { ensureLocalContract, reissueLocalCertificates } from './lib/local-chain
 import { CERTIFICATE_DEMO_TITLE, seedDemoCertificate } from '../server/src/demo/demo-certificate.seed.ts';
 import { seedDemoBanks } from '../server/src/demo/demo-banks.seed.ts';
 import { seedDemoTypes } from '../server/src/demo/demo-types.seed.ts';
-import { seedDemoSettings } from '../server/src/demo/demo-settings.seed.ts';
+import { DEMO_CODE_EXAM_TITLE, DEMO_EXAM_CODE, seedDemoSettings } from '../server/src/demo/demo-settings.seed.ts';
 import { seedDemoAccommodations } from '../server/src/demo/demo-accommodations.seed.ts';
 import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
 import { seedDemoReview } from '../server/src/demo/demo-review.seed.ts';
@@ -152,6 +152,13 @@ ${
   zoomClass
     ? `  Zoom: "${ZOOM_DEMO_TOPIC}" is in progress on the local Zoom emulator (${demoZoom!.url}); its students
   come and go. Live attendance (Zoom + hall): ${config.http.publicUrl}/teach/zoom/${zoomClass.meetingId}\n`
+    : ''
+}
+${
+  demo
+    ? `  Assessment: as the teacher, see "Chemistry in words" > Grading (essays to mark), the demo course's question
+  banks, and "Chemistry quiz: proctoring review demo" > Review. As the student, join "${DEMO_CODE_EXAM_TITLE}"
+  with the exam code ${DEMO_EXAM_CODE} on the home page.\n`
     : ''
 }
 ${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}
