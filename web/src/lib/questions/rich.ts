@@ -5,13 +5,19 @@ import renderMathInElement from 'katex/contrib/auto-render';
 
 const FORBID_TAGS = ['style', 'form', 'input', 'button', 'textarea', 'select', 'option', 'iframe', 'object', 'embed'];
 
-// An image its author gave no text is announced as decoration, not by its file name.
-DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-  if (node.tagName === 'IMG' && !node.hasAttribute('alt')) node.setAttribute('alt', '');
-});
+let hooked = false;
 
 /** HTML safe to put in the page: no scripts, handlers, styles, forms or frames. */
 export function sanitise(html: string): string {
+  // Registered on first use, not at import: without a DOM (unit tests in Node import this
+  // module through describe.ts) DOMPurify has no addHook.
+  if (!hooked) {
+    // An image its author gave no text is announced as decoration, not by its file name.
+    DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+      if (node.tagName === 'IMG' && !node.hasAttribute('alt')) node.setAttribute('alt', '');
+    });
+    hooked = true;
+  }
   return DOMPurify.sanitize(html, { FORBID_TAGS, FORBID_ATTR: ['style'], ALLOW_DATA_ATTR: false });
 }
 
