@@ -46,8 +46,11 @@ export async function bankStatistics(db: Db, bankId: string): Promise<BankQuesti
       count(*)::int as attempts,
       (count(an.id) filter (where an.response is not null and an.response <> 'null'::jsonb))::int as answered,
       (count(*) filter (where coalesce(an.manual_points, an.points_awarded) is not null))::int as scored,
+      -- FILTER, not a bare least(): least(1, NULL) is 1, so attempts that drew the question
+      -- without an answer row would each count as full marks.
       sum(least(1, coalesce(an.manual_points, an.points_awarded)
-          / nullif((a.drawn_questions -> (q.id::text) ->> 'points')::numeric, 0))) as score_sum,
+          / nullif((a.drawn_questions -> (q.id::text) ->> 'points')::numeric, 0)))
+        filter (where coalesce(an.manual_points, an.points_awarded) is not null) as score_sum,
       (count(*) filter (where an.is_correct is not null))::int as judged,
       (count(*) filter (where an.is_correct))::int as correct
     from ${questions} q
