@@ -463,16 +463,24 @@ describe('protections', () => {
       await released;
     });
     const replies = Promise.all(requests());
-    await waitFor('both requests waiting for the admin rows', async () => {
-      const [row] = (
-        await db.execute<{ n: number }>(
-          sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        )
-      ).rows;
-      return (row?.n ?? 0) >= 2;
-    });
-    release();
-    await holding;
+    try {
+      await waitFor(
+        'both requests waiting for the admin rows',
+        async () => {
+          const [row] = (
+            await db.execute<{ n: number }>(
+              sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+            )
+          ).rows;
+          return (row?.n ?? 0) >= 2;
+        },
+        45_000,
+      );
+    } finally {
+      // Always let go of the rows, so a failure here cannot hang the tests after it.
+      release();
+      await holding;
+    }
     return (await replies).map((r) => r.status);
   }
 
@@ -496,7 +504,7 @@ describe('protections', () => {
     expect(demoted.sort()).toEqual([200, 403]);
     const roles = [await userRow(c.user.id), await userRow(d.user.id)].map((u) => u.role).sort();
     expect(roles).toEqual(['admin', 'teacher']);
-  });
+  }, 120_000);
 });
 
 describe('the audit log', () => {
