@@ -9,6 +9,7 @@ import { ensureNode } from './bootstrap/node.mjs';
 import { ensureDependencies } from './bootstrap/deps.mjs';
 import { ensureServices, stopServices } from './bootstrap/services.mjs';
 import { ensureChromium } from './bootstrap/chromium.mjs';
+import { ensureFaces } from './bootstrap/faces.mjs';
 import { log } from './bootstrap/util.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,7 +33,10 @@ await ensureNode(root); // re-executes this script under the pinned Node when ne
 const started = Date.now();
 await ensureDependencies(root);
 const services = await ensureServices(root);
-if (task.browser) await ensureChromium();
+if (task.browser) {
+  await ensureChromium();
+  await ensureFaces(root);
+}
 log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (!task.script) {
   const bin = dirname(process.execPath);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXAM_CODE_PATTERN } from './assessment.ts';
 import { line, text } from './common.ts';
+import { DEFAULT_CAMERA_SETTINGS, cameraSettingsSchema } from './camera.ts';
 
 export const examStatuses = ['draft', 'published', 'archived'] as const;
 export type ExamStatus = (typeof examStatuses)[number];
@@ -38,6 +39,8 @@ export const proctoringSettingsSchema = z.object({
     .max(browserNames.length)
     .refine((list) => new Set(list).size === list.length, 'List each browser once')
     .default([]),
+  /** Camera proctoring on the student's device (protocol/src/camera.ts). */
+  camera: cameraSettingsSchema.default(DEFAULT_CAMERA_SETTINGS),
 });
 
 /** Upper-cased before the check, so a teacher may type it in any case. */
@@ -130,6 +133,7 @@ export const EXAM_DEFAULTS = {
     blockCopyPaste: false,
     strictMode: false,
     allowedBrowsers: [] as BrowserName[],
+    camera: DEFAULT_CAMERA_SETTINGS,
   },
   disconnectPolicy: 'strict',
   disconnectCreditMaxMinutes: 0,

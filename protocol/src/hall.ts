@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { text } from './common.ts';
 import { accommodationSummarySchema } from './accommodations.ts';
+import { cameraStates } from './camera.ts';
 import { accessCodeInputSchema, attemptStatuses } from './attempts.ts';
 import { emailSchema } from './auth.ts';
 import { examStatuses } from './exams.ts';
@@ -20,7 +21,23 @@ export const proctorSignalTypes = [
   'context_menu',
   'offline',
   'second_device',
+  // Camera proctoring (protocol/src/camera.ts), detected on the student's device.
+  'camera_denied',
+  'camera_off',
+  'no_face',
+  'multi_person',
+  'gaze_offscreen',
+  'face_mismatch',
 ] as const;
+/** The signals the camera detector raises; each carries a confidence and may carry one evidence frame. */
+export const cameraSignalTypes = [
+  'camera_denied',
+  'camera_off',
+  'no_face',
+  'multi_person',
+  'gaze_offscreen',
+  'face_mismatch',
+] as const satisfies readonly (typeof proctorSignalTypes)[number][];
 export type ProctorSignalType = (typeof proctorSignalTypes)[number];
 export const severities = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];
@@ -38,11 +55,27 @@ export const SIGNAL_WEIGHTS: Record<ProctorSignalType, { severity: Severity; wei
   context_menu: { severity: 'low', weight: 2 },
   offline: { severity: 'low', weight: 2 },
   second_device: { severity: 'high', weight: 25 },
+  camera_denied: { severity: 'high', weight: 15 },
+  camera_off: { severity: 'medium', weight: 10 },
+  no_face: { severity: 'medium', weight: 10 },
+  multi_person: { severity: 'high', weight: 20 },
+  gaze_offscreen: { severity: 'low', weight: 5 },
+  face_mismatch: { severity: 'critical', weight: 30 },
 };
 
 export const riskBreakdownSchema = z.object({
   score: z.number().int().min(0).max(100),
-  items: z.array(z.object({ type: z.string(), count: z.number().int(), weight: z.number(), points: z.number() })),
+  items: z.array(
+    z.object({
+      type: z.string(),
+      count: z.number().int(),
+      weight: z.number(),
+      /** count x weight, each event scaled by its confidence (signals without one count in full). */
+      points: z.number(),
+      /** Mean confidence of the events that carry one (camera signals); null when none does. */
+      confidence: z.number().nullable().optional(),
+    }),
+  ),
 });
 export type RiskBreakdown = z.infer<typeof riskBreakdownSchema>;
 
@@ -153,6 +186,21 @@ export const proctorSignalSchema = z.object({
   /** Milliseconds the condition lasted (tab hidden, offline), when known. */
   durationMs: z.number().int().min(0).max(86_400_000).optional(),
   questionId: uuid.optional(),
+  /** Camera signals: how sure the detector is (0-1). */
+  confidence: z
+    .number()
+    .min(0, 'confidence must be between 0 and 1')
+    .max(1, 'confidence must be between 0 and 1')
+    .optional(),
+  /** Camera signals: what the detector measured (faces seen, degrees turned, similarity), for the proctor to read. */
+  measure: z
+    .object({
+      faces: z.number().int().min(0).max(20).optional(),
+      degrees: z.number().min(-180).max(180).optional(),
+      similarity: z.number().min(0).max(1).optional(),
+    })
+    .strict()
+    .optional(),
 });
 export type ProctorSignal = z.infer<typeof proctorSignalSchema>;
 
@@ -180,6 +228,15 @@ export const hallRowSchema = z.object({
   submittedAt: z.iso.datetime().nullable(),
   /** The participant's extra time ("25% + 10 min"), own window or extra attempts, when any. */
   accommodation: accommodationSummarySchema.nullable().optional(),
+  /** Camera proctoring: the state the student's page last reported, and the identity score. */
+  camera: z
+    .object({
+      state: z.enum(cameraStates),
+      at: z.iso.datetime(),
+      faceVerificationScore: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type HallRow = z.infer<typeof hallRowSchema>;
 
@@ -192,6 +249,13 @@ export const proctoringEventSchema = z.object({
   occurredAt: z.iso.datetime(),
   reviewStatus: z.enum(proctoringReviewStatuses),
   details: z.record(z.string(), z.unknown()),
+  /** Camera signals: the detector's confidence (0-1). */
+  confidence: z.number().nullable().optional(),
+  /** The evidence frame kept for this alert, if the exam keeps evidence (fetch its address with evidence url). */
+  evidence: z
+    .object({ id: z.uuid(), deletedAt: z.iso.datetime().nullable(), expiresAt: z.iso.datetime() })
+    .nullable()
+    .optional(),
 });
 export type ProctoringEventDto = z.infer<typeof proctoringEventSchema>;
 

@@ -13,6 +13,7 @@ export * from './interchange.ts';
 export * from './banks.ts';
 export * from './participants.ts';
 export * from './accommodations.ts';
+export * from './camera.ts';
 export * from './hall.ts';
 export * from './results.ts';
 export * from './grading.ts';

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const jobSchemas = {
   maintenance: {
     'sessions.cleanup': z.object({ olderThanDays: z.number().int().min(0).max(365) }),
+    /** Periodic: deletes camera evidence frames past their exam's retention (each deletion audited). */
+    'evidence.retention': z.object({ limit: z.number().int().min(1).max(10_000) }),
   },
   grading: {
     /** Idempotent: grading the same attempt again gives the same result. */

@@ -31,6 +31,7 @@ import {
   watchExamSchema,
 } from './hall.ts';
 import { watchAttendanceSchema } from './zoom.ts';
+import { cameraStatusSchema, hallCameraSchema } from './camera.ts';
 
 /** Every acknowledgement has this shape: ok with data, or an error a client can show. */
 export type AckReply<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
@@ -44,7 +45,14 @@ export const whoamiReplySchema = z.object({
 export type WhoamiReply = z.infer<typeof whoamiReplySchema>;
 
 const attemptIdSchema = z.object({ attemptId: z.uuid('must be a UUID') });
-export const proctorSignalAckSchema = z.object({ stored: z.boolean() });
+export const proctorSignalAckSchema = z.object({
+  stored: z.boolean(),
+  /** The stored alert's id, when the exam keeps evidence: upload its frame with evidence upload. */
+  eventId: z.uuid().optional(),
+  /** True when the exam keeps evidence for this signal: the page uploads one frame. */
+  wantsEvidence: z.boolean().optional(),
+});
+export const cameraStatusAckSchema = z.object({ state: z.string() });
 export const hallActionReplySchema = z.object({ row: hallRowSchema });
 export const reviewAlertReplySchema = z.object({ event: proctoringEventSchema });
 export const reviewAlertsReplySchema = z.object({ events: z.array(proctoringEventSchema) });
@@ -58,6 +66,8 @@ export const clientEvents = {
   'answer:save': { payload: saveAnswerSchema, ack: saveAckSchema },
   'attempt:submit': { payload: submitAttemptSchema, ack: submitAckSchema },
   'proctor:signal': { payload: proctorSignalSchema, ack: proctorSignalAckSchema },
+  /** Student: the camera's state changed (on, no face, off, denied); proctors see it in the hall. */
+  'camera:status': { payload: cameraStatusSchema, ack: cameraStatusAckSchema },
   'hall:watch': { payload: watchExamSchema, ack: hallSnapshotSchema },
   'hall:action': { payload: hallActionSchema, ack: hallActionReplySchema },
   'alert:review': { payload: reviewAlertSchema, ack: reviewAlertReplySchema },
@@ -93,6 +103,8 @@ export const serverEvents = {
   /** Proctors: a new proctoring event, with the attempt's new risk. */
   'hall:alert': z.object({ event: proctoringEventSchema, risk: riskBreakdownSchema }),
   'hall:alert-reviewed': z.object({ event: proctoringEventSchema }),
+  /** Proctors: one student's camera state changed. */
+  'hall:camera': hallCameraSchema,
   /** Attendance watchers: someone joined or left (Zoom or hall), or a sync finished: fetch the dashboard. */
   'attendance:changed': z.object({ meetingId: z.string() }),
 } as const satisfies Record<string, z.ZodType>;

@@ -5,6 +5,7 @@ export * from './attempts.ts';
 export * from './attendance.ts';
 export * from './audit.ts';
 export * from './banks.ts';
+export * from './camera.ts';
 export * from './auth.ts';
 export * from './certificates.ts';
 export * from './courses.ts';

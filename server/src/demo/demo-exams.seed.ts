@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import {
   courseInputSchema,
+  DEFAULT_CAMERA_SETTINGS,
   examCreateSchema,
   examUpdateSchema,
   participantAddSchema,
@@ -193,7 +194,14 @@ const DEMO_SETTINGS = {
   resultsPolicy: 'immediately',
   partialCreditRule: 'proportional',
   partialCreditPenalty: 0.5,
-  proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: true, strictMode: false, allowedBrowsers: [] },
+  proctoring: {
+    enabled: true,
+    requireFullscreen: false,
+    blockCopyPaste: true,
+    strictMode: false,
+    allowedBrowsers: [],
+    camera: DEFAULT_CAMERA_SETTINGS,
+  },
   disconnectPolicy: 'credit',
   disconnectCreditMaxMinutes: 5,
   issueCertificates: true,

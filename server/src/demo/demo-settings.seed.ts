@@ -3,6 +3,7 @@
 // exam code; it is proctored in strict mode, graded blind, and reviewed from a risk of 40.
 // Made through the exam and question services as the demo teacher would (ensureDemoExam);
 // loading it again changes nothing.
+import { DEFAULT_CAMERA_SETTINGS } from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../http/errors.ts';
 import { demoCourse, ensureDemoExam } from './demo-exams.seed.ts';
@@ -22,6 +23,7 @@ export async function seedDemoSettings(db: Db, secret: string, teacherEmail: str
       blockCopyPaste: true,
       strictMode: true,
       allowedBrowsers: [],
+      camera: DEFAULT_CAMERA_SETTINGS,
     },
   };
   const owner = { caller, courseId: course.id };

@@ -11,6 +11,7 @@ import {
   numeric,
   pgEnum,
   pgTable,
+  real,
   text,
   uniqueIndex,
   uuid,
@@ -90,6 +91,15 @@ export const attempts = pgTable(
     reviewedAt: tstz('reviewed_at'),
     // Set when the ended attempt's risk reached the exam's review threshold.
     manualReviewRequired: boolean('manual_review_required').notNull().default(false),
+    // Camera proctoring (seed 003 ExamSession.proctoring): when the student consented in the
+    // lobby, the state their page last reported, and in identity mode the face description
+    // captured at the start (never the photo) and the latest similarity to it.
+    cameraConsentAt: tstz('camera_consent_at'),
+    cameraState: text('camera_state'),
+    cameraStateAt: tstz('camera_state_at'),
+    faceReference: real('face_reference').array(),
+    faceVerificationCompleted: boolean('face_verification_completed').notNull().default(false),
+    faceVerificationScore: real('face_verification_score'),
     // Hash of the bearer token that authorizes this attempt's socket/HTTP calls.
     attemptTokenHash: text('attempt_token_hash').unique('attempts_attempt_token_hash_uq'),
     ipHash: text('ip_hash'),

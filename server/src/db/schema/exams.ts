@@ -13,7 +13,14 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { disconnectPolicies, examStatuses, partialCreditRules, resultsPolicies, startModes } from '@exam-hall/protocol';
+import {
+  disconnectPolicies,
+  examStatuses,
+  partialCreditRules,
+  resultsPolicies,
+  startModes,
+  type CameraSettings,
+} from '@exam-hall/protocol';
 import { createdAt, tstz, updatedAt } from './columns.ts';
 import { courses } from './courses.ts';
 import { users } from './users.ts';
@@ -35,6 +42,8 @@ export type ExamProctoringSettings = {
   // Stricter severities / lower risk thresholds.
   strictMode: boolean;
   allowedBrowsers?: string[];
+  // Camera proctoring; absent on exams saved before it existed (read as DEFAULT_CAMERA_SETTINGS).
+  camera?: CameraSettings;
 };
 
 export const defaultProctoringSettings: ExamProctoringSettings = {

@@ -1,7 +1,19 @@
 // Proctoring signals and connection presence (seed 003 ProctoringAlerts, plus the
 // live-hall presence the architecture asks for).
 import { sql } from 'drizzle-orm';
-import { check, index, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { alertActions, proctoringReviewStatuses, severities } from '@exam-hall/protocol';
 import { createdAt, tstz } from './columns.ts';
 import { attempts } from './attempts.ts';
@@ -32,6 +44,8 @@ export const proctoringEvents = pgTable(
     type: text('type').notNull(),
     severity: proctoringSeverity('severity').notNull(),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    // Camera signals: the detector's confidence, 0-1 (seed 003 alert.confidence).
+    confidence: real('confidence'),
     // Id chosen by the browser; its outbox replays events after a reconnect and the
     // unique index below turns the replay into a no-op (ON CONFLICT DO NOTHING).
     clientEventId: text('client_event_id'),
@@ -95,3 +109,43 @@ export type NewProctoringEvent = typeof proctoringEvents.$inferInsert;
 export type ProctoringSeverity = (typeof proctoringSeverity.enumValues)[number];
 export type Presence = typeof presence.$inferSelect;
 export type NewPresence = typeof presence.$inferInsert;
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+// One low-resolution frame per camera alert, when the exam keeps evidence: AES-256-GCM
+// encrypted at rest (server/src/modules/camera/evidence.crypto.ts), shown only to the exam's
+// proctors and teachers through short-lived signed addresses, and removed by the retention
+// job after expires_at. The row stays (ciphertext null, deleted_at set) as the record.
+export const proctoringEvidence = pgTable(
+  'proctoring_evidence',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => proctoringEvents.id, { onDelete: 'cascade' }),
+    attemptId: uuid('attempt_id')
+      .notNull()
+      .references(() => attempts.id, { onDelete: 'cascade' }),
+    examId: uuid('exam_id')
+      .notNull()
+      .references(() => exams.id, { onDelete: 'cascade' }),
+    // iv (12 bytes) | tag (16 bytes) | ciphertext; null once deleted.
+    sealed: bytea('sealed'),
+    // Which key sealed it (EVIDENCE_KEY rotation keeps old frames readable).
+    keyId: text('key_id').notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tstz('expires_at').notNull(),
+    deletedAt: tstz('deleted_at'),
+  },
+  (t) => [
+    uniqueIndex('proctoring_evidence_event_uq').on(t.eventId),
+    index('proctoring_evidence_attempt_idx').on(t.attemptId),
+    index('proctoring_evidence_due_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.deletedAt} is null`),
+    check('proctoring_evidence_bytes_ck', sql`${t.bytes} > 0`),
+    check('proctoring_evidence_deleted_ck', sql`(${t.deletedAt} is null) = (${t.sealed} is not null)`),
+  ],
+);
+export type ProctoringEvidence = typeof proctoringEvidence.$inferSelect;

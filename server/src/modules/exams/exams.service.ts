@@ -2,7 +2,13 @@
 // Only the teacher who owns an exam, a teacher of its course (policy/access.ts) or an
 // admin can see or change it; others get 404 so exam ids cannot be probed.
 import type { Exam as ExamDto, ExamCreate, ExamUpdate, WatchableExam } from '@exam-hall/protocol';
-import { browserNames, examWindowProblems, type BrowserName } from '@exam-hall/protocol';
+import {
+  browserNames,
+  DEFAULT_CAMERA_SETTINGS,
+  examWindowProblems,
+  type BrowserName,
+  type CameraSettings,
+} from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { exams, type Exam } from '../../db/schema/index.ts';
 import { AppError, badRequest, conflict, notFound } from '../../http/errors.ts';
@@ -33,6 +39,11 @@ export function loadWatchableExam(db: Db | Tx, actor: Actor | null, examId: stri
   return watchableExam(actor, () => repo.findExam(db, examId), accessFacts(db));
 }
 
+/** The exam's camera settings; rows saved before camera proctoring existed read as camera off. */
+export function cameraSettingsOf(e: Pick<Exam, 'proctoring'>): CameraSettings {
+  return { ...DEFAULT_CAMERA_SETTINGS, ...(e.proctoring.camera ?? {}) };
+}
+
 /** The exam's proctoring settings as the protocol has them (rows saved before allowedBrowsers was kept have none). */
 export function proctoringOf(e: Pick<Exam, 'proctoring'>): ExamDto['proctoring'] {
   return {
@@ -40,6 +51,7 @@ export function proctoringOf(e: Pick<Exam, 'proctoring'>): ExamDto['proctoring']
     allowedBrowsers: (e.proctoring.allowedBrowsers ?? []).filter((b): b is BrowserName =>
       (browserNames as readonly string[]).includes(b),
     ),
+    camera: cameraSettingsOf(e),
   };
 }
 
