@@ -1,6 +1,12 @@
 // The exam settings form's state: what it edits (a flat copy of the exam with text
 // for dates and nullable numbers for number boxes) and how its fields are named.
-import { examCreateSchema, type Exam, type ExamCreate } from '@exam-hall/protocol';
+import {
+  DEFAULT_CAMERA_SETTINGS,
+  examCreateSchema,
+  type CameraSettings,
+  type Exam,
+  type ExamCreate,
+} from '@exam-hall/protocol';
 import { toLocalInput } from '#lib/format.ts';
 
 export const PREFIX = 'exam-';
@@ -20,6 +26,12 @@ export const labels: Record<string, string> = {
   disconnectCreditMaxMinutes: 'Most credit',
   code: 'Exam code',
   reviewRiskThreshold: 'Review threshold',
+  'proctoring.camera.mode': 'Camera proctoring',
+  'proctoring.camera.deniedPolicy': 'Refused camera',
+  'proctoring.camera.retentionDays': 'Camera evidence retention',
+  'proctoring.camera.noFaceSeconds': 'No-face time',
+  'proctoring.camera.lookAwaySeconds': 'Looking-away time',
+  'proctoring.camera.lookAwayDegrees': 'Looking-away angle',
 };
 
 // The protocol's own defaults for everything a new exam does not say.
@@ -44,7 +56,12 @@ export function initialForm(e: Exam | undefined, courseId: string) {
     resultsPolicy: s.resultsPolicy,
     partialCreditRule: s.partialCreditRule,
     partialCreditPenalty: s.partialCreditPenalty as number | null,
-    proctoring: { ...s.proctoring, allowedBrowsers: [...(s.proctoring.allowedBrowsers ?? [])] },
+    proctoring: {
+      ...s.proctoring,
+      allowedBrowsers: [...(s.proctoring.allowedBrowsers ?? [])],
+      // A copy, so editing the form never changes the exam it was read from; number boxes may be emptied.
+      camera: { ...DEFAULT_CAMERA_SETTINGS, ...s.proctoring.camera } as CameraForm,
+    },
     disconnectPolicy: s.disconnectPolicy,
     disconnectCreditMaxMinutes: s.disconnectCreditMaxMinutes as number | null,
     issueCertificates: s.issueCertificates,
@@ -62,5 +79,9 @@ const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 export function generateExamCode(random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n))) {
   return [...random(7)].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
 }
+
+/** The camera settings as the form edits them: an emptied number box is null until the schema says so. */
+type CameraForm = Omit<CameraSettings, NumberKeys> & { [K in NumberKeys]: number | null };
+type NumberKeys = 'retentionDays' | 'noFaceSeconds' | 'lookAwaySeconds' | 'lookAwayDegrees';
 
 export type ExamForm = ReturnType<typeof initialForm>;
