@@ -89,6 +89,7 @@ export class HallConnection extends LiveSocket {
         if (this.#hall.addAlert(event, risk)) this.onalert?.(event);
       }),
     );
+    s.on('hall:camera', (camera) => this.#stream(() => this.#hall.setCamera(camera)));
     s.on('hall:alert-reviewed', ({ event }) =>
       this.#stream(() => {
         this.#hall.reviewed(event);

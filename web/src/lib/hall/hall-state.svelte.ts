@@ -4,7 +4,7 @@
 // and an unchanged row keeps its object, so its table row is left alone.
 /* eslint-disable svelte/prefer-svelte-reactivity -- the maps here are snapshots, replaced whole in
    $state.raw (or, for #index, not meant to be reactive); a SvelteMap would track each of 500 entries. */
-import type { HallRow, HallSnapshot, ProctoringEventDto, RiskBreakdown } from '@exam-hall/protocol';
+import type { HallCamera, HallRow, HallSnapshot, ProctoringEventDto, RiskBreakdown } from '@exam-hall/protocol';
 import { ServerClock } from '../clock.svelte.ts';
 import { compareNames } from './status.ts';
 
@@ -78,6 +78,11 @@ export class HallState {
   setRisk(attemptId: string, risk: RiskBreakdown) {
     this.risks = new Map(this.risks).set(attemptId, risk);
     this.#patchByAttempt(attemptId, () => ({ riskScore: risk.score }));
+  }
+
+  /** A student's camera state changed ('hall:camera'). */
+  setCamera({ attemptId, state, at, faceVerificationScore }: HallCamera) {
+    this.#patchByAttempt(attemptId, () => ({ camera: { state, at, faceVerificationScore } }));
   }
 
   /** A new alert; answers false for one already known (a replay after reconnecting). */

@@ -1,6 +1,12 @@
 // How a roster row reads: plain-text status (never colour alone), time left by the
 // server's clock, and the sort and filter rules of the hall table.
-import { SIGNAL_WEIGHTS, type EndedAttemptStatus, type HallRow, type ProctorSignalType } from '@exam-hall/protocol';
+import {
+  SIGNAL_WEIGHTS,
+  type CameraState,
+  type EndedAttemptStatus,
+  type HallRow,
+  type ProctorSignalType,
+} from '@exam-hall/protocol';
 import { formatCountdown } from '../clock.svelte.ts';
 
 /** Where a participant is, as the proctor thinks of it. */
@@ -175,6 +181,12 @@ const signalLabels: Record<ProctorSignalType, string> = {
   context_menu: 'Opened the context menu',
   offline: 'Went offline',
   second_device: 'Second device',
+  camera_denied: 'Camera refused',
+  camera_off: 'Camera turned off',
+  no_face: 'No face',
+  multi_person: 'More than one person',
+  gaze_offscreen: 'Looking away',
+  face_mismatch: 'Face mismatch',
 };
 
 export function signalLabel(type: string): string {
@@ -185,10 +197,54 @@ export function signalWeight(type: string): number | undefined {
   return SIGNAL_WEIGHTS[type as ProctorSignalType]?.weight;
 }
 
-/** "for 4 s", "2 devices": what the event's details add, in words. */
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** 0.91: confidences and similarities, always two decimals. */
+export const score = (v: number) => v.toFixed(2);
+
+/**
+ * "for 4 s", "2 devices", and for camera signals what the detector measured
+ * ("2 faces", "head turned 41°", "similarity 0.37", wherever the server put it:
+ * in details.measure or in details itself).
+ */
 export function alertDetail(details: Record<string, unknown>): string {
   const parts: string[] = [];
   if (typeof details.durationMs === 'number') parts.push(`for ${formatDuration(details.durationMs)}`);
   if (typeof details.devices === 'number') parts.push(`${details.devices} devices`);
+  const m = (typeof details.measure === 'object' && details.measure ? details.measure : details) as Record<
+    string,
+    unknown
+  >;
+  const faces = num(m.faces);
+  const degrees = num(m.degrees);
+  const similarity = num(m.similarity);
+  if (faces !== undefined) parts.push(faces === 1 ? '1 face' : `${faces} faces`);
+  if (degrees !== undefined) parts.push(`head turned ${Math.round(Math.abs(degrees))}°`);
+  if (similarity !== undefined) parts.push(`similarity ${score(similarity)}`);
   return parts.join(', ');
+}
+
+/** "confidence 0.91" for a camera signal, or '' for a signal without one. */
+export function confidenceText(confidence: number | null | undefined): string {
+  return typeof confidence === 'number' ? `confidence ${score(confidence)}` : '';
+}
+
+// ---------------------------------------------------------------- camera
+
+const cameraLabels: Record<CameraState, string> = {
+  starting: 'Camera starting',
+  on: 'Camera on',
+  no_face: 'No face now',
+  off: 'Camera off',
+  denied: 'Camera refused',
+};
+
+/** Whether the camera state needs a look: the hall marks it in words and with a style. */
+export const cameraTrouble = (state: CameraState) => state === 'no_face' || state === 'off' || state === 'denied';
+
+/** The hall's camera cell: "No face now" and "since 10:42:05 · Identity 0.82", or null without camera data. */
+export function cameraText(row: HallRow): { state: string; since: string } | null {
+  const c = row.camera;
+  if (!c) return null;
+  const identity = c.faceVerificationScore === null ? '' : ` · Identity ${score(c.faceVerificationScore)}`;
+  return { state: cameraLabels[c.state] ?? c.state, since: `since ${timeOfDaySeconds(c.at)}${identity}` };
 }
