@@ -49,6 +49,11 @@ export class ExamSession {
   get signals() {
     return this.#core.ctx.signals;
   }
+  /** The exam's socket while it is connected and joined to the attempt, else null (not reactive). */
+  get joinedSocket(): AppSocket | null {
+    const { socket, state } = this.#core.ctx;
+    return socket?.connected && state.joined ? socket : null;
+  }
   get attempt() {
     return this.#s.attempt;
   }

@@ -1,7 +1,7 @@
 // Proctoring signals wait here until the server stored them, so an event that happens
 // offline (or just before a reload) still reaches the proctor. Each has a client id:
 // a replay after a lost acknowledgement is stored once.
-import type { ProctorSignalType } from '@exam-hall/protocol';
+import type { ClientAck, ProctorSignal, ProctorSignalType } from '@exam-hall/protocol';
 import { proctorSignalTypes } from '@exam-hall/protocol';
 import { NO_ANSWER, request } from '../socket-request.ts';
 import type { ExamContext } from './state.ts';
@@ -16,11 +16,18 @@ export interface QueuedSignal {
   questionId?: string;
   /** Still going on (tab hidden, offline): sent when it ends, with how long it lasted. */
   held?: boolean;
+  /** Camera signals: how sure the detector is (0-1), and what it measured. */
+  confidence?: number;
+  measure?: ProctorSignal['measure'];
 }
+
+/** The server stored a signal: its answer (the camera uploads an evidence frame when asked). */
+export type SignalStored = (signal: QueuedSignal, ack: ClientAck<'proctor:signal'>) => void;
 
 /** Enough for any honest exam; a flood of blur events must not fill the storage. */
 export const MAX_QUEUED_SIGNALS = 200;
 const MAX_DURATION_MS = 86_400_000;
+const clampDuration = (ms: number) => Math.min(MAX_DURATION_MS, Math.max(0, Math.round(ms)));
 
 export const signalsKey = (attemptId: string) => `eh-signals:${attemptId}`;
 
@@ -37,6 +44,7 @@ function isSignal(v: unknown): v is QueuedSignal {
 export class SignalQueue {
   #store: KeyValueStore;
   #key: string;
+  #onStored = new Set<SignalStored>();
 
   constructor(store: KeyValueStore, attemptId: string) {
     this.#store = store;
@@ -53,10 +61,18 @@ export class SignalQueue {
     else writeJson(this.#store, this.#key, list.slice(-MAX_QUEUED_SIGNALS));
   }
 
-  add(type: ProctorSignalType, options: { held?: boolean; questionId?: string; now?: number } = {}): QueuedSignal {
+  add(
+    type: ProctorSignalType,
+    options: Pick<QueuedSignal, 'held' | 'questionId' | 'durationMs' | 'confidence' | 'measure'> & {
+      now?: number;
+    } = {},
+  ): QueuedSignal {
     const signal: QueuedSignal = { clientEventId: randomId(), type, at: options.now ?? Date.now() };
     if (options.held) signal.held = true;
     if (options.questionId) signal.questionId = options.questionId;
+    if (options.durationMs !== undefined) signal.durationMs = clampDuration(options.durationMs);
+    if (options.confidence !== undefined) signal.confidence = Math.min(1, Math.max(0, options.confidence));
+    if (options.measure) signal.measure = options.measure;
     this.#write([...this.#read(), signal]);
     return signal;
   }
@@ -71,7 +87,7 @@ export class SignalQueue {
     for (const s of list) {
       if (!s.held || !match(s)) continue;
       delete s.held;
-      if (now !== undefined) s.durationMs = Math.min(MAX_DURATION_MS, Math.max(0, Math.round(now - s.at)));
+      if (now !== undefined) s.durationMs = clampDuration(now - s.at);
       changed = true;
     }
     if (changed) this.#write(list);
@@ -88,6 +104,16 @@ export class SignalQueue {
 
   remove(clientEventId: string): void {
     this.#write(this.#read().filter((s) => s.clientEventId !== clientEventId));
+  }
+
+  /** Calls `fn` with each signal the server acknowledged from now on; answers the function that stops it. */
+  onStored(fn: SignalStored): () => void {
+    this.#onStored.add(fn);
+    return () => this.#onStored.delete(fn);
+  }
+
+  stored(signal: QueuedSignal, ack: ClientAck<'proctor:signal'>): void {
+    for (const fn of this.#onStored) fn(signal, ack);
   }
 }
 
@@ -114,9 +140,12 @@ export class SignalSender {
           clientEventId: s.clientEventId,
           ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
           ...(s.questionId ? { questionId: s.questionId } : {}),
+          ...(s.confidence !== undefined ? { confidence: s.confidence } : {}),
+          ...(s.measure ? { measure: s.measure } : {}),
         });
         if (reply.ok || reply.error.code === 'validation_failed') {
           signals.remove(s.clientEventId);
+          if (reply.ok) signals.stored(s, reply.data);
         } else {
           if (reply.error.code !== NO_ANSWER.disconnected) this.#retrySoon();
           return;
