@@ -36,6 +36,10 @@ export const errorCodes = [
   'hall_not_open',
   /** The exam is limited to browsers this one is not (its allowedBrowsers setting). */
   'browser_not_allowed',
+  /** The exam uses the camera and its setting blocks the start until the lobby's camera check succeeded. */
+  'camera_check_required',
+  /** A camera check was sent for an exam that does not use the camera. */
+  'camera_not_used',
   /** The password is right but the email address is not confirmed yet (pending_verification). */
   'email_not_verified',
   /** An account link (invitation, reset, confirmation) that was already used, or replaced by a newer one. */
@@ -43,6 +47,8 @@ export const errorCodes = [
   'link_expired',
   /** Not a link of ours (mistyped or cut off). */
   'link_invalid',
+  /** A camera evidence frame that the retention job deleted (HTTP 410); its record stays. */
+  'evidence_deleted',
   'zoom_not_configured',
   'zoom_refused',
   'zoom_unavailable',

@@ -88,6 +88,7 @@ export async function createSystem(
       attemptLive: services.attemptLive,
       proctoring: services.proctoring,
       attendance: services.attendance,
+      camera: services.camera,
     }),
     log,
     services.attemptLive,

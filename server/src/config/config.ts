@@ -30,6 +30,13 @@ const url = (protocols: RegExp, what: string) =>
     }
   }, `must be a ${what} URL`);
 
+const evidenceKey = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 bytes in base64 (openssl rand -base64 32)',
+  })
+  .transform((v) => Buffer.from(v, 'base64'));
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   EXAM_HALL_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
@@ -135,6 +142,19 @@ const envSchema = z.object({
   INVITATION_TTL_HOURS: int(1, 24 * 90).default(168),
   PASSWORD_RESET_TTL_MINUTES: int(5, 24 * 60).default(60),
   EMAIL_VERIFICATION_TTL_HOURS: int(1, 24 * 30).default(48),
+  // Camera evidence frames are sealed with this AES-256 key (32 bytes, base64). Unset: a key
+  // derived from APP_SECRET. Old keys (comma-separated) stay readable after a rotation.
+  EVIDENCE_KEY: evidenceKey.optional(),
+  EVIDENCE_KEYS_OLD: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(evidenceKey).max(10, 'at most 10 keys'))
+    .default([]),
 });
 
 /** Every variable the server reads (example.env documents each; a test checks it). */
@@ -273,6 +293,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       passwordResetTtlMs: env.PASSWORD_RESET_TTL_MINUTES * 60_000,
       emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL_HOURS * 3_600_000,
     },
+    /** Null key: derived from the server secret (evidence.crypto.ts). Never logged. */
+    evidence: { key: env.EVIDENCE_KEY ?? null, oldKeys: env.EVIDENCE_KEYS_OLD },
     bootstrapAdmin: env.BOOTSTRAP_ADMIN_EMAIL
       ? {
           email: env.BOOTSTRAP_ADMIN_EMAIL.toLowerCase(),

@@ -5,6 +5,7 @@ import { jobSchemas, type JobName, type JobPayload, type QueueName } from '@exam
 import type { Logger } from '../lib/logger.ts';
 import type { Infrastructure } from '../infrastructure.ts';
 import { runSessionsCleanupJob } from '../modules/auth/auth.jobs.ts';
+import { runEvidenceRetentionJob } from '../modules/camera/evidence.jobs.ts';
 import { runExpireJob, runSweepJob } from '../modules/attempts/attempts.jobs.ts';
 import { runGradeJob, runGradingReconcileJob } from '../modules/grading/grading.jobs.ts';
 import {
@@ -34,6 +35,7 @@ type Handlers = {
 export const handlers: Handlers = {
   maintenance: {
     'sessions.cleanup': (payload, ctx) => runSessionsCleanupJob(ctx, payload),
+    'evidence.retention': (payload, ctx) => runEvidenceRetentionJob(ctx, payload),
   },
   grading: {
     'attempt.grade': (payload, ctx) => runGradeJob(ctx, payload),
@@ -70,6 +72,15 @@ export const schedules = [
     everyMs: 3_600_000,
     data: { olderThanDays: 7 },
     atStart: false,
+  },
+  {
+    queue: 'maintenance' as const,
+    id: 'evidence.retention',
+    name: 'evidence.retention' as const,
+    everyMs: 3_600_000,
+    data: { limit: 500 },
+    // A worker that was down past a frame's expiry deletes it at once, not an hour later.
+    atStart: true,
   },
   {
     queue: 'attempts' as const,

@@ -35,6 +35,8 @@ import type { ExpiryScheduler } from './attempts/attempts.jobs.ts';
 import { createAttemptLiveService } from './attempts/attempts.live.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
 import { createProctoringService } from './proctoring/proctoring.service.ts';
+import { createCameraService } from './camera/camera.service.ts';
+import { cameraRoutes } from './camera/camera.routes.ts';
 import { createReviewService } from './review/review.service.ts';
 import { reviewRoutes } from './review/review.routes.ts';
 import { createParticipantService } from './participants/participants.service.ts';
@@ -59,6 +61,8 @@ import { createAccountService } from './accounts/accounts.service.ts';
 import { accountRoutes } from './accounts/accounts.routes.ts';
 import { createUserService } from './users/users.service.ts';
 import { userRoutes } from './users/users.routes.ts';
+import { createEvidenceService } from './camera/evidence.service.ts';
+import { evidenceRoutes } from './camera/evidence.routes.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -79,10 +83,12 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const accountLinks = createAccountLinks(deps);
   const proctoring = createProctoringService(deps);
+  const camera = createCameraService({ ...deps, proctoring });
   return {
     accountLinks,
     users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
+    camera,
     hall: createHallService({ ...deps, proctoring }),
     review: createReviewService({ ...deps, proctoring }),
     attemptLive: createAttemptLiveService({ ...deps, proctoring }),
@@ -96,6 +102,7 @@ export function createServices(deps: ServiceDeps) {
     }),
     attempts: createAttemptService({
       ...deps,
+      camera,
       limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
       publicUrl: deps.config.http.publicUrl,
     }),
@@ -110,6 +117,7 @@ export function createServices(deps: ServiceDeps) {
     zoomMeetings: createZoomMeetingService(deps),
     attendance: createAttendanceService(deps),
     audit: createAuditService(deps),
+    evidence: createEvidenceService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -132,6 +140,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...examCodeRoutes(s.examCode),
     ...hallRoutes(s.exams),
     ...attemptRoutes(s.attempts, deps.config.auth.cookieSecure),
+    ...cameraRoutes(s.camera),
     ...questionRoutes(s.questions),
     ...interchangeRoutes(s.interchange),
     ...bankRoutes(s.banks),
@@ -143,6 +152,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...verificationRoutes(s.verification, deps.config.http.publicUrl),
     ...zoomMeetingRoutes(s.zoomMeetings),
     ...attendanceRoutes(s.attendance),
+    ...evidenceRoutes(s.evidence),
     ...zoomWebhookRoutes({
       secret: deps.config.zoom.webhookSecret,
       redis: deps.redis,

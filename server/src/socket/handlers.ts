@@ -18,6 +18,7 @@ import type { HallService } from '../modules/hall/hall.service.ts';
 import type { AttemptLiveService } from '../modules/attempts/attempts.live.service.ts';
 import type { ProctoringService } from '../modules/proctoring/proctoring.service.ts';
 import type { AttendanceService } from '../modules/attendance/attendance.service.ts';
+import { isCameraSignal, signalExtras, type CameraService } from '../modules/camera/camera.service.ts';
 import type { Caller } from '../policy/actor.ts';
 import { parseAttemptCookie } from '../policy/attempt-cookie.ts';
 import type { Hub, HubSocket } from './hub.ts';
@@ -59,8 +60,9 @@ export function socketHandlers(deps: {
   attemptLive: AttemptLiveService;
   proctoring: ProctoringService;
   attendance: AttendanceService;
+  camera: CameraService;
 }): SocketHandlers {
-  const { hall, attemptLive, proctoring, attendance } = deps;
+  const { hall, attemptLive, proctoring, attendance, camera } = deps;
   return {
     whoami: (socket) => {
       const a = socket.data.actor;
@@ -93,8 +95,13 @@ export function socketHandlers(deps: {
       const details: Record<string, unknown> = {};
       if (input.durationMs !== undefined) details.durationMs = input.durationMs;
       if (input.questionId) details.questionId = input.questionId;
-      return { stored: await attemptLive.signal(joined, input.type, details, input.clientEventId) };
+      const { confidence, measure } = signalExtras(input);
+      if (measure) details.measure = measure;
+      const r = await attemptLive.signal(joined, input.type, details, input.clientEventId, confidence);
+      if (!isCameraSignal(input.type)) return r;
+      return { ...r, wantsEvidence: await camera.wantsEvidence(joined.examId, input.type, r.stored) };
     },
+    'camera:status': (socket, input) => camera.status(joinedAttempt(socket, input.attemptId), input),
     'hall:watch': (socket, input) =>
       hall.watch(callerOf(socket), input.examId, () => Promise.resolve(socket.join(rooms.examProctors(input.examId)))),
     'attendance:watch': (socket, input) =>

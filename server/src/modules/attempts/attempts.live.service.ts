@@ -230,18 +230,20 @@ export function createAttemptLiveService(deps: {
       type: Parameters<ProctoringService['record']>[1],
       details: Record<string, unknown>,
       clientEventId: string,
-    ) {
-      const stored = await proctoring.record(
+      confidence?: number,
+    ): Promise<{ stored: boolean; eventId?: string }> {
+      const event = await proctoring.recordEvent(
         { id: joined.attemptId, examId: joined.examId, userId: joined.userId },
         type,
         details,
         clientEventId,
+        { confidence },
       );
-      if (stored) {
+      if (event) {
         const a = await repo.attemptById(db, joined.attemptId);
         if (a) await rows.pushRow(a);
       }
-      return stored;
+      return event ? { stored: true, eventId: event.id } : { stored: false };
     },
   };
 }

@@ -32,6 +32,7 @@ import {
   summaryOf,
 } from './attempts.accommodation.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
+import { cameraStartGate, type CameraService } from '../camera/camera.service.ts';
 
 /** Why a lobby can never start now (its exam is over), or null. */
 export function lobbyClosedReason(exam: Exam, now = new Date()): string | null {
@@ -106,8 +107,14 @@ export async function sweepClosedLobbies(db: Db, publish: HallPublisher, limit =
   return closed;
 }
 
-export function createLobby(deps: { db: Db; secret: string; publish: HallPublisher; expiry: ExpiryScheduler }) {
-  const { db, secret, publish, expiry } = deps;
+export function createLobby(deps: {
+  db: Db;
+  secret: string;
+  publish: HallPublisher;
+  expiry: ExpiryScheduler;
+  camera: Pick<CameraService, 'deniedAtStart'>;
+}) {
+  const { db, secret, publish, expiry, camera } = deps;
 
   async function ownAttempt(attemptId: string, who: AttemptPrincipal) {
     const [row] = await db
@@ -167,7 +174,7 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
         if (!a) throw notFound('Attempt');
         const [exam] = await tx.select().from(exams).where(eq(exams.id, a.examId)).for('share');
         if (!exam) throw notFound('Attempt');
-        if (a.status === 'in_progress' || a.status === 'paused') return { attempt: a, exam, began: false };
+        if (a.status === 'in_progress' || a.status === 'paused') return { attempt: a, exam, began: false, gate: null };
         if (a.status !== 'not_started') {
           throw new AppError(
             409,
@@ -177,7 +184,7 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
         }
         const acc = await accommodationOf(tx, a.participantId);
         const closed = lobbyClosedReason(examForParticipant(exam, acc));
-        if (closed) return { attempt: a, exam, began: false, closed };
+        if (closed) return { attempt: a, exam, began: false, closed, gate: null };
         assertBrowserAllowed(exam.proctoring, ctx.userAgent);
         if (!canBegin(exam)) {
           throw new AppError(
@@ -186,6 +193,8 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
             'Your proctor has not opened the hall yet. Stay on this page: the exam starts as soon as they do.',
           );
         }
+        // Camera proctoring: 409 camera_check_required (policy block), or an alert after commit (policy alert).
+        const gate = cameraStartGate(exam, a).deniedSignal;
         // The participant's extra time lengthens the clock (and the latest deadline) from the start.
         const clock = clockAtStart(exam, acc);
         const started = await transitionAttempt(tx, a.id, 'in_progress', {
@@ -209,7 +218,7 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
             details: { examId: exam.id, attemptNumber: started.attemptNumber, startMode: exam.startMode },
           },
         );
-        return { attempt: started, exam, began: true };
+        return { attempt: started, exam, began: true, gate };
       });
       if ('closed' in outcome && outcome.closed) {
         // The exam is over: the lobby ends now (audited), and the student is told why.
@@ -217,7 +226,8 @@ export function createLobby(deps: { db: Db; secret: string; publish: HallPublish
         if (ended) await bestEffort(announceEnd(db, publish, ended), 1000);
         throw new AppError(403, 'exam_not_available', outcome.closed);
       }
-      const { attempt, exam, began } = outcome;
+      const { attempt, exam, began, gate } = outcome;
+      if (began && gate) await bestEffort(camera.deniedAtStart(attempt, gate), 2000);
       if (began) {
         // After commit; best effort: the clock runs whatever Redis says (the sweep re-arms lost jobs).
         await bestEffort(expiry.schedule(attempt.id, attempt.deadlineAt!), 1000);

@@ -22,6 +22,7 @@ import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
+import type { CameraService } from '../camera/camera.service.ts';
 import { assertMayTakeExams } from './attempts.account.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
 import { hallRows } from '../hall/hall.repository.ts';
@@ -93,6 +94,8 @@ export function createAttemptService(deps: {
   publish: HallPublisher;
   /** For the verification link of a result's certificate. */
   publicUrl: string;
+  /** The camera start gate's alert (camera proctoring with deniedPolicy alert). */
+  camera: Pick<CameraService, 'deniedAtStart'>;
 }) {
   const { db, secret, limiter, publish } = deps;
   /** After commit: proctors see the student arrive in the lobby. Best effort: the entry is committed. */

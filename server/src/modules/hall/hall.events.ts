@@ -4,6 +4,7 @@
 import {
   rooms,
   type Clock,
+  type HallCamera,
   type HallRow,
   type ProctoringEventDto,
   type RiskBreakdown,
@@ -28,6 +29,8 @@ export interface HallPublisher {
   rows(examId: string, rows: HallRow[]): void;
   alert(examId: string, event: ProctoringEventDto, risk: RiskBreakdown): void;
   alertReviewed(examId: string, event: ProctoringEventDto): void;
+  /** One student's camera state changed (camera proctoring). */
+  camera(examId: string, camera: HallCamera): void;
   /** The meeting's attendance changed (Zoom join/leave, sync, hall presence): watchers refetch. */
   attendanceChanged(meetingId: string): void;
   /**
@@ -99,6 +102,7 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     },
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
+    camera: (examId, camera) => to(rooms.examProctors(examId), 'hall:camera', camera),
     attendanceChanged: (meetingId) => to(rooms.meetingAttendance(meetingId), 'attendance:changed', { meetingId }),
     closeUserSockets: (userId, ended, attemptIds = []) => {
       if (silent) return;
@@ -125,6 +129,7 @@ export const silentPublisher: HallPublisher = {
   rows: () => {},
   alert: () => {},
   alertReviewed: () => {},
+  camera: () => {},
   attendanceChanged: () => {},
   closeUserSockets: () => {},
 };

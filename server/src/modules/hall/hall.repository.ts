@@ -103,6 +103,9 @@ type RawRow = {
   window_starts_at: Date | string | null;
   window_ends_at: Date | string | null;
   extra_attempts: number;
+  camera_state: string | null;
+  camera_state_at: Date | string | null;
+  face_verification_score: number | null;
 };
 
 /**
@@ -121,6 +124,7 @@ export async function hallRows(db: Db | Tx, examId: string, participantIds?: str
   const res = await db.execute<RawRow>(sql`
     select p.id as participant_id, p.user_id, u.name, p.email,
            a.id as attempt_id, a.status, a.deadline_at, a.paused_at, a.risk_score, a.submitted_at,
+           a.camera_state, a.camera_state_at, a.face_verification_score,
            coalesce(jsonb_array_length(a.question_order), 0)::int as question_count,
            (select duration_minutes from exams x where x.id = p.exam_id) as duration_minutes,
            p.extra_time_minutes, p.extra_time_percent, p.window_starts_at, p.window_ends_at, p.extra_attempts,
@@ -168,6 +172,14 @@ export async function hallRows(db: Db | Tx, examId: string, participantIds?: str
         extraAttempts: r.extra_attempts,
       },
     ),
+    camera:
+      r.camera_state && r.camera_state_at
+        ? {
+            state: r.camera_state as NonNullable<HallRow['camera']>['state'],
+            at: iso(r.camera_state_at)!,
+            faceVerificationScore: r.face_verification_score,
+          }
+        : null,
   }));
 }
 

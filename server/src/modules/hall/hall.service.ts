@@ -14,6 +14,7 @@ import type { Caller } from '../../policy/actor.ts';
 import { transitionAttempt } from '../attempts/attempts.state.ts';
 import type { ProctoringService } from '../proctoring/proctoring.service.ts';
 import { toEventDto } from '../proctoring/proctoring.service.ts';
+import { attachEvidence } from '../camera/evidence.repository.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
 import type { ExpiryScheduler } from '../attempts/attempts.jobs.ts';
 import type { HallPublisher } from './hall.events.ts';
@@ -59,7 +60,8 @@ export function createHallService(deps: {
         examId,
         examTitle: exam.title,
         rows: roster,
-        alerts: alerts.map(toEventDto),
+        // Each alert with its evidence frame, if the exam keeps them (camera/evidence.repository.ts).
+        alerts: await attachEvidence(db, alerts.map(toEventDto)),
         serverTime: new Date().toISOString(),
       };
     },

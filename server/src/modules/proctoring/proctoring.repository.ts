@@ -6,10 +6,21 @@ import { attempts, exams, proctoringEvents, type ProctoringEvent } from '../../d
 
 type Q = Db | Tx;
 
-/** How many alerts of each type the attempt has, dismissed ones left out. */
-export async function countsByType(db: Q, attemptId: string): Promise<{ type: string; count: number }[]> {
+/**
+ * How many alerts of each type the attempt has, dismissed ones left out; `weighted` sums each
+ * alert's confidence (1 when it has none), `confidence` is the mean of those that have one.
+ */
+export async function countsByType(
+  db: Q,
+  attemptId: string,
+): Promise<{ type: string; count: number; weighted: number; confidence: number | null }[]> {
   return db
-    .select({ type: proctoringEvents.type, count: sql<number>`count(*)::int` })
+    .select({
+      type: proctoringEvents.type,
+      count: sql<number>`count(*)::int`,
+      weighted: sql<number>`sum(coalesce(${proctoringEvents.confidence}, 1))::float8`,
+      confidence: sql<number | null>`avg(${proctoringEvents.confidence})::float8`,
+    })
     .from(proctoringEvents)
     .where(and(eq(proctoringEvents.attemptId, attemptId), sql`${proctoringEvents.reviewStatus} <> 'dismissed'`))
     .groupBy(proctoringEvents.type);

@@ -29,22 +29,27 @@ export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
     occurredAt: e.occurredAt.toISOString(),
     reviewStatus: e.reviewStatus,
     details: e.details,
+    confidence: e.confidence ?? null,
   };
 }
 
-/** Dismissed alerts do not count; everything else does, by type, capped at 100. */
+/**
+ * Dismissed alerts do not count; everything else does, by type, each alert's points scaled
+ * by its confidence (alerts without one count in full), capped at 100.
+ */
 export async function riskOf(db: Db | Tx, attemptId: string): Promise<RiskBreakdown> {
   const rows = await repo.countsByType(db, attemptId);
+  const round2 = (n: number) => Math.round(n * 100) / 100;
   const items = rows
     .map((r) => {
       const weight = SIGNAL_WEIGHTS[r.type as ProctorSignalType]?.weight ?? 0;
-      return { type: r.type, count: r.count, weight, points: r.count * weight };
+      const points = round2(Number(r.weighted) * weight);
+      // The mean confidence only where the alerts carry one (camera signals).
+      if (r.confidence === null) return { type: r.type, count: r.count, weight, points };
+      return { type: r.type, count: r.count, weight, points, confidence: round2(Number(r.confidence)) };
     })
     .sort((a, b) => b.points - a.points);
-  const score = Math.min(
-    100,
-    items.reduce((s, i) => s + i.points, 0),
-  );
+  const score = Math.min(100, Math.round(items.reduce((s, i) => s + i.points, 0)));
   return { score, items };
 }
 
@@ -55,6 +60,34 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
     const risk = await riskOf(db, attemptId);
     await repo.setRiskScore(db, attemptId, risk.score);
     return risk;
+  }
+
+  /**
+   * Stores a signal once (by clientEventId), with the detector's confidence (camera signals),
+   * and tells the proctors. Answers the new event, or null for a repeat.
+   */
+  async function recordEvent(
+    attempt: { id: string; examId: string; userId: string },
+    type: ProctorSignalType,
+    details: Record<string, unknown>,
+    clientEventId?: string,
+    opts: { confidence?: number | undefined } = {},
+  ): Promise<ProctoringEventDto | null> {
+    const event = await repo.insertEvent(db, {
+      attemptId: attempt.id,
+      examId: attempt.examId,
+      userId: attempt.userId,
+      type,
+      severity: severityFor(type, await repo.strictMode(db, attempt.examId)),
+      details,
+      confidence: opts.confidence ?? null,
+      clientEventId: clientEventId ?? null,
+    });
+    if (!event) return null;
+    const risk = await updateRisk(attempt.id);
+    const dto = toEventDto(event);
+    publish.alert(attempt.examId, dto, risk);
+    return dto;
   }
 
   return {
@@ -84,20 +117,10 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
       details: Record<string, unknown>,
       clientEventId?: string,
     ): Promise<boolean> {
-      const event = await repo.insertEvent(db, {
-        attemptId: attempt.id,
-        examId: attempt.examId,
-        userId: attempt.userId,
-        type,
-        severity: severityFor(type, await repo.strictMode(db, attempt.examId)),
-        details,
-        clientEventId: clientEventId ?? null,
-      });
-      if (!event) return false;
-      const risk = await updateRisk(attempt.id);
-      publish.alert(attempt.examId, toEventDto(event), risk);
-      return true;
+      return (await recordEvent(attempt, type, details, clientEventId)) !== null;
     },
+
+    recordEvent,
 
     async review(
       caller: Caller,
