@@ -8,6 +8,7 @@ import { AppError } from './errors.ts';
 import { unavailableErrorOf } from '../db/unavailable.ts';
 import { mount, type DeclaredRoute } from './route.ts';
 import { docsRouter } from './docs.ts';
+import { vendorRouter } from './vendor.ts';
 import type { OriginPolicy } from './origins.ts';
 
 export interface HttpAppOptions {
@@ -95,6 +96,8 @@ export function createHttpApp(o: HttpAppOptions) {
   app.use('/api', (req, _res, next) =>
     next(new AppError(404, 'not_found', `No API route ${req.method} ${req.originalUrl.split('?')[0]}.`)),
   );
+  // The camera detector's library, models and WASM files, from node_modules (no CDN).
+  app.use(vendorRouter());
   if (o.web) app.use(o.web);
   app.use(errorHandler);
   return app;
