@@ -4,8 +4,10 @@
 // with a confidence that scales their points in the risk breakdown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { FACE_DESCRIPTOR_LENGTH, type CameraSettings } from '@exam-hall/protocol';
-import { attempts, auditLogs, proctoringEvents } from '../../src/db/schema/index.ts';
+import { FACE_DESCRIPTOR_LENGTH, examSchema, type CameraSettings } from '@exam-hall/protocol';
+import { attempts, auditLogs, examParticipants, exams, proctoringEvents } from '../../src/db/schema/index.ts';
+import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
+import { DEMO_CAMERA_EXAM_TITLE, seedDemoCamera } from '../../src/demo/demo-camera.seed.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { publishedExam, signedIn } from '../support/fixtures.ts';
@@ -280,5 +282,27 @@ describe('during the exam', () => {
     expect(
       await call(ss, 'proctor:signal', { attemptId, type: 'no_face', clientEventId: 'cam-evt-0101', confidence: 0.9 }),
     ).toMatchObject({ stored: true, wantsEvidence: false });
+  });
+});
+
+describe('demo data', () => {
+  it('makes the camera-proctored exam through the services once: presence mode, evidence kept, the demo student invited', async () => {
+    await seedDemo(t.system.db);
+    const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
+    const studentEmail = DEMO_ACCOUNTS.find((a) => a.role === 'student')!.email;
+    const first = await seedDemoCamera(t.system.db, t.system.config.secret, teacherEmail, studentEmail);
+    const again = await seedDemoCamera(t.system.db, t.system.config.secret, teacherEmail, studentEmail);
+    expect(again.examId).toBe(first.examId);
+    const found = await t.system.db.select().from(exams).where(eq(exams.title, DEMO_CAMERA_EXAM_TITLE));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ status: 'published' });
+    const demoTeacher = new Client(t.url);
+    expect(
+      (await demoTeacher.signIn(teacherEmail, DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.password)).status,
+    ).toBe(200);
+    const dto = await demoTeacher.get(`/api/exams/${first.examId}`);
+    expect(examSchema.parse(dto.body).proctoring.camera).toMatchObject({ mode: 'presence', evidence: true });
+    const invited = await t.system.db.select().from(examParticipants).where(eq(examParticipants.examId, first.examId));
+    expect(invited.map((p) => p.email)).toEqual([studentEmail]);
   });
 });
