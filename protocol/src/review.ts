@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { alertActions, appealStatuses, attemptReviewStatuses } from './assessment.ts';
 import { attemptStatuses } from './attempts.ts';
 import { text } from './common.ts';
-import { proctoringReviewStatuses, severities } from './hall.ts';
+import { proctoringEventSchema, proctoringReviewStatuses, severities } from './hall.ts';
 
 /** Notes, appeal messages and resolutions are at most this long. */
 export const REVIEW_TEXT_MAX = 2000;
@@ -98,6 +98,8 @@ export const attemptAlertSchema = z.object({
   action: z.enum(alertActions).nullable(),
   actionBy: person,
   actionAt: z.iso.datetime().nullable(),
+  /** Camera alerts of an exam that keeps evidence: the frame (fetch its address with cameraApi.evidenceUrl). */
+  evidence: proctoringEventSchema.shape.evidence,
 });
 export type AttemptAlert = z.infer<typeof attemptAlertSchema>;
 

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import jpeg from 'jpeg-js';
-import { EVIDENCE_MAX_BYTES } from '@exam-hall/protocol';
+import { EVIDENCE_MAX_BYTES, type HallSnapshot, type ProctoringEventDto } from '@exam-hall/protocol';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
+import { call, nextEvent, openSocket } from '../support/sockets.ts';
 import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { attempts, auditLogs, exams, proctoringEvents, proctoringEvidence } from '../../src/db/schema/index.ts';
 import { signedEvidenceUrl } from '../../src/modules/camera/evidence.service.ts';
@@ -112,6 +113,10 @@ describe('evidence frames', () => {
     const frame = makeJpeg(320, 240);
     expect(frame.length).toBeLessThan(EVIDENCE_MAX_BYTES);
 
+    // The proctor watches the hall: the alert came before its frame, so the upload is pushed too.
+    const ps = await openSocket(t.url, proctor);
+    await call(ps, 'hall:watch', { examId: a.examId });
+    const pushed = nextEvent<{ event: ProctoringEventDto }>(ps, 'hall:alert-reviewed');
     const up = await upload(a.student, a.attemptId, a.clientEventId, frame);
     expect(up.status, JSON.stringify(up.json)).toBe(201);
     expect(up.json).toMatchObject({ eventId: a.eventId, bytes: frame.length, deletedAt: null });
@@ -142,12 +147,20 @@ describe('evidence frames', () => {
     expect(uploaded!.details).toMatchObject({ eventId: a.eventId, type: 'multi_person', bytes: frame.length });
     expect(JSON.stringify(uploaded!.details).length).toBeLessThan(400);
 
-    // The hall snapshot's alert carries the frame (what slice 6 shows as a thumbnail).
-    const snapshot = await t.system.db
-      .select({ id: proctoringEvidence.id })
-      .from(proctoringEvidence)
-      .where(eq(proctoringEvidence.eventId, a.eventId));
-    expect(snapshot[0]!.id).toBe(up.json.id);
+    // Every alert list that reaches proctors carries the frame: the push, the hall snapshot,
+    // the review trail, and an alert's review (the hall replaces the alert with the reviewed one).
+    const evidence = { id: up.json.id, deletedAt: null, expiresAt: up.json.expiresAt };
+    expect((await pushed).event).toMatchObject({ id: a.eventId, confidence: expect.closeTo(0.9, 5), evidence });
+    const snapshot = await call<HallSnapshot>(ps, 'hall:watch', { examId: a.examId });
+    expect(snapshot.alerts.find((x) => x.id === a.eventId)).toMatchObject({ evidence });
+    const trail = await proctor.get(`/api/review/attempts/${a.attemptId}`);
+    expect(trail.status).toBe(200);
+    expect(trail.body.alerts.find((x: { id: string }) => x.id === a.eventId)).toMatchObject({ evidence });
+    const reviewedPush = nextEvent<{ event: ProctoringEventDto }>(ps, 'hall:alert-reviewed');
+    const reply = await call(ps, 'alert:review', { eventId: a.eventId, status: 'acknowledged' });
+    expect(reply.event).toMatchObject({ evidence });
+    expect((await reviewedPush).event).toMatchObject({ reviewStatus: 'acknowledged', evidence });
+    ps.close();
 
     // The exam's proctor: a signed address, then the exact bytes with safe headers.
     const signed = await proctor.post(`/api/evidence/${up.json.id}/url`);

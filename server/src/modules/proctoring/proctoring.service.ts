@@ -17,6 +17,7 @@ import type { Caller } from '../../policy/actor.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { loadWatchableExam } from '../exams/exams.service.ts';
 import * as repo from './proctoring.repository.ts';
+import { attachEvidence } from '../camera/evidence.repository.ts';
 import { severityFor } from './proctoring.strict.ts';
 
 export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
@@ -148,7 +149,8 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
         await updateRisk(event.attemptId, tx);
         return row!;
       });
-      const dto = toEventDto(updated);
+      // With its evidence frame: the hall replaces the alert it shows with this one.
+      const dto = (await attachEvidence(db, [toEventDto(updated)]))[0]!;
       publish.alertReviewed(event.examId, dto);
       return dto;
     },
@@ -191,7 +193,7 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
         for (const attemptId of new Set(rows.map((r) => r.attemptId))) await updateRisk(attemptId, tx);
         return rows;
       });
-      const dtos = updated.map(toEventDto);
+      const dtos = await attachEvidence(db, updated.map(toEventDto));
       for (const dto of dtos) publish.alertReviewed(examIds[0]!, dto);
       return dtos;
     },

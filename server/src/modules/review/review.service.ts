@@ -28,6 +28,7 @@ import { loadExamFor, loadWatchableExam } from '../exams/exams.service.ts';
 import type { ProctoringService } from '../proctoring/proctoring.service.ts';
 import * as repo from './review.repository.ts';
 import { alertDto, appealDto, buildTrail } from './review.trail.ts';
+import { attachEvidence } from '../camera/evidence.repository.ts';
 
 /** Statuses of an attempt that is over: only those are reviewed. */
 const ENDED = new Set(['submitted', 'expired', 'invalidated', 'abandoned']);
@@ -87,7 +88,8 @@ export function createReviewService(deps: {
         reviewedAt: a.reviewedAt?.toISOString() ?? null,
         endedAt: endedAt?.toISOString() ?? null,
       },
-      alerts: alerts.map(alertDto),
+      // Each alert with its evidence frame, if the exam keeps them.
+      alerts: await attachEvidence(db, alerts.map(alertDto)),
       appeal: appeal ? appealDto(appeal) : null,
       trail,
       canResolve,
@@ -174,7 +176,7 @@ export function createReviewService(deps: {
       }
       await db.transaction((tx) => proctoring.recordAction(tx, caller, eventId, alert.attemptId, action));
       const alerts = await repo.alertsOf(db, alert.attemptId);
-      return alertDto(alerts.find((x) => x.id === eventId)!);
+      return (await attachEvidence(db, [alertDto(alerts.find((x) => x.id === eventId)!)]))[0]!;
     },
 
     /** The exam's teachers and admins (not proctors) settle the student's appeal. */
