@@ -5,13 +5,16 @@
 // cached for a year and an upgrade changes the address.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { Router } from 'express';
 
 type Pkg = { root: string; version: string };
 
+// createRequire, not import.meta.resolve: Vite's module runner (the browser tests' setup) lacks the latter.
+const require = createRequire(import.meta.url);
+
 function packageOf(specifier: string, levelsUp: number): Pkg {
-  let root = dirname(fileURLToPath(import.meta.resolve(specifier)));
+  let root = dirname(require.resolve(specifier));
   for (let i = 0; i < levelsUp; i++) root = dirname(root);
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   return { root, version };

@@ -3,13 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 
 const require = createRequire(import.meta.url);
 // Human's exports map hides package.json: find its folder from its entry (in dist/).
-const humanRoot = dirname(dirname(fileURLToPath(import.meta.resolve('@vladmandic/human'))));
+const humanRoot = dirname(dirname(require.resolve('@vladmandic/human')));
 const humanVersion = (JSON.parse(readFileSync(join(humanRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const wasmVersion = (require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }).version;
 
