@@ -14,6 +14,7 @@ import { call, nextEvent, openSocket } from '../support/sockets.ts';
 import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
 import { attempts, auditLogs, exams, proctoringEvents, proctoringEvidence } from '../../src/db/schema/index.ts';
 import { signedEvidenceUrl } from '../../src/modules/camera/evidence.service.ts';
+import { derivedEvidenceKey } from '../../src/modules/camera/evidence.crypto.ts';
 import { runEvidenceRetentionJob } from '../../src/modules/camera/evidence.jobs.ts';
 import { pino } from 'pino';
 
@@ -260,6 +261,29 @@ describe('evidence frames', () => {
     expect(goneNow.status).toBe(410);
     expect(goneNow.json.error.code).toBe('evidence_deleted');
     expect((await proctor.post(`/api/evidence/${up.json.id}/url`)).status).toBe(410);
+
+    // Neither the image nor the key ever reached the log.
+    const logged = t.logs.join('');
+    expect(logged).toContain(up.json.id);
+    expect(logged).not.toContain(frame.toString('base64').slice(0, 40));
+    expect(logged).not.toContain(derivedEvidenceKey(SECRET).toString('base64'));
+    expect(logged).not.toContain(derivedEvidenceKey(SECRET).toString('hex'));
+  });
+
+  it('limits uploads per attempt: a parallel burst gets exactly the budget, the rest 429 with Retry-After', async () => {
+    const a = await examWithAlert({ evidence: true });
+    const replies = await Promise.all(
+      Array.from({ length: 36 }, () => upload(a.student, a.attemptId, a.clientEventId, Buffer.from('x'), 'text/plain')),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 415)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+    const limited = replies.find((r) => r.status === 429)!;
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.json.error.message).toMatch(/Too many evidence uploads/);
+    // Someone else's attempt id spends nothing of this attempt's budget (ownership comes first).
+    const other = await examWithAlert({ evidence: true });
+    expect((await upload(other.student, other.attemptId, other.clientEventId, makeJpeg(64, 48))).status).toBe(201);
   });
 
   it('refuses bad uploads with a 4xx naming the problem, storing nothing', async () => {
