@@ -31,9 +31,10 @@ async function socketFor(c: Client) {
   return s;
 }
 
-const cameraExam = (camera: Partial<CameraSettings>) =>
+const cameraExam = (camera: Partial<CameraSettings>, more: Record<string, unknown> = {}) =>
   publishedExam(t, teacher, {
     proctoring: { enabled: true, requireFullscreen: false, blockCopyPaste: false, strictMode: false, camera },
+    ...more,
   });
 
 async function enterLobby(examId: string) {
@@ -177,6 +178,20 @@ describe('the start gate', () => {
       .from(proctoringEvents)
       .where(eq(proctoringEvents.attemptId, other.attemptId));
     expect(ev).toMatchObject({ type: 'camera_denied', details: { reason: 'no_check' } });
+    const started = await t.system.db.select().from(auditLogs).where(eq(auditLogs.targetId, other.attemptId));
+    expect(started.find((l) => l.action === 'attempt.started')!.details).toMatchObject({ camera: 'no_check' });
+  });
+
+  it('proctor start mode: opening the hall does not start a lobby without the check (policy block); the check then lets it start', async () => {
+    const exam = await cameraExam({ mode: 'presence', deniedPolicy: 'block' }, { startMode: 'proctor' });
+    const { student, attemptId } = await enterLobby(exam.id);
+    expect((await student.post(`/api/attempts/${attemptId}/begin`)).body.error.code).toBe('hall_not_open');
+    expect((await teacher.post(`/api/exams/${exam.id}/hall/open`)).status).toBe(200);
+    const refused = await student.post(`/api/attempts/${attemptId}/begin`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('camera_check_required');
+    await check(student, attemptId, { consent: true, state: 'ready', faceScore: 0.9 });
+    expect((await student.post(`/api/attempts/${attemptId}/begin`)).body.attempt.status).toBe('in_progress');
   });
 });
 
@@ -277,11 +292,14 @@ describe('during the exam', () => {
     ).rejects.toThrow(/confidence must be between 0 and 1/);
   });
 
-  it('an exam without evidence asks for no frame', async () => {
+  it('an exam without evidence asks for no frame, nor does a camera that is off', async () => {
     const { attemptId, ss } = await running({ mode: 'presence', evidence: false });
     expect(
       await call(ss, 'proctor:signal', { attemptId, type: 'no_face', clientEventId: 'cam-evt-0101', confidence: 0.9 }),
     ).toMatchObject({ stored: true, wantsEvidence: false });
+    const kept = await running({ mode: 'presence', evidence: true });
+    const off = { attemptId: kept.attemptId, type: 'camera_off', clientEventId: 'cam-evt-0102', confidence: 1 };
+    expect(await call(kept.ss, 'proctor:signal', off)).toMatchObject({ stored: true, wantsEvidence: false });
   });
 });
 

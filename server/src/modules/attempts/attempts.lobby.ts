@@ -215,7 +215,12 @@ export function createLobby(deps: {
             action: 'attempt.started',
             targetType: 'attempt',
             targetId: started.id,
-            details: { examId: exam.id, attemptNumber: started.attemptNumber, startMode: exam.startMode },
+            details: {
+              examId: exam.id,
+              attemptNumber: started.attemptNumber,
+              startMode: exam.startMode,
+              ...(gate ? { camera: gate } : {}),
+            },
           },
         );
         return { attempt: started, exam, began: true, gate };

@@ -225,9 +225,12 @@ export function createCameraService(deps: {
       return { state: input.state };
     },
 
-    /** Whether the exam keeps an evidence frame for this (newly stored) signal. */
+    /**
+     * Whether the exam keeps an evidence frame for this (newly stored) signal: camera signals
+     * the detector raised from a frame (not camera_off or camera_denied: there is no frame).
+     */
     async wantsEvidence(examId: string, type: ProctorSignalType, stored: boolean): Promise<boolean> {
-      if (!stored || !isCameraSignal(type)) return false;
+      if (!stored || !isCameraSignal(type) || type === 'camera_off' || type === 'camera_denied') return false;
       const row = await repo.examProctoring(db, examId);
       if (!row) return false;
       const settings = cameraSettingsOf(row);
