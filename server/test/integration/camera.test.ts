@@ -138,6 +138,27 @@ describe('lobby camera check and setup', () => {
   });
 });
 
+describe('camera check limits', () => {
+  it('refuses a flood of checks for one attempt with 429 and Retry-After, storing nothing more', async () => {
+    const exam = await cameraExam({ mode: 'presence' });
+    const { student, attemptId } = await enterLobby(exam.id);
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      const r = await check(student, attemptId, { consent: true, state: i % 2 ? 'ready' : 'denied' });
+      statuses.push(r.status);
+      if (r.status === 429) {
+        expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(r.body.error.message).toMatch(/Too many camera checks/);
+        break;
+      }
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(30);
+    expect(statuses.at(-1)).toBe(429);
+    // The 30th check (index 29, ready) is what stays.
+    expect((await row(attemptId)).cameraState).toBe('on');
+  });
+});
+
 describe('the start gate', () => {
   it('policy block: no start without a check that saw the camera, with a message the student can act on', async () => {
     const exam = await cameraExam({ mode: 'presence', deniedPolicy: 'block' });
@@ -244,6 +265,23 @@ describe('during the exam', () => {
       /Join the attempt first/,
     );
     expect((await row(other.attemptId)).cameraState).toBe('on');
+
+    // Only while the exam runs, and only for an exam that uses the camera.
+    const lobby = await enterLobby(exam.id);
+    const ls = await socketFor(lobby.student);
+    await call(ls, 'attempt:join', { attemptId: lobby.attemptId, deviceId: 'cam-lobby-0001' });
+    await expect(call(ls, 'camera:status', { attemptId: lobby.attemptId, state: 'on' })).rejects.toThrow(
+      /only while the exam runs/,
+    );
+    const plain = await publishedExam(t, teacher);
+    const p = await enterLobby(plain.id);
+    expect((await p.student.post(`/api/attempts/${p.attemptId}/begin`)).status).toBe(200);
+    const pss = await socketFor(p.student);
+    await call(pss, 'attempt:join', { attemptId: p.attemptId, deviceId: 'cam-plain-0001' });
+    await expect(call(pss, 'camera:status', { attemptId: p.attemptId, state: 'on' })).rejects.toThrow(
+      /camera_not_used/,
+    );
+    expect((await row(p.attemptId)).cameraState).toBeNull();
   });
 
   it('camera signals keep their confidence and measure, scale their points, and ask for evidence when the exam keeps it', async () => {
