@@ -17,6 +17,10 @@ import { signedEvidenceUrl } from '../../src/modules/camera/evidence.service.ts'
 import { derivedEvidenceKey } from '../../src/modules/camera/evidence.crypto.ts';
 import { runEvidenceRetentionJob } from '../../src/modules/camera/evidence.jobs.ts';
 import { pino } from 'pino';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startWorkers } from '../../src/jobs/runtime.ts';
+import { createLogger } from '../../src/lib/logger.ts';
 
 const SECRET = `evidence-test-secret-${randomBytes(16).toString('hex')}`;
 const DAY_MS = 86_400_000;
@@ -268,6 +272,39 @@ describe('evidence frames', () => {
     expect(logged).not.toContain(frame.toString('base64').slice(0, 40));
     expect(logged).not.toContain(derivedEvidenceKey(SECRET).toString('base64'));
     expect(logged).not.toContain(derivedEvidenceKey(SECRET).toString('hex'));
+  });
+
+  it('runs the retention through the real job queue: a frame past its expiry is deleted by the worker', async () => {
+    const a = await examWithAlert({ evidence: true, retentionDays: 1 });
+    const up = await upload(a.student, a.attemptId, a.clientEventId, makeJpeg(64, 48));
+    expect(up.status).toBe(201);
+    await t.system.db
+      .update(proctoringEvidence)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(proctoringEvidence.id, up.json.id));
+    const workers = await startWorkers(t.system.config, createLogger('silent'), { schedules: false });
+    const connection = new Redis(t.system.config.redis.url, { maxRetriesPerRequest: null });
+    const prefix = `${t.system.config.redis.prefix}:bull`;
+    const queue = new Queue('maintenance', { connection, prefix });
+    const events = new QueueEvents('maintenance', { connection: connection.duplicate(), prefix });
+    try {
+      await events.waitUntilReady();
+      const job = await queue.add('evidence.retention', { limit: 1 });
+      const result = await job.waitUntilFinished(events, 15_000);
+      expect(result.deleted).toBeGreaterThanOrEqual(1);
+      const [row] = await storedRows(a.attemptId);
+      expect(row).toMatchObject({ sealed: null, deletedAt: expect.any(Date) });
+      const signed = await proctor.post(`/api/evidence/${up.json.id}/url`);
+      expect(signed.status).toBe(410);
+      expect(signed.body.error.message).toMatch(/deleted after its retention period/);
+      const bad = await queue.add('evidence.retention', { limit: 0 } as never);
+      await expect(bad.waitUntilFinished(events, 15_000)).rejects.toThrow(/invalid payload/);
+    } finally {
+      await events.close();
+      await queue.close();
+      connection.disconnect();
+      await workers.close();
+    }
   });
 
   it('limits uploads per attempt: a parallel burst gets exactly the budget, the rest 429 with Retry-After', async () => {
