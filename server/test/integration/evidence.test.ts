@@ -307,6 +307,38 @@ describe('evidence frames', () => {
     }
   });
 
+  it('takes frames while the attempt runs or is paused, not once it has ended', async () => {
+    const a = await examWithAlert({ evidence: true });
+    const ps = await openSocket(t.url, proctor);
+    try {
+      await call(ps, 'hall:watch', { examId: a.examId });
+      await call(ps, 'hall:action', { action: 'pause', attemptId: a.attemptId });
+      expect((await upload(a.student, a.attemptId, a.clientEventId, makeJpeg(64, 48))).status).toBe(201);
+      const [second] = await t.system.db
+        .insert(proctoringEvents)
+        .values({
+          attemptId: a.attemptId,
+          examId: a.examId,
+          userId: await userOf(a.attemptId),
+          type: 'no_face',
+          severity: 'medium',
+          clientEventId: 'no-face-after-end',
+        })
+        .returning();
+      await call(ps, 'hall:action', { action: 'terminate', attemptId: a.attemptId, reason: 'test' });
+      const late = await upload(a.student, a.attemptId, 'no-face-after-end', makeJpeg(64, 48));
+      expect(late.status).toBe(409);
+      expect(late.json.error.message).toMatch(/only be sent while the attempt is running/);
+      const rows = await t.system.db
+        .select()
+        .from(proctoringEvidence)
+        .where(eq(proctoringEvidence.eventId, second!.id));
+      expect(rows).toEqual([]);
+    } finally {
+      ps.close();
+    }
+  });
+
   it('limits uploads per attempt: a parallel burst gets exactly the budget, the rest 429 with Retry-After', async () => {
     const a = await examWithAlert({ evidence: true });
     const replies = await Promise.all(
