@@ -4,13 +4,12 @@
 // face description. No face: the verdict says what to do. A refused camera follows the
 // exam's policy: block keeps Start disabled with the reason, alert starts and raises a
 // camera_denied event. Consent, camera button and Start work by keyboard; axe-core finds
-// nothing serious. And the exam settings form edits the camera settings.
+// nothing serious.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from './chromium.ts';
 import { launchWithCamera } from './fake-camera.ts';
 import {
   THREE_QUESTIONS,
@@ -20,7 +19,6 @@ import {
   newAccount,
   publishedExam,
   shot,
-  signedInPage,
   stamp,
   type Account,
 } from './seed.ts';
@@ -74,6 +72,17 @@ describe('the camera check in the lobby', { timeout: 120_000 }, () => {
     });
     context.setDefaultTimeout(20_000);
     contexts.push(context);
+    // Every stream the page opens, so the test can see the lobby's camera released.
+    await context.addInitScript(() => {
+      const w = window as unknown as { streams: MediaStream[] };
+      w.streams = [];
+      const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (c) => {
+        const stream = await open(c);
+        w.streams.push(stream);
+        return stream;
+      };
+    });
     const page = await context.newPage();
     await enterWithCode(page, email, code);
     await page.waitForURL(/\/attempts\/[0-9a-f-]+$/);
@@ -169,6 +178,16 @@ describe('the camera check in the lobby', { timeout: 120_000 }, () => {
     await tabTo(page, /Start exam/);
     await page.keyboard.press('Enter');
     await page.getByRole('group', { name: FIRST_QUESTION }).waitFor();
+    // The lobby's camera is released (the exam page opens its own).
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          (window as unknown as { streams: MediaStream[] }).streams[0]!.getTracks().every(
+            (t) => t.readyState === 'ended',
+          ),
+        ),
+      )
+      .toBe(true);
 
     // Identity: the reference step, then the attempt holds a 1024-number description.
     const second = await studentPage(browser, identityAlert, 'Ida Camera');
@@ -189,15 +208,35 @@ describe('the camera check in the lobby', { timeout: 120_000 }, () => {
     await second.page.getByRole('group', { name: FIRST_QUESTION }).waitFor();
   });
 
-  it('no face: the verdict says so and what to do, and Start stays disabled', async () => {
+  it('no face: the verdict says what to do; when the proctor opens the hall, the start gate says it too', async () => {
     const browser = await launchWithCamera('none');
     browsers.push(browser);
-    const { page, attemptId } = await studentPage(browser, presenceBlock, 'Noa Camera');
+    const together = await publishedExam(
+      api,
+      {
+        title: `Camera together ${tag}`,
+        startMode: 'proctor',
+        proctoring: { enabled: true, camera: { mode: 'presence', deniedPolicy: 'block' } },
+      },
+      THREE_QUESTIONS,
+    );
+    const { page, attemptId } = await studentPage(browser, together, 'Noa Camera');
     await consentAndTurnOn(page);
-    await page.getByText(/No face found: move into the light and face the screen/).waitFor({ timeout: 30_000 });
+    await page.getByText('No face found: move into the light and face the screen').waitFor({ timeout: 30_000 });
     expect(await seriousViolations(page)).toEqual([]);
     expect(await page.getByRole('button', { name: 'Start exam' }).isDisabled()).toBe(true);
     expect((await attemptRow(attemptId)).camera_state).toBeNull();
+
+    // The hall opens: this page tries to start, and the 409 camera_check_required says what to do.
+    expect((await api.post(`/api/exams/${together}/hall/open`)).status()).toBe(200);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'This exam needs your camera. Read what the camera check does' })
+      .waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('lobby-problem');
+    expect((await db.query(`select status from attempts where id = $1`, [attemptId])).rows[0].status).toBe(
+      'not_started',
+    );
   });
 
   it('a refused camera: block keeps Start disabled with the reason; alert starts and raises camera_denied', async () => {
@@ -235,46 +274,5 @@ describe('the camera check in the lobby', { timeout: 120_000 }, () => {
           ).rowCount,
       )
       .toBeGreaterThan(0);
-  });
-
-  it('the exam settings form shows, checks and saves the camera settings', async () => {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const examId = await publishedExam(
-      api,
-      { title: `Camera settings ${tag}`, proctoring: { camera: { mode: 'presence', retentionDays: 14 } } },
-      THREE_QUESTIONS.slice(0, 1),
-    );
-    const { context, page } = await signedInPage(browser, teacher);
-    contexts.push(context);
-    await page.goto(`/teach/exams/${examId}`);
-    const camera = page.getByRole('group', { name: 'Camera', exact: true });
-    await camera.getByLabel('Presence checks').waitFor();
-    expect(await camera.getByLabel('Presence checks').isChecked()).toBe(true);
-    expect(await camera.getByLabel('The student cannot start until the camera check passes').isChecked()).toBe(true);
-    expect(await camera.getByLabel(/Delete camera evidence after/).inputValue()).toBe('14');
-
-    await camera.getByLabel('Presence and identity check').check();
-    await camera.getByLabel(/Looking away means the head turned more than/).fill('500');
-    await page.getByRole('button', { name: 'Save settings' }).click();
-    const angle = camera.getByLabel(/Looking away means the head turned more than/);
-    await page.getByText('Looking-away angle must be at most 80').first().waitFor();
-    expect(await angle.getAttribute('aria-invalid')).toBe('true');
-    await angle.fill('40');
-    await page.getByRole('button', { name: 'Save settings' }).click();
-    await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
-
-    // Saved, and another setting saved through the API later leaves the camera alone.
-    expect((await api.patch(`/api/exams/${examId}`, { data: { title: `Camera settings ${tag}!` } })).status()).toBe(
-      200,
-    );
-    await page.reload();
-    await camera.getByLabel('Presence and identity check').waitFor();
-    expect(await camera.getByLabel('Presence and identity check').isChecked()).toBe(true);
-    expect(await camera.getByLabel(/Looking away means the head turned more than/).inputValue()).toBe('40');
-
-    // Off hides the details.
-    await camera.getByLabel('Off', { exact: true }).check();
-    expect(await camera.getByLabel(/Delete camera evidence after/).count()).toBe(0);
   });
 });
