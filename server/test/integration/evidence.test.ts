@@ -339,6 +339,25 @@ describe('evidence frames', () => {
     }
   });
 
+  it('answers a frame whose stored bytes were altered with a 500 that the log explains, and never the bytes', async () => {
+    const a = await examWithAlert({ evidence: true });
+    const up = await upload(a.student, a.attemptId, a.clientEventId, makeJpeg(64, 48));
+    const [row] = await storedRows(a.attemptId);
+    const altered = Buffer.from(row!.sealed!);
+    altered[altered.length - 1] = altered[altered.length - 1]! ^ 0xff;
+    await t.system.db.update(proctoringEvidence).set({ sealed: altered }).where(eq(proctoringEvidence.id, up.json.id));
+    const signed = await proctor.post(`/api/evidence/${up.json.id}/url`);
+    const r = await raw(proctor, 'GET', signed.body.url);
+    expect(r.status).toBe(500);
+    expect(r.json.error.code).toBe('internal');
+    expect(t.logs.join('')).toContain(`evidence frame ${up.json.id} cannot be opened: key ${row!.keyId}`);
+    const viewed = await t.system.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.action, 'evidence.viewed'), eq(auditLogs.targetId, up.json.id)));
+    expect(viewed).toEqual([]);
+  });
+
   it('limits uploads per attempt: a parallel burst gets exactly the budget, the rest 429 with Retry-After', async () => {
     const a = await examWithAlert({ evidence: true });
     const replies = await Promise.all(

@@ -213,8 +213,13 @@ export function createEvidenceService(deps: {
       await loadWatchableExam(db, caller.actor, ev.examId);
       if (!ev.sealed || ev.deletedAt || ev.expiresAt.getTime() <= Date.now()) throw gone();
       const frame = openFrame(keys, ev.keyId, ev.sealed);
-      // Only a lost key (EVIDENCE_KEY changed without EVIDENCE_KEYS_OLD) or tampered bytes get here.
-      if (!frame) throw new AppError(500, 'internal', 'This evidence frame cannot be opened with the configured keys.');
+      // Only a lost key (EVIDENCE_KEY or APP_SECRET changed without EVIDENCE_KEYS_OLD) or altered bytes get
+      // here: a fault of ours, logged with the key's id (never the key) and answered as a plain 500.
+      if (!frame) {
+        throw new Error(
+          `evidence frame ${ev.id} cannot be opened: key ${ev.keyId} is not configured (EVIDENCE_KEY, EVIDENCE_KEYS_OLD) or the stored bytes were altered`,
+        );
+      }
       await audit.record(db, auditContextOf(secret, caller), {
         action: 'evidence.viewed',
         targetType: 'proctoring_evidence',
