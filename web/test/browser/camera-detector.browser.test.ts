@@ -80,6 +80,8 @@ describe('the camera detector on the student’s device', { timeout: 60_000 }, (
     expect(seen.faces).toBe(1);
     expect(seen.angle).toBeLessThan(15);
     await page.getByText('One face, well lit: ready').waitFor();
+    // Four checks in, with multi_person due on the second: the rules flagged nothing.
+    expect((await page.getByTestId('flags').textContent())?.trim()).toBe('Nothing so far.');
   });
 
   it('sees no face in an empty scene', async () => {
@@ -92,6 +94,10 @@ describe('the camera detector on the student’s device', { timeout: 60_000 }, (
     const { page } = await run('two');
     expect((await afterChecks(page, 4)).faces).toBe(2);
     await page.getByText('2 faces: only you may be in view').waitFor();
+    await page
+      .getByTestId('flags')
+      .getByText(/^More than one person in view \(confidence \d+ %\)$/)
+      .waitFor();
   });
 
   it('measures a head tilted 45 degrees as turned beyond 30', async () => {
@@ -111,6 +117,13 @@ describe('the camera detector on the student’s device', { timeout: 60_000 }, (
     expect(other).toBeLessThan(FACE_MATCH_THRESHOLD);
     await (await run('other')).page.getByText('(not the same person)').waitFor();
     await (await run('one')).page.getByText('(the same person)').waitFor();
+    // Two described checks under the threshold (one every 3 s) raise face_mismatch.
+    await (
+      await run('other')
+    ).page
+      .getByTestId('flags')
+      .getByText(/^Someone other than the person in the photo \(confidence \d+ %\)$/)
+      .waitFor();
   });
 
   it('fetched everything from its own server, with no page errors', async () => {
