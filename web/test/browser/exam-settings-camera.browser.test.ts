@@ -1,10 +1,14 @@
 // The exam settings form's Camera fieldset: the saved settings re-shown, the details hidden
 // while the camera is off, a value out of range reported on its field, and a later save of
 // another setting leaving the camera settings as they were.
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { APIRequestContext, Browser, BrowserContext } from 'playwright-core';
 import { launchBrowser } from './chromium.ts';
-import { THREE_QUESTIONS, apiAs, newAccount, publishedExam, signedInPage, stamp } from './seed.ts';
+import { THREE_QUESTIONS, apiAs, newAccount, publishedExam, stamp } from './seed.ts';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('the camera settings of an exam', { timeout: 60_000 }, () => {
   let browser: Browser | undefined;
@@ -27,14 +31,29 @@ describe('the camera settings of an exam', { timeout: 60_000 }, () => {
       { title: `Camera settings ${tag}`, proctoring: { camera: { mode: 'presence', retentionDays: 14 } } },
       THREE_QUESTIONS.slice(0, 1),
     );
-    const { context, page } = await signedInPage(browser, teacher);
+    // bypassCSP only so axe-core can be injected; the page's own scripts run under the CSP.
+    const context = await browser.newContext({
+      baseURL: inject('baseUrl'),
+      viewport: { width: 1400, height: 1000 },
+      bypassCSP: true,
+    });
+    context.setDefaultTimeout(15_000);
     contexts.push(context);
+    await context.request.post('/api/auth/sign-in', { data: { email: teacher.email, password: teacher.password } });
+    const page = await context.newPage();
     await page.goto(`/teach/exams/${examId}`);
     const camera = page.getByRole('group', { name: 'Camera', exact: true });
     await camera.getByLabel('Presence checks').waitFor();
     expect(await camera.getByLabel('Presence checks').isChecked()).toBe(true);
     expect(await camera.getByLabel('The student cannot start until the camera check passes').isChecked()).toBe(true);
     expect(await camera.getByLabel(/Delete camera evidence after/).inputValue()).toBe('14');
+    await page.addScriptTag({ content: axeSource });
+    const serious = await page.evaluate<string[]>(
+      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+    );
+    expect(serious).toEqual([]);
 
     await camera.getByLabel('Presence and identity check').check();
     await camera.getByLabel(/Looking away means the head turned more than/).fill('500');
