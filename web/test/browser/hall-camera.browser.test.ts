@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import jpeg from 'jpeg-js';
+import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { AckReply } from '@exam-hall/protocol';
@@ -179,10 +180,16 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
       confidence: 0.8,
       measure: { faces: 2 },
     });
-    await alerts
-      .getByRole('listitem')
-      .filter({ hasText: /More than one person 2 faces · confidence 0\.80/ })
-      .waitFor();
+    const multi = alerts.getByRole('listitem').filter({ hasText: 'More than one person' });
+    await multi.filter({ hasText: /More than one person 2 faces · confidence 0\.80/ }).waitFor();
+    // Its frame follows the alert: the hall learns of it live and offers it.
+    expect(await multi.getByRole('button', { name: /^Show frame\b/ }).count()).toBe(0);
+    const uploaded = await student.post(`/api/attempts/${attemptId}/evidence?clientEventId=multi-${tag}`, {
+      headers: { 'content-type': 'image/jpeg' },
+      data: smallJpeg(),
+    });
+    expect(uploaded.status(), await uploaded.text()).toBe(201);
+    await multi.getByRole('button', { name: /^Show frame\b.*more than one person/ }).waitFor();
 
     // No frame is fetched before it is asked for.
     expect(await hall.locator('img[data-evidence]').count()).toBe(0);
@@ -219,5 +226,27 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
 
   it('passes axe-core with nothing serious or critical, frame and breakdown shown', async () => {
     expect(await seriousViolations(hall)).toEqual([]);
+  });
+
+  it('says a frame removed by the retention job was deleted, instead of offering it', async () => {
+    const db = new pg.Client({ connectionString: inject('databaseUrl') });
+    await db.connect();
+    try {
+      const res = await db.query(
+        `update proctoring_evidence set deleted_at = now(), sealed = null
+           where event_id in (select id from proctoring_events where attempt_id = $1 and type = 'no_face')`,
+        [attemptId],
+      );
+      expect(res.rowCount).toBe(1);
+    } finally {
+      await db.end();
+    }
+    await hall.reload();
+    const noFace = hall
+      .getByRole('region', { name: /^Alerts/ })
+      .getByRole('listitem')
+      .filter({ hasText: 'No face' });
+    await noFace.getByText('Frame deleted after 7 days').waitFor();
+    expect(await noFace.getByRole('button', { name: /^Show frame\b/ }).count()).toBe(0);
   });
 });
