@@ -1,10 +1,10 @@
 // Camera proctoring in the proctor's live hall: a student (driven over HTTP and a socket,
 // as the exam page's detector would) reports its camera and raises camera alerts with a
 // confidence and one evidence frame; the teacher's hall in Chromium shows the camera state
-// in words and follows it live, words each alert with its measure and confidence, loads
-// the frame on demand through its signed address under the page's own CSP, lists the
-// camera signals in the risk breakdown with weight and mean confidence, and axe-core
-// finds nothing serious or critical.
+// in words (with the identity score) and follows it live, words each alert with its measure
+// and confidence, loads the frame on demand through its signed address under the page's own
+// CSP, lists the camera signals in the risk breakdown with weight and mean confidence, says
+// when a frame was deleted, and axe-core finds nothing serious or critical.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,7 +12,7 @@ import jpeg from 'jpeg-js';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { AckReply } from '@exam-hall/protocol';
+import { FACE_DESCRIPTOR_LENGTH, type AckReply } from '@exam-hall/protocol';
 import { launchBrowser } from './chromium.ts';
 import {
   apiAs,
@@ -90,7 +90,7 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
       teacher,
       {
         title: examTitle,
-        proctoring: { enabled: true, camera: { mode: 'presence', evidence: true, retentionDays: 7 } },
+        proctoring: { enabled: true, camera: { mode: 'identity', evidence: true, retentionDays: 7 } },
       },
       THREE_QUESTIONS,
     );
@@ -102,7 +102,13 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
     expect(entered.status()).toBe(201);
     attemptId = (await entered.json()).attempt.id;
     const checked = await student.post(`/api/attempts/${attemptId}/camera-check`, {
-      data: { consent: true, state: 'ready', faceScore: 0.99 },
+      // Identity mode: the face description the lobby's check captured (never the photo).
+      data: {
+        consent: true,
+        state: 'ready',
+        faceScore: 0.99,
+        reference: Array.from({ length: FACE_DESCRIPTOR_LENGTH }, (_, i) => Math.sin(i) / 10),
+      },
     });
     expect(checked.status(), await checked.text()).toBe(200);
     const begun = await student.post(`/api/attempts/${attemptId}/begin`);
@@ -132,6 +138,14 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
       data: smallJpeg(),
     });
     expect(uploaded.status(), await uploaded.text()).toBe(201);
+    // Someone else at the screen: the identity check's alert, with the similarity it measured.
+    await emit('proctor:signal', {
+      attemptId,
+      type: 'face_mismatch',
+      clientEventId: `mismatch-${tag}`,
+      confidence: 0.88,
+      measure: { similarity: 0.31 },
+    });
     await emit('camera:status', { attemptId, state: 'no_face' });
   }, 60_000);
 
@@ -157,9 +171,9 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
       .waitFor();
 
     // The student's page sees the face again: the hall follows without a reload.
-    await emit('camera:status', { attemptId, state: 'on' });
+    await emit('camera:status', { attemptId, state: 'on', similarity: 0.82 });
     await cameraCell()
-      .filter({ hasText: /Camera on\s*since \d/ })
+      .filter({ hasText: /Camera on\s*since \d.* · Identity 0\.82/ })
       .waitFor();
     await emit('camera:status', { attemptId, state: 'off' });
     await cameraCell()
@@ -171,6 +185,10 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
     const alerts = hall.getByRole('region', { name: /^Alerts/ });
     const noFace = alerts.getByRole('listitem').filter({ hasText: 'No face' });
     await noFace.filter({ hasText: /No face for 12 s, 0 faces · confidence 0\.91/ }).waitFor();
+    await alerts
+      .getByRole('listitem')
+      .filter({ hasText: /Face mismatch similarity 0\.31 · confidence 0\.88/ })
+      .waitFor();
 
     // A new camera alert while the hall is open arrives live, worded the same way.
     await emit('proctor:signal', {
@@ -222,6 +240,9 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
     await expect.poll(() => noFace.getByRole('cell').allTextContents()).toEqual(['1', '10', '0.91', '9.1']);
     const multi = risk.getByRole('row').filter({ has: hall.getByRole('rowheader', { name: 'More than one person' }) });
     await expect.poll(() => multi.getByRole('cell').allTextContents()).toEqual(['1', '20', '0.80', '16']);
+    const mismatch = risk.getByRole('row').filter({ has: hall.getByRole('rowheader', { name: 'Face mismatch' }) });
+    // 30 x 0.88 = 26.4 points.
+    await expect.poll(() => mismatch.getByRole('cell').allTextContents()).toEqual(['1', '30', '0.88', '26.4']);
   });
 
   it('passes axe-core with nothing serious or critical, frame and breakdown shown', async () => {
