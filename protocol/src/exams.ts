@@ -153,8 +153,12 @@ export const examCreateSchema = examFields
   .transform((v) => ({ ...EXAM_DEFAULTS, ...v }));
 export type ExamCreate = z.infer<typeof examCreateSchema>;
 
-/** Partial update: only the fields sent change (no defaults here); the window rule is checked on the merged result. */
+/**
+ * Partial update: only the fields sent change (no defaults here); the window rule is checked on the merged result.
+ * Proctoring is sent whole, except its camera settings: left out, the exam keeps the ones it has.
+ */
 export const examUpdateSchema = examFields
+  .extend({ proctoring: proctoringSettingsSchema.extend({ camera: cameraSettingsSchema.optional() }) })
   .partial()
   .refine((v) => Object.keys(v).length > 0, 'Send at least one field to change');
 export type ExamUpdate = z.infer<typeof examUpdateSchema>;

@@ -76,9 +76,15 @@ describe('exam settings: code, allowed browsers, blind grading, review threshold
       code: code.toLowerCase(),
       blindGrading: true,
       reviewRiskThreshold: 40,
-      proctoring: { enabled: true, strictMode: true, allowedBrowsers: ['firefox', 'chrome'] },
+      proctoring: {
+        enabled: true,
+        strictMode: true,
+        allowedBrowsers: ['firefox', 'chrome'],
+        camera: { mode: 'identity', evidence: true, retentionDays: 7 },
+      },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.proctoring.camera).toMatchObject({ mode: 'identity', evidence: true, retentionDays: 7 });
     expect(created.body).toMatchObject({
       code,
       blindGrading: true,
@@ -98,6 +104,12 @@ describe('exam settings: code, allowed browsers, blind grading, review threshold
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ code: null, blindGrading: false, reviewRiskThreshold: 75 });
     expect(patched.body.proctoring.allowedBrowsers).toEqual([]);
+    // A proctoring patch without camera settings keeps the exam's; one with them replaces them.
+    expect(patched.body.proctoring.camera).toMatchObject({ mode: 'identity', evidence: true, retentionDays: 7 });
+    const cameraOff = await teacher.request('PATCH', `/api/exams/${created.body.id}`, {
+      proctoring: { enabled: true, camera: { mode: 'off' } },
+    });
+    expect(cameraOff.body.proctoring.camera).toMatchObject({ mode: 'off', evidence: false, retentionDays: 30 });
     const audited = await t.system.db
       .select()
       .from(auditLogs)

@@ -217,7 +217,15 @@ export function createExamService(deps: { db: Db; secret: string }) {
             courseId: patch.courseId !== undefined ? (patch.courseId ?? null) : (current.courseId ?? null),
           });
           await assertCodeFree(tx, patch.code, id);
-          const updated = await repo.updateExam(tx, id, toRow(patch));
+          // A proctoring patch without camera settings keeps the exam's (older clients send none).
+          const { proctoring, ...rest } = patch;
+          const merged = {
+            ...rest,
+            ...(proctoring
+              ? { proctoring: { ...proctoring, camera: proctoring.camera ?? cameraSettingsOf(exam) } }
+              : {}),
+          };
+          const updated = await repo.updateExam(tx, id, toRow(merged));
           await audit.record(tx, auditContextOf(secret, caller), {
             action: 'exam.updated',
             targetType: 'exam',
