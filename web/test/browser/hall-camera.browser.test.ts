@@ -249,19 +249,31 @@ describe('camera proctoring in the live hall', { timeout: 90_000 }, () => {
     expect(await seriousViolations(hall)).toEqual([]);
   });
 
-  it('says a frame removed by the retention job was deleted, instead of offering it', async () => {
+  it('says a frame removed by the retention job was deleted, and why an open one cannot be shown', async () => {
     const db = new pg.Client({ connectionString: inject('databaseUrl') });
     await db.connect();
     try {
       const res = await db.query(
         `update proctoring_evidence set deleted_at = now(), sealed = null
-           where event_id in (select id from proctoring_events where attempt_id = $1 and type = 'no_face')`,
+           where event_id in (select id from proctoring_events where attempt_id = $1 and type in ('no_face', 'multi_person'))`,
         [attemptId],
       );
-      expect(res.rowCount).toBe(1);
+      expect(res.rowCount).toBe(2);
     } finally {
       await db.end();
     }
+    // The hall still offers the frame it knew of: asking for it now says what happened.
+    const multi = hall
+      .getByRole('region', { name: /^Alerts/ })
+      .getByRole('listitem')
+      .filter({ hasText: 'More than one person' });
+    await multi.getByRole('button', { name: /^Show frame\b/ }).click();
+    await multi
+      .getByRole('alert')
+      .filter({ hasText: /^The frame could not be shown: .*deleted after its retention period/ })
+      .waitFor();
+    expect(await multi.getByRole('img').count()).toBe(0);
+
     await hall.reload();
     const noFace = hall
       .getByRole('region', { name: /^Alerts/ })
