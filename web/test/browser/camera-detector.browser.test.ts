@@ -73,6 +73,8 @@ describe('the camera detector on the student’s device', { timeout: 60_000 }, (
     (['one', 'none', 'two', 'tilted', 'other'] as const).map(async (s) => [s, await open(s, s === 'one')] as const),
   ).then((all) => new Map(all));
   const run = async (s: CameraScene) => (await runs).get(s)!;
+  // --deny-permission-prompts: getUserMedia fails with NotAllowedError, as when a student clicks Block.
+  const denying = launchWithCamera('one', { deny: true }).then((b) => (browsers.push(b), b));
 
   it('sees one face and says ready; the rules raise nothing', async () => {
     const { page } = await run('one');
@@ -124,6 +126,17 @@ describe('the camera detector on the student’s device', { timeout: 60_000 }, (
       .getByTestId('flags')
       .getByText(/^Someone other than the person in the photo \(confidence \d+ %\)$/)
       .waitFor();
+  });
+
+  it('says what to do when the browser refuses the camera', async () => {
+    const page = await (await denying).newPage({ baseURL: baseUrl });
+    await page.goto('/camera-check');
+    await page.getByRole('button', { name: 'Start the camera check' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/not allowed to use the camera\. Allow the camera for this site/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Try again' }).waitFor();
   });
 
   it('fetched everything from its own server, with no page errors', async () => {
