@@ -5,6 +5,8 @@
 // reference raises face_mismatch. Every request the pages make goes to the server itself.
 // Scenarios run at once, each in its own Chromium; the exams use 2-second thresholds.
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { cameraSignalTypes, FACE_MATCH_THRESHOLD, type CameraSettings } from '@exam-hall/protocol';
@@ -14,6 +16,17 @@ import { apiAs, enterWithCode, invite, newAccount, publishedExam, stamp, THREE_Q
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
 const origin = new URL(baseUrl).origin;
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate<string[]>(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`,
+  );
+}
 
 /** Checks the detector must have done before "nothing happened" means something: 6 s at 2 a second, thresholds are 2 s. */
 const QUIET_CHECKS = 12;
@@ -58,10 +71,17 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
   }
 
   /** A new student in the lobby of the exam, in a Chromium whose camera shows `scene`. */
-  async function inLobby(scene: CameraScene, examId: string, watch?: (context: BrowserContext) => void) {
-    const browser = await launchWithCamera(scene);
+  async function inLobby(
+    scene: CameraScene,
+    examId: string,
+    watch?: (context: BrowserContext) => void,
+    deny = false,
+    /** Only where axe-core is injected; elsewhere the pages run under their own CSP, as students' do. */
+    bypassCSP = false,
+  ) {
+    const browser = await launchWithCamera(scene, { deny });
     browsers.push(browser);
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 }, bypassCSP });
     context.setDefaultTimeout(30_000);
     watch?.(context);
     const page = await context.newPage();
@@ -78,7 +98,7 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
    * the live check; in identity mode the reference); `api`: the check's outcome posted as the
    * lobby would have (a scene without one face cannot pass the lobby's check).
    */
-  async function startExam(s: Student, via: 'ui' | 'api', identity = false): Promise<void> {
+  async function startExam(s: Student, via: 'ui' | 'api', identity = false, state = 'ready'): Promise<void> {
     if (via === 'ui') {
       const { page } = s;
       await page.getByLabel('I have read this').check();
@@ -102,7 +122,7 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
       return;
     }
     const res = await s.page.request.post(`/api/attempts/${s.attemptId}/camera-check`, {
-      data: { consent: true, state: 'ready', faceScore: 0.99 },
+      data: { consent: true, state, ...(state === 'ready' ? { faceScore: 0.99 } : {}) },
     });
     if (res.status() !== 200) throw new Error(`camera check: ${res.status()} ${await res.text()}`);
     await s.page.getByRole('button', { name: 'Start exam' }).click();
@@ -151,7 +171,7 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
 
   it.concurrent(
     'one face: nothing is raised, the exam works by keyboard, no request leaves the server',
-    async ({ expect }) => {
+    async ({ expect, onTestFinished }) => {
       const examId = await cameraExam('presence');
       const requests: string[] = [];
       const sockets: string[] = [];
@@ -159,6 +179,8 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
         context.on('request', (r) => requests.push(r.url()));
         context.on('page', (p) => p.on('websocket', (ws) => sockets.push(ws.url())));
       });
+      // A scenario's Chromium stops checking as soon as it is done: the others get the CPU.
+      onTestFinished(() => s.browser.close().catch(() => undefined));
       s.page.on('websocket', (ws) => sockets.push(ws.url()));
       s.page.on('worker', (w) => requests.push(w.url()));
       await startExam(s, 'ui');
@@ -224,43 +246,72 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
     },
   );
 
-  it.concurrent('no face: no_face with a confidence, and its evidence frame is uploaded', async ({ expect }) => {
-    const examId = await cameraExam('presence');
-    const s = await inLobby('none', examId);
-    await startExam(s, 'api');
-    const ev = await eventOf(s.attemptId, 'no_face');
-    expect(ev.confidence).toBeGreaterThan(0);
-    expect(ev.confidence).toBeLessThanOrEqual(1);
-    await expect.poll(() => cameraState(s.attemptId), { timeout: 15_000 }).toBe('no_face');
-    await s.page.locator('[data-camera-state="no_face"]').getByText('No face seen').waitFor();
-    await expect
-      .poll(
-        async () =>
-          (
-            await db.query<{ bytes: number }>(
-              'select bytes from proctoring_evidence where event_id = $1 and deleted_at is null',
-              [ev.id],
-            )
-          ).rows,
-        { timeout: 20_000 },
-      )
-      .toEqual([{ bytes: expect.any(Number) }]);
-    await expect.poll(() => s.page.locator('[data-camera-frames]').getAttribute('data-camera-frames')).toBe('1');
-  });
+  it.concurrent(
+    'no face: no_face with a confidence, and its evidence frame is uploaded',
+    async ({ expect, onTestFinished }) => {
+      const examId = await cameraExam('presence');
+      const s = await inLobby('none', examId);
+      // A scenario's Chromium stops checking as soon as it is done: the others get the CPU.
+      onTestFinished(() => s.browser.close().catch(() => undefined));
+      await startExam(s, 'api');
+      const ev = await eventOf(s.attemptId, 'no_face');
+      expect(ev.confidence).toBeGreaterThan(0);
+      expect(ev.confidence).toBeLessThanOrEqual(1);
+      await expect.poll(() => cameraState(s.attemptId), { timeout: 15_000 }).toBe('no_face');
+      await s.page.locator('[data-camera-state="no_face"]').getByText('No face seen').waitFor();
+      await expect
+        .poll(
+          async () =>
+            (
+              await db.query<{ bytes: number }>(
+                'select bytes from proctoring_evidence where event_id = $1 and deleted_at is null',
+                [ev.id],
+              )
+            ).rows,
+          { timeout: 20_000 },
+        )
+        .toEqual([{ bytes: expect.any(Number) }]);
+      await expect.poll(() => s.page.locator('[data-camera-frames]').getAttribute('data-camera-frames')).toBe('1');
+    },
+  );
 
-  it.concurrent('two faces: multi_person with a confidence and the number of faces', async ({ expect }) => {
-    const examId = await cameraExam('presence');
-    const s = await inLobby('two', examId);
-    await startExam(s, 'api');
-    const ev = await eventOf(s.attemptId, 'multi_person');
-    expect(ev.confidence).toBeGreaterThan(0);
-    expect(ev.confidence).toBeLessThanOrEqual(1);
-    expect(JSON.stringify(ev.details)).toMatch(/"faces":2/);
-  });
+  it.concurrent(
+    'two faces: multi_person with a confidence and the number of faces',
+    async ({ expect, onTestFinished }) => {
+      const examId = await cameraExam('presence');
+      const s = await inLobby('two', examId);
+      // A scenario's Chromium stops checking as soon as it is done: the others get the CPU.
+      onTestFinished(() => s.browser.close().catch(() => undefined));
+      await startExam(s, 'api');
+      const ev = await eventOf(s.attemptId, 'multi_person');
+      expect(ev.confidence).toBeGreaterThan(0);
+      expect(ev.confidence).toBeLessThanOrEqual(1);
+      expect(JSON.stringify(ev.details)).toMatch(/"faces":2/);
 
-  it.concurrent('a turned head: gaze_offscreen with a confidence', async ({ expect }) => {
+      // The camera stops (unplugged): camera_off once, the page asks to turn it back on, and it comes back.
+      await s.page.evaluate(() => {
+        const video = document.querySelector<HTMLVideoElement>('video.camera-self-video');
+        for (const track of (video?.srcObject as MediaStream | null)?.getVideoTracks() ?? [])
+          track.dispatchEvent(new Event('ended'));
+      });
+      await s.page.locator('[data-camera-state="off"]').getByText('Camera off').waitFor();
+      const off = await eventOf(s.attemptId, 'camera_off');
+      expect(off.confidence).toBe(1);
+      await expect.poll(() => cameraState(s.attemptId), { timeout: 15_000 }).toBe('off');
+      const banner = s.page.getByRole('alert').filter({ hasText: 'Your camera stopped' });
+      await banner.getByRole('button', { name: 'Turn the camera back on' }).click();
+      await s.page.locator('[data-camera-state="on"]').waitFor();
+      await expect.poll(() => cameraState(s.attemptId), { timeout: 15_000 }).toBe('on');
+      expect(await banner.count()).toBe(0);
+      expect((await events(s.attemptId)).filter((e) => e.type === 'camera_off')).toHaveLength(1);
+    },
+  );
+
+  it.concurrent('a turned head: gaze_offscreen with a confidence', async ({ expect, onTestFinished }) => {
     const examId = await cameraExam('presence');
     const s = await inLobby('tilted', examId);
+    // A scenario's Chromium stops checking as soon as it is done: the others get the CPU.
+    onTestFinished(() => s.browser.close().catch(() => undefined));
     await startExam(s, 'api');
     const ev = await eventOf(s.attemptId, 'gaze_offscreen');
     expect(ev.confidence).toBeGreaterThan(0);
@@ -269,7 +320,7 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
 
   it.concurrent(
     'someone else: face_mismatch with a confidence against the reference taken in the lobby',
-    async ({ expect }) => {
+    async ({ expect, onTestFinished }) => {
       const examId = await cameraExam('identity');
       // The student takes the reference in the lobby and starts ...
       const first = await inLobby('one', examId);
@@ -283,9 +334,10 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
       expect(reference.rows[0]?.n).toBe(1024);
       // ... then someone else sits down at the same browser (its cookies and storage, another camera).
       const state = await first.context.storageState();
-      await first.context.close();
+      await first.browser.close();
       const other = await launchWithCamera('other');
       browsers.push(other);
+      onTestFinished(() => other.close().catch(() => undefined));
       const context = await other.newContext({ baseURL: baseUrl, storageState: state });
       context.setDefaultTimeout(30_000);
       const page = await context.newPage();
@@ -307,6 +359,39 @@ describe('camera proctoring on the exam page', { timeout: 150_000 }, () => {
         20_000,
       );
       expect(score).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it.concurrent(
+    'a refused camera: camera_denied, the page says what to do, the exam goes on',
+    async ({ expect, onTestFinished }) => {
+      const examId = await cameraExam('presence');
+      const s = await inLobby('one', examId, undefined, true, true);
+      onTestFinished(() => s.browser.close().catch(() => undefined));
+      // The lobby told the server the camera was refused; the exam's policy (alert) lets the student start.
+      await startExam(s, 'api', false, 'denied');
+      await s.page.locator('[data-camera-state="denied"]').getByText('Camera blocked').waitFor();
+      await s.page
+        .getByRole('alert')
+        .filter({ hasText: 'Your browser refused the camera' })
+        .getByRole('button', { name: 'Turn the camera back on' })
+        .waitFor();
+      await expect.poll(() => cameraState(s.attemptId), { timeout: 15_000 }).toBe('denied');
+      // The exam page's own alert, certain, once (the start recorded its own, marked atStart).
+      const fromPage = (list: EventRow[]) => list.filter((e) => e.type === 'camera_denied' && !e.details.atStart);
+      const all = await until(
+        'camera_denied from the exam page',
+        () => events(s.attemptId),
+        (l) => fromPage(l).length > 0,
+      );
+      expect(fromPage(all).map((e) => e.confidence)).toEqual([1]);
+      // The indicator, its disclosure open, and the banner: nothing serious for axe-core.
+      const indicator = s.page.locator('[data-camera-checks]');
+      await indicator.getByText('What is monitored').click();
+      await indicator.getByText(/more than one person is in view/).waitFor();
+      expect(await seriousViolations(s.page)).toEqual([]);
+      await s.page.getByRole('radio', { name: 'Mars' }).check();
+      expect(await s.page.getByRole('radio', { name: 'Mars' }).isChecked()).toBe(true);
     },
   );
 });

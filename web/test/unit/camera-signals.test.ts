@@ -102,4 +102,16 @@ describe('camera signals in the queue', () => {
     expect(retries()).toBe(1);
     expect(acks).toEqual([]);
   });
+
+  it('a signal added while another is on its way goes out too, without another trigger', async () => {
+    const { signals, sender, sent } = setup(() => ({ ok: true, data: { stored: true } }));
+    signals.add('multi_person', { confidence: 1 });
+    const first = sender.flush();
+    const off = signals.add('camera_off', { confidence: 1 });
+    void sender.flush();
+    await first;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent.map((p) => (p as { type: string }).type)).toEqual(['multi_person', 'camera_off']);
+    expect(signals.ready().map((s) => s.clientEventId)).not.toContain(off.clientEventId);
+  });
 });

@@ -122,6 +122,8 @@ export class SignalSender {
   readonly #ctx: ExamContext;
   readonly #retrySoon: () => void;
   #sending = false;
+  /** Asked to flush while sending: a signal added meanwhile goes out in another round. */
+  #again = false;
 
   constructor(ctx: ExamContext, retrySoon: () => void) {
     this.#ctx = ctx;
@@ -130,8 +132,13 @@ export class SignalSender {
 
   async flush(): Promise<void> {
     const { socket, state, signals } = this.#ctx;
-    if (this.#sending || !socket?.connected || !state.joined || state.ending) return;
+    if (this.#sending) {
+      this.#again = true;
+      return;
+    }
+    if (!socket?.connected || !state.joined || state.ending) return;
     this.#sending = true;
+    let failed = false;
     try {
       for (const s of signals.ready()) {
         const reply = await request(socket, 'proctor:signal', {
@@ -148,11 +155,15 @@ export class SignalSender {
           if (reply.ok) signals.stored(s, reply.data);
         } else {
           if (reply.error.code !== NO_ANSWER.disconnected) this.#retrySoon();
+          failed = true;
           return;
         }
       }
     } finally {
       this.#sending = false;
+      const again = this.#again && !failed;
+      this.#again = false;
+      if (again) void this.flush();
     }
   }
 }
