@@ -80,6 +80,8 @@ export const cameraSetupSchema = z.object({
   settings: cameraSettingsSchema,
   consentAt: z.iso.datetime().nullable(),
   reference: z.array(z.number()).nullable(),
+  /** The camera state last recorded for the attempt (the lobby's check, then the page's reports). */
+  state: z.enum(cameraStates).nullable(),
 });
 export type CameraSetup = z.infer<typeof cameraSetupSchema>;
 

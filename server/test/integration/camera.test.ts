@@ -100,6 +100,7 @@ describe('lobby camera check and setup', () => {
     expect(setup.body.settings).toMatchObject({ mode: 'identity', deniedPolicy: 'block' });
     expect(setup.body.consentAt).toBe(ok.body.consentAt);
     expect(setup.body.reference).toHaveLength(FACE_DESCRIPTOR_LENGTH);
+    expect(setup.body.state).toBe('on');
 
     // Audited, without the face description.
     const logs = await t.system.db.select().from(auditLogs).where(eq(auditLogs.targetId, attemptId));

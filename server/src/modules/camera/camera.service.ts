@@ -10,6 +10,7 @@ import {
   type CameraCheck,
   type CameraCheckBody,
   type CameraSetup,
+  type CameraState,
   type CameraStatus,
   type ProctorSignal,
   type ProctorSignalType,
@@ -183,6 +184,7 @@ export function createCameraService(deps: {
         settings,
         consentAt: attempt.cameraConsentAt?.toISOString() ?? null,
         reference: settings.mode === 'identity' ? (attempt.faceReference ?? null) : null,
+        state: (attempt.cameraState as CameraState | null) ?? null,
       };
     },
 

@@ -110,6 +110,10 @@ export class ExamCamera {
     }
     this.settings = setup.settings;
     this.#reference = setup.settings.mode === 'identity' ? setup.reference : null;
+    // Started without a camera (refused in the lobby, or no check under policy alert), or
+    // reloaded while it was refused: the start gate or the previous page already raised
+    // camera_denied for this episode, so a refusal now raises nothing new.
+    this.#episodeRaised = setup.state === 'denied' || setup.consentAt === null;
     this.phase = 'running';
     this.#offStored = this.#host.signals.onStored((s, ack) => this.#onStored(s, ack));
     this.#statusTimer = setInterval(() => this.#pushStatus(), STATUS_RETRY_MS);
