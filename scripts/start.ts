@@ -22,7 +22,7 @@ import { DEMO_CODE_EXAM_TITLE, DEMO_EXAM_CODE, seedDemoSettings } from '../serve
 import { seedDemoAccommodations } from '../server/src/demo/demo-accommodations.seed.ts';
 import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
 import { seedDemoReview } from '../server/src/demo/demo-review.seed.ts';
-import { seedDemoCamera } from '../server/src/demo/demo-camera.seed.ts';
+import { seedDemoCamera, seedDemoCameraAttempt } from '../server/src/demo/demo-camera.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
@@ -87,8 +87,12 @@ if (demo) await seedDemoSettings(db, config.secret, teacherEmail);
 if (demo) await seedDemoGrading(db, config.secret, teacherEmail, studentEmail);
 // Proctoring review: one attempt waiting for a decision, one flagged with a note (the exam's Review tab).
 if (demo) await seedDemoReview(db, config.secret, teacherEmail);
-// Camera proctoring: a presence-mode exam that keeps evidence frames (the demo student is invited).
-if (demo) await seedDemoCamera(db, config.secret, teacherEmail, studentEmail);
+// Camera proctoring: a presence-mode exam that keeps evidence frames (the demo student is invited),
+// and a class-mate mid-exam with camera alerts (one with its evidence frame) for the hall.
+if (demo) {
+  const { examId } = await seedDemoCamera(db, config.secret, teacherEmail, studentEmail);
+  await seedDemoCameraAttempt(db, config.secret, config.evidence, examId);
+}
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {

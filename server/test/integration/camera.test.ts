@@ -5,9 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { FACE_DESCRIPTOR_LENGTH, examSchema, type CameraSettings } from '@exam-hall/protocol';
-import { attempts, auditLogs, examParticipants, exams, proctoringEvents } from '../../src/db/schema/index.ts';
+import {
+  attempts,
+  auditLogs,
+  examParticipants,
+  exams,
+  proctoringEvents,
+  proctoringEvidence,
+} from '../../src/db/schema/index.ts';
 import { DEMO_ACCOUNTS, seedDemo } from '../../src/demo/demo.seed.ts';
-import { DEMO_CAMERA_EXAM_TITLE, seedDemoCamera } from '../../src/demo/demo-camera.seed.ts';
+import { DEMO_CAMERA_EXAM_TITLE, seedDemoCamera, seedDemoCameraAttempt } from '../../src/demo/demo-camera.seed.ts';
+import { DEMO_FRAME_JPEG_BASE64 } from '../../src/demo/demo-camera-frame.ts';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { publishedExam, signedIn } from '../support/fixtures.ts';
@@ -343,7 +351,7 @@ describe('during the exam', () => {
 });
 
 describe('demo data', () => {
-  it('makes the camera-proctored exam through the services once: presence mode, evidence kept, the demo student invited', async () => {
+  it('makes the camera-proctored exam through the services once (presence mode, evidence kept, the demo student invited) and a class-mate mid-exam with camera alerts and a frame', async () => {
     await seedDemo(t.system.db);
     const teacherEmail = DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.email;
     const studentEmail = DEMO_ACCOUNTS.find((a) => a.role === 'student')!.email;
@@ -360,6 +368,29 @@ describe('demo data', () => {
     const dto = await demoTeacher.get(`/api/exams/${first.examId}`);
     expect(examSchema.parse(dto.body).proctoring.camera).toMatchObject({ mode: 'presence', evidence: true });
     const invited = await t.system.db.select().from(examParticipants).where(eq(examParticipants.examId, first.examId));
-    expect(invited.map((p) => p.email)).toEqual([studentEmail]);
+    expect(invited.map((p) => p.email).sort()).toEqual([studentEmail, 'student05@demo.examhall.test'].sort());
+
+    // A class-mate mid-exam with camera alerts, one with a frame the exam's teacher can open.
+    const cfg = t.system.config;
+    const attemptId = await seedDemoCameraAttempt(t.system.db, cfg.secret, cfg.evidence, first.examId);
+    expect(await seedDemoCameraAttempt(t.system.db, cfg.secret, cfg.evidence, first.examId)).toBe(attemptId);
+    const [row] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId!));
+    expect(row).toMatchObject({ status: 'in_progress', cameraState: 'on' });
+    const alerts = await t.system.db.select().from(proctoringEvents).where(eq(proctoringEvents.attemptId, attemptId!));
+    expect(alerts.map((e) => [e.type, e.confidence]).sort()).toEqual([
+      ['gaze_offscreen', expect.closeTo(0.7, 5)],
+      ['multi_person', expect.closeTo(0.81, 5)],
+      ['no_face', expect.closeTo(0.92, 5)],
+    ]);
+    const frames = await t.system.db
+      .select()
+      .from(proctoringEvidence)
+      .where(eq(proctoringEvidence.attemptId, attemptId!));
+    expect(frames).toHaveLength(1);
+    const link = await demoTeacher.post(`/api/evidence/${frames[0]!.id}/url`);
+    expect(link.status).toBe(200);
+    const image = await fetch(new URL(link.body.url, t.url), { headers: { cookie: demoTeacher.cookieHeader() } });
+    expect(image.status).toBe(200);
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(Buffer.from(DEMO_FRAME_JPEG_BASE64, 'base64'));
   });
 });
