@@ -11,6 +11,15 @@ import { examStatuses } from './exams.ts';
 
 // ---------------------------------------------------------------- shared pieces
 
+/** The signals the camera detector raises (protocol/src/camera.ts), on the student's device; each carries a confidence and may carry one evidence frame. */
+export const cameraSignalTypes = [
+  'camera_denied',
+  'camera_off',
+  'no_face',
+  'multi_person',
+  'gaze_offscreen',
+  'face_mismatch',
+] as const;
 export const proctorSignalTypes = [
   'tab_hidden',
   'window_blur',
@@ -21,23 +30,8 @@ export const proctorSignalTypes = [
   'context_menu',
   'offline',
   'second_device',
-  // Camera proctoring (protocol/src/camera.ts), detected on the student's device.
-  'camera_denied',
-  'camera_off',
-  'no_face',
-  'multi_person',
-  'gaze_offscreen',
-  'face_mismatch',
+  ...cameraSignalTypes,
 ] as const;
-/** The signals the camera detector raises; each carries a confidence and may carry one evidence frame. */
-export const cameraSignalTypes = [
-  'camera_denied',
-  'camera_off',
-  'no_face',
-  'multi_person',
-  'gaze_offscreen',
-  'face_mismatch',
-] as const satisfies readonly (typeof proctorSignalTypes)[number][];
 export type ProctorSignalType = (typeof proctorSignalTypes)[number];
 export const severities = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof severities)[number];

@@ -5,14 +5,14 @@
 import { and, eq } from 'drizzle-orm';
 import { DEFAULT_CAMERA_SETTINGS } from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
-import { attempts, examParticipants, exams, questions, users } from '../db/schema/index.ts';
-import { transitionAttempt } from '../modules/attempts/attempts.state.ts';
+import { attempts, exams, users } from '../db/schema/index.ts';
 import * as cameraRepo from '../modules/camera/camera.repository.ts';
 import { evidenceKeysOf, sealFrame } from '../modules/camera/evidence.crypto.ts';
 import * as evidenceRepo from '../modules/camera/evidence.repository.ts';
 import { cameraSettingsOf } from '../modules/exams/exams.service.ts';
 import { silentPublisher } from '../modules/hall/hall.events.ts';
 import { createProctoringService } from '../modules/proctoring/proctoring.service.ts';
+import { startDemoAttempt } from './demo-attempts.ts';
 import { DEMO_FRAME_JPEG_BASE64 } from './demo-camera-frame.ts';
 import { demoCourse, ensureDemoExam, inviteDemoStudents } from './demo-exams.seed.ts';
 
@@ -56,29 +56,17 @@ export async function seedDemoCameraAttempt(db: Db, secret: string, evidence: Ev
     where: and(eq(attempts.examId, examId), eq(attempts.userId, user.id)),
   });
   if (found) return found.id;
-  const participant = await db.query.examParticipants.findFirst({
-    where: and(eq(examParticipants.examId, examId), eq(examParticipants.userId, user.id)),
-  });
-  if (!participant) return null;
-  await db
-    .update(examParticipants)
-    .set({ codeStatus: 'used', codeUsedAt: new Date() })
-    .where(eq(examParticipants.id, participant.id));
-  const qs = await db.select().from(questions).where(eq(questions.examId, examId));
-  const [attempt] = await db
-    .insert(attempts)
-    .values({ examId, userId: user.id, participantId: participant.id, questionOrder: qs.map((q) => q.id) })
-    .returning();
-  const id = attempt!.id;
-  await db.transaction((tx) =>
-    cameraRepo.saveCheck(tx, id, {
-      state: 'on',
-      faceReference: null,
-      faceVerificationCompleted: false,
-      faceVerificationScore: 0.97,
-    }),
+  const id = await startDemoAttempt(db, exam, user.id, (attemptId) =>
+    db.transaction((tx) =>
+      cameraRepo.saveCheck(tx, attemptId, {
+        state: 'on',
+        faceReference: null,
+        faceVerificationCompleted: false,
+        faceVerificationScore: 0.97,
+      }),
+    ),
   );
-  await transitionAttempt(db, id, 'in_progress', { durationSeconds: exam.durationMinutes * 60 });
+  if (!id) return null;
   await cameraRepo.saveStatus(db, id, 'on', null, 0);
   const proctoring = createProctoringService({ db, secret, publish: silentPublisher });
   const who = { id, examId, userId: user.id };

@@ -9,13 +9,14 @@ import { and, eq } from 'drizzle-orm';
 import { examCreateSchema, questionInputSchema, reviewDecisionBodySchema } from '@exam-hall/protocol';
 import type { ProctorSignalType } from '@exam-hall/protocol';
 import type { Db } from '../db/client.ts';
-import { attempts, examParticipants, exams, questions, users } from '../db/schema/index.ts';
+import { attempts, exams, users } from '../db/schema/index.ts';
 import { transitionAttempt } from '../modules/attempts/attempts.state.ts';
 import type { CertificateJobs } from '../modules/certificates/certificates.jobs.ts';
 import { gradeAttempt } from '../modules/grading/grading.service.ts';
 import { silentPublisher } from '../modules/hall/hall.events.ts';
 import { createProctoringService } from '../modules/proctoring/proctoring.service.ts';
 import { createReviewService } from '../modules/review/review.service.ts';
+import { startDemoAttempt } from './demo-attempts.ts';
 import { demoCourse, inviteDemoStudents } from './demo-exams.seed.ts';
 import { demoServices } from './demo-services.ts';
 
@@ -79,7 +80,6 @@ export async function seedDemoReview(db: Db, secret: string, teacherEmail: strin
   );
   const proctoring = createProctoringService({ db, secret, publish: silentPublisher });
   const review = createReviewService({ db, secret, proctoring, certificates: noCertificates });
-  const qs = await db.select().from(questions).where(eq(questions.examId, exam.id));
   const attemptIds: string[] = [];
   for (const taker of TAKERS) {
     const user = await db.query.users.findFirst({ where: eq(users.email, taker.email) });
@@ -87,7 +87,7 @@ export async function seedDemoReview(db: Db, secret: string, teacherEmail: strin
     const found = await db.query.attempts.findFirst({
       where: and(eq(attempts.examId, exam.id), eq(attempts.userId, user.id)),
     });
-    attemptIds.push(found?.id ?? (await endedAttempt(db, proctoring, exam, qs, user.id, taker.signals)));
+    attemptIds.push(found?.id ?? (await endedAttempt(db, proctoring, exam, user.id, taker.signals)));
   }
   // The second attempt: the teacher flagged it with a note the student reads (and may appeal).
   const second = attemptIds[1];
@@ -112,26 +112,14 @@ async function endedAttempt(
   db: Db,
   proctoring: ReturnType<typeof createProctoringService>,
   exam: { id: string; durationMinutes: number },
-  qs: (typeof questions.$inferSelect)[],
   userId: string,
   signals: ProctorSignalType[],
 ): Promise<string> {
-  const participant = (await db.query.examParticipants.findFirst({
-    where: and(eq(examParticipants.examId, exam.id), eq(examParticipants.userId, userId)),
-  }))!;
-  await db
-    .update(examParticipants)
-    .set({ codeStatus: 'used', codeUsedAt: new Date() })
-    .where(eq(examParticipants.id, participant.id));
-  const [attempt] = await db
-    .insert(attempts)
-    .values({ examId: exam.id, userId, participantId: participant.id, questionOrder: qs.map((q) => q.id) })
-    .returning();
-  await transitionAttempt(db, attempt!.id, 'in_progress', { durationSeconds: exam.durationMinutes * 60 });
+  const attemptId = (await startDemoAttempt(db, exam, userId))!;
   for (const [i, type] of signals.entries()) {
-    await proctoring.record({ id: attempt!.id, examId: exam.id, userId }, type, {}, `demo-review-${i}`);
+    await proctoring.record({ id: attemptId, examId: exam.id, userId }, type, {}, `demo-review-${i}`);
   }
-  await transitionAttempt(db, attempt!.id, 'submitted', { reason: 'student' });
-  await gradeAttempt(db, attempt!.id);
-  return attempt!.id;
+  await transitionAttempt(db, attemptId, 'submitted', { reason: 'student' });
+  await gradeAttempt(db, attemptId);
+  return attemptId;
 }
