@@ -22,7 +22,7 @@ import { DEMO_CODE_EXAM_TITLE, DEMO_EXAM_CODE, seedDemoSettings } from '../serve
 import { seedDemoAccommodations } from '../server/src/demo/demo-accommodations.seed.ts';
 import { seedDemoGrading } from '../server/src/demo/demo-grading.seed.ts';
 import { seedDemoReview } from '../server/src/demo/demo-review.seed.ts';
-import { seedDemoCamera, seedDemoCameraAttempt } from '../server/src/demo/demo-camera.seed.ts';
+import { DEMO_CAMERA_EXAM_TITLE, seedDemoCamera, seedDemoCameraAttempt } from '../server/src/demo/demo-camera.seed.ts';
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
@@ -89,10 +89,8 @@ if (demo) await seedDemoGrading(db, config.secret, teacherEmail, studentEmail);
 if (demo) await seedDemoReview(db, config.secret, teacherEmail);
 // Camera proctoring: a presence-mode exam that keeps evidence frames (the demo student is invited),
 // and a class-mate mid-exam with camera alerts (one with its evidence frame) for the hall.
-if (demo) {
-  const { examId } = await seedDemoCamera(db, config.secret, teacherEmail, studentEmail);
-  await seedDemoCameraAttempt(db, config.secret, config.evidence, examId);
-}
+const demoCamera = demo ? await seedDemoCamera(db, config.secret, teacherEmail, studentEmail) : undefined;
+if (demoCamera) await seedDemoCameraAttempt(db, config.secret, config.evidence, demoCamera.examId);
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {
@@ -166,6 +164,12 @@ ${
     ? `  Assessment: as the teacher, see "Chemistry in words" > Grading (essays to mark), the demo course's question
   banks, and "Chemistry quiz: proctoring review demo" > Review. As the student, join "${DEMO_CODE_EXAM_TITLE}"
   with the exam code ${DEMO_EXAM_CODE} on the home page.\n`
+    : ''
+}${
+  demoCamera
+    ? `  Camera: as the student, open "${DEMO_CAMERA_EXAM_TITLE}" (consent, camera check; anyone can try
+  ${config.http.publicUrl}/camera-check). Its hall, with a student's camera alerts and an evidence frame:
+  ${config.http.publicUrl}/hall/${demoCamera.examId}\n`
     : ''
 }
 ${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}

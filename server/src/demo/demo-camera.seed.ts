@@ -62,7 +62,7 @@ export async function seedDemoCameraAttempt(db: Db, secret: string, evidence: Ev
         state: 'on',
         faceReference: null,
         faceVerificationCompleted: false,
-        faceVerificationScore: 0.97,
+        faceVerificationScore: null,
       }),
     ),
   );

@@ -135,7 +135,8 @@ describe('lobby camera check and setup', () => {
     expect(withRef.status).toBe(400);
     expect(fieldsOf(withRef.body)).toEqual(['body.reference']);
     const ok = await check(p.student, p.attemptId, { consent: true, state: 'ready', faceScore: 0.8 });
-    expect(ok.body).toMatchObject({ state: 'on', faceVerificationCompleted: false });
+    // No identity score in presence mode (the hall would read the face detector's score as one).
+    expect(ok.body).toMatchObject({ state: 'on', faceVerificationCompleted: false, faceVerificationScore: null });
     expect((await p.student.get(`/api/attempts/${p.attemptId}/camera`)).body.reference).toBeNull();
 
     const plain = await publishedExam(t, teacher);

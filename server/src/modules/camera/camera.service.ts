@@ -150,7 +150,8 @@ export function createCameraService(deps: {
           state: body.state === 'ready' ? 'on' : 'denied',
           faceReference: identity ? body.reference! : null,
           faceVerificationCompleted: identity,
-          faceVerificationScore: body.state === 'ready' ? (body.faceScore ?? null) : null,
+          // Identity mode only: in presence mode there is nobody to verify against.
+          faceVerificationScore: identity ? (body.faceScore ?? null) : null,
         });
         if (!row) {
           throw new AppError(409, 'conflict', 'The camera check is done in the lobby, before the exam starts.');
