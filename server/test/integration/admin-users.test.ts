@@ -458,10 +458,17 @@ describe('protections', () => {
     const db = t.system.db;
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
     const holding = db.transaction(async (tx) => {
       await tx.select({ id: users.id }).from(users).where(inArray(users.id, ids)).for('update');
+      locked();
       await released;
     });
+    // The rows must be held before the requests go out. (They once went out first: under
+    // load one request then took every admin row and finished, the holder queued behind
+    // it, and only one waiter was ever left for the count below: a 45 s timeout.)
+    await Promise.race([isLocked, holding]);
     const replies = Promise.all(requests());
     try {
       await waitFor(
