@@ -20,6 +20,7 @@ export * from './grading.ts';
 export * from './review.ts';
 export * from './certificates.ts';
 export * from './zoom.ts';
+export * from './lti.ts';
 export * from './users.ts';
 export * from './audit.ts';
 export * from './http.ts';

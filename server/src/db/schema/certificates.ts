@@ -8,6 +8,7 @@ import {
   jsonb,
   numeric,
   pgEnum,
+  pgSequence,
   pgTable,
   text,
   uniqueIndex,
@@ -20,7 +21,17 @@ import { exams } from './exams.ts';
 import { users } from './users.ts';
 
 export const certificateStatus = pgEnum('certificate_status', certificateStatuses);
-export const verificationMethod = pgEnum('verification_method', ['public_id', 'qr', 'tx_hash', 'token_id']);
+export const verificationMethod = pgEnum('verification_method', [
+  'public_id',
+  'qr',
+  'tx_hash',
+  'token_id',
+  'credential',
+]);
+
+/** Every certificate's position in the published Bitstring Status List (Open Badges 3.0
+ * revocation): list = floor(index / 131072), bit = index % 131072. Never reused. */
+export const certificateStatusListSeq = pgSequence('certificate_status_list_index_seq', { startWith: 0, minValue: 0 });
 export const verificationResult = pgEnum('verification_result', ['valid', 'revoked', 'tampered', 'not_found', 'error']);
 
 export const certificates = pgTable(
@@ -66,6 +77,10 @@ export const certificates = pgTable(
     // For failed blockchain transactions; the mint job backs off on it.
     retryCount: integer('retry_count').notNull().default(0),
     lastError: text('last_error'),
+    statusListIndex: bigint('status_list_index', { mode: 'number' })
+      .notNull()
+      .default(sql`nextval('certificate_status_list_index_seq')`)
+      .unique('certificates_status_list_index_uq'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -10,3 +10,4 @@ export * from './proctoring.ts';
 export * from './zoom.ts';
 export * from './certificates.ts';
 export * from './audit.ts';
+export * from './lti.ts';
