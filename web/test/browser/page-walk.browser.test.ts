@@ -184,6 +184,8 @@ describe('every page as every role', { timeout: 600_000 }, () => {
 
   /** One row per page and role: what the role got there and what axe-core said (printed at the end). */
   const report: { role: Role; url: string; outcome: string; axe: string }[] = [];
+  /** Kinds of turned-away page (per role and outcome) axe-core has already checked. */
+  const axeChecked = new Set<string>();
 
   /** Visits one page; answers what went wrong there (nothing: an empty list). */
   async function visit(page: Page, routeId: string, role: Role): Promise<string[]> {
@@ -225,6 +227,16 @@ describe('every page as every role', { timeout: 600_000 }, () => {
           ? 'sent to sign-in'
           : 'shown';
 
+      // A page that turned the role away is the sign-in page or the error page: axe-core
+      // checks each kind once per role (the sign-in page is also walked as itself).
+      if (row.outcome !== 'shown') {
+        const kind = `${role} ${row.outcome}`;
+        if (axeChecked.has(kind)) {
+          row.axe = 'checked on an earlier page of this kind';
+          return problems.map((p) => `${role} ${urlOf(routeId)}: ${p}`);
+        }
+        axeChecked.add(kind);
+      }
       await page.addScriptTag({ content: axeSource });
       const violations = await page.evaluate<{ id: string; impact: string | null; help: string; at: string[] }[]>(
         `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
