@@ -115,6 +115,14 @@ export const certificateSummarySchema = z.object({
   revokedReason: z.string().nullable(),
   lastError: z.string().nullable(),
   createdAt: z.string(),
+  /** How often anyone checked it on the verification page (the share counter the holder sees). */
+  verifications: z.object({
+    total: z.number().int().nonnegative(),
+    /** Of those, opened from the QR code. */
+    qr: z.number().int().nonnegative(),
+    /** The latest check, or null when never checked. */
+    last: z.string().nullable(),
+  }),
 });
 export type CertificateSummary = z.infer<typeof certificateSummarySchema>;
 

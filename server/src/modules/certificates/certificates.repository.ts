@@ -3,7 +3,7 @@
 import { gradableAttemptStatuses } from '@exam-hall/protocol';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { attempts, certificates, courses, exams, users } from '../../db/schema/index.ts';
+import { attempts, certificates, courses, exams, users, verificationRequests } from '../../db/schema/index.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
 
 type Q = Db | Tx;
@@ -31,6 +31,34 @@ export async function certificatesOf(db: Q, userId: string) {
     .innerJoin(exams, eq(exams.id, certificates.examId))
     .where(eq(certificates.userId, userId))
     .orderBy(desc(certificates.createdAt));
+}
+
+export interface VerificationCount {
+  total: number;
+  qr: number;
+  last: string | null;
+}
+
+/** How often each certificate was checked (all lookups, and those from its QR code), in one
+ * grouped query over the verification log; certificates never checked are absent. */
+export async function verificationCounts(db: Q, certificateIds: string[]): Promise<Map<string, VerificationCount>> {
+  if (certificateIds.length === 0) return new Map();
+  const rows = await db
+    .select({
+      id: verificationRequests.certificateId,
+      total: sql<number>`count(*)::int`,
+      qr: sql<number>`(count(*) filter (where ${verificationRequests.method} = 'qr'))::int`,
+      last: sql<Date | string | null>`max(${verificationRequests.requestedAt})`,
+    })
+    .from(verificationRequests)
+    .where(inArray(verificationRequests.certificateId, certificateIds))
+    .groupBy(verificationRequests.certificateId);
+  return new Map(
+    rows.map((r) => [
+      r.id!,
+      { total: r.total, qr: r.qr, last: r.last === null ? null : new Date(r.last).toISOString() },
+    ]),
+  );
 }
 
 /** Marks a certificate revoked in the database; the chain follows through the revoke job. */

@@ -26,7 +26,9 @@ export interface CertificateServiceDeps {
 export function createCertificateService(deps: CertificateServiceDeps) {
   const { db } = deps;
 
-  function summary(c: Certificate, examTitle: string): CertificateSummary {
+  const neverChecked: repo.VerificationCount = { total: 0, qr: 0, last: null };
+
+  function summary(c: Certificate, examTitle: string, counts: Map<string, repo.VerificationCount>): CertificateSummary {
     const m = c.metadata as CertificateMetadata;
     return {
       id: c.id,
@@ -44,7 +46,13 @@ export function createCertificateService(deps: CertificateServiceDeps) {
       revokedReason: c.revokedReason,
       lastError: c.status === 'failed' ? c.lastError : null,
       createdAt: c.createdAt.toISOString(),
+      verifications: counts.get(c.id) ?? neverChecked,
     };
+  }
+
+  /** One certificate's summary with its verification count. */
+  async function summaryOf(c: Certificate, examTitle: string): Promise<CertificateSummary> {
+    return summary(c, examTitle, await repo.verificationCounts(db, [c.id]));
   }
 
   /** The certificate and its exam, if the actor owns the certificate, teaches the exam or is an admin. */
@@ -60,12 +68,16 @@ export function createCertificateService(deps: CertificateServiceDeps) {
   return {
     async listMine(actor: Actor): Promise<CertificateSummary[]> {
       const rows = await repo.certificatesOf(db, actor.userId);
-      return rows.map((r) => summary(r.cert, r.examTitle));
+      const counts = await repo.verificationCounts(
+        db,
+        rows.map((r) => r.cert.id),
+      );
+      return rows.map((r) => summary(r.cert, r.examTitle, counts));
     },
 
     async get(actor: Actor, id: string): Promise<CertificateSummary> {
       const row = await load(actor, id, false);
-      return summary(row.cert, row.examTitle);
+      return summaryOf(row.cert, row.examTitle);
     },
 
     async revoke(caller: Caller, id: string, reason: string): Promise<CertificateSummary> {
@@ -82,7 +94,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
       });
       await deps.certificates.revoke(id);
       const updated = await repo.findCertificate(db, id);
-      return summary(updated!, row.examTitle);
+      return summaryOf(updated!, row.examTitle);
     },
 
     /** A certificate whose minting failed every retry goes back to the queue. */
@@ -100,7 +112,7 @@ export function createCertificateService(deps: CertificateServiceDeps) {
       });
       await deps.certificates.mint();
       const updated = await repo.findCertificate(db, id);
-      return summary(updated!, row.examTitle);
+      return summaryOf(updated!, row.examTitle);
     },
 
     async pdf(actor: Actor, id: string): Promise<{ bytes: Uint8Array; filename: string }> {
