@@ -63,6 +63,7 @@ import { createUserService } from './users/users.service.ts';
 import { userRoutes } from './users/users.routes.ts';
 import { createEvidenceService } from './camera/evidence.service.ts';
 import { evidenceRoutes } from './camera/evidence.routes.ts';
+import { createKeyStore } from './keys/keys.service.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -85,6 +86,8 @@ export function createServices(deps: ServiceDeps) {
   const proctoring = createProctoringService(deps);
   const camera = createCameraService({ ...deps, proctoring });
   return {
+    /** Signing keys for the LTI tool and the credential issuer (one store, both purposes). */
+    keys: createKeyStore(deps),
     accountLinks,
     users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
