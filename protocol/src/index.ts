@@ -19,6 +19,7 @@ export * from './results.ts';
 export * from './grading.ts';
 export * from './review.ts';
 export * from './certificates.ts';
+export * from './credentials.ts';
 export * from './zoom.ts';
 export * from './lti.ts';
 export * from './users.ts';

@@ -9,6 +9,7 @@ export * from './camera.ts';
 export * from './auth.ts';
 export * from './certificates.ts';
 export * from './courses.ts';
+export * from './credentials.ts';
 export * from './exam-code.ts';
 export * from './exams.ts';
 export * from './grading.ts';

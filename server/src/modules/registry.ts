@@ -64,6 +64,8 @@ import { userRoutes } from './users/users.routes.ts';
 import { createEvidenceService } from './camera/evidence.service.ts';
 import { evidenceRoutes } from './camera/evidence.routes.ts';
 import { createKeyStore } from './keys/keys.service.ts';
+import { createCredentialService } from './credentials/credentials.service.ts';
+import { credentialRoutes } from './credentials/credentials.routes.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -153,6 +155,8 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...reviewRoutes(s.review),
     ...certificateRoutes(s.certificates),
     ...verificationRoutes(s.verification, deps.config.http.publicUrl),
+    // Built here: it checks the anchored certificate through the verification service.
+    ...credentialRoutes(createCredentialService({ ...deps, keys: s.keys, verification: s.verification })),
     ...zoomMeetingRoutes(s.zoomMeetings),
     ...attendanceRoutes(s.attendance),
     ...evidenceRoutes(s.evidence),

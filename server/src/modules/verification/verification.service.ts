@@ -202,7 +202,12 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   return {
-    async verify(publicId: string, who: Requester, method: 'public_id' | 'qr' = 'public_id'): Promise<Verification> {
+    /** `credential`: the live check behind an uploaded Open Badge (credentials module). */
+    async verify(
+      publicId: string,
+      who: Requester,
+      method: 'public_id' | 'qr' | 'credential' = 'public_id',
+    ): Promise<Verification> {
       const started = performance.now();
       const ipHash = keyedHash(deps.secret, 'ip', who.ip);
       await throttle(ipHash);
