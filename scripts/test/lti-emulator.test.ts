@@ -5,7 +5,9 @@
 // NRPS paging through Link rel="next"; a deep-linking response creating a resource link + line item.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+
+type CryptoKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLtiEmulator, type LtiEmulator } from '../lti-emulator/emulator.ts';
 
@@ -76,7 +78,7 @@ function formField(html: string, name: string): string | undefined {
 }
 
 async function verifyIdToken(idToken: string) {
-  const jwks = createLocalJWKSet(await (await fetch(em.jwksUrl)).json());
+  const jwks = createLocalJWKSet((await (await fetch(em.jwksUrl)).json()) as any);
   return jwtVerify(idToken, jwks, { issuer: em.issuer, audience: em.clientId, algorithms: ['RS256'] });
 }
 
@@ -218,20 +220,20 @@ describe('AGS', () => {
       body: JSON.stringify({ label: 'Quiz 2', scoreMaximum: 0 }),
     });
     expect(badBody.status).toBe(400);
-    expect((await badBody.json()).error_description).toContain('scoreMaximum');
+    expect(((await badBody.json()) as any).error_description).toContain('scoreMaximum');
     const created = await fetch(lineitems, {
       method: 'POST',
       headers: { ...auth, 'content-type': LINE_ITEM_TYPE },
       body: JSON.stringify({ label: 'Quiz 2', scoreMaximum: 20, resourceId: 'e2', tag: 'exam' }),
     });
     expect(created.status).toBe(201);
-    const li = await created.json();
+    const li = (await created.json()) as any;
     expect(li.id).toMatch(new RegExp(`^${lineitems}/`));
     const list = await fetch(`${lineitems}?resource_id=e2`, {
       headers: { ...auth, accept: 'application/vnd.ims.lis.v2.lineitemcontainer+json' },
     });
     expect(list.headers.get('content-type')).toBe('application/vnd.ims.lis.v2.lineitemcontainer+json');
-    expect((await list.json()).map((x: any) => x.id)).toEqual([li.id]);
+    expect(((await list.json()) as any).map((x: any) => x.id)).toEqual([li.id]);
 
     const post = (body: Record<string, unknown>, type = SCORE_TYPE) =>
       fetch(`${li.id}/scores`, {
@@ -250,7 +252,7 @@ describe('AGS', () => {
     expect((await post(score, 'application/json')).status).toBe(415);
     const noMax = await post({ ...score, scoreMaximum: undefined });
     expect(noMax.status).toBe(400);
-    expect((await noMax.json()).error_description).toContain('scoreMaximum');
+    expect(((await noMax.json()) as any).error_description).toContain('scoreMaximum');
     expect((await post({ ...score, gradingProgress: 'Done' })).status).toBe(400);
     expect((await post({ ...score, userId: 'stranger' })).status).toBe(400);
 
@@ -268,7 +270,7 @@ describe('AGS', () => {
     expect(row.scores[li.id.split('/').pop()]).toMatchObject({ scoreGiven: 17, scoreMaximum: 20 });
     expect(em.scoreLog().map((l) => l.status)).toEqual([400, 503, 200, 200]);
 
-    const results = await (await fetch(`${li.id}/results`, { headers: auth })).json();
+    const results = (await (await fetch(`${li.id}/results`, { headers: auth })).json()) as any;
     expect(results).toEqual([
       { id: `${li.id}/results/learn-1`, scoreOf: li.id, userId: 'learn-1', resultScore: 17, resultMaximum: 20 },
     ]);
@@ -300,7 +302,7 @@ describe('NRPS', () => {
         },
       });
       expect(res.headers.get('content-type')).toBe('application/vnd.ims.lti-nrps.v2.membershipcontainer+json');
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(body.context).toMatchObject({ id: 'c1', title: 'Chemistry 101' });
       seen.push(...body.members);
       pages++;
@@ -325,19 +327,19 @@ describe('NRPS', () => {
       body: JSON.stringify({ id: 'late-1', name: 'Lou Latecomer', email: 'lou@lms.test', role: 'learner' }),
     });
     expect(added.status).toBe(201);
-    const learners = await (
+    const learners = (await (
       await fetch(`${em.url}/api/courses/c1/memberships?role=Learner&limit=100`, {
         headers: { authorization: `Bearer ${t.access_token}` },
       })
-    ).json();
+    ).json()) as any;
     expect(learners.members.map((m: any) => m.user_id)).toContain('late-1');
     expect(learners.members.map((m: any) => m.user_id)).not.toContain('teach-1');
     await fetch(`${em.url}/_emulator/courses/c1/members/late-1`, { method: 'DELETE' });
-    const after = await (
+    const after = (await (
       await fetch(`${em.url}/api/courses/c1/memberships?limit=100`, {
         headers: { authorization: `Bearer ${t.access_token}` },
       })
-    ).json();
+    ).json()) as any;
     expect(after.members.map((m: any) => m.user_id)).not.toContain('late-1');
   });
 });
