@@ -16,6 +16,7 @@ import { createSignInLimiter } from './modules/auth/auth.rate-limit.ts';
 import { createAuthService, ensureAdmin } from './modules/auth/auth.service.ts';
 import { authenticateRequests } from './modules/auth/auth.middleware.ts';
 import { createRoutes, createServices } from './modules/registry.ts';
+import { ltiToolFor } from './modules/lti/lti.routes.ts';
 import { attachHandlers, socketHandlers } from './socket/handlers.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
@@ -106,6 +107,7 @@ export async function createSystem(
     routes,
     openapi: () => (openapi ??= buildOpenApi(routes, VERSION)),
     authenticate: authenticateRequests(auth),
+    tool: ltiToolFor(deps, auth, services.keys),
     web,
   });
   app.use(healthRouter(db, redis));

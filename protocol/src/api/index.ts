@@ -16,6 +16,7 @@ export * from './grading.ts';
 export * from './hall.ts';
 export * from './participants.ts';
 export * from './interchange.ts';
+export * from './lti.ts';
 export * from './questions.ts';
 export * from './results.ts';
 export * from './review.ts';

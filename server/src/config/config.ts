@@ -117,6 +117,8 @@ const envSchema = z.object({
   // e.g. https://sepolia.etherscan.io/tx/{tx}; shown on the verification page.
   CHAIN_EXPLORER_TX_URL: z.string().includes('{tx}', { message: 'must contain {tx}' }).optional(),
   VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(60),
+  // LTI login + launch requests per client address per minute (a school behind one NAT).
+  LTI_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(600),
   // Zoom server-to-server OAuth app of one account. Unset: Zoom features say "not configured".
   ZOOM_ACCOUNT_ID: z.string().trim().min(1).max(200).optional(),
   ZOOM_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
@@ -270,6 +272,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       explorerTxUrl: env.CHAIN_EXPLORER_TX_URL,
     },
     verify: { maxPerIpPerMinute: env.VERIFY_MAX_PER_IP_PER_MINUTE },
+    lti: { maxPerIpPerMinute: env.LTI_MAX_PER_IP_PER_MINUTE },
     zoom: {
       /** Null when no Zoom app is configured. */
       app:

@@ -21,6 +21,8 @@ export interface HttpAppOptions {
   openapi: () => unknown;
   /** Resolves the signed-in actor (if any) before routes run. */
   authenticate: RequestHandler;
+  /** Endpoints other systems call outside /api (LTI login, launch, JWKS), before the web pages. */
+  tool?: RequestHandler | undefined;
   /** The SvelteKit handler, mounted after the API. */
   web?: RequestHandler | undefined;
 }
@@ -98,6 +100,7 @@ export function createHttpApp(o: HttpAppOptions) {
   );
   // The camera detector's library, models and WASM files, from node_modules (no CDN).
   app.use(vendorRouter());
+  if (o.tool) app.use(o.tool);
   if (o.web) app.use(o.web);
   app.use(errorHandler);
   return app;

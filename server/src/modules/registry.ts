@@ -64,6 +64,8 @@ import { userRoutes } from './users/users.routes.ts';
 import { createEvidenceService } from './camera/evidence.service.ts';
 import { evidenceRoutes } from './camera/evidence.routes.ts';
 import { createKeyStore } from './keys/keys.service.ts';
+import { createLtiPlatformService } from './lti/lti.platforms.service.ts';
+import { ltiApiRoutes, ltiServiceFor } from './lti/lti.routes.ts';
 import { createCredentialService } from './credentials/credentials.service.ts';
 import { credentialRoutes } from './credentials/credentials.routes.ts';
 
@@ -87,9 +89,11 @@ export function createServices(deps: ServiceDeps) {
   const accountLinks = createAccountLinks(deps);
   const proctoring = createProctoringService(deps);
   const camera = createCameraService({ ...deps, proctoring });
+  const keys = createKeyStore(deps);
   return {
     /** Signing keys for the LTI tool and the credential issuer (one store, both purposes). */
-    keys: createKeyStore(deps),
+    keys,
+    ltiPlatforms: createLtiPlatformService({ ...deps, keys, publicUrl: deps.config.http.publicUrl }),
     accountLinks,
     users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
@@ -160,6 +164,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...zoomMeetingRoutes(s.zoomMeetings),
     ...attendanceRoutes(s.attendance),
     ...evidenceRoutes(s.evidence),
+    ...ltiApiRoutes(s.ltiPlatforms, ltiServiceFor(deps, auth, s.keys)),
     ...zoomWebhookRoutes({
       secret: deps.config.zoom.webhookSecret,
       redis: deps.redis,

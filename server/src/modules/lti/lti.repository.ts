@@ -46,7 +46,11 @@ export async function insertPlatform(db: Q, values: PlatformValues & { createdBy
   return row ?? null;
 }
 
-export async function updatePlatform(db: Q, id: string, values: Partial<PlatformValues> & { active?: boolean }) {
+export async function updatePlatform(
+  db: Q,
+  id: string,
+  values: Partial<PlatformValues> & { active?: boolean; updatedAt?: Date },
+) {
   const [row] = await db.update(ltiPlatforms).set(values).where(eq(ltiPlatforms.id, id)).returning();
   return row ?? null;
 }
