@@ -80,6 +80,7 @@ export async function createSystem(
     chain: infra.chain,
     zoom: infra.zoom,
     zoomJobs: infra.zoomJobs,
+    log,
   };
   const services = createServices(deps);
   const socketRuntime = attachHandlers(
@@ -141,6 +142,8 @@ export async function createSystem(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);
+      // Writes the buffered verification log while the pool is still open.
+      await services.verification.close();
       // A shared infrastructure is closed by its owner, after the job runtime.
       if (!opts.infra) await infra.close();
     })();

@@ -116,7 +116,11 @@ const envSchema = z.object({
   CHAIN_TIMEOUT_MS: int(1000, 600_000).default(60_000),
   // e.g. https://sepolia.etherscan.io/tx/{tx}; shown on the verification page.
   CHAIN_EXPLORER_TX_URL: z.string().includes('{tx}', { message: 'must contain {tx}' }).optional(),
-  VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(60),
+  // Sized for a school behind one NAT address (a class checking its certificates at once).
+  VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(300),
+  // How often the verifier asks the chain for new blocks and the contract's issue/revoke
+  // events, which keep its per-token cache true; 0: no cache, every lookup reads the chain.
+  VERIFY_CHAIN_POLL_MS: int(0, 60_000).default(1000),
   // LTI login + launch requests per client address per minute (a school behind one NAT).
   LTI_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(600),
   // Zoom server-to-server OAuth app of one account. Unset: Zoom features say "not configured".
@@ -271,7 +275,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       timeoutMs: env.CHAIN_TIMEOUT_MS,
       explorerTxUrl: env.CHAIN_EXPLORER_TX_URL,
     },
-    verify: { maxPerIpPerMinute: env.VERIFY_MAX_PER_IP_PER_MINUTE },
+    verify: { maxPerIpPerMinute: env.VERIFY_MAX_PER_IP_PER_MINUTE, chainPollMs: env.VERIFY_CHAIN_POLL_MS },
     lti: { maxPerIpPerMinute: env.LTI_MAX_PER_IP_PER_MINUTE },
     zoom: {
       /** Null when no Zoom app is configured. */

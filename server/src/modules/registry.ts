@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/client.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { DeclaredRoute } from '../http/route.ts';
 import type { AuthService } from './auth/auth.service.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -83,6 +84,8 @@ export interface ServiceDeps {
   /** Null when no Zoom app is configured (features answer "Zoom is not configured"). */
   zoom: ZoomClient | null;
   zoomJobs: ZoomJobs;
+  /** The process's logger (services that log off the request path; optional for tests). */
+  log?: Logger;
 }
 
 export function createServices(deps: ServiceDeps) {

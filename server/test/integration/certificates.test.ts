@@ -182,10 +182,14 @@ describe('verification', () => {
       },
     });
     expect(JSON.stringify(res.body)).not.toContain(email);
-    const [logged] = await t.system.db
-      .select()
-      .from(verificationRequests)
-      .where(eq(verificationRequests.certificateId, cert.id));
+    // The log is written off the request path (verification.log.ts): wait for the row.
+    const [logged] = await waitFor('the lookup in the log', async () => {
+      const rows = await t.system.db
+        .select()
+        .from(verificationRequests)
+        .where(eq(verificationRequests.certificateId, cert.id));
+      return rows.length > 0 && rows;
+    });
     expect(logged).toMatchObject({ result: 'valid', method: 'public_id', lookupValue: cert.publicId });
     expect(logged!.ipHash).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(logged!.ipHash).not.toContain('127.0.0.1');

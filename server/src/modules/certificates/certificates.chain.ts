@@ -34,13 +34,48 @@ export type TxState = { state: 'unknown' } | { state: 'pending' } | ({ state: 'm
 export class ChainUnavailableError extends Error {}
 
 const iface = new Interface(certificateAbi);
+const issuedTopic = iface.getEvent('CertificateIssued')!.topicHash;
+const revokedTopic = iface.getEvent('CertificateRevoked')!.topicHash;
 
-function providerFor(url: string, chainId: number, timeoutMs: number): JsonRpcProvider {
+function providerFor(url: string, chainId: number, timeoutMs: number, batchStallTime = 10): JsonRpcProvider {
   const req = new FetchRequest(url);
   req.timeout = timeoutMs;
   // staticNetwork: no eth_chainId before every call; cacheTimeout -1: never reuse a
   // cached nonce or receipt (a node can answer a stale nonce right after a send).
-  return new JsonRpcProvider(req, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+  // batchStallTime: ethers waits this long to batch calls; the verifier's readers use 0
+  // (calls made in the same tick still go as one batch, but nothing waits 10 ms for company).
+  return new JsonRpcProvider(req, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1, batchStallTime });
+}
+
+/** One eth_call of `certificate(tokenId)`: the record, or null when the contract reverts with
+ * ERC721NonexistentToken (one round trip instead of `exists` then `certificate`). */
+async function readOnce(
+  provider: JsonRpcProvider,
+  contract: string,
+  tokenId: bigint,
+  blockTag: number | 'latest',
+): Promise<OnChainCertificate | null> {
+  let out: string;
+  try {
+    out = await provider.call({
+      to: contract,
+      data: iface.encodeFunctionData('certificate', [tokenId]),
+      blockTag,
+    });
+  } catch (err) {
+    const data = (err as { data?: unknown }).data;
+    if (typeof data === 'string' && data.length >= 10 && iface.parseError(data)?.name === 'ERC721NonexistentToken')
+      return null;
+    throw err;
+  }
+  const r = iface.decodeFunctionResult('certificate', out);
+  return {
+    metadataHash: r[0] as string,
+    issuedAt: new Date(Number(r[1] as bigint) * 1000),
+    revoked: r[2] as boolean,
+    revokedAt: (r[3] as bigint) ? new Date(Number(r[3] as bigint) * 1000) : null,
+    reason: r[4] as string,
+  };
 }
 
 async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -69,7 +104,7 @@ export function createChain(cfg: Config['chain'], opts: { readOnly?: boolean } =
   const provider = providerFor(cfg.rpcUrl, cfg.chainId, cfg.timeoutMs);
   const readers = [cfg.rpcUrl, ...cfg.fallbackRpcUrls].map((url) => ({
     host: new URL(url).host,
-    provider: providerFor(url, cfg.chainId, Math.min(cfg.timeoutMs, 5000)),
+    provider: providerFor(url, cfg.chainId, Math.min(cfg.timeoutMs, 5000), 0),
   }));
   const signer = opts.readOnly ? null : new Wallet(cfg.issuerKey, provider);
   const wallet = {
@@ -85,6 +120,22 @@ export function createChain(cfg: Config['chain'], opts: { readOnly?: boolean } =
   const contract = new Contract(contractAddress, certificateAbi, provider);
   const custodyAddress = cfg.custodyAddress ?? signer?.address ?? '';
   const t = cfg.timeoutMs;
+
+  /** The main endpoint, then each fallback, until one answers. */
+  async function anyReader<T>(
+    what: string,
+    call: (p: JsonRpcProvider) => Promise<T>,
+  ): Promise<{ record: T; via: string }> {
+    const errors: string[] = [];
+    for (const r of readers) {
+      try {
+        return { record: await bounded(call(r.provider), Math.min(t, 5000), what), via: r.host };
+      } catch (err) {
+        errors.push(`${r.host}: ${describeChainError(err)}`);
+      }
+    }
+    throw new ChainUnavailableError(errors.join('; '));
+  }
 
   async function readWith(c: Contract, tokenId: bigint): Promise<OnChainCertificate | null> {
     const exists = (await c.getFunction('exists')(tokenId)) as boolean;
@@ -163,17 +214,21 @@ export function createChain(cfg: Config['chain'], opts: { readOnly?: boolean } =
     async readForVerification(
       contract: string,
       tokenId: bigint,
+      blockTag: number | 'latest' = 'latest',
     ): Promise<{ record: OnChainCertificate | null; via: string }> {
-      const errors: string[] = [];
-      for (const r of readers) {
-        try {
-          const c = new Contract(contract, certificateAbi, r.provider);
-          return { record: await bounded(readWith(c, tokenId), Math.min(t, 5000), 'token read'), via: r.host };
-        } catch (err) {
-          errors.push(`${r.host}: ${describeChainError(err)}`);
-        }
-      }
-      throw new ChainUnavailableError(errors.join('; '));
+      return anyReader('token read', async (p) => readOnce(p, contract, tokenId, blockTag));
+    },
+
+    /** The newest block number, from the first endpoint that answers (verification cache). */
+    head: () => anyReader('block number', (p) => p.getBlockNumber()).then((r) => r.record),
+
+    /** Tokens whose CertificateIssued or CertificateRevoked event is in blocks from..to (inclusive). */
+    async touchedTokens(contract: string, from: number, to: number): Promise<{ tokenId: bigint; block: number }[]> {
+      const { record: logs } = await anyReader('event scan', (p) =>
+        p.getLogs({ address: contract, fromBlock: from, toBlock: to, topics: [[issuedTopic, revokedTopic]] }),
+      );
+      // topics[1] is the indexed tokenId of both events.
+      return logs.filter((l) => l.topics[1]).map((l) => ({ tokenId: BigInt(l.topics[1]!), block: l.blockNumber }));
     },
 
     async signIssue(items: IssueItem[]) {

@@ -10,6 +10,21 @@ const limited = { description: 'Too many requests from this network (Retry-After
 
 export function verificationRoutes(verification: VerificationService, publicUrl: string) {
   return [
+    // Before `verify`: /api/verify/lookup must not be read as a certificate id.
+    route(
+      verificationApi.lookup,
+      {
+        summary:
+          'Verify a certificate found by its issuing transaction hash (txHash) or its token id (tokenId): the same verdict as by its id, with publicId filled in',
+        tags,
+        access: 'public',
+        responses: { 200: { description: 'Verdict and evidence (not_found when nothing matches)' }, 429: limited },
+      },
+      async ({ query, req, res }) => {
+        res.setHeader('Cache-Control', 'no-store');
+        return verification.lookup(query, { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') });
+      },
+    ),
     route(
       verificationApi.verify,
       {

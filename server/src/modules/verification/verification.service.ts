@@ -1,22 +1,28 @@
 // Public certificate verification: the issuer's record checked live against the
 // chain. The answer never contains the student's email. Every lookup is rate-limited
-// per IP and logged in verification_requests with the IP as a keyed hash only.
+// per IP and logged in verification_requests with the IP as a keyed hash only (written in
+// batches off the request path: verification.log.ts). Chain reads are cached per token and
+// kept true by the contract's events (verification.cache.ts).
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { CertificateMetadata, Verification, VerificationStatus } from '@exam-hall/protocol';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type {
+  CertificateMetadata,
+  Verification,
+  VerificationLookupQuery,
+  VerificationStatus,
+} from '@exam-hall/protocol';
 import type { Config } from '../../config/config.ts';
 import type { Db } from '../../db/client.ts';
 import type { Certificate } from '../../db/schema/certificates.ts';
 import { keyedHash } from '../../lib/crypto.ts';
+import { createLogger, type Logger } from '../../lib/logger.ts';
 import { rateLimited } from '../../http/errors.ts';
-import {
-  describeChainError,
-  type CertificateChain,
-  type OnChainCertificate,
-} from '../certificates/certificates.chain.ts';
+import { describeChainError, type CertificateChain } from '../certificates/certificates.chain.ts';
 import { metadataHashOf, tokenIdOf } from '../certificates/certificates.metadata.ts';
 import * as repo from './verification.repository.ts';
+import { createChainReadCache, type CachedRead } from './verification.cache.ts';
+import { createVerificationLog, type LogBufferOptions } from './verification.log.ts';
 
 export interface VerificationDeps {
   db: Db;
@@ -24,6 +30,8 @@ export interface VerificationDeps {
   config: Config;
   secret: string;
   chain: CertificateChain | null;
+  log?: Logger;
+  logBuffer?: LogBufferOptions;
 }
 
 export interface Requester {
@@ -50,12 +58,17 @@ function factsOf(m: CertificateMetadata): NonNullable<Verification['facts']> {
 
 export function createVerificationService(deps: VerificationDeps) {
   const { db, config, chain } = deps;
+  const log = deps.log ?? createLogger(config.logLevel, { service: 'exam-hall', module: 'verification' });
   const limiter = new RateLimiterRedis({
     storeClient: deps.redis,
     keyPrefix: `${config.redis.prefix}:rl:verify`,
     points: config.verify.maxPerIpPerMinute,
     duration: 60,
+    // Redis down: the same limit per process in memory, rather than an error for everyone.
+    insuranceLimiter: new RateLimiterMemory({ points: config.verify.maxPerIpPerMinute, duration: 60 }),
   });
+  const cache = chain ? createChainReadCache(chain, log, { pollMs: config.verify.chainPollMs }) : null;
+  const requests = createVerificationLog(db, log, deps.logBuffer);
 
   async function throttle(ipHash: string) {
     try {
@@ -111,7 +124,7 @@ export function createVerificationService(deps: VerificationDeps) {
       computedHash,
       checkedAt: new Date().toISOString(),
     };
-    if (!chain || cert.chainId !== chain.chainId) {
+    if (!chain || !cache || cert.chainId !== chain.chainId) {
       return {
         v: {
           status: 'unavailable',
@@ -131,9 +144,15 @@ export function createVerificationService(deps: VerificationDeps) {
       };
     }
     const started = performance.now();
-    let read: { record: OnChainCertificate | null; via: string };
+    let read: CachedRead;
     try {
-      read = await chain.readForVerification(cert.contractAddress, tokenIdOf(cert.id));
+      // Only issued certificates are read through the cache. A minting or revoked one is read
+      // live: the issuer's record may already know of a block the watcher has not scanned yet
+      // (cached reads are made at the scanned block), and the page must not contradict it.
+      read = await cache.read(cert.contractAddress, tokenIdOf(cert.id), {
+        mintedAt: cert.blockNumber,
+        live: cert.status !== 'issued',
+      });
     } catch (err) {
       return {
         v: {
@@ -162,6 +181,7 @@ export function createVerificationService(deps: VerificationDeps) {
       onChainRevoked: r?.revoked ?? null,
       issuedOnChainAt: r?.issuedAt.toISOString() ?? null,
       checkedVia: read.via,
+      checkedAt: read.checkedAt.toISOString(),
     };
     let status: VerificationStatus;
     let message: string;
@@ -201,6 +221,36 @@ export function createVerificationService(deps: VerificationDeps) {
     return { v: { status, message, facts, revocation, evidence }, chainMs };
   }
 
+  type Method = 'public_id' | 'qr' | 'tx_hash' | 'token_id' | 'credential';
+  const notFound = (message: string) => ({
+    v: { status: 'not_found' as const, message, facts: null, revocation: null, evidence: null },
+    chainMs: null,
+  });
+
+  /** Checks the certificate found (or explains why none), logs the lookup, answers. */
+  async function answer(
+    found: { cert: Certificate | undefined; missing: string },
+    lookup: { method: Method; value: string; ipHash: string; who: Requester; started: number },
+  ): Promise<Verification> {
+    const { cert } = found;
+    const { v, chainMs } = cert ? await check(cert) : notFound(found.missing);
+    requests.add({
+      certificateId: cert?.id ?? null,
+      method: lookup.method,
+      lookupValue: lookup.value,
+      ipHash: lookup.ipHash,
+      userAgent: lookup.who.userAgent?.slice(0, 200) ?? null,
+      result: v.status === 'unavailable' ? 'error' : v.status,
+      responseMs: Math.round(performance.now() - lookup.started),
+      chainMs,
+    });
+    return {
+      ...v,
+      publicId: cert?.publicId ?? '',
+      verifyUrl: cert ? verifyUrlOf(config.http.publicUrl, cert.publicId) : null,
+    };
+  }
+
   return {
     /** `credential`: the live check behind an uploaded Open Badge (credentials module). */
     async verify(
@@ -212,29 +262,36 @@ export function createVerificationService(deps: VerificationDeps) {
       const ipHash = keyedHash(deps.secret, 'ip', who.ip);
       await throttle(ipHash);
       const cert = await repo.certificateByPublicId(db, publicId);
-      const { v, chainMs } = cert
-        ? await check(cert)
-        : {
-            v: {
-              status: 'not_found' as const,
-              message: 'No certificate has this id. Check the link or QR code.',
-              facts: null,
-              revocation: null,
-              evidence: null,
-            },
-            chainMs: null,
-          };
-      await repo.logRequest(db, {
-        certificateId: cert?.id ?? null,
-        method,
-        lookupValue: publicId,
-        ipHash,
-        userAgent: who.userAgent?.slice(0, 200) ?? null,
-        result: v.status === 'unavailable' ? 'error' : v.status,
-        responseMs: Math.round(performance.now() - started),
-        chainMs,
-      });
-      return { ...v, publicId, verifyUrl: cert ? verifyUrlOf(config.http.publicUrl, publicId) : null };
+      const out = await answer(
+        { cert, missing: 'No certificate has this id. Check the link or QR code.' },
+        { method, value: publicId, ipHash, who, started },
+      );
+      return { ...out, publicId };
+    },
+
+    /** By the issuing transaction's hash or the token id (seed 003's other lookup methods). */
+    async lookup(q: VerificationLookupQuery, who: Requester): Promise<Verification> {
+      const started = performance.now();
+      const ipHash = keyedHash(deps.secret, 'ip', who.ip);
+      await throttle(ipHash);
+      const byTx = q.txHash !== undefined;
+      const value = byTx ? q.txHash!.toLowerCase() : q.tokenId!;
+      const found = byTx ? await repo.certificatesByTxHash(db, value) : await repo.certificatesByTokenId(db, value);
+      const [one, two] = found;
+      // A token id repeats only across contracts: the configured contract's token wins.
+      const cert = !two
+        ? one
+        : byTx
+          ? undefined
+          : found.find((c) => c.chainId === chain?.chainId && c.contractAddress === chain?.contractAddress);
+      const missing = two
+        ? byTx
+          ? 'This transaction issued several certificates at once. Look each up by its certificate id or token id.'
+          : 'This token id names certificates on several contracts. Use the certificate id or QR code.'
+        : byTx
+          ? 'No certificate was issued by this transaction. Check the hash, or use the certificate id or QR code.'
+          : 'No certificate has this token id. Check the number, or use the certificate id or QR code.';
+      return answer({ cert, missing }, { method: byTx ? 'tx_hash' : 'token_id', value, ipHash, who, started });
     },
 
     /** The holder's file for checking without this server (scripts/verify-certificate.ts). */
@@ -246,6 +303,15 @@ export function createVerificationService(deps: VerificationDeps) {
         metadata: cert.metadata as CertificateMetadata,
         anchor: { chainId: cert.chainId, contract: cert.contractAddress, tokenId: cert.tokenId },
       };
+    },
+
+    /** For tests and the benchmark: the chain cache's and the log buffer's state. */
+    state: () => ({ cache: cache?.state() ?? null, log: requests.state() }),
+
+    /** Stops the chain watcher and writes the buffered log rows (before the pool closes). */
+    async close() {
+      cache?.stop();
+      await requests.close();
     },
   };
 }
