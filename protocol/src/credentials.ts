@@ -7,7 +7,7 @@ import { verificationSchema } from './certificates.ts';
 /** Bits per published status list (the Bitstring Status List minimum, 16 KB uncompressed). */
 export const STATUS_LIST_SIZE = 131072;
 /** Largest credential file POST /api/verify/credential accepts; a real one is about 4 KB. */
-export const CREDENTIAL_UPLOAD_MAX_KB = 32;
+export const CREDENTIAL_UPLOAD_MAX_KB = 16;
 
 /** valid: signed by this institution, unaltered, not revoked, and its anchored certificate checks out live;
  * revoked: on the status list or revoked on the chain; tampered: signed by our key but changed since;

@@ -273,6 +273,17 @@ describe('POST /api/verify/credential', () => {
       status: 'invalid',
     });
 
+    // Crafted to make canonicalisation slow: refused by its shape before any JSON-LD work.
+    const heavy = { ...structuredClone(cred), evidence: Array.from({ length: 300 }, () => ({ type: ['Evidence'] })) };
+    const heavyAnswer = await anyone.post<Json>('/api/verify/credential', heavy);
+    expect(heavyAnswer.body).toMatchObject({ status: 'invalid', checks: [{ name: 'Format', ok: false }] });
+
+    // Our own status list is signed by us but is not a certificate.
+    const listDoc = (await (
+      await fetch(String((cred.credentialStatus as Json).statusListCredential).replace(PUBLIC_URL, t.url))
+    ).json()) as Json;
+    expect((await anyone.post<Json>('/api/verify/credential', listDoc)).body).toMatchObject({ status: 'invalid' });
+
     for (const garbage of [{}, [], { '@context': 'x', type: 1 }, { '@context': [], type: [] }]) {
       const r = await anyone.post<{ error: { fields: { path: string }[] } }>('/api/verify/credential', garbage);
       expect(r.status).toBe(400);
@@ -289,7 +300,7 @@ describe('POST /api/verify/credential', () => {
     const big = await fetch(`${t.url}/api/verify/credential`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...cred, padding: 'x'.repeat(40 * 1024) }),
+      body: JSON.stringify({ ...cred, padding: 'x'.repeat(20 * 1024) }),
     });
     expect(big.status).toBe(413);
     const notJson = await fetch(`${t.url}/api/verify/credential`, {

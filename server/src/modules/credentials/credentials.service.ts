@@ -16,7 +16,7 @@ import { accessFacts } from '../../policy/access.sql.ts';
 import { certificateWithExam } from '../certificates/certificates.repository.ts';
 import type { KeyStore } from '../keys/keys.service.ts';
 import { verifyUrlOf, type Requester, type VerificationService } from '../verification/verification.service.ts';
-import { issuerUrlOf, statusListUrlOf, unsignedCredentialOf } from './credentials.build.ts';
+import { issuerUrlOf, keyUrlOf, statusListUrlOf, unsignedCredentialOf } from './credentials.build.ts';
 import { documentLoaderWith } from './credentials.contexts.ts';
 import { createIssuer } from './credentials.issuer.ts';
 import * as repo from './credentials.repository.ts';
@@ -109,6 +109,7 @@ export function createCredentialService(deps: CredentialServiceDeps) {
         loader,
         suite: issuer.verifyingSuite(),
         issuerUrl: issuerUrlOf(publicUrl),
+        keyUrlPrefix: keyUrlOf(publicUrl, ''),
         async certificateAt(index, credentialId) {
           const cert = await repo.certificateAtStatusIndex(db, index);
           if (!cert || verifyUrlOf(publicUrl, cert.publicId) !== credentialId) return null;

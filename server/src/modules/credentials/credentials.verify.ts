@@ -18,6 +18,8 @@ export interface VerifyDeps {
   loader: DocumentLoader;
   suite: unknown;
   issuerUrl: string;
+  /** Our verification methods' common prefix (<publicUrl>/issuer/keys/). */
+  keyUrlPrefix: string;
   /** The certificate at this global status list index whose credential id is `credentialId`, or null. */
   certificateAt: (index: number, credentialId: string) => Promise<Found | null>;
 }
@@ -27,6 +29,32 @@ function errorsIn(err: unknown, depth = 0): Error[] {
   if (!(err instanceof Error) || depth > 5) return [];
   const e = err as Error & { errors?: unknown[]; cause?: unknown };
   return [e, ...(e.errors ?? []).flatMap((x) => errorsIn(x, depth + 1)), ...errorsIn(e.cause, depth + 1)];
+}
+
+/** A real credential has about 25 objects and arrays, 150 values, depth 6. Canonicalisation
+ * (RDFC-1.0) grows faster than linearly with blank nodes, so bigger shapes are refused unread. */
+const LIMITS = { containers: 80, values: 600, depth: 12 };
+function complexityProblem(value: unknown): string | null {
+  let containers = 0;
+  let values = 0;
+  let tooDeep = false;
+  const walk = (v: unknown, depth: number) => {
+    values++;
+    if (v === null || typeof v !== 'object') return;
+    if (depth > LIMITS.depth) {
+      tooDeep = true;
+      return;
+    }
+    containers++;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (containers > LIMITS.containers || values > LIMITS.values || tooDeep) return;
+      walk(child, depth + 1);
+    }
+  };
+  walk(value, 0);
+  if (tooDeep) return `It is nested more than ${LIMITS.depth} levels deep; a credential is not.`;
+  if (containers > LIMITS.containers || values > LIMITS.values) return 'It is far larger than a credential.';
+  return null;
 }
 
 const short = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
@@ -65,6 +93,36 @@ export async function verifyCredential(credential: unknown, deps: VerifyDeps): P
     certificate: Verification | null = null,
   ): CredentialVerification => ({ status, message, checks, certificate });
 
+  const c = credential as {
+    issuer?: unknown;
+    credentialStatus?: { statusListIndex?: unknown; statusListCredential?: unknown };
+    id?: unknown;
+    proof?: unknown;
+  };
+  // Cheap refusals first: canonicalising a crafted document costs CPU on the event loop.
+  const shape = complexityProblem(credential);
+  if (shape) {
+    checks.push({ name: 'Format', ok: false, detail: shape });
+    return verdict('invalid', 'This file is not a credential this institution issued, so it proves nothing.');
+  }
+  const issuerId = typeof c.issuer === 'string' ? c.issuer : (c.issuer as { id?: unknown } | undefined)?.id;
+  if (issuerId !== deps.issuerUrl) {
+    checks.push({ name: 'Issuer', ok: false, detail: 'The credential does not name this institution as its issuer.' });
+    return verdict('invalid', 'This credential was not issued by this institution, so it cannot be checked here.');
+  }
+  checks.push({ name: 'Issuer', ok: true, detail: `Issued by ${deps.issuerUrl}.` });
+  const proofs = (Array.isArray(c.proof) ? c.proof : [c.proof]) as { verificationMethod?: unknown }[];
+  if (
+    !proofs.some((p) => typeof p?.verificationMethod === 'string' && p.verificationMethod.startsWith(deps.keyUrlPrefix))
+  ) {
+    checks.push({
+      name: 'Signature',
+      ok: false,
+      detail: c.proof ? 'It is not signed with a key this institution publishes.' : 'It carries no signature (proof).',
+    });
+    return verdict('invalid', 'This is not a credential the institution signed, so it proves nothing.');
+  }
+
   let statusResult: StatusResult | undefined;
   const result = await vc.verifyCredential({
     credential,
@@ -76,18 +134,6 @@ export async function verifyCredential(credential: unknown, deps: VerifyDeps): P
       return statusResult;
     },
   });
-
-  const c = credential as {
-    issuer?: unknown;
-    credentialStatus?: { statusListIndex?: unknown; statusListCredential?: unknown };
-    id?: unknown;
-  };
-  const issuerId = typeof c.issuer === 'string' ? c.issuer : (c.issuer as { id?: unknown } | undefined)?.id;
-  if (issuerId !== deps.issuerUrl) {
-    checks.push({ name: 'Issuer', ok: false, detail: 'The credential does not name this institution as its issuer.' });
-    return verdict('invalid', 'This credential was not issued by this institution, so it cannot be checked here.');
-  }
-  checks.push({ name: 'Issuer', ok: true, detail: `Issued by ${deps.issuerUrl}.` });
 
   // vc checks the status only after the proof held.
   const proofOk = result.verified || statusResult !== undefined;
@@ -104,6 +150,14 @@ export async function verifyCredential(credential: unknown, deps: VerifyDeps): P
     detail: 'Signed by the institution’s published key (eddsa-rdfc-2022), and unaltered since.',
   });
 
+  if (!c.credentialStatus) {
+    checks.push({
+      name: 'Revocation list',
+      ok: false,
+      detail: 'It has no revocation entry, so it is not a certificate.',
+    });
+    return verdict('invalid', 'The institution signed this document, but it is not a certificate credential.');
+  }
   const entry = statusResult?.results?.[0];
   if (!statusResult?.verified || !entry) {
     const why = errorsIn(statusResult?.error).find((e) => e instanceof UnknownDocumentError)
