@@ -57,8 +57,13 @@ function lineItemFields(
   return out;
 }
 
-export function createLineItem(ctx: Ctx, contextId: string, fields: Omit<LineItem, 'id' | 'contextId'>): LineItem {
-  const li: LineItem = { id: newId('li'), contextId, ...fields };
+export function createLineItem(
+  ctx: Ctx,
+  contextId: string,
+  fields: Omit<LineItem, 'id' | 'contextId'>,
+  id = newId('li'),
+): LineItem {
+  const li: LineItem = { id, contextId, ...fields };
   ctx.state.lineItems.set(li.id, li);
   return li;
 }

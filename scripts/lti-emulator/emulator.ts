@@ -56,10 +56,12 @@ export interface LtiEmulator {
   addResourceLink(
     contextId: string,
     link: {
+      /** Stable ids (demo data across restarts); random otherwise. */
+      id?: string;
       title: string;
       url: string;
       custom?: Record<string, string>;
-      lineItem?: { label: string; scoreMaximum: number; resourceId?: string };
+      lineItem?: { id?: string; label: string; scoreMaximum: number; resourceId?: string };
     },
   ): { id: string; lineItemId?: string };
   /** The next `count` score posts answer `status` (e.g. 503) and are not recorded. */
@@ -223,17 +225,20 @@ export async function startLtiEmulator(opts: LtiEmulatorOptions = {}): Promise<L
     },
     addResourceLink(contextId, link) {
       course(contextId);
-      const id = newId('rl');
+      const id = link.id ?? newId('rl');
+      const { title, url } = link;
       ctx.state.links.set(id, {
         id,
         contextId,
-        title: link.title,
-        url: link.url,
+        title,
+        url,
         custom: link.custom ?? {},
         createdAt: new Date().toISOString(),
       });
-      const li = link.lineItem ? createLineItem(ctx, contextId, { ...link.lineItem, resourceLinkId: id }) : undefined;
-      return { id, lineItemId: li?.id };
+      if (!link.lineItem) return { id };
+      const { id: lineItemId, ...fields } = link.lineItem;
+      const li = createLineItem(ctx, contextId, { ...fields, resourceLinkId: id }, lineItemId);
+      return { id, lineItemId: li.id };
     },
     failNextScores(count, status) {
       ctx.state.scoreFault = count > 0 ? { remaining: count, status } : null;
