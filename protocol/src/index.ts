@@ -22,6 +22,7 @@ export * from './certificates.ts';
 export * from './credentials.ts';
 export * from './zoom.ts';
 export * from './lti.ts';
+export * from './lti-grades.ts';
 export * from './users.ts';
 export * from './audit.ts';
 export * from './http.ts';

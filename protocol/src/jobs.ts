@@ -59,6 +59,21 @@ export const jobSchemas = {
         .max(24 * 90),
     }),
   },
+  lti: {
+    /** An attempt's result changed (graded, marked, overridden): queue its score for every LMS placement if visible. */
+    'grades.attempt': z.object({ attemptId: z.uuid() }),
+    /** An exam's results were released: queue every graded student's score for every LMS placement. */
+    'grades.exam': z.object({ examId: z.uuid() }),
+    /** Sends one student's score to the LMS (AGS), creating the line item first if the link has none. */
+    'grade.send': z.object({ syncId: z.uuid() }),
+    /** Periodic: queues scores never queued (a lost job) and sends again pending rows older than `settleSeconds`. */
+    'grades.reconcile': z.object({
+      limit: z.number().int().min(1).max(10_000),
+      settleSeconds: z.number().int().min(0).max(86_400),
+    }),
+    /** Pulls one LMS course's roster (NRPS, paged) into its course's enrolments. */
+    'roster.sync': z.object({ contextId: z.uuid() }),
+  },
 } as const;
 
 export type QueueName = keyof typeof jobSchemas;

@@ -17,6 +17,9 @@ import { certificateJobs } from './modules/certificates/certificates.jobs.ts';
 import { createChain } from './modules/certificates/certificates.chain.ts';
 import { createZoomClient } from './modules/zoom/zoom.client.ts';
 import { zoomJobs } from './modules/zoom/zoom.jobs.ts';
+import { createKeyStore } from './modules/keys/keys.service.ts';
+import { ltiGradeJobs } from './modules/lti/lti.jobs.ts';
+import { createLtiTokenClient } from './modules/lti/lti.token.ts';
 
 export type Role = Config['role'];
 
@@ -75,6 +78,9 @@ export function createInfrastructure(config: Config, log: Logger, opts: { role: 
     chain,
     zoom: createZoomClient(redis, config.redis.prefix, config.zoom),
     zoomJobs: zoomJobs(queues.enqueue.zoom),
+    ltiGrades: ltiGradeJobs(queues.enqueue.lti),
+    /** LMS service tokens (AGS, NRPS), cached in this process, signed with the tool's key. */
+    ltiTokens: createLtiTokenClient({ keys: createKeyStore({ db, secret: config.secret }) }),
     /** API processes: the Socket.IO server the publisher pushes through. */
     attachSockets(io: RoomEmitter) {
       sockets.io = io;

@@ -80,6 +80,7 @@ export async function createSystem(
     chain: infra.chain,
     zoom: infra.zoom,
     zoomJobs: infra.zoomJobs,
+    ltiGrades: infra.ltiGrades,
     log,
   };
   const services = createServices(deps);

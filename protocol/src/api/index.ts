@@ -17,6 +17,7 @@ export * from './hall.ts';
 export * from './participants.ts';
 export * from './interchange.ts';
 export * from './lti.ts';
+export * from './lti-grades.ts';
 export * from './questions.ts';
 export * from './results.ts';
 export * from './review.ts';

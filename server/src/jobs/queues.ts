@@ -37,6 +37,7 @@ export function createQueues(connection: ConnectionOptions, prefix: string) {
     attempts: of('attempts'),
     certificates: of('certificates'),
     zoom: of('zoom'),
+    lti: of('lti'),
   };
   return {
     enqueue,

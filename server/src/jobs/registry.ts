@@ -16,11 +16,18 @@ import {
   runRevokeJob,
 } from '../modules/certificates/certificates.jobs.ts';
 import { runAttendanceReconcileJob, runAttendanceSyncJob, runWebhookEventJob } from '../modules/zoom/zoom.jobs.ts';
+import {
+  runGradeSendJob,
+  runGradesAttemptJob,
+  runGradesExamJob,
+  runGradesReconcileJob,
+  runRosterSyncJob,
+} from '../modules/lti/lti.jobs.ts';
 
 /** What every job runs with: the process's infrastructure, a few settings and the job's logger. */
 export type JobContext = Pick<
   Infrastructure,
-  'db' | 'publish' | 'grading' | 'expiry' | 'certificates' | 'chain' | 'zoom' | 'zoomJobs'
+  'db' | 'publish' | 'grading' | 'expiry' | 'certificates' | 'chain' | 'zoom' | 'zoomJobs' | 'ltiGrades' | 'ltiTokens'
 > & {
   log: Logger;
   institutionName: string;
@@ -56,6 +63,13 @@ export const handlers: Handlers = {
     'webhook.event': (payload, ctx) => runWebhookEventJob(ctx, payload),
     'attendance.sync': (payload, ctx) => runAttendanceSyncJob(ctx, payload),
     'attendance.reconcile': (payload, ctx) => runAttendanceReconcileJob(ctx, payload),
+  },
+  lti: {
+    'grades.attempt': (payload, ctx) => runGradesAttemptJob(ctx, payload),
+    'grades.exam': (payload, ctx) => runGradesExamJob(ctx, payload),
+    'grade.send': (payload, ctx) => runGradeSendJob(ctx, payload),
+    'grades.reconcile': (payload, ctx) => runGradesReconcileJob(ctx, payload),
+    'roster.sync': (payload, ctx) => runRosterSyncJob(ctx, payload),
   },
 };
 
@@ -112,6 +126,15 @@ export const schedules = [
     name: 'attendance.reconcile' as const,
     everyMs: 300_000,
     data: { limit: 100, marginSeconds: 120, maxAgeHours: 72 },
+    atStart: true,
+  },
+  {
+    queue: 'lti' as const,
+    id: 'grades.reconcile',
+    name: 'grades.reconcile' as const,
+    everyMs: 60_000,
+    // Pending pushes older than a minute: their job was lost (a Redis restart) or never queued.
+    data: { limit: 500, settleSeconds: 60 },
     atStart: true,
   },
   {

@@ -12,7 +12,14 @@ import { checkRegistry, handlers, schedules } from './registry.ts';
 
 /** Jobs in flight per queue and process. Grading is short database work; minting is
  * serialized per issuer by an advisory lock anyway, so more would only wait. */
-const CONCURRENCY: Record<QueueName, number> = { maintenance: 1, grading: 10, attempts: 5, certificates: 2, zoom: 5 };
+const CONCURRENCY: Record<QueueName, number> = {
+  maintenance: 1,
+  grading: 10,
+  attempts: 5,
+  certificates: 2,
+  zoom: 5,
+  lti: 5,
+};
 
 /**
  * `schedules: false` leaves out the repeating jobs (tests that must control every job run).
@@ -40,6 +47,8 @@ export async function startWorkers(
     chain: infra.chain,
     zoom: infra.zoom,
     zoomJobs: infra.zoomJobs,
+    ltiGrades: infra.ltiGrades,
+    ltiTokens: infra.ltiTokens,
     institutionName: config.institutionName,
     reportDelayMs: config.zoom.reportDelayMs,
   };

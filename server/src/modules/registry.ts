@@ -64,6 +64,10 @@ import { createUserService } from './users/users.service.ts';
 import { userRoutes } from './users/users.routes.ts';
 import { createEvidenceService } from './camera/evidence.service.ts';
 import { evidenceRoutes } from './camera/evidence.routes.ts';
+import type { LtiGradeJobs } from './lti/lti.jobs.ts';
+import { createLtiAgsService } from './lti/lti.ags.service.ts';
+import { createLtiNrpsService } from './lti/lti.nrps.service.ts';
+import { ltiGradeRoutes } from './lti/lti.grades.routes.ts';
 import { createKeyStore } from './keys/keys.service.ts';
 import { createLtiPlatformService } from './lti/lti.platforms.service.ts';
 import { ltiApiRoutes, ltiServiceFor } from './lti/lti.routes.ts';
@@ -84,6 +88,8 @@ export interface ServiceDeps {
   /** Null when no Zoom app is configured (features answer "Zoom is not configured"). */
   zoom: ZoomClient | null;
   zoomJobs: ZoomJobs;
+  /** LMS gradebook pushes (AGS) and roster syncs (NRPS). */
+  ltiGrades: LtiGradeJobs;
   /** The process's logger (services that log off the request path; optional for tests). */
   log?: Logger;
 }
@@ -130,6 +136,8 @@ export function createServices(deps: ServiceDeps) {
     attendance: createAttendanceService(deps),
     audit: createAuditService(deps),
     evidence: createEvidenceService(deps),
+    ltiAgs: createLtiAgsService(deps),
+    ltiNrps: createLtiNrpsService(deps),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -167,6 +175,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...zoomMeetingRoutes(s.zoomMeetings),
     ...attendanceRoutes(s.attendance),
     ...evidenceRoutes(s.evidence),
+    ...ltiGradeRoutes(s.ltiAgs, s.ltiNrps),
     ...ltiApiRoutes(s.ltiPlatforms, ltiServiceFor(deps, auth, s.keys)),
     ...zoomWebhookRoutes({
       secret: deps.config.zoom.webhookSecret,

@@ -8,6 +8,8 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import type { CertificateJobs } from '../certificates/certificates.jobs.ts';
 import { gradeAttempt } from './grading.service.ts';
 import { reconcileGrading } from './grading.reconcile.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
+import type { LtiGradeJobs } from '../lti/lti.jobs.ts';
 
 export interface GradingQueue {
   enqueue(attemptId: string): Promise<void>;
@@ -34,7 +36,7 @@ export function gradingJobs(enqueue: Enqueue<'grading'>): GradingQueue {
 
 /** 'attempt.grade': grades, then tells the student's page and brings the certificate in line. */
 export async function runGradeJob(
-  deps: { db: Db; publish: HallPublisher; certificates: CertificateJobs },
+  deps: { db: Db; publish: HallPublisher; certificates: CertificateJobs; ltiGrades?: LtiGradeJobs },
   payload: JobPayload<'grading', 'attempt.grade'>,
 ) {
   const outcome = await gradeAttempt(deps.db, payload.attemptId);
@@ -44,6 +46,8 @@ export async function runGradeJob(
   if (outcome) {
     deps.publish.graded(payload.attemptId);
     if (outcome.manualPending === 0) await deps.certificates.evaluate(payload.attemptId);
+    // The LMS gradebook, if the exam is placed in one (lost: the LTI reconciler derives it).
+    if (deps.ltiGrades) await bestEffort(deps.ltiGrades.resultChanged(payload.attemptId), 1000);
   }
   return outcome;
 }

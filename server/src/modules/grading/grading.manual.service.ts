@@ -20,6 +20,8 @@ import type { Actor, Caller } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import { auditContextOf } from '../audit/audit.context.ts';
 import type { CertificateJobs } from '../certificates/certificates.jobs.ts';
+import type { LtiGradeJobs } from '../lti/lti.jobs.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { gradeResponse } from '../questions/types/index.ts';
@@ -126,13 +128,16 @@ export function createGradingService(deps: {
   secret: string;
   publish: HallPublisher;
   certificates: CertificateJobs;
+  ltiGrades?: LtiGradeJobs;
 }) {
-  const { db, secret, publish, certificates } = deps;
+  const { db, secret, publish, certificates, ltiGrades } = deps;
 
-  /** After commit: the student's page fetches its result again; a final result brings the certificate in line. */
+  /** After commit: the student's page fetches its result again; a final result brings the certificate
+   * (and the LMS gradebook, if the exam is placed in one) in line. */
   async function settled(attemptId: string, manualPending: number) {
     publish.graded(attemptId);
     if (manualPending === 0) await certificates.evaluate(attemptId);
+    if (manualPending === 0 && ltiGrades) await bestEffort(ltiGrades.resultChanged(attemptId), 1000);
   }
 
   return {

@@ -19,6 +19,8 @@ import { auditContextOf } from '../audit/audit.context.ts';
 import type { CertificateJobs } from '../certificates/certificates.jobs.ts';
 import { loadExamFor } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
+import type { LtiGradeJobs } from '../lti/lti.jobs.ts';
+import { bestEffort } from '../../lib/best-effort.ts';
 import { choiceTally, isManuallyGraded, typedAnswerText } from '../questions/types/index.ts';
 import * as repo from './results.repository.ts';
 import { itemAnalysis, summarize } from './results.stats.ts';
@@ -125,8 +127,9 @@ export function createResultsService(deps: {
   secret: string;
   publish: HallPublisher;
   certificates: CertificateJobs;
+  ltiGrades?: LtiGradeJobs;
 }) {
-  const { db, secret, publish, certificates } = deps;
+  const { db, secret, publish, certificates, ltiGrades } = deps;
 
   return {
     async table(actor: Actor, examId: string): Promise<ExamResults> {
@@ -172,6 +175,8 @@ export function createResultsService(deps: {
           publish.graded(id);
           notified++;
         }
+        // The scores go to the LMS gradebook too, if the exam is placed in one.
+        if (ltiGrades) await bestEffort(ltiGrades.resultsReleased(examId), 1000);
       }
       return { resultsReleasedAt: outcome.at.toISOString(), alreadyReleased: outcome.already, notified };
     },
@@ -293,6 +298,7 @@ export function createResultsService(deps: {
       // student page fetch its result again.
       await certificates.evaluate(attemptId);
       publish.graded(attemptId);
+      if (ltiGrades) await bestEffort(ltiGrades.resultChanged(attemptId), 1000);
       const [row] = await rowsOf(db, examId, [attemptId]);
       return { row: row! };
     },
