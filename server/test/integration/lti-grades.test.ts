@@ -185,6 +185,43 @@ describe('AGS: scores to the LMS gradebook', () => {
     );
     await until('sent again', async () => (await syncOf(link.id, two.userId))?.status === 'sent');
     expect(lms.lineItems.filter((li) => li.contextId === cid)).toHaveLength(1);
+    // Tokens come from the cache: one per scope set for all of these pushes.
+    expect(lms.tokens.map((x) => x.scope).sort()).toEqual([SCOPES[0], SCOPES[1]]);
+  });
+
+  it('reconciles what a lost job left: a score owed but never queued, and a stale pending push', async () => {
+    const exam = await publishedExam(t, teacher, { resultsPolicy: 'immediately' });
+    const { link } = await placed(exam.id);
+    // Graded before the LMS knew the student (no row then), linked afterwards: nothing queued it.
+    const s = await startedAttempt(t, teacher, exam.id);
+    await transitionAttempt(t.system.db, s.attemptId, 'submitted');
+    await enqueuer(gradingQueue, 'grading')('attempt.grade', { attemptId: s.attemptId });
+    await until('graded', async () => {
+      const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, s.attemptId));
+      return a?.gradedAt ? a : undefined;
+    });
+    const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, s.attemptId));
+    await t.system.db.insert(ltiUsers).values({ platformId, sub: 'late-link', userId: a!.userId });
+    const ltiQueue = new Queue('lti', {
+      connection: t.system.redis.duplicate(),
+      prefix: `${t.system.config.redis.prefix}:bull`,
+    });
+    try {
+      await enqueuer(ltiQueue, 'lti')('grades.reconcile', { limit: 100, settleSeconds: 60 });
+      await until('sent by the reconciler', async () => (await syncOf(link.id, a!.userId))?.status === 'sent');
+      expect(lms.scores.filter((x) => x.body.userId === 'late-link')).toHaveLength(1);
+
+      // A pending push whose job was lost two minutes ago (Redis restart) is sent by the next run.
+      await t.system.db
+        .update(ltiGradeSyncs)
+        .set({ status: 'pending', updatedAt: new Date(Date.now() - 120_000) })
+        .where(eq(ltiGradeSyncs.resourceLinkId, link.id));
+      await enqueuer(ltiQueue, 'lti')('grades.reconcile', { limit: 100, settleSeconds: 60 });
+      await until('sent again', async () => (await syncOf(link.id, a!.userId))?.status === 'sent');
+      expect(lms.scores.filter((x) => x.body.userId === 'late-link')).toHaveLength(2);
+    } finally {
+      await ltiQueue.close();
+    }
   });
 
   it('sends held-back results when the teacher releases them', async () => {

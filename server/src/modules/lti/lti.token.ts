@@ -107,15 +107,15 @@ export function createLtiTokenClient(deps: { keys: ToolSigningKeys; now?: () => 
     const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
     if (!res.ok) {
       const said = [excerpt(body?.error, 60), excerpt(body?.error_description)].filter(Boolean).join(': ');
-      const detail = said ? ` (${said})` : '';
+      const detail = said ? `: ${said}` : '';
       if (res.status >= 500 || res.status === 429) {
-        throw new LtiServiceError(`The LMS's token endpoint failed (${res.status})${detail}. It will be retried.`, {
+        throw new LtiServiceError(`The LMS's token endpoint failed (${res.status}${detail}). It will be retried.`, {
           status: res.status,
           retryable: true,
         });
       }
       throw new LtiServiceError(
-        `The LMS refused the tool's access token request (${res.status})${detail}: check the platform's client id and token URL, and that the LMS has the tool's JWKS URL.`,
+        `The LMS refused the tool's access token request (${res.status}${detail}): check the platform's client id and token URL, and that the LMS has the tool's JWKS URL.`,
         { status: res.status, retryable: false },
       );
     }
