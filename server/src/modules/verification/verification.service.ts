@@ -68,6 +68,26 @@ export function createVerificationService(deps: VerificationDeps) {
     insuranceLimiter: new RateLimiterMemory({ points: config.verify.maxPerIpPerMinute, duration: 60 }),
   });
   const cache = chain ? createChainReadCache(chain, log, { pollMs: config.verify.chainPollMs }) : null;
+
+  // The issuer's row by public id, kept ROW_TTL_MS in this process: under load most lookups
+  // are of a few certificates, and the row read was a PostgreSQL round trip per lookup on a
+  // machine PostgreSQL shares. A tiny TTL rather than Redis pub/sub: every API process sees
+  // a revocation (or any change of the row) within ROW_TTL_MS, without a message channel
+  // that could itself fail silently. Only found rows are kept, at most ROW_MAX.
+  const ROW_TTL_MS = 1000;
+  const ROW_MAX = 10_000;
+  const rowCache = new Map<string, { cert: Certificate; at: number }>();
+  async function certificateOf(publicId: string): Promise<Certificate | undefined> {
+    const hit = rowCache.get(publicId);
+    if (hit && performance.now() - hit.at < ROW_TTL_MS) return hit.cert;
+    const cert = await repo.certificateByPublicId(db, publicId);
+    rowCache.delete(publicId);
+    if (cert) {
+      rowCache.set(publicId, { cert, at: performance.now() });
+      if (rowCache.size > ROW_MAX) rowCache.delete(rowCache.keys().next().value!);
+    }
+    return cert;
+  }
   const requests = createVerificationLog(db, log, deps.logBuffer);
 
   async function throttle(ipHash: string) {
@@ -261,7 +281,7 @@ export function createVerificationService(deps: VerificationDeps) {
       const started = performance.now();
       const ipHash = keyedHash(deps.secret, 'ip', who.ip);
       await throttle(ipHash);
-      const cert = await repo.certificateByPublicId(db, publicId);
+      const cert = await certificateOf(publicId);
       const out = await answer(
         { cert, missing: 'No certificate has this id. Check the link or QR code.' },
         { method, value: publicId, ipHash, who, started },
