@@ -75,6 +75,24 @@ describe('chain cache', () => {
   });
 });
 
+describe('row cache', () => {
+  it('sees a revocation written by another API process (straight to the row) within about a second', async () => {
+    const cert = await issued();
+    expect((await anyone().get(`/api/verify/${cert.publicId}`)).body.status).toBe('valid');
+    await t.system.db
+      .update(certificates)
+      .set({ status: 'revoked', revokedAt: new Date(), revokedReason: 'Elsewhere' })
+      .where(eq(certificates.id, cert.id));
+    const changedAt = Date.now();
+    await waitFor('the revocation on the page', async () => {
+      const res = await anyone().get(`/api/verify/${cert.publicId}`);
+      return res.body.status === 'revoked' && res.body.revocation?.reason === 'Elsewhere';
+    });
+    // ROW_TTL_MS is 1 s; the rest is room for a loaded machine.
+    expect(Date.now() - changedAt).toBeLessThan(3000);
+  });
+});
+
 describe('lookups by transaction hash and token id', () => {
   it('finds the certificate by either, fills in its public id, and logs the method', async () => {
     const cert = await issued();

@@ -77,6 +77,13 @@ export function createVerificationService(deps: VerificationDeps) {
   const ROW_TTL_MS = 1000;
   const ROW_MAX = 10_000;
   const rowCache = new Map<string, { cert: Certificate; at: number }>();
+  // The recomputed hash (canonical JSON + SHA-256) per row object: a cached row is hashed once.
+  const hashes = new WeakMap<Certificate, string>();
+  const hashOf = (cert: Certificate) => {
+    let h = hashes.get(cert);
+    if (h === undefined) hashes.set(cert, (h = metadataHashOf(cert.metadata as CertificateMetadata)));
+    return h;
+  };
   async function certificateOf(publicId: string): Promise<Certificate | undefined> {
     const hit = rowCache.get(publicId);
     if (hit && performance.now() - hit.at < ROW_TTL_MS) return hit.cert;
@@ -105,7 +112,7 @@ export function createVerificationService(deps: VerificationDeps) {
   ): Promise<{ v: Omit<Verification, 'publicId' | 'verifyUrl'>; chainMs: number | null }> {
     const metadata = cert.metadata as CertificateMetadata;
     const facts = factsOf(metadata);
-    const computedHash = metadataHashOf(metadata);
+    const computedHash = hashOf(cert);
     const dbRevocation =
       cert.status === 'revoked'
         ? { revokedAt: cert.revokedAt?.toISOString() ?? null, reason: cert.revokedReason ?? '' }
