@@ -45,7 +45,14 @@ function routeIds(): string[] {
 /** Where each role may go; elsewhere it must be turned away (sign-in, or a 403/404 page), never crash. */
 function allowed(routeId: string, role: Role): boolean {
   const path = routeId.replace(/\/\([^)]+\)/g, '');
-  if (path === '/sign-in' || path === '/start' || path === '/camera-check' || path.startsWith('/verify/')) return true;
+  if (
+    path === '/sign-in' ||
+    path === '/start' ||
+    path === '/camera-check' ||
+    path === '/verify' ||
+    path.startsWith('/verify/')
+  )
+    return true;
   // Account links open these signed out (the token comes in the URL fragment).
   if (['/account/invitation', '/account/reset', '/account/forgot', '/account/verify'].includes(path)) return true;
   if (path.startsWith('/attempts/')) return role === 'student'; // the demo student's own ended attempt

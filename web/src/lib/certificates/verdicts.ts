@@ -1,12 +1,13 @@
 import type { CertificateStatus, VerificationStatus } from '@exam-hall/protocol';
 
-/** Verification verdicts in words people act on; the tone is never the only signal. */
+/** Verification verdicts in plain words for the person deciding whether to trust a certificate
+ * (an employer, not a developer); the tone is never the only signal. */
 export const verdicts: Record<VerificationStatus, { label: string; icon: string; tone: 'good' | 'bad' | 'unknown' }> = {
-  valid: { label: 'VALID', icon: '✔', tone: 'good' },
-  revoked: { label: 'REVOKED', icon: '✖', tone: 'bad' },
-  tampered: { label: 'TAMPERED', icon: '⚠', tone: 'bad' },
-  not_found: { label: 'NOT FOUND', icon: '?', tone: 'unknown' },
-  unavailable: { label: 'CANNOT CHECK NOW', icon: '…', tone: 'unknown' },
+  valid: { label: 'Genuine', icon: '✔', tone: 'good' },
+  revoked: { label: 'Revoked', icon: '✖', tone: 'bad' },
+  tampered: { label: 'Do not trust', icon: '⚠', tone: 'bad' },
+  not_found: { label: 'Not found', icon: '?', tone: 'unknown' },
+  unavailable: { label: 'Could not check now', icon: '…', tone: 'unknown' },
 };
 
 export const certificateStatusLabels: Record<CertificateStatus, string> = {
