@@ -150,6 +150,17 @@ export function createDeepLinking(deps: {
     return { returnUrl: stored.returnUrl, jwt };
   }
 
-  return { remember, describe, choose };
+  /** The origin the picker page will post back to (for its CSP form-action), or null. */
+  async function returnOriginOf(id: string): Promise<string | null> {
+    const raw = await redis.get(keyOf(prefix, id)).catch(() => null);
+    if (!raw) return null;
+    try {
+      return new URL((JSON.parse(raw) as StoredDeepLink).returnUrl).origin;
+    } catch {
+      return null;
+    }
+  }
+
+  return { remember, describe, choose, returnOriginOf };
 }
 export type DeepLinking = ReturnType<typeof createDeepLinking>;

@@ -246,6 +246,30 @@ export function ltiToolRouter(d: LtiToolRouterDeps): Router {
     }),
   );
 
+  // The Deep Linking picker is a web page whose CSP allows form posts to 'self' only; it must
+  // post the signed answer to the LMS, so its page (only) also allows the stored return URL's
+  // origin. URL.origin is normalized (scheme://host:port), so it cannot inject a directive.
+  router.get('/lti/deep-link/:id', (req, res, next) => {
+    const id = String(req.params.id);
+    if (!/^[A-Za-z0-9_-]{20,64}$/.test(id)) return next();
+    d.lti.deepLinking
+      .returnOriginOf(id)
+      .then((origin) => {
+        if (origin && origin !== 'null') {
+          const set = res.setHeader.bind(res);
+          res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+            set(
+              name,
+              name.toLowerCase() === 'content-security-policy' && typeof value === 'string'
+                ? value.replace("form-action 'self'", `form-action 'self' ${origin}`)
+                : value,
+            )) as typeof res.setHeader;
+        }
+        next();
+      })
+      .catch(() => next());
+  });
+
   const errors: ErrorRequestHandler = (err, req, res, next) => {
     if (!req.path.startsWith('/lti/')) return next(err);
     if (err instanceof LtiError) return sendLtiError(res, err, rid(req));
