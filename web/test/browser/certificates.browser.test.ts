@@ -3,6 +3,7 @@
 // says Genuine; altering the certificate in the database makes it say Do not trust; after
 // the teacher revokes it from the results page it says Revoked, also on chain.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
@@ -13,6 +14,8 @@ import { createLogger } from '../../../server/src/lib/logger.ts';
 import { DEMO_EXAM_TITLE, seedDemoExams } from '../../../server/src/demo/demo-exams.seed.ts';
 import { seedDemoCertificate } from '../../../server/src/demo/demo-certificate.seed.ts';
 import { startWorkers } from '../../../server/src/jobs/runtime.ts';
+import { createChain } from '../../../server/src/modules/certificates/certificates.chain.ts';
+import { mintPending } from '../../../server/src/modules/certificates/certificates.minter.ts';
 import { launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');
@@ -210,6 +213,25 @@ describe('certificates from a pass to REVOKED', { timeout: 180_000 }, () => {
     const pdf = await context.request.get(`/api/certificates/${rows[0]!.id}/certificate.pdf`);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+
+    // Once on chain (this file's workers run no schedules, so the pending demo certificate is
+    // minted here), the card offers the Open Badges 3.0 credential as a file to download.
+    const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, ...inject('chainEnv') });
+    const chain = createChain(config.chain);
+    const minting = createDb(databaseUrl, 1);
+    await mintPending(minting.db, chain, createLogger('silent'), 10);
+    await minting.pool.end();
+    chain.destroy();
+    await page.reload();
+    const badge = card.getByRole('link', { name: 'Open Badge (JSON)' });
+    await badge.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), badge.click()]);
+    expect(download.suggestedFilename()).toBe(`open-badge-${cert!.publicId}.json`);
+    const credential = JSON.parse(await readFile((await download.path())!, 'utf8')) as Record<string, unknown>;
+    expect(credential).toMatchObject({
+      type: ['VerifiableCredential', 'OpenBadgeCredential'],
+      proof: { cryptosuite: 'eddsa-rdfc-2022' },
+    });
 
     // A wallet address with a broken checksum is refused next to the field; a good one is saved.
     await page.getByLabel('Wallet address').fill('0x52908400098527886E0F7030069857d4E4169eE7');
