@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, like, sql } from 'drizzle-orm';
 import {
   createLocalJWKSet,
   exportJWK,
@@ -17,6 +17,7 @@ import {
 } from 'jose';
 import { LTI_CLAIMS, LTI_ROLES } from '@exam-hall/protocol';
 import {
+  auditLogs,
   enrollments,
   examParticipants,
   ltiContexts,
@@ -371,6 +372,49 @@ describe('launch', () => {
   });
 });
 
+describe('placements and outages', () => {
+  it("refuses a link to another teacher's exam, and a link that names no exam", async () => {
+    const other = await signedIn(t, 'teacher');
+    const foreign = await publishedExam(t, other);
+    await expectRefused(
+      launchAs('instructor', {
+        [LTI_CLAIMS.resourceLink]: { id: 'rl-foreign' },
+        [LTI_CLAIMS.custom]: { exam_id: foreign.id },
+      }),
+      403,
+      /does not belong to this course/,
+    );
+    await expectRefused(
+      launchAs('learner', { [LTI_CLAIMS.resourceLink]: { id: 'rl-nothing' } }),
+      400,
+      /does not say which exam to open/,
+    );
+  });
+
+  it("answers 503 with a clear page when the LMS's JWKS cannot be read", async () => {
+    const created = await admin.post('/api/lti/platforms', {
+      name: 'Down LMS',
+      issuer: ISSUER,
+      clientId: 'client-down',
+      deploymentIds: [DEPLOYMENT],
+      authLoginUrl: 'https://lms.test.example/auth',
+      accessTokenUrl: 'https://lms.test.example/token',
+      jwksUrl: 'http://127.0.0.1:1/jwks',
+    });
+    expect(created.status).toBe(201);
+    const { state, nonce } = await login({ client_id: 'client-down' });
+    const token = await idToken(launchClaims('learner', { sub: 'down-sub' }), { nonce, aud: 'client-down' });
+    await expectRefused(postLaunch({ id_token: token, state }), 503, /key set \(JWKS URL\) could not be read/);
+    // Switched off: its logins are refused.
+    expect((await admin.post(`/api/lti/platforms/${created.body.id}/deactivate`)).body.active).toBe(false);
+    const res = await fetch(
+      `${t.url}/lti/login?iss=${encodeURIComponent(ISSUER)}&login_hint=a&target_link_uri=${PUBLIC_URL}/&client_id=client-down`,
+      { redirect: 'manual' },
+    );
+    expect(res.status).toBe(400);
+  });
+});
+
 describe('refused launches create no account', () => {
   const fresh = (extra: Record<string, unknown> = {}) =>
     launchClaims('learner', { sub: `sub-${Math.random()}`, ...extra });
@@ -524,5 +568,22 @@ describe('rate limit', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe('audit', () => {
+  it('records registrations, launches, placements and rotations without personal data', async () => {
+    const rows = await t.system.db.select().from(auditLogs).where(like(auditLogs.action, 'lti.%'));
+    const actions = new Set(rows.map((r) => r.action));
+    for (const a of [
+      'lti.platform_registered',
+      'lti.platform_deactivated',
+      'lti.launch',
+      'lti.deep_link_placed',
+      'lti.key_rotated',
+    ])
+      expect(actions).toContain(a);
+    const details = JSON.stringify(rows.map((r) => r.details));
+    expect(details).not.toMatch(/@|school\.example|Lena|eyJ/);
   });
 });
