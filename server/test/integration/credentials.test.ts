@@ -312,6 +312,29 @@ describe('POST /api/verify/credential', () => {
   });
 });
 
+describe('limits', () => {
+  it('counts credential checks per IP before any work: a parallel burst gets exactly the budget', async () => {
+    const limited = await startTestSystem({ ...chainEnv.env, VERIFY_MAX_PER_IP_PER_MINUTE: '3' });
+    try {
+      const body = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'] };
+      const c = new Client(limited.url);
+      const statuses = await Promise.all(
+        Array.from({ length: 8 }, async () => (await c.post('/api/verify/credential', body)).status),
+      );
+      expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+      const refused = await fetch(`${limited.url}/api/verify/credential`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('issuer documents and key rotation', () => {
   it('keeps a credential signed before a rotation verifiable; the issuer lists old and new keys', async () => {
     const { cert, student } = await issued();

@@ -6,6 +6,7 @@ import * as vc from '@digitalbazaar/vc';
 import { checkStatus } from '@digitalbazaar/vc-bitstring-status-list';
 import type { CredentialCheck, CredentialVerification, Verification } from '@exam-hall/protocol';
 import { STATUS_LIST_SIZE } from '@exam-hall/protocol';
+import { unavailableErrorOf } from '../../db/unavailable.ts';
 import { UnknownDocumentError, type DocumentLoader } from './credentials.contexts.ts';
 
 interface Found {
@@ -134,6 +135,13 @@ export async function verifyCredential(credential: unknown, deps: VerifyDeps): P
       return statusResult;
     },
   });
+
+  // Our own documents could not be read (PostgreSQL or Redis down): say so (503), not 'invalid'.
+  const outage = [result.error, ...(result.results ?? []).map((r) => r.error), statusResult?.error]
+    .flatMap((e) => errorsIn(e))
+    .map((e) => unavailableErrorOf(e))
+    .find(Boolean);
+  if (outage) throw outage;
 
   // vc checks the status only after the proof held.
   const proofOk = result.verified || statusResult !== undefined;
