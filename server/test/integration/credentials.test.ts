@@ -335,6 +335,37 @@ describe('limits', () => {
   });
 });
 
+describe('outages', () => {
+  it('chain unreachable: the signature and the status list still hold, the verdict says unavailable', async () => {
+    const { cert, student } = await issued();
+    const cred = await download(student, cert.id);
+    // A second server on the same database (same keys and status lists) whose chain endpoint is closed.
+    const cut = await startTestSystem({
+      ...chainEnv.env,
+      DATABASE_URL: t.system.config.database.url,
+      CHAIN_RPC_URL: 'http://127.0.0.1:9',
+      CHAIN_TIMEOUT_MS: '2000',
+      VERIFY_MAX_PER_IP_PER_MINUTE: '1000',
+    });
+    try {
+      const res = await new Client(cut.url).post<Json>('/api/verify/credential', cred);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        status: 'unavailable',
+        checks: [
+          { name: 'Issuer', ok: true },
+          { name: 'Signature', ok: true },
+          { name: 'Revocation list', ok: true },
+          { name: 'Blockchain record', ok: false },
+        ],
+        certificate: { status: 'unavailable' },
+      });
+    } finally {
+      await cut.close();
+    }
+  });
+});
+
 describe('issuer documents and key rotation', () => {
   it('keeps a credential signed before a rotation verifiable; the issuer lists old and new keys', async () => {
     const { cert, student } = await issued();
