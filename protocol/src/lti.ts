@@ -179,24 +179,33 @@ export const ltiLaunchFormSchema = z.object({
   state: z.string('state is missing').min(1, 'state is empty').max(200, 'state is longer than 200 characters'),
 });
 
-const claimText = (max: number) => z.string().max(max);
+// Claims come from another system: control characters (NUL, which PostgreSQL refuses, among
+// them) become spaces and lone surrogates U+FFFD, rather than refusing a whole launch.
+// eslint-disable-next-line no-control-regex
+const CLAIM_CONTROL = /[\u0000-\u001f\u007f]/g;
+const claimText = (max: number, min = 0) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .transform((s) => s.replace(CLAIM_CONTROL, ' ').toWellFormed());
 const claimUrl = z.url().max(2000);
 
 /** The LTI claims this tool reads from a verified id_token (others are ignored). */
 export const ltiLaunchClaimsSchema = z.object({
-  sub: claimText(255).min(1),
+  sub: claimText(255, 1),
   name: claimText(300).optional(),
   given_name: claimText(300).optional(),
   family_name: claimText(300).optional(),
   email: claimText(254).optional(),
   [LTI_CLAIMS.messageType]: z.enum(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']),
   [LTI_CLAIMS.version]: z.literal('1.3.0'),
-  [LTI_CLAIMS.deploymentId]: claimText(255).min(1),
+  [LTI_CLAIMS.deploymentId]: claimText(255, 1),
   [LTI_CLAIMS.targetLinkUri]: claimUrl.optional(),
   [LTI_CLAIMS.roles]: z.array(claimText(300)).max(100),
-  [LTI_CLAIMS.resourceLink]: z.object({ id: claimText(255).min(1), title: claimText(500).nullish() }).optional(),
+  [LTI_CLAIMS.resourceLink]: z.object({ id: claimText(255, 1), title: claimText(500).nullish() }).optional(),
   [LTI_CLAIMS.context]: z
-    .object({ id: claimText(255).min(1), title: claimText(500).nullish(), label: claimText(500).nullish() })
+    .object({ id: claimText(255, 1), title: claimText(500).nullish(), label: claimText(500).nullish() })
     .optional(),
   [LTI_CLAIMS.custom]: z.record(z.string(), z.unknown()).optional(),
   [LTI_CLAIMS.ags]: z
@@ -212,7 +221,8 @@ export const ltiLaunchClaimsSchema = z.object({
       deep_link_return_url: claimUrl,
       accept_types: z.array(claimText(100)).max(20),
       accept_multiple: z.boolean().optional(),
-      data: claimText(4096).optional(),
+      // Echoed back to the platform byte for byte: not cleaned.
+      data: z.string().max(4096).optional(),
       title: claimText(500).optional(),
     })
     .optional(),

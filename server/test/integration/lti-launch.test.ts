@@ -344,6 +344,17 @@ describe('launch', () => {
     expect(t.logs.join('\n')).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
   });
 
+  it('stores what an LMS sends with control characters, cleaned', async () => {
+    const r = await launchAs('instructor', {
+      [LTI_CLAIMS.context]: { id: 'ctx-nul', title: 'Bio\u0000logy\ud800' },
+      [LTI_CLAIMS.resourceLink]: { id: 'rl-nul', title: 'T\u0000' },
+      [LTI_CLAIMS.custom]: { exam_id: examId },
+    });
+    expect(r.status).toBe(303);
+    const [ctx] = await t.system.db.select().from(ltiContexts).where(eq(ltiContexts.contextId, 'ctx-nul'));
+    expect(ctx!.title).toBe('Bio logy\ufffd');
+  });
+
   it('takes no existing account by email: a taken address gets a non-routable one', async () => {
     const r = await launchAs('learner', { sub: 'other-sub', email: 'lena.learner@school.example' });
     expect(r.status).toBe(303);

@@ -41,6 +41,8 @@ export async function startLogin(db: Db, publicUrl: string, input: LtiLoginIniti
       'Ask your administrator to check the tool URL in the LMS.',
     );
 
+  // Housekeeping without a job: now and then, states a day past their expiry go.
+  if (Math.random() < 0.01) await repo.deleteOldLoginStates(db, new Date(Date.now() - 86_400_000)).catch(() => {});
   const state = randomBytes(32).toString('base64url');
   const nonce = randomBytes(32).toString('base64url');
   await repo.insertLoginState(db, {
