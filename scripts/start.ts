@@ -26,6 +26,8 @@ import { DEMO_CAMERA_EXAM_TITLE, seedDemoCamera, seedDemoCameraAttempt } from '.
 import { seedDemoPeople } from '../server/src/demo/demo-people.seed.ts';
 import { seedDemoNote } from '../server/src/demo/demo-services.ts';
 import { startDemoClass, startDemoZoom, ZOOM_DEMO_TOPIC } from './demo/zoom-demo.ts';
+import { startDemoLms } from './demo/lti-demo.ts';
+import { LTI_DEMO_EXAM_TITLE } from '../server/src/demo/demo-lti.seed.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The embedded chain (bootstrap started a Hardhat node): deploy the contract on it.
@@ -91,6 +93,22 @@ if (demo) await seedDemoReview(db, config.secret, teacherEmail);
 // and a class-mate mid-exam with camera alerts (one with its evidence frame) for the hall.
 const demoCamera = demo ? await seedDemoCamera(db, config.secret, teacherEmail, studentEmail) : undefined;
 if (demoCamera) await seedDemoCameraAttempt(db, config.secret, config.evidence, demoCamera.examId);
+// The LMS demo: a local LTI 1.3 platform emulator whose course links an exam. Nothing LTI may stop npm start.
+let lmsProblem: string | undefined;
+const demoLms =
+  demo && process.env.DEMO_LTI !== 'false'
+    ? await startDemoLms({
+        db,
+        config,
+        env: process.env,
+        adminEmail: DEMO_ACCOUNTS.find((a) => a.role === 'admin')!.email,
+        teacherEmail,
+        teacherName: DEMO_ACCOUNTS.find((a) => a.role === 'teacher')!.name,
+      }).catch((err: unknown) => {
+        lmsProblem = err instanceof Error ? err.message : String(err);
+        return undefined;
+      })
+    : undefined;
 await pool.end();
 
 function inviteTable(invites: DemoInvite[]): string {
@@ -109,6 +127,7 @@ const { url } = await run(config, {
     stopSimulator?.();
     stopClass?.();
     void demoZoom?.stop();
+    void demoLms?.emulator.stop();
   },
 });
 const simulator =
@@ -172,6 +191,14 @@ ${
   ${config.http.publicUrl}/hall/${demoCamera.examId}\n`
     : ''
 }
-${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}
+${
+  demoLms
+    ? `  LMS: the local LTI 1.3 platform emulator's course links "${LTI_DEMO_EXAM_TITLE}": click "Open as Lena Learner"
+  (signed in through LTI) at ${demoLms.courseUrl}
+  ("Add an Exam Hall activity" deep-links another exam as the teacher; gradebook: ${demoLms.gradebookUrl})\n`
+    : lmsProblem
+      ? `  LMS demo unavailable (the rest works): ${lmsProblem}\n`
+      : ''
+}${simulator ? `  Live hall: "${LIVE_DEMO_TITLE}" has simulated students answering right now.\n  Sign in as the proctor or teacher and open ${config.http.publicUrl}/hall/${simulator.examId}\n` : ''}
   Press Ctrl-C to stop everything npm start started.
 `);
