@@ -418,6 +418,27 @@ describe('NRPS: roster sync', () => {
     expect((await other.post(`/api/courses/${course.id}/lti-roster/sync`)).status).toBe(404);
   });
 
+  it('fails a sync whose LMS answers an HTML page or an endless body, with the reason, and keeps serving', async () => {
+    for (const [fault, reason] of [
+      ['html', 'The LMS roster answer was not a membership container (no members list, or over 16 MB).'],
+      ['huge', 'The LMS roster answer was not a membership container (no members list, or over 16 MB).'],
+    ] as const) {
+      const course = (await teacher.post('/api/courses', { name: `Faulty ${fault} ${Date.now()}` })).body as {
+        id: string;
+      };
+      const exam = await publishedExam(t, teacher);
+      const { cid, ctx } = await placed(exam.id, { courseId: course.id });
+      lms.membershipFaults.set(cid, fault);
+      expect((await teacher.post(`/api/courses/${course.id}/lti-roster/sync`)).status).toBe(202);
+      const failed = await until('the failure', async () => {
+        const r = await teacher.get(`/api/courses/${course.id}/lti-roster`);
+        return r.body.contexts[0]?.state === 'failed' ? r.body.contexts[0] : undefined;
+      });
+      expect(failed).toMatchObject({ contextId: ctx.id, error: reason, counts: null });
+    }
+    expect((await teacher.get('/healthz')).status).toBe(200);
+  });
+
   it('refuses a course without an LMS roster service with a clear 409', async () => {
     const course = (await teacher.post('/api/courses', { name: `Plain ${Date.now()}` })).body as { id: string };
     const r = await teacher.post(`/api/courses/${course.id}/lti-roster/sync`);

@@ -30,6 +30,8 @@ export interface TestPlatform {
   lineItems: { id: string; contextId: string; body: Record<string, unknown>; contentType: string }[];
   scores: { lineItemId: string; body: Record<string, unknown>; contentType: string }[];
   members: Map<string, PlatformMember[]>;
+  /** Contexts whose memberships answer badly: an HTML page, or a 17 MB (valid JSON) body. */
+  membershipFaults: Map<string, 'html' | 'huge'>;
   pageSize: number;
   /** The next N score posts answer this status (e.g. 401) instead of taking the score. */
   refuseScores: { count: number; status: number };
@@ -72,6 +74,7 @@ export async function startTestPlatform(opts: { toolJwksUrl: string; clientId?: 
     lineItems: [],
     scores: [],
     members: new Map(),
+    membershipFaults: new Map(),
     pageSize: 2,
     refuseScores: { count: 0, status: 401 },
     tokenDown: false,
@@ -123,6 +126,16 @@ export async function startTestPlatform(opts: { toolJwksUrl: string; clientId?: 
     const cid = parts[1];
     if (parts[2] === 'memberships' && req.method === 'GET') {
       if (!bearer(req, SCOPE.members)) return json(res, 401, { error: 'unauthorized' });
+      const fault = p.membershipFaults.get(cid);
+      if (fault === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>Login</h1>');
+      if (fault === 'huge') {
+        res.writeHead(200, { 'content-type': MEDIA.memberships });
+        // Valid JSON (a container with no members), padded with whitespace to 17 MB.
+        res.write('{"members":[');
+        const chunk = Buffer.alloc(1024 * 1024, 0x20);
+        for (let i = 0; i < 17; i++) if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+        return void res.end(']}');
+      }
       const all = p.members.get(cid) ?? [];
       const page = Number(url.searchParams.get('page') ?? '0');
       const slice = all.slice(page * p.pageSize, (page + 1) * p.pageSize);

@@ -7,7 +7,15 @@ import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../lib/logger.ts';
 import * as audit from '../audit/audit.service.ts';
 import * as repo from './lti.grades.repository.ts';
-import { excerpt, LtiServiceError, lmsFetch, type LtiTokenClient, type TokenPlatform } from './lti.token.ts';
+import {
+  excerpt,
+  LtiServiceError,
+  lmsFetch,
+  readJson,
+  readText,
+  type LtiTokenClient,
+  type TokenPlatform,
+} from './lti.token.ts';
 
 /** `<lineitem>/scores`, keeping the line item URL's query (AGS 2.0, section 3.4). */
 export function scoresUrl(lineItemUrl: string): string {
@@ -61,7 +69,7 @@ function refusal(what: string, res: Response, said: string): LtiServiceError {
 }
 
 async function said(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
+  const text = await readText(res, 64 * 1024);
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     return excerpt(body.error_description ?? body.message ?? body.error ?? body.reason);
@@ -105,7 +113,7 @@ async function lineItemOf(db: Db, tokens: LtiTokenClient, t: repo.PushTarget, pl
       'line items service',
     );
     if (found.ok) {
-      const list = (await found.json().catch(() => null)) as unknown;
+      const list = await readJson(found);
       const first = Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined) : undefined;
       const url = httpUrl(first?.id);
       if (url) {
@@ -130,7 +138,7 @@ async function lineItemOf(db: Db, tokens: LtiTokenClient, t: repo.PushTarget, pl
       'line items service',
     );
     if (!created.ok) throw refusal('new gradebook column', created, await said(created));
-    const body = (await created.json().catch(() => null)) as Record<string, unknown> | null;
+    const body = (await readJson(created, 1024 * 1024)) as Record<string, unknown> | null;
     const url = httpUrl(body?.id);
     if (!url) {
       throw new LtiServiceError('The LMS created the gradebook column but did not say its address (no id).', {

@@ -9,7 +9,7 @@ import * as audit from '../audit/audit.service.ts';
 import * as courses from '../courses/courses.repository.ts';
 import * as repo from './lti.nrps.repository.ts';
 import { placeholderEmail } from './lti.provision.ts';
-import { excerpt, LtiServiceError, lmsFetch, type LtiTokenClient } from './lti.token.ts';
+import { excerpt, LtiServiceError, lmsFetch, readJson, readText, type LtiTokenClient } from './lti.token.ts';
 
 /** A roster larger than this is refused rather than half-read (LMS courses are far smaller). */
 export const NRPS_MAX_MEMBERS = 20_000;
@@ -97,7 +97,7 @@ export async function fetchMembers(tokens: LtiTokenClient, platform: repo.Roster
       'roster service',
     );
     if (!res.ok) {
-      const text = excerpt(await res.text().catch(() => ''), 120);
+      const text = excerpt(await readText(res, 64 * 1024), 120);
       if (res.status === 401) tokens.forget(platform.id);
       const retryable = res.status === 401 || res.status === 429 || res.status >= 500;
       throw new LtiServiceError(
@@ -107,11 +107,14 @@ export async function fetchMembers(tokens: LtiTokenClient, platform: repo.Roster
         { status: res.status, retryable },
       );
     }
-    const body = containerSchema.safeParse(await res.json().catch(() => null));
+    const body = containerSchema.safeParse(await readJson(res));
     if (!body.success) {
-      throw new LtiServiceError('The LMS roster answer was not a membership container (no members list).', {
-        retryable: false,
-      });
+      throw new LtiServiceError(
+        'The LMS roster answer was not a membership container (no members list, or over 16 MB).',
+        {
+          retryable: false,
+        },
+      );
     }
     for (const raw of body.data.members) {
       const m = memberOf(raw);

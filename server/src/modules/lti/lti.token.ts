@@ -74,6 +74,44 @@ export async function lmsFetch(url: string, init: RequestInit, what: string): Pr
   }
 }
 
+/** Bytes read of one LMS answer at most: a runaway or hostile answer cannot exhaust memory. */
+export const LTI_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * An LMS answer's text, read up to `max` bytes (then the connection is dropped and the answer
+ * counts as unreadable: ''). fetch's own text()/json() read whatever size arrives.
+ */
+export async function readText(res: Response, max = LTI_MAX_ANSWER_BYTES): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel();
+        return '';
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return '';
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** An LMS answer as JSON, or null when it is not JSON (or too large). */
+export async function readJson(res: Response, max = LTI_MAX_ANSWER_BYTES): Promise<unknown> {
+  try {
+    return JSON.parse(await readText(res, max)) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 export function createLtiTokenClient(deps: { keys: ToolSigningKeys; now?: () => number }) {
   const now = deps.now ?? Date.now;
   const cache = new Map<string, { token: string; renewAt: number }>();
@@ -104,7 +142,7 @@ export function createLtiTokenClient(deps: { keys: ToolSigningKeys; now?: () => 
       },
       'token endpoint',
     );
-    const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
+    const body = (await readJson(res, 64 * 1024)) as Record<string, unknown> | null;
     if (!res.ok) {
       const said = [excerpt(body?.error, 60), excerpt(body?.error_description)].filter(Boolean).join(': ');
       const detail = said ? `: ${said}` : '';
