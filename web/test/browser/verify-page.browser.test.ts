@@ -1,5 +1,5 @@
 // The public verification page for an employer: the verdict and the facts in plain words
-// (Genuine / Do not trust / Revoked / Not found), the evidence folded under "How this was
+// (Genuine / Do not trust / Revoked / Not found / Could not check now), the evidence folded under "How this was
 // checked" until opened (by keyboard), axe-core clean with it open, no sideways scrolling
 // at a phone's 375 px. The lookup page finds a certificate by transaction hash and token
 // id, names a malformed value before sending anything, and checks an uploaded Open Badge
@@ -155,7 +155,7 @@ describe('verification page and lookups', { timeout: 120_000 }, () => {
     await context.close();
   });
 
-  it('says Do not trust, Revoked and Not found in words', async () => {
+  it('says Do not trust, Revoked, Not found and Could not check now in words', async () => {
     const context = await browser.newContext({ baseURL: baseUrl });
     const page = await context.newPage();
 
@@ -173,6 +173,29 @@ describe('verification page and lookups', { timeout: 120_000 }, () => {
     await page.goto(`/verify/${randomBytes(16).toString('base64url')}`);
     await page.getByRole('heading', { level: 2, name: 'Not found' }).waitFor();
     await page.getByText('No certificate has this id. Check the link or QR code.').waitFor();
+
+    // A link cut short: said so, with the way to look it up otherwise.
+    await page.goto('/verify/abc');
+    await page.getByRole('alert').getByText('This link does not hold a certificate id').waitFor();
+    await page.getByRole('link', { name: 'Look up a certificate another way' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Check a certificate' }).waitFor();
+
+    // Anchored on a chain this server cannot read: nothing was checked, and the page says so.
+    // (The issuer's row may be cached for a second: reload until the page sees the change.)
+    await db.query('update certificates set chain_id = 424242 where id = $1', [issued.tampered.id]);
+    const heading = page.locator('[data-verdict] h2');
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`/verify/${issued.tampered.publicId}`);
+          await heading.waitFor();
+          return (await heading.innerText()).trim();
+        },
+        { timeout: 10_000, interval: 300 },
+      )
+      .toContain('Could not check now');
+    await page.getByText('we cannot say whether this certificate is genuine').waitFor();
+    await page.getByRole('heading', { name: 'What the issuer’s record says (not checked)' }).waitFor();
     await context.close();
   });
 
