@@ -415,3 +415,66 @@ describe('Deep Linking return', () => {
     expect(course).toContain('Open as Lena Learner');
   });
 });
+
+describe('hostile input', () => {
+  it('answers bad requests with 4xx and keeps serving', async () => {
+    const big = await fetch(`${em.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a='.padEnd(300 * 1024, 'x'),
+    }).catch(() => null);
+    // Either refused with 413 or the connection is cut once the cap is passed: never a crash.
+    if (big) expect(big.status).toBe(413);
+    const garbage = await token(NRPS_SCOPE, 'not.a.jwt');
+    expect(garbage).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    const json = await fetch(em.accessTokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(json.status).toBe(400);
+    const { body: t } = await token(`${AGS}scope/score`);
+    const li = em.addResourceLink('c1', {
+      title: 'x',
+      url: `${toolUrl}/lti/launch`,
+      lineItem: { label: 'x', scoreMaximum: 1 },
+    });
+    const broken = await fetch(`${em.url}/api/courses/c1/lineitems/${li.lineItemId}/scores`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.access_token}`, 'content-type': SCORE_TYPE },
+      body: '{"userId": ',
+    });
+    expect(broken.status).toBe(400);
+    const dl = await fetch(`${em.url}/deep-link/return`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ JWT: 'x.y.z' }),
+    });
+    expect(dl.status).toBe(400);
+    const launch = await fetch(`${em.url}/launch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ context: 'c1', kind: 'resource', link: 'nope', person: 'learn-1' }),
+      redirect: 'manual',
+    });
+    expect(launch.status).toBe(400);
+    expect((await fetch(`${em.url}/course/%E0%A4%A`)).status).toBe(404);
+    // Still up.
+    expect((await fetch(em.jwksUrl)).status).toBe(200);
+  });
+
+  it('signs tampered claims for tests of the tool (claimsFor + sign)', async () => {
+    const link = em.addResourceLink('c1', { title: 'Quiz', url: `${toolUrl}/lti/launch?exam=e3` });
+    const claims = em.claimsFor({
+      kind: 'LtiResourceLinkRequest',
+      contextId: 'c1',
+      personId: 'learn-1',
+      resourceLinkId: link.id,
+      nonce: 'n1',
+    });
+    const jwt = await em.sign({ ...claims, [`${CLAIM}deployment_id`]: 'other-deployment' }, { expiresInSeconds: 60 });
+    const { payload } = await verifyIdToken(jwt);
+    expect(payload).toMatchObject({ sub: 'learn-1', nonce: 'n1', [`${CLAIM}deployment_id`]: 'other-deployment' });
+    expect(payload[`${CLAIM}resource_link`]).toMatchObject({ id: link.id });
+  });
+});
