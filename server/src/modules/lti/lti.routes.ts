@@ -164,6 +164,8 @@ export function ltiToolRouter(d: LtiToolRouterDeps): Router {
     keyPrefix: `${d.prefix}:rl:lti`,
     points,
     duration: 60,
+    // Redis down: the same limit per process in memory, at once rather than after retries.
+    rejectIfRedisNotReady: true,
     insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
   });
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 50 });
