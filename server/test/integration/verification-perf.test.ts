@@ -162,6 +162,27 @@ describe('lookups by transaction hash and token id', () => {
 });
 
 describe('verification log buffer', () => {
+  it('writes what it holds when closed (the server closes it on shutdown, before the pool)', async () => {
+    const buffer = createVerificationLog(t.system.db, log, { flushMs: 600_000 });
+    const tag = `close-${Date.now()}`;
+    for (let i = 0; i < 3; i++)
+      buffer.add({
+        certificateId: null,
+        method: 'qr',
+        lookupValue: tag,
+        ipHash: null,
+        userAgent: 'bench',
+        result: 'not_found',
+        responseMs: 2,
+        chainMs: null,
+      });
+    expect(buffer.state()).toMatchObject({ buffered: 3, written: 0 });
+    await buffer.close();
+    const rows = await t.system.db.select().from(verificationRequests).where(eq(verificationRequests.lookupValue, tag));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatchObject({ method: 'qr', result: 'not_found', userAgent: 'bench', responseMs: 2 });
+  });
+
   it('keeps rows while PostgreSQL is down (bounded, counting what it drops) and writes them when it is back', async () => {
     const pg = await startOwnPostgres();
     const { db, pool } = createDb(pg.url, 2);
