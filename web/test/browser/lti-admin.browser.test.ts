@@ -145,6 +145,14 @@ describe('LMS integration pages', () => {
     await page.getByRole('status').getByText('Test Moodle is registered.').waitFor();
     await page.getByRole('row', { name: new RegExp(`Test Moodle ${issuer}`) }).waitFor();
     await axe(page);
+
+    // Key rotation asks first, then says which key signs now.
+    await page.getByRole('button', { name: 'Rotate the signing key' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Rotate the signing key?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Rotate' }).click();
+    await page.getByText(/^The signing key is rotated: .+ now signs\.$/).waitFor();
   });
 
   it('an instructor from the LMS picks an exam; the signed answer goes back to the LMS', async () => {
