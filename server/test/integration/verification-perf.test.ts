@@ -16,7 +16,7 @@ import { publishedExam, signedIn } from '../support/fixtures.ts';
 import { deployTestContract } from '../support/chain.ts';
 import { gradedAttempt, waitFor } from '../support/certificates.ts';
 import { Client } from '../support/http-client.ts';
-import { startOwnPostgres, stopOwnServices } from '../support/own-services.ts';
+import { startOwnPostgres, startOwnRedis, stopOwnServices } from '../support/own-services.ts';
 
 let t: TestSystem;
 let chainEnv: Awaited<ReturnType<typeof deployTestContract>>;
@@ -158,6 +158,26 @@ describe('lookups by transaction hash and token id', () => {
     const res = await anyone().get(`/api/verify/lookup?txHash=${a.txHash}`);
     expect(res.body).toMatchObject({ status: 'not_found', facts: null });
     expect(res.body.message).toMatch(/several certificates/);
+  });
+});
+
+describe('Redis down', () => {
+  it('still answers lookups, limited per process in memory', async () => {
+    const redis = await startOwnRedis();
+    const own = await startTestSystem({ REDIS_URL: redis.url, VERIFY_MAX_PER_IP_PER_MINUTE: '3' });
+    try {
+      const c = new Client(own.url);
+      expect((await c.get(`/api/verify/${'R'.repeat(22)}`)).body.status).toBe('not_found');
+      await redis.stop('SIGKILL');
+      await waitFor('the client to notice', async () => own.system.redis.status !== 'ready');
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await c.get(`/api/verify/${'R'.repeat(22)}`)).status);
+      // The in-memory limiter starts counting afresh: 3 answered, then 429.
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await own.close().catch(() => {});
+      await redis.close();
+    }
   });
 });
 

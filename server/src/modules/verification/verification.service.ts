@@ -64,7 +64,9 @@ export function createVerificationService(deps: VerificationDeps) {
     keyPrefix: `${config.redis.prefix}:rl:verify`,
     points: config.verify.maxPerIpPerMinute,
     duration: 60,
-    // Redis down: the same limit per process in memory, rather than an error for everyone.
+    // Redis down: the same limit per process in memory at once, rather than an error (or a
+    // wait for ioredis' retries) for everyone.
+    rejectIfRedisNotReady: true,
     insuranceLimiter: new RateLimiterMemory({ points: config.verify.maxPerIpPerMinute, duration: 60 }),
   });
   const cache = chain ? createChainReadCache(chain, log, { pollMs: config.verify.chainPollMs }) : null;
