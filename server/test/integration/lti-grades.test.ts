@@ -445,5 +445,12 @@ describe('NRPS: roster sync', () => {
     expect(r.status).toBe(409);
     expect(r.body.error.message).toMatch(/not linked to an LMS course/);
     expect((await teacher.get(`/api/courses/${course.id}/lti-roster`)).body).toEqual({ linked: false, contexts: [] });
+    // An archived course's roster is left alone.
+    const exam = await publishedExam(t, teacher);
+    await placed(exam.id, { courseId: course.id });
+    expect((await teacher.post(`/api/courses/${course.id}/archive`)).status).toBe(200);
+    const archived = await teacher.post(`/api/courses/${course.id}/lti-roster/sync`);
+    expect(archived.status).toBe(409);
+    expect(archived.body.error.message).toMatch(/archived/);
   });
 });

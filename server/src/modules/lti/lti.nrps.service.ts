@@ -46,7 +46,8 @@ export function createLtiNrpsService(deps: { db: Db; secret: string; ltiGrades: 
     },
 
     async sync(caller: Caller, courseId: string): Promise<RosterSyncQueued> {
-      await findCourseFor(db, caller.actor, courseId);
+      const course = await findCourseFor(db, caller.actor, courseId);
+      if (!course.isActive) throw conflict('This course is archived: its roster cannot be synced. Unarchive it first.');
       const ids = await db.transaction(async (tx) => {
         const linked = (await repo.rosterStatusOfCourse(tx, courseId)).filter((r) => r.memberships_url);
         if (!linked.length) {
