@@ -1,6 +1,6 @@
 // Certificates end to end on a real Hardhat node: grading -> evaluate -> mint in
 // batches -> verify live against the chain; tampering, revocation, supersession.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -363,15 +363,22 @@ describe('through the workers', () => {
 
 describe('independent check (scripts/verify-certificate.ts)', () => {
   const script = fileURLToPath(new URL('../../../scripts/verify-certificate.ts', import.meta.url));
-  const check = (file: unknown) => {
+  // Asynchronous: a synchronous spawn blocked this process, whose server then reset the
+  // teacher's idle keep-alive connection under load (ECONNRESET on the next request).
+  const check = async (file: unknown) => {
     const dir = mkdtempSync(join(tmpdir(), 'cert-'));
     const path = join(dir, 'certificate.json');
     writeFileSync(path, JSON.stringify(file));
-    const r = spawnSync(process.execPath, [script, path, '--rpc', chainEnv.env.CHAIN_RPC_URL, '--json'], {
-      encoding: 'utf8',
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [script, path, '--rpc', chainEnv.env.CHAIN_RPC_URL, '--json'],
+        { encoding: 'utf8' },
+        (_err, stdout) => resolve({ code: child.exitCode, stdout }),
+      );
     });
     rmSync(dir, { recursive: true });
-    return { code: r.status, out: JSON.parse(r.stdout || '{}') as { verdict: string } };
+    return { code: r.code, out: JSON.parse(r.stdout || '{}') as { verdict: string } };
   };
 
   it('says valid, tampered, not found and revoked from the file and the chain alone', async () => {
@@ -381,15 +388,15 @@ describe('independent check (scripts/verify-certificate.ts)', () => {
     await mintPending(t.system.db, chain, log, 10);
     const [cert] = await certOf(p.attemptId);
     const file = (await new Client(t.url).get(`/api/verify/${cert!.publicId}/certificate.json`)).body;
-    expect(check(file)).toEqual({ code: 0, out: expect.objectContaining({ verdict: 'valid' }) });
+    expect(await check(file)).toEqual({ code: 0, out: expect.objectContaining({ verdict: 'valid' }) });
     const altered = structuredClone(file);
     altered.metadata.recipient.name = 'Someone Else';
-    expect(check(altered)).toMatchObject({ code: 2, out: { verdict: 'tampered' } });
+    expect(await check(altered)).toMatchObject({ code: 2, out: { verdict: 'tampered' } });
     const elsewhere = { ...file, anchor: { ...file.anchor, tokenId: '12345' } };
-    expect(check(elsewhere)).toMatchObject({ code: 3, out: { verdict: 'not_found' } });
-    expect(check({ nonsense: true })).toMatchObject({ code: 4, out: { verdict: 'error' } });
+    expect(await check(elsewhere)).toMatchObject({ code: 3, out: { verdict: 'not_found' } });
+    expect(await check({ nonsense: true })).toMatchObject({ code: 4, out: { verdict: 'error' } });
     await teacher.post(`/api/certificates/${cert!.id}/revoke`, { reason: 'Withdrawn' });
     await sendRevocation(t.system.db, chain, cert!.id);
-    expect(check(file)).toMatchObject({ code: 1, out: { verdict: 'revoked' } });
+    expect(await check(file)).toMatchObject({ code: 1, out: { verdict: 'revoked' } });
   });
 });
