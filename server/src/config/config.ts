@@ -118,11 +118,11 @@ const envSchema = z.object({
   CHAIN_EXPLORER_TX_URL: z.string().includes('{tx}', { message: 'must contain {tx}' }).optional(),
   // Sized for a school behind one NAT address (a class checking its certificates at once).
   VERIFY_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(300),
+  // LTI login + launch requests per client address per minute (a school behind one NAT).
+  LTI_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(600),
   // How often the verifier asks the chain for new blocks and the contract's issue/revoke
   // events, which keep its per-token cache true; 0: no cache, every lookup reads the chain.
   VERIFY_CHAIN_POLL_MS: int(0, 60_000).default(1000),
-  // LTI login + launch requests per client address per minute (a school behind one NAT).
-  LTI_MAX_PER_IP_PER_MINUTE: int(1, 100_000).default(600),
   // Zoom server-to-server OAuth app of one account. Unset: Zoom features say "not configured".
   ZOOM_ACCOUNT_ID: z.string().trim().min(1).max(200).optional(),
   ZOOM_CLIENT_ID: z.string().trim().min(1).max(200).optional(),

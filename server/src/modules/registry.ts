@@ -99,6 +99,7 @@ export function createServices(deps: ServiceDeps) {
   const proctoring = createProctoringService(deps);
   const camera = createCameraService({ ...deps, proctoring });
   const keys = createKeyStore(deps);
+  const verification = createVerificationService(deps);
   return {
     /** Signing keys for the LTI tool and the credential issuer (one store, both purposes). */
     keys,
@@ -131,7 +132,9 @@ export function createServices(deps: ServiceDeps) {
     results: createResultsService(deps),
     handGrading: createGradingService(deps),
     certificates: createCertificateService({ ...deps, publicUrl: deps.config.http.publicUrl }),
-    verification: createVerificationService(deps),
+    verification,
+    // Checks the anchored certificate of an uploaded credential through the verification service.
+    credentials: createCredentialService({ ...deps, keys, verification }),
     zoomMeetings: createZoomMeetingService(deps),
     attendance: createAttendanceService(deps),
     audit: createAuditService(deps),
@@ -170,8 +173,7 @@ export function createRoutes(deps: ServiceDeps, auth: AuthService, s: Services):
     ...reviewRoutes(s.review),
     ...certificateRoutes(s.certificates),
     ...verificationRoutes(s.verification, deps.config.http.publicUrl),
-    // Built here: it checks the anchored certificate through the verification service.
-    ...credentialRoutes(createCredentialService({ ...deps, keys: s.keys, verification: s.verification })),
+    ...credentialRoutes(s.credentials),
     ...zoomMeetingRoutes(s.zoomMeetings),
     ...attendanceRoutes(s.attendance),
     ...evidenceRoutes(s.evidence),
