@@ -325,7 +325,8 @@ describe('launch', () => {
   it('learner: account with the LMS email, enrolled, a participant of the exam, signed in', async () => {
     const r = await launchAs('learner');
     expect(r.status).toBe(303);
-    expect(r.location).toBe('/');
+    // No attempt yet: the home page, told to enter the linked exam at once.
+    expect(r.location).toMatch(/^\/\?exam=[0-9a-f-]{36}$/);
     const me = await clientFrom(r.res).get('/api/auth/me');
     expect(me.body.user).toMatchObject({ role: 'student', email: 'lena.learner@school.example', name: 'Lena Learner' });
     const userId = me.body.user.id as string;

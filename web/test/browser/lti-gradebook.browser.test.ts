@@ -31,10 +31,9 @@ describe('LMS gradebook (Deep Linking + AGS)', { timeout: 90_000 }, () => {
       .getByRole('region', { name: exam })
       .getByRole('button', { name: `Open as ${name}` })
       .click();
-    // Signed in through LTI (no password), home with the exam to enter.
-    await page.getByRole('heading', { name: `Welcome, ${name}` }).waitFor();
-    await page.getByRole('button', { name: `Enter ${exam}` }).click();
+    // Signed in through LTI (no password) and taken straight into the linked exam's lobby.
     await page.getByRole('button', { name: 'Start exam' }).click();
+    expect(new URL(page.url()).pathname).toMatch(/^\/attempts\//);
     await page.getByRole('button', { name: 'Show all questions on one page' }).click();
     for (const [prompt, options] of THREE_QUESTIONS) {
       await page.getByRole('group', { name: prompt }).getByRole('radio', { name: options[1], exact: true }).check();

@@ -43,7 +43,7 @@ describe('parseCredentialFile', () => {
   it('refuses a big file, a file that is not JSON and JSON that is no credential, naming the file', () => {
     expect(parseCredentialFile('big.json', MAX_CREDENTIAL_BYTES + 1, '{}')).toMatchObject({
       ok: false,
-      message: expect.stringContaining('big.json is 33 KB'),
+      message: expect.stringContaining('big.json is 17 KB'),
     });
     expect(parseCredentialFile('photo.json', 3, 'GIF')).toMatchObject({
       message: expect.stringContaining('photo.json is not a credential file'),

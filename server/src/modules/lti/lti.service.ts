@@ -93,7 +93,8 @@ export function createLtiService(deps: LtiDeps) {
           if (exam.status !== 'archived')
             await ensureParticipant(tx, secret, exam.id, account, course.teacherId ?? exam.createdBy);
           const attemptId = await openAttemptOf(tx, exam.id, account.id);
-          redirect = attemptId ? `/attempts/${attemptId}` : '/';
+          // No open attempt: the home page enters this exam at once (MyExams, ?exam=).
+          redirect = attemptId ? `/attempts/${attemptId}` : `/?exam=${exam.id}`;
         } else {
           redirect = `/teach/exams/${exam.id}`;
         }

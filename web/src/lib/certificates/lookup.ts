@@ -1,6 +1,7 @@
 // What a person pasted into the certificate lookup: a verification link, a certificate id,
 // a transaction hash or a token id. Told apart by shape, each checked with a message that
 // says what is wrong in words, before anything is sent.
+import { CREDENTIAL_UPLOAD_MAX_KB } from '@exam-hall/protocol';
 
 export type Lookup =
   | { kind: 'publicId'; publicId: string }
@@ -48,8 +49,8 @@ export function parseLookup(raw: string): Lookup {
   return { kind: 'publicId', publicId: id };
 }
 
-/** The most a credential file may weigh; the server refuses bigger ones too. */
-export const MAX_CREDENTIAL_BYTES = 32 * 1024;
+/** The most a credential file may weigh: the server's own limit (a real one is about 4 KB). */
+export const MAX_CREDENTIAL_BYTES = CREDENTIAL_UPLOAD_MAX_KB * 1024;
 
 /** An uploaded credential file read and checked enough to send: JSON with @context and type. */
 export function parseCredentialFile(
