@@ -72,7 +72,7 @@ describe('the camera detector on the student’s device', { timeout: 60_000 }, (
   // Launched together: each scene's Chromium loads the models while the others do.
   const runs = Promise.all(
     (['one', 'two', 'tilted', 'other'] as const).map(async (s) => [s, await open(s, s === 'one')] as const),
-  ).then((all) => new Map(all));
+  ).then((all) => new Map<CameraScene, Run>(all));
   const run = async (s: CameraScene) => (await runs).get(s)!;
   // --deny-permission-prompts: getUserMedia fails with NotAllowedError, as when a student clicks Block.
   const denying = launchWithCamera('one', { deny: true }).then((b) => (browsers.push(b), b));
