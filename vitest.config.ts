@@ -6,11 +6,8 @@ export default defineConfig({
   test: {
     // Browser test files in a seeded random order (each seeds its own data); other projects keep Vitest's.
     sequence: { sequencer: BrowserShuffleSequencer },
-    // Vitest's default is one worker fewer than the cores: 1 on a 2-core machine, which ran
-    // every file one after another. Unit, service and integration files each have their own
-    // database, Redis prefix and contract (server/test/support), so two run at once; the
-    // browser and contract projects stay one file at a time (fileParallelism: false).
-    maxWorkers: 2,
+    // One file at a time (Vitest's default on 2 cores). Two integration files at once saved
+    // about a minute but starved the dependency-outage tests' timers (a 30 s wait missed).
     projects: [
       {
         test: {

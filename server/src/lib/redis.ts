@@ -44,7 +44,9 @@ export function fireAndForgetPublisher(
   });
 }
 
-/** Waits for replies already on the wire (QUIT), unlike disconnect() which rejects them. */
+/** Waits for replies already on the wire (QUIT), unlike disconnect() which rejects them.
+ * A client that is not connected has nothing on the wire: a QUIT queued behind a Redis that
+ * is gone would fail after the retries, out of reach of any caller, so it just disconnects. */
 export async function closeRedis(...clients: Redis[]): Promise<void> {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  await Promise.all(clients.map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
 }

@@ -107,7 +107,7 @@ describe('navigation', { timeout: 60_000 }, () => {
   it('shows the signed-in menu on the public verify page, /start and an error page', async () => {
     const page = await pageAs('student');
     await page.goto(`/verify/${publicId}`);
-    await page.getByRole('heading', { name: 'Certificate verification', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Certificate check', level: 1 }).waitFor();
     await expectMenu(page, 'student');
     await page.getByRole('banner').getByRole('link', { name: 'Certificates' }).waitFor();
 
@@ -123,7 +123,7 @@ describe('navigation', { timeout: 60_000 }, () => {
   it('shows "Sign in" to a visitor on the verify page, which still works without a session', async () => {
     const page = await pageAs('anonymous');
     await page.goto(`/verify/${publicId}`);
-    await page.getByRole('heading', { name: 'Certificate verification', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Certificate check', level: 1 }).waitFor();
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
     await page.locator('[data-status]').first().waitFor();
     expect(await page.locator('[data-error-status]').count()).toBe(0);
