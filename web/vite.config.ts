@@ -25,4 +25,9 @@ export default defineConfig({
       },
     }),
   ],
+  build: {
+    // Fonts stay files: Vite inlines assets under 4 KB as data: URLs, and the CSP (font-src
+    // falls back to default-src 'self') blocks a data: font (one of KaTeX's is 3.6 KB).
+    assetsInlineLimit: (file) => (/\.(woff2?|ttf|otf)$/.test(file) ? false : undefined),
+  },
 });
