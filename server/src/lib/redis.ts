@@ -45,8 +45,10 @@ export function fireAndForgetPublisher(
 }
 
 /** Waits for replies already on the wire (QUIT), unlike disconnect() which rejects them.
- * A client that is not connected has nothing on the wire: a QUIT queued behind a Redis that
- * is gone would fail after the retries, out of reach of any caller, so it just disconnects. */
+ * A client whose Redis is gone (reconnecting) has nothing on the wire: a QUIT queued behind it
+ * would fail after the retries, out of reach of any caller, so it just disconnects. A client
+ * still connecting gets the QUIT, so the commands queued before it settle first. */
 export async function closeRedis(...clients: Redis[]): Promise<void> {
-  await Promise.all(clients.map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+  const gone = (c: Redis) => c.status === 'reconnecting' || c.status === 'end' || c.status === 'close';
+  await Promise.all(clients.map((c) => (gone(c) ? c.disconnect() : c.quit().catch(() => c.disconnect()))));
 }
