@@ -1,11 +1,11 @@
 // Baselines for "how fast can PostgreSQL itself go on this machine", both closed loops
 // at a fixed concurrency (the server's pool size), each request one autocommitted statement:
 //  - bareUpsertLoop: INSERT ... ON CONFLICT DO UPDATE of one row (the bare baseline);
-//  - saveSqlLoop: the hall's own save statement (attempts.live.repository saveAnswer) called
+//  - saveSqlLoop: the hall's own save statement (attempts.save.repository saveAnswer) called
 //    directly, which separates the cost of the SQL from the cost of the server around it.
 import pg from 'pg';
 import { createDb } from '../../server/src/db/client.ts';
-import { saveAnswer } from '../../server/src/modules/attempts/attempts.live.repository.ts';
+import { saveAnswer } from '../../server/src/modules/attempts/attempts.save.repository.ts';
 import { latency, sleep } from './stats.ts';
 import { saveContent } from './messages.ts';
 

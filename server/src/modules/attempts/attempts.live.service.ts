@@ -2,16 +2,14 @@
 // without loss, submission, proctoring signals and presence. The clock is the attempt
 // row's deadline; every change to it is pushed to the student at once. The proctor's
 // side of the hall is hall/hall.service.ts.
-import type { AttemptSnapshot, SaveAck, SaveAnswer } from '@exam-hall/protocol';
+import type { AttemptSnapshot } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import type { Attempt } from '../../db/schema/index.ts';
-import { AppError, badRequest } from '../../http/errors.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
 import * as audit from '../audit/audit.service.ts';
 import { transitionAttempt } from './attempts.state.ts';
 import { studentQuestions } from '../questions/questions.student.ts';
-import { checkResponse } from '../questions/types/index.ts';
 import type { ProctoringService } from '../proctoring/proctoring.service.ts';
 import type { AttemptPrincipal } from '../../policy/access.ts';
 import { loadOwnAttempt } from './attempts.service.ts';
@@ -20,6 +18,7 @@ import { createRowPusher } from '../hall/hall.rows.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as repo from './attempts.live.repository.ts';
+import { createSaveService } from './attempts.save.ts';
 
 /** What a socket remembers about an attempt it joined, so saves need no lookups. */
 export interface JoinedAttempt {
@@ -40,6 +39,7 @@ export function createAttemptLiveService(deps: {
 }) {
   const { db, secret, publish, proctoring, expiry, grading } = deps;
   const rows = createRowPusher(deps);
+  const saves = createSaveService({ db, rows });
 
   /** Someone entered or left the hall: attendance dashboards of the exam's running meetings refetch. */
   async function presenceChanged(examId: string) {
@@ -168,43 +168,8 @@ export function createAttemptLiveService(deps: {
       await presenceChanged(joined.examId);
     },
 
-    /** Acknowledged only after PostgreSQL committed it. */
-    async save(joined: JoinedAttempt, input: SaveAnswer): Promise<SaveAck> {
-      const q = joined.questions.get(input.questionId);
-      if (!q)
-        throw badRequest('This question is not part of the attempt.', [
-          { path: 'questionId', message: 'is not in this attempt' },
-        ]);
-      let response = input.response;
-      if (response !== null) {
-        const check = checkResponse(q, response);
-        if (!check.ok) {
-          const fields = check.problems.map((p) => ({ path: ['response', ...p.path].join('.'), message: p.message }));
-          // Socket acks carry no field list, so the message names them too.
-          throw badRequest(
-            `This answer does not fit the question: ${fields.map((f) => `${f.path} (${f.message})`).join('; ')}`,
-            fields,
-          );
-        }
-        // As the type stores it (an essay's HTML sanitised).
-        response = check.value;
-      }
-      const saved = await repo.saveAnswer(db, { ...input, response, attemptId: joined.attemptId });
-      if (saved) {
-        rows.pushRowSoon(joined);
-        return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
-      }
-      const state = await repo.attemptWriteState(db, joined.attemptId);
-      if (!state?.writable) {
-        const message =
-          state?.status === 'paused'
-            ? 'Your exam is paused by the proctor; answers are kept and can be saved when it resumes.'
-            : 'Time is up for this attempt: answers can no longer be changed.';
-        throw new AppError(409, 'invalid_transition', message);
-      }
-      // Writable but nothing written: this seq (or a newer one) was already applied.
-      return { seq: input.seq, applied: false, savedAt: new Date().toISOString() };
-    },
+    /** Acknowledged only after PostgreSQL committed it (attempts.save.ts). */
+    save: saves.save,
 
     async submit(joined: JoinedAttempt, userCtx: { ip: string }) {
       // The change and its audit row commit together; grading and pushes only after the commit.
