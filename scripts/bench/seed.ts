@@ -28,8 +28,8 @@ async function admin(base: string, statement: string) {
 }
 
 /** A new database with every migration applied; drop() removes it (idempotent). */
-export async function createBenchDatabase(base: string) {
-  const name = `eh_bench_hall_${randomBytes(4).toString('hex')}`;
+export async function createBenchDatabase(base: string, prefix = 'eh_bench_hall') {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await admin(base, `create database ${name}`);
   const url = databaseUrl(base, name);
   let dropped = false;
