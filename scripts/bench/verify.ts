@@ -1,7 +1,8 @@
 // After the load: every save the server acknowledged must be in PostgreSQL. Per
 // (attempt, question) the stored seq must be at least the highest seq acknowledged
 // (the server drops older ones), at most the highest sent, and the stored response
-// must be the one that seq carried; attempts.last_seq likewise.
+// must be the one that seq carried. Per attempt, the seq a rejoining page continues from
+// (the highest stored seq, the join snapshot's lastSeq) likewise.
 import pg from 'pg';
 import { saveContent, type FinalReport } from './messages.ts';
 
@@ -50,7 +51,8 @@ export async function verifyAgainstDatabase(
       [examId],
     );
     const lastSeqs = await c.query<{ id: string; last_seq: string }>(
-      `select id, last_seq from attempts where exam_id = $1`,
+      `select a.id, coalesce(max(an.seq), 0) as last_seq
+         from attempts a left join answers an on an.attempt_id = a.id where a.exam_id = $1 group by a.id`,
       [examId],
     );
     const stored = new Map(rows.rows.map((r) => [`${r.attempt_id}:${r.question_id}`, r]));

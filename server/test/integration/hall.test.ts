@@ -86,8 +86,9 @@ describe('autosave', () => {
     expect(await save(2, 'a')).toMatchObject({ seq: 2, applied: false }); // stale, arrives late
     const [after] = await t.system.db.select().from(answers).where(eq(answers.attemptId, attemptId));
     expect(after).toMatchObject({ response: { optionId: 'c' }, seq: 3 });
-    const [a] = await t.system.db.select().from(attempts).where(eq(attempts.id, attemptId));
-    expect(a!.lastSeq).toBe(3);
+    // A page that joins again continues after the highest applied seq (a stale save never lowers it).
+    const again = await call(socket, 'attempt:join', { attemptId, deviceId: 'device-one-0001' });
+    expect(again.lastSeq).toBe(3);
   });
 
   it('validates the response against the question type', async () => {

@@ -71,8 +71,6 @@ export const attempts = pgTable(
     optionOrder: jsonb('option_order').$type<Record<string, string[]>>().notNull().default({}),
     // Bank questions this attempt took from the exam's sections (also in question_order).
     drawnQuestions: jsonb('drawn_questions').$type<Record<string, DrawnQuestion>>().notNull().default({}),
-    // Highest autosave sequence number applied; older replays from the outbox are ignored.
-    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
     score: numeric('score', { precision: 10, scale: 2, mode: 'number' }),
     maxScore: numeric('max_score', { precision: 10, scale: 2, mode: 'number' }),
     percentage: numeric('percentage', { precision: 5, scale: 2, mode: 'number' }),
@@ -127,7 +125,6 @@ export const attempts = pgTable(
     check('attempts_paused_ck', sql`${t.status} <> 'paused' or ${t.pausedAt} is not null`),
     check('attempts_submitted_ck', sql`${t.status} <> 'submitted' or ${t.submittedAt} is not null`),
     check('attempts_seconds_ck', sql`${t.pausedTotalSeconds} >= 0 and ${t.disconnectCreditSeconds} >= 0`),
-    check('attempts_last_seq_ck', sql`${t.lastSeq} >= 0`),
     check('attempts_percentage_ck', sql`${t.percentage} is null or ${t.percentage} between 0 and 100`),
     check('attempts_score_ck', sql`${t.score} is null or ${t.score} >= 0`),
     check('attempts_risk_score_ck', sql`${t.riskScore} between 0 and 100`),

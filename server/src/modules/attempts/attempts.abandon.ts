@@ -8,8 +8,8 @@
 //        one, else the exam's (not available anytime and ends_at <= now; an exam without a
 //        window has nothing to be left past, so its attempts expire), and
 //     4. the student did nothing in it for the whole of its time: no answer was ever saved
-//        (last_seq = 0: the page's first save has seq 1, and a flag or a cleared answer is
-//        a save too), and no device of theirs is connected to it now (no open presence
+//        (no answer row: every save writes one, and a flag or a cleared answer is a save
+//        too), and no device of theirs is connected to it now (no open presence
 //        segment).
 //
 // last_activity_at alone cannot tell (4): a proctor's pause and resume move it too. An
@@ -19,7 +19,7 @@
 // whose exam closed before they started end as abandoned too (attempts.lobby.ts).
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { attempts, examParticipants, exams, presence, type Attempt } from '../../db/schema/index.ts';
+import { answers, attempts, examParticipants, exams, presence, type Attempt } from '../../db/schema/index.ts';
 import { AppError } from '../../http/errors.ts';
 import * as audit from '../audit/audit.service.ts';
 import { hallRows } from '../hall/hall.repository.ts';
@@ -31,10 +31,11 @@ import { transitionAttempt } from './attempts.state.ts';
 export async function abandonIfLeft(db: Db, attemptId: string): Promise<Attempt | null> {
   try {
     return await db.transaction(async (tx) => {
-      // Row lock: a save racing with this either committed first (last_seq > 0 is seen
-      // here) or waits and then finds the attempt no longer in progress.
+      // Row lock: a save racing with this (it holds the row FOR SHARE) either committed
+      // first, and its answer row is seen by the next statement's fresh snapshot, or waits
+      // for this lock and then finds the attempt no longer in progress.
       const [a] = await tx
-        .select({ lastSeq: attempts.lastSeq })
+        .select({ id: attempts.id })
         .from(attempts)
         .innerJoin(exams, eq(exams.id, attempts.examId))
         .innerJoin(examParticipants, eq(examParticipants.id, attempts.participantId))
@@ -47,7 +48,13 @@ export async function abandonIfLeft(db: Db, attemptId: string): Promise<Attempt 
           ),
         )
         .for('update', { of: attempts });
-      if (!a || a.lastSeq > 0) return null;
+      if (!a) return null;
+      const [saved] = await tx
+        .select({ id: answers.id })
+        .from(answers)
+        .where(eq(answers.attemptId, attemptId))
+        .limit(1);
+      if (saved) return null;
       const [open] = await tx
         .select({ id: presence.id })
         .from(presence)

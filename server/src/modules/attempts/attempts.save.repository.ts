@@ -5,49 +5,85 @@ import type { Db } from '../../db/client.ts';
 import { answers, attempts } from '../../db/schema/index.ts';
 import { SAVE_GRACE_SECONDS } from './attempts.live.repository.ts';
 
+export interface SaveRow {
+  attemptId: string;
+  questionId: string;
+  seq: number;
+  response: unknown;
+  flagged: boolean;
+  timeSpentSeconds?: number | undefined;
+}
+
+/** For each save of a batch: written, or why not (stale: a newer seq is stored; closed: not writable now). */
+export type SaveOutcome = 'written' | 'stale' | 'closed';
+
 /**
- * One autosave in one statement: the attempt must be in progress and within its
- * deadline (plus grace); the answer is written only if this save is newer than the
- * stored one for that question, so replays are no-ops and stale saves never win.
- * The page's time on the question (timeSpentSeconds) is added with the write, and only
- * then (a replay adds nothing twice); it is capped at what is left of the attempt's
- * running time (since it started, less pauses) after the time already counted on all its
- * answers, so the answers' times together never exceed the time the attempt has run.
- * Answers the stored sequence, or null when nothing was written.
+ * A batch of autosaves in ONE statement (one commit: group commit, attempts.save.ts),
+ * at most one save per attempt (the batcher defers the others to the next batch, so an
+ * attempt's saves apply in order). Per save, exactly the rules of a single save:
+ *  - the attempt must be in progress and within its deadline plus grace; its row is
+ *    locked FOR SHARE (in id order, so two batches never deadlock), so a submission or
+ *    expiry either commits first (the save finds it closed) or waits for this commit:
+ *    no answer is ever written into an ended attempt. No attempt row is rewritten.
+ *  - the answer is written only if this save is newer than the stored one for that
+ *    question, so replays are no-ops and stale saves never win;
+ *  - the page's time on the question (timeSpentSeconds) is added with the write, and only
+ *    then (a replay adds nothing twice); it is capped at what is left of the attempt's
+ *    running time (since it started, less pauses) after the time already counted on all
+ *    its answers, so the answers' times together never exceed the time the attempt has run.
+ * The statement's parameters are seven arrays, so its text is the same for any batch size.
  */
-export async function saveAnswer(
-  db: Db,
-  s: {
-    attemptId: string;
-    questionId: string;
-    seq: number;
-    response: unknown;
-    flagged: boolean;
-    timeSpentSeconds?: number | undefined;
-  },
-): Promise<{ seq: number } | null> {
-  const res = await db.execute<{ seq: string }>(sql`
-    with a as (
-      update ${attempts}
-         set last_seq = greatest(${attempts.lastSeq}, ${s.seq}), last_activity_at = now()
-       where ${attempts.id} = ${s.attemptId}
+export async function saveAnswers(db: Db, rows: readonly SaveRow[]): Promise<SaveOutcome[]> {
+  if (new Set(rows.map((r) => r.attemptId)).size !== rows.length) {
+    throw new Error('saveAnswers takes at most one save per attempt');
+  }
+  const res = await db.execute<{ kind: 'w' | 'a'; attempt_id: string }>(sql`
+    with input as (
+      select * from unnest(
+        ${sql.param(rows.map((r) => r.attemptId))}::uuid[], ${sql.param(rows.map((r) => r.questionId))}::uuid[],
+        ${sql.param(rows.map((r) => (r.response === null ? null : JSON.stringify(r.response))))}::jsonb[],
+        ${sql.param(rows.map((r) => r.flagged))}::boolean[], ${sql.param(rows.map((r) => r.seq))}::bigint[],
+        ${sql.param(rows.map((r) => r.timeSpentSeconds ?? 0))}::int[]
+      ) as t(attempt_id, question_id, response, flagged, seq, spent)
+    ),
+    locked as (
+      select ${attempts.id} as id, ${attempts.startedAt} as started_at, ${attempts.pausedTotalSeconds} as paused
+        from ${attempts}
+       where ${attempts.id} in (select attempt_id from input)
          and ${attempts.status} = 'in_progress'
          and ${attempts.deadlineAt} + make_interval(secs => ${SAVE_GRACE_SECONDS}) > now()
-      returning ${attempts.id} as id,
-        greatest(0, ceil(extract(epoch from now() - ${attempts.startedAt}))::int - ${attempts.pausedTotalSeconds}
-          - (select coalesce(sum(time_spent_seconds), 0) from ${answers} where attempt_id = ${s.attemptId}))::int as budget
+       order by ${attempts.id}
+         for share
+    ),
+    writable as (
+      select l.id, greatest(0, ceil(extract(epoch from now() - l.started_at))::int - l.paused
+               - (select coalesce(sum(time_spent_seconds), 0) from ${answers} where attempt_id = l.id))::int as budget
+        from locked l
+    ),
+    written as (
+      insert into ${answers} (attempt_id, question_id, response, flagged, seq, time_spent_seconds, answered_at, updated_at)
+      select i.attempt_id, i.question_id, i.response, i.flagged, i.seq, least(i.spent, w.budget), now(), now()
+        from input i join writable w on w.id = i.attempt_id
+       order by i.attempt_id
+      on conflict (attempt_id, question_id) do update
+         set response = excluded.response, flagged = excluded.flagged, seq = excluded.seq, updated_at = now(),
+             time_spent_seconds = ${answers}.time_spent_seconds + excluded.time_spent_seconds
+       where ${answers}.seq < excluded.seq
+      returning attempt_id
     )
-    insert into ${answers} (attempt_id, question_id, response, flagged, seq, time_spent_seconds, answered_at, updated_at)
-    select a.id, ${s.questionId}, ${s.response === null ? null : JSON.stringify(s.response)}::jsonb, ${s.flagged}, ${s.seq},
-           least(${s.timeSpentSeconds ?? 0}::int, a.budget), now(), now()
-      from a
-    on conflict (attempt_id, question_id) do update
-       set response = excluded.response, flagged = excluded.flagged, seq = excluded.seq, updated_at = now(),
-           time_spent_seconds = ${answers}.time_spent_seconds + excluded.time_spent_seconds
-     where ${answers}.seq < excluded.seq
-    returning seq`);
-  const row = res.rows[0];
-  return row ? { seq: Number(row.seq) } : null;
+    select 'w' as kind, attempt_id from written
+    union all
+    select 'a' as kind, id from writable`);
+  const written = new Set<string>();
+  const open = new Set<string>();
+  for (const r of res.rows) (r.kind === 'w' ? written : open).add(r.attempt_id);
+  return rows.map((r) => (written.has(r.attemptId) ? 'written' : open.has(r.attemptId) ? 'stale' : 'closed'));
+}
+
+/** One save: a batch of one (tests, scripts). Answers the stored sequence, or null when nothing was written. */
+export async function saveAnswer(db: Db, s: SaveRow): Promise<{ seq: number } | null> {
+  const [outcome] = await saveAnswers(db, [s]);
+  return outcome === 'written' ? { seq: s.seq } : null;
 }
 
 export async function attemptWriteState(db: Db, attemptId: string) {

@@ -8,9 +8,11 @@ import { checkResponse } from '../questions/types/index.ts';
 import type { RowPusher } from '../hall/hall.rows.ts';
 import type { JoinedAttempt } from './attempts.live.service.ts';
 import * as repo from './attempts.save.repository.ts';
+import { createSaveBatcher } from './attempts.save-batcher.ts';
 
-export function createSaveService(deps: { db: Db; rows: Pick<RowPusher, 'pushRowSoon'> }) {
+export function createSaveService(deps: { db: Db; rows: Pick<RowPusher, 'progressSoon'> }) {
   const { db, rows } = deps;
+  const batcher = createSaveBatcher(db);
   return {
     /** Acknowledged only after PostgreSQL committed it. */
     async save(joined: JoinedAttempt, input: SaveAnswer): Promise<SaveAck> {
@@ -33,11 +35,14 @@ export function createSaveService(deps: { db: Db; rows: Pick<RowPusher, 'pushRow
         // As the type stores it (an essay's HTML sanitised).
         response = check.value;
       }
-      const saved = await repo.saveAnswer(db, { ...input, response, attemptId: joined.attemptId });
-      if (saved) {
-        rows.pushRowSoon(joined);
+      // Group commit: written with the saves that arrived alongside, in one commit.
+      const outcome = await batcher.save({ ...input, response, attemptId: joined.attemptId });
+      if (outcome === 'written') {
+        rows.progressSoon(joined);
         return { seq: input.seq, applied: true, savedAt: new Date().toISOString() };
       }
+      if (outcome === 'stale') return { seq: input.seq, applied: false, savedAt: new Date().toISOString() };
+      // Not writable when the batch ran: say why (paused, or time is up) as it is now.
       const state = await repo.attemptWriteState(db, joined.attemptId);
       if (!state?.writable) {
         const message =
@@ -46,9 +51,10 @@ export function createSaveService(deps: { db: Db; rows: Pick<RowPusher, 'pushRow
             : 'Time is up for this attempt: answers can no longer be changed.';
         throw new AppError(409, 'invalid_transition', message);
       }
-      // Writable but nothing written: this seq (or a newer one) was already applied.
-      return { seq: input.seq, applied: false, savedAt: new Date().toISOString() };
+      // Writable again by now (a resume raced the batch): nothing was written, so the page retries it.
+      throw new AppError(409, 'conflict', 'The attempt changed while saving; the answer will be sent again.');
     },
+    stats: batcher.stats,
   };
 }
 export type SaveService = ReturnType<typeof createSaveService>;
