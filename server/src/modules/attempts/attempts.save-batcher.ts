@@ -33,6 +33,8 @@ export function createSaveBatcher(db: Db, opts: SaveBatcherOptions = {}) {
   let queue: Waiting[] = [];
   let inFlight = 0;
   let scheduled = false;
+  /** Attempts with a save in a batch being written: their next save waits for it. */
+  const busy = new Set<string>();
   const stats = { batches: 0, saves: 0, largest: 0 };
 
   function schedule() {
@@ -42,14 +44,17 @@ export function createSaveBatcher(db: Db, opts: SaveBatcherOptions = {}) {
     setImmediate(flush);
   }
 
-  /** The oldest waiting saves, one per attempt; the rest keep their place in the queue. */
+  /**
+   * The oldest waiting saves, one per attempt and none of an attempt that has a save in a
+   * batch being written (so an attempt's saves commit one after another, in order); the
+   * rest keep their place in the queue.
+   */
   function take(): Waiting[] {
     const batch: Waiting[] = [];
     const rest: Waiting[] = [];
-    const seen = new Set<string>();
     for (const w of queue) {
-      if (batch.length < maxBatch && !seen.has(w.row.attemptId)) {
-        seen.add(w.row.attemptId);
+      if (batch.length < maxBatch && !busy.has(w.row.attemptId)) {
+        busy.add(w.row.attemptId);
         batch.push(w);
       } else rest.push(w);
     }
@@ -61,11 +66,13 @@ export function createSaveBatcher(db: Db, opts: SaveBatcherOptions = {}) {
     scheduled = false;
     while (inFlight < maxInFlight && queue.length) {
       const batch = take();
+      if (!batch.length) return; // every waiting save's attempt is in a batch being written
       inFlight++;
       stats.batches++;
       stats.saves += batch.length;
       stats.largest = Math.max(stats.largest, batch.length);
       void write(batch).finally(() => {
+        for (const w of batch) busy.delete(w.row.attemptId);
         inFlight--;
         schedule();
       });
