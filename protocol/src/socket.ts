@@ -57,6 +57,17 @@ export const hallActionReplySchema = z.object({ row: hallRowSchema });
 export const reviewAlertReplySchema = z.object({ event: proctoringEventSchema });
 export const reviewAlertsReplySchema = z.object({ events: z.array(proctoringEventSchema) });
 export const attendanceWatchReplySchema = z.object({ watching: z.literal(true) });
+/**
+ * One participant's progress after saves: only the answered count changed, so the hall
+ * sends this (about 100 bytes) instead of the whole roster row (about 430).
+ */
+export const hallProgressItemSchema = z.object({
+  participantId: z.uuid(),
+  /** The attempt it counts; a page showing another attempt of the participant ignores it. */
+  attemptId: z.uuid(),
+  answered: z.number().int().min(0),
+});
+export type HallProgressItem = z.infer<typeof hallProgressItemSchema>;
 
 /** Client to server: payload schema (null: the event has no payload) and ack schema. */
 export const clientEvents = {
@@ -100,6 +111,8 @@ export const serverEvents = {
   'hall:row': hallRowSchema,
   /** Proctors: progress of several participants at once (answers saved in the last second). */
   'hall:rows': z.array(hallRowSchema),
+  /** Proctors: answered counts that changed with saves (about once a second, in chunks of at most 500). */
+  'hall:progress': z.array(hallProgressItemSchema),
   /** Proctors: a new proctoring event, with the attempt's new risk. */
   'hall:alert': z.object({ event: proctoringEventSchema, risk: riskBreakdownSchema }),
   'hall:alert-reviewed': z.object({ event: proctoringEventSchema }),

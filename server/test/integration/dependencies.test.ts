@@ -223,6 +223,8 @@ describe('dependency outages', () => {
     const ps = await socket(b.url, proctor);
     const rowsAt: number[] = [];
     ps.on('hall:rows', (rows: HallRow[]) => rows.length && rowsAt.push(Date.now()));
+    // Saves move the answered counts with compact progress deltas.
+    ps.on('hall:progress', (items: unknown[]) => items.length && rowsAt.push(Date.now()));
     await call(ps, 'hall:watch', { examId: exam.id });
 
     const saves = saving(savers);

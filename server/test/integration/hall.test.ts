@@ -149,9 +149,10 @@ describe('proctoring', () => {
     expect(hall.rows[0]).toMatchObject({ attemptId, status: 'in_progress', connections: 0, answered: 0 });
 
     const ss = await socketFor(student);
-    const joinedRow = nextEvent(ps, 'hall:row');
+    // The joined row reaches the proctor coalesced with the exam's other joins (one message a second).
+    const joinedRow = nextEvent(ps, 'hall:rows');
     const snap = await call(ss, 'attempt:join', { attemptId, deviceId: 'laptop-000001' });
-    expect(await joinedRow).toMatchObject({ attemptId, connections: 1, devices: 1 });
+    expect(await joinedRow).toEqual([expect.objectContaining({ attemptId, connections: 1, devices: 1 })]);
 
     const alert = nextEvent(ps, 'hall:alert');
     await call(ss, 'proctor:signal', {
@@ -174,11 +175,16 @@ describe('proctoring', () => {
     await call(phone, 'attempt:join', { attemptId, deviceId: 'phone-0000001' });
     expect((await second).event.type).toBe('second_device');
 
-    // Progress reaches the proctor after saves, batched per exam once a second in one message.
-    const progress = nextEvent(ps, 'hall:rows');
+    // Progress reaches the proctor after saves, batched per exam once a second as a compact
+    // delta (the answered count, not the whole row); a cleared answer moves it back down.
+    const participantId = hall.rows[0].participantId;
+    const progress = nextEvent(ps, 'hall:progress');
     const tf = snap.questions.find((x: { type: string }) => x.type === 'true_false');
     await call(ss, 'answer:save', { attemptId, seq: 1, questionId: tf.id, response: { value: true }, flagged: true });
-    expect(await progress).toEqual([expect.objectContaining({ attemptId, answered: 1 })]);
+    expect(await progress).toEqual([{ participantId, attemptId, answered: 1 }]);
+    const cleared = nextEvent(ps, 'hall:progress');
+    await call(ss, 'answer:save', { attemptId, seq: 2, questionId: tf.id, response: null });
+    expect(await cleared).toEqual([{ participantId, attemptId, answered: 0 }]);
     await call(ss, 'proctor:signal', { attemptId, type: 'copy', clientEventId: 'evt-00000002' });
 
     const reviewed = await call(ps, 'alert:review', { eventId: a.event.id, status: 'dismissed', note: 'looked fine' });

@@ -204,10 +204,9 @@ export function createAttemptLiveService(deps: {
         clientEventId,
         { confidence },
       );
-      if (event) {
-        const a = await repo.attemptById(db, joined.attemptId);
-        if (a) await rows.pushRow(a);
-      }
+      // The alert (with the new risk) reached the proctors already; the row's open-alert
+      // count follows in the hall's per-exam batch.
+      if (event) rows.pushRowSoon(joined);
       return event ? { stored: true, eventId: event.id } : { stored: false };
     },
   };

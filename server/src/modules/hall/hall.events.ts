@@ -5,6 +5,7 @@ import {
   rooms,
   type Clock,
   type HallCamera,
+  type HallProgressItem,
   type HallRow,
   type ProctoringEventDto,
   type RiskBreakdown,
@@ -27,6 +28,8 @@ export interface HallPublisher {
   row(examId: string, row: HallRow): void;
   /** One message for a batch: cheaper than one emit per row through the adapter. */
   rows(examId: string, rows: HallRow[]): void;
+  /** Answered counts that changed with saves: a compact delta instead of whole rows. */
+  progress(examId: string, items: HallProgressItem[]): void;
   alert(examId: string, event: ProctoringEventDto, risk: RiskBreakdown): void;
   alertReviewed(examId: string, event: ProctoringEventDto): void;
   /** One student's camera state changed (camera proctoring). */
@@ -100,6 +103,9 @@ export function socketPublisher(io: RoomEmitter): HallPublisher & { silence: () 
     rows: (examId, rows) => {
       if (rows.length) to(rooms.examProctors(examId), 'hall:rows', rows);
     },
+    progress: (examId, items) => {
+      if (items.length) to(rooms.examProctors(examId), 'hall:progress', items);
+    },
     alert: (examId, event, risk) => to(rooms.examProctors(examId), 'hall:alert', { event, risk }),
     alertReviewed: (examId, event) => to(rooms.examProctors(examId), 'hall:alert-reviewed', { event }),
     camera: (examId, camera) => to(rooms.examProctors(examId), 'hall:camera', camera),
@@ -127,6 +133,7 @@ export const silentPublisher: HallPublisher = {
   moved: () => {},
   row: () => {},
   rows: () => {},
+  progress: () => {},
   alert: () => {},
   alertReviewed: () => {},
   camera: () => {},

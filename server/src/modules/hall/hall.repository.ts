@@ -80,6 +80,21 @@ export function lockAttemptsIn(tx: Tx, examId: string, statuses: AttemptStatus[]
     .for('update');
 }
 
+/**
+ * Answered questions per attempt, for these attempts only (the progress deltas of
+ * hall.rows.ts); an attempt without answers counts 0. One index probe each
+ * (answers_attempt_question_uq), none of the roster's joins.
+ */
+export async function answeredCounts(db: Db, attemptIds: string[]): Promise<Map<string, number>> {
+  // One array parameter (drizzle would expand a JS array into one parameter per id); the
+  // ids are attempts' UUIDs from the database, so the literal needs no quoting.
+  const res = await db.execute<{ attempt_id: string; answered: number }>(sql`
+    select t.id as attempt_id,
+           (select count(*) from answers an where an.attempt_id = t.id and an.response is not null)::int as answered
+      from unnest(${`{${attemptIds.join(',')}}`}::uuid[]) as t(id)`);
+  return new Map(res.rows.map((r) => [r.attempt_id, r.answered]));
+}
+
 type RawRow = {
   participant_id: string;
   user_id: string;

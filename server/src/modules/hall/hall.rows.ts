@@ -1,10 +1,16 @@
 // Pushing roster rows to an exam's proctors: after a proctor's action (hall.service.ts)
 // and after a student's join, save, signal or submit (attempts/attempts.live.service.ts).
-import type { HallRow } from '@exam-hall/protocol';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import type { HallProgressItem, HallRow } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import type { Attempt } from '../../db/schema/index.ts';
 import type { HallPublisher } from './hall.events.ts';
 import * as repo from './hall.repository.ts';
+
+/** How long changes are collected per exam before one query and one push. */
+export const BATCH_MS = 1000;
+/** Progress items per emit: a delta of 10,000 goes out in 20 emits, with other work between them. */
+export const PROGRESS_CHUNK = 500;
 
 export function createRowPusher(deps: { db: Db; publish: HallPublisher }) {
   const { db, publish } = deps;
@@ -15,31 +21,61 @@ export function createRowPusher(deps: { db: Db; publish: HallPublisher }) {
     return row;
   }
 
-  // Progress after saves reaches proctors in batches: the participants whose answers
-  // changed are collected per exam and sent once a second with one roster query, so
-  // the cost does not grow with the save rate.
-  const dirty = new Map<string, Set<string>>();
-  function pushRowSoon(a: { examId: string; participantId: string }) {
-    const pending = dirty.get(a.examId);
-    if (pending) {
-      pending.add(a.participantId);
-      return;
-    }
-    dirty.set(a.examId, new Set([a.participantId]));
-    const timer = setTimeout(() => {
-      const ids = [...(dirty.get(a.examId) ?? [])];
-      dirty.delete(a.examId);
-      repo
-        .hallRows(db, a.examId, ids)
-        .then((rows) => publish.rows(a.examId, rows))
-        .catch(() => {});
-    }, 1000);
-    timer.unref();
+  /**
+   * Collects keys per exam and hands each exam's set to `flush` once, BATCH_MS after the
+   * first: the cost follows the number of exams and seconds, not the rate of changes.
+   */
+  function batcher<V>(flush: (examId: string, pending: Map<string, V>) => Promise<void>) {
+    const dirty = new Map<string, Map<string, V>>();
+    return (examId: string, key: string, value: V) => {
+      const pending = dirty.get(examId);
+      if (pending) {
+        pending.set(key, value);
+        return;
+      }
+      dirty.set(examId, new Map([[key, value]]));
+      const timer = setTimeout(() => {
+        const batch = dirty.get(examId)!;
+        dirty.delete(examId);
+        // Best effort: the next snapshot (a proctor's reconnect) has the rows anyway.
+        flush(examId, batch).catch(() => {});
+      }, BATCH_MS);
+      timer.unref();
+    };
   }
+
+  // Full rows (a join or a leave changed presence): one roster query per exam per second.
+  const rowBatch = batcher<string>(async (examId, pending) => {
+    publish.rows(examId, await repo.hallRows(db, examId, [...pending.keys()]));
+  });
+
+  // Progress after saves: only the answered count moved, so one cheap count per attempt
+  // and a compact event, in chunks with the event loop free in between.
+  const progressBatch = batcher<string>(async (examId, pending) => {
+    const counts = await repo.answeredCounts(db, [...pending.keys()]);
+    const items: HallProgressItem[] = [];
+    for (const [attemptId, participantId] of pending) {
+      const answered = counts.get(attemptId);
+      if (answered !== undefined) items.push({ participantId, attemptId, answered });
+    }
+    for (let i = 0; i < items.length; i += PROGRESS_CHUNK) {
+      if (i > 0) await nextTick();
+      publish.progress(examId, items.slice(i, i + PROGRESS_CHUNK));
+    }
+  });
 
   return {
     pushRow,
-    pushRowSoon,
+
+    /** This participant's row changed (joined, left): the full row reaches the proctors within a second. */
+    pushRowSoon(a: { examId: string; participantId: string }) {
+      rowBatch(a.examId, a.participantId, a.participantId);
+    },
+
+    /** This attempt's answers changed: its answered count reaches the proctors within a second. */
+    progressSoon(a: { examId: string; participantId: string; attemptId: string }) {
+      progressBatch(a.examId, a.attemptId, a.participantId);
+    },
 
     /** Pushes an attempt's current row to its proctors (after an alert review, say). */
     async refreshRow(attemptId: string) {

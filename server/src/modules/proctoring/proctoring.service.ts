@@ -39,7 +39,11 @@ export function toEventDto(e: ProctoringEvent): ProctoringEventDto {
  * by its confidence (alerts without one count in full), capped at 100.
  */
 export async function riskOf(db: Db | Tx, attemptId: string): Promise<RiskBreakdown> {
-  const rows = await repo.countsByType(db, attemptId);
+  return breakdownOf(await repo.countsByType(db, attemptId));
+}
+
+/** The risk rule above, from the attempt's counts by type. */
+export function breakdownOf(rows: repo.TypeCount[]): RiskBreakdown {
   const round2 = (n: number) => Math.round(n * 100) / 100;
   const items = rows
     .map((r) => {
@@ -74,20 +78,26 @@ export function createProctoringService(deps: { db: Db; secret: string; publish:
     clientEventId?: string,
     opts: { confidence?: number | undefined } = {},
   ): Promise<ProctoringEventDto | null> {
-    const event = await repo.insertEvent(db, {
+    // One round trip stores the alert (strict mode read in the same statement) and counts
+    // the attempt's alerts: the proctors hear of it as soon as it is committed.
+    const stored = await repo.insertEventCounted(db, {
       attemptId: attempt.id,
       examId: attempt.examId,
       userId: attempt.userId,
       type,
-      severity: severityFor(type, await repo.strictMode(db, attempt.examId)),
+      normal: severityFor(type, false),
+      raised: severityFor(type, true),
       details,
       confidence: opts.confidence ?? null,
       clientEventId: clientEventId ?? null,
     });
-    if (!event) return null;
-    const risk = await updateRisk(attempt.id);
-    const dto = toEventDto(event);
+    if (!stored) return null;
+    const risk = breakdownOf(stored.counts);
+    const dto = toEventDto(stored.event);
     publish.alert(attempt.examId, dto, risk);
+    // Then the score on the attempt, from the same counts unless another alert or a review
+    // came in between (then counted afresh, as a review does).
+    if (!(await repo.setRiskScoreIfUnchanged(db, attempt.id, risk.score, stored.counted))) await updateRisk(attempt.id);
     return dto;
   }
 

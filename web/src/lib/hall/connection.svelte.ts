@@ -9,6 +9,7 @@ import type {
   HallAction,
   HallBulk,
   HallBulkReply,
+  HallProgressItem,
   HallRow,
   ProctoringEventDto,
   ReviewAlerts,
@@ -40,6 +41,9 @@ export class HallConnection extends LiveSocket {
   /** Row updates waiting to be drawn, latest per participant: a burst is drawn once. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a queue, not state anything renders
   #rows = new Map<string, HallRow>();
+  /** Answered counts waiting to be drawn with the rows, latest per participant. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a queue, not state anything renders
+  #progress = new Map<string, HallProgressItem>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Told about each alert that is new to this page (for the announcement). */
   onalert: ((event: ProctoringEventDto) => void) | undefined;
@@ -62,6 +66,21 @@ export class HallConnection extends LiveSocket {
 
   #queueRow(row: HallRow) {
     this.#rows.set(row.participantId, row);
+    // The row is newer than any count queued before it.
+    this.#progress.delete(row.participantId);
+    this.#scheduleFlush();
+  }
+
+  #queueProgress(item: HallProgressItem) {
+    const queued = this.#rows.get(item.participantId);
+    // A queued row is older than this count: it goes out with the count in it.
+    if (queued?.attemptId === item.attemptId)
+      this.#rows.set(item.participantId, { ...queued, answered: item.answered });
+    else this.#progress.set(item.participantId, item);
+    this.#scheduleFlush();
+  }
+
+  #scheduleFlush() {
     // Five redraws a second at most: 500 students saving answers would otherwise
     // redraw the roster at every frame, for changes nobody can read that fast.
     this.#flushTimer ??= setTimeout(() => this.#flushRows(), FLUSH_MS);
@@ -71,8 +90,11 @@ export class HallConnection extends LiveSocket {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     const rows = [...this.#rows.values()];
+    const progress = [...this.#progress.values()];
     this.#rows.clear();
-    this.#hall.applyRows(rows);
+    this.#progress.clear();
+    if (rows.length) this.#hall.applyRows(rows);
+    if (progress.length) this.#hall.applyProgress(progress);
   }
 
   #stream(apply: () => void) {
@@ -84,6 +106,7 @@ export class HallConnection extends LiveSocket {
     const s = this.socket;
     s.on('hall:row', (row) => this.#stream(() => this.#queueRow(row)));
     s.on('hall:rows', (rows) => this.#stream(() => rows.forEach((row) => this.#queueRow(row))));
+    s.on('hall:progress', (items) => this.#stream(() => items.forEach((item) => this.#queueProgress(item))));
     s.on('hall:alert', ({ event, risk }) =>
       this.#stream(() => {
         if (this.#hall.addAlert(event, risk)) this.onalert?.(event);
@@ -105,6 +128,7 @@ export class HallConnection extends LiveSocket {
       const snapshot = await this.#call('hall:watch', { examId: this.#examId });
       // Rows queued before this snapshot was asked for are older than it.
       this.#rows.clear();
+      this.#progress.clear();
       this.#hall.load(snapshot, sentAt);
       for (const apply of this.#buffer) apply();
       this.live();

@@ -4,7 +4,14 @@
 // and an unchanged row keeps its object, so its table row is left alone.
 /* eslint-disable svelte/prefer-svelte-reactivity -- the maps here are snapshots, replaced whole in
    $state.raw (or, for #index, not meant to be reactive); a SvelteMap would track each of 500 entries. */
-import type { HallCamera, HallRow, HallSnapshot, ProctoringEventDto, RiskBreakdown } from '@exam-hall/protocol';
+import type {
+  HallCamera,
+  HallProgressItem,
+  HallRow,
+  HallSnapshot,
+  ProctoringEventDto,
+  RiskBreakdown,
+} from '@exam-hall/protocol';
 import { ServerClock } from '../clock.svelte.ts';
 import { compareNames } from './status.ts';
 
@@ -106,6 +113,23 @@ export class HallState {
 
   nameOf(userId: string): string {
     return this.names.get(userId) ?? 'Unknown student';
+  }
+
+  /**
+   * Answered counts that moved with saves ('hall:progress'), several at once (one
+   * replacement). A row this page does not have, or one showing another attempt, is
+   * left alone: the next snapshot or full row brings it.
+   */
+  applyProgress(items: Iterable<HallProgressItem>) {
+    let rows: HallRow[] | null = null;
+    for (const p of items) {
+      const i = this.#index.get(p.participantId);
+      const before = i === undefined ? undefined : (rows ?? this.rows)[i];
+      if (!before || before.attemptId !== p.attemptId || before.answered === p.answered) continue;
+      rows ??= [...this.rows];
+      rows[i!] = { ...before, answered: p.answered };
+    }
+    if (rows) this.rows = rows;
   }
 }
 
