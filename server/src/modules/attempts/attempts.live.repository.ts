@@ -1,8 +1,8 @@
 // SQL of the student's live attempt (attempts.live.service.ts): what a joining
 // browser is sent, presence segments and the downtime credit.
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { answers, attempts, exams, presence, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
+import { answers, attempts, exams, presence, questions, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
 
 /** Saves later than the deadline by at most this much were already in flight: still accepted. */
 export const SAVE_GRACE_SECONDS = 3;
@@ -111,4 +111,92 @@ export async function runningMeetingIds(db: Db, examId: string): Promise<string[
     .from(zoomMeetings)
     .where(and(eq(zoomMeetings.examId, examId), ne(zoomMeetings.status, 'ended')));
   return live.map((m) => m.id);
+}
+
+/** Who owns the attempt: what the ownership check needs before the join subscribes to its room. */
+export async function attemptOwner(db: Db, attemptId: string) {
+  const [a] = await db
+    .select({ id: attempts.id, userId: attempts.userId, attemptTokenHash: attempts.attemptTokenHash })
+    .from(attempts)
+    .where(eq(attempts.id, attemptId));
+  return a;
+}
+
+/**
+ * A version of the questions an attempt can hold (the exam's own and the ids of its question
+ * order): how many there are and the newest updated_at in microseconds. Any insert, delete or
+ * builder update moves it (attempts.question-cache.ts compares it with its copy).
+ */
+const questionsVersionOf = (examId: SQL | string, order: SQL) => sql<string>`(
+  select count(*)::text || '-' || coalesce((extract(epoch from max(q.updated_at)) * 1000000)::bigint::text, '0')
+  from ${questions} q
+  where q.exam_id = ${examId} or q.id = any(${order}))`;
+
+/**
+ * Everything a join reads, in one statement: the attempt row, the exam's settings (read
+ * fresh: they can change at any time), the presence summary and the open segments of other
+ * devices (both before this join's segment is opened), the saved answers, the exam's running
+ * Zoom meetings, and the version of the attempt's questions.
+ */
+export async function joinState(db: Db, attemptId: string, deviceId: string) {
+  const [row] = await db
+    .select({
+      attempt: getTableColumns(attempts),
+      exam: {
+        title: exams.title,
+        instructions: exams.instructions,
+        proctoring: exams.proctoring,
+        policy: exams.disconnectPolicy,
+        cap: exams.disconnectCreditMaxMinutes,
+      },
+      openSegments: sql<number>`(select count(*)::int from ${presence} p where p.attempt_id = ${attempts.id} and p.left_at is null)`,
+      lastLeft:
+        sql<Date | null>`(select max(p.left_at) from ${presence} p where p.attempt_id = ${attempts.id})`.mapWith(
+          presence.leftAt,
+        ),
+      elsewhere: sql<{ deviceId: string; connectionId: string }[]>`coalesce((
+        select jsonb_agg(jsonb_build_object('deviceId', p.device_id, 'connectionId', p.connection_id))
+        from ${presence} p where p.attempt_id = ${attempts.id} and p.left_at is null and p.device_id <> ${deviceId}), '[]'::jsonb)`,
+      saved: sql<{ questionId: string; response: unknown; flagged: boolean; seq: number }[]>`coalesce((
+        select jsonb_agg(jsonb_build_object('questionId', s.question_id, 'response', s.response, 'flagged', s.flagged, 'seq', s.seq))
+        from ${answers} s where s.attempt_id = ${attempts.id}), '[]'::jsonb)`,
+      meetings: sql<string[]>`coalesce((
+        select jsonb_agg(m.id) from ${zoomMeetings} m where m.exam_id = ${attempts.examId} and m.status <> 'ended'), '[]'::jsonb)`,
+      questionsVersion: questionsVersionOf(
+        sql`${attempts.examId}`,
+        sql`array(select jsonb_array_elements_text(${attempts.questionOrder}))::uuid[]`,
+      ),
+    })
+    .from(attempts)
+    .innerJoin(exams, eq(exams.id, attempts.examId))
+    .where(eq(attempts.id, attemptId));
+  return row;
+}
+
+/** The questions an attempt can hold (the exam's own and `ids`), each with its version (updated_at in µs). */
+export function questionsWithVersion(db: Db, examId: string, ids: readonly string[]) {
+  return db
+    .select({
+      ...getTableColumns(questions),
+      v: sql<string>`(extract(epoch from ${questions.updatedAt}) * 1000000)::bigint::text`,
+    })
+    .from(questions)
+    .where(
+      ids.length ? or(eq(questions.examId, examId), inArray(questions.id, [...ids])) : eq(questions.examId, examId),
+    );
+}
+
+/**
+ * Ends the socket's presence segment and answers the exam's running Zoom meetings, in one
+ * statement (a leave costs one round trip).
+ */
+export async function leaveSegment(db: Db, attemptId: string, examId: string, connectionId: string) {
+  const result = await db.execute<{ meetings: string[] }>(sql`
+    with closed as (
+      update ${presence} set left_at = ${new Date().toISOString()}::timestamptz
+      where attempt_id = ${attemptId} and connection_id = ${connectionId} and left_at is null
+      returning 1)
+    select coalesce(jsonb_agg(m.id), '[]'::jsonb) as meetings
+    from ${zoomMeetings} m where m.exam_id = ${examId} and m.status <> 'ended'`);
+  return result.rows[0]?.meetings ?? [];
 }

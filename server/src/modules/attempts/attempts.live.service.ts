@@ -9,16 +9,17 @@ import { keyedHash } from '../../lib/crypto.ts';
 import { bestEffort } from '../../lib/best-effort.ts';
 import * as audit from '../audit/audit.service.ts';
 import { transitionAttempt } from './attempts.state.ts';
-import { studentQuestions } from '../questions/questions.student.ts';
+import { arrangeForStudent } from '../questions/questions.student.ts';
 import type { ProctoringService } from '../proctoring/proctoring.service.ts';
-import type { AttemptPrincipal } from '../../policy/access.ts';
-import { loadOwnAttempt } from './attempts.service.ts';
+import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
+import { notFound } from '../../http/errors.ts';
 import { toClock, type HallPublisher } from '../hall/hall.events.ts';
 import { createRowPusher } from '../hall/hall.rows.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as repo from './attempts.live.repository.ts';
 import { createSaveService } from './attempts.save.ts';
+import { createQuestionCache } from './attempts.question-cache.ts';
 
 /** What a socket remembers about an attempt it joined, so saves need no lookups. */
 export interface JoinedAttempt {
@@ -41,35 +42,44 @@ export function createAttemptLiveService(deps: {
   const rows = createRowPusher(deps);
   const saves = createSaveService({ db, rows });
 
-  /** Someone entered or left the hall: attendance dashboards of the exam's running meetings refetch. */
-  async function presenceChanged(examId: string) {
-    for (const id of await repo.runningMeetingIds(db, examId)) publish.attendanceChanged(id);
+  // Joins read the exam's questions from memory (the rule that keeps the copy right is in
+  // attempts.question-cache.ts); everything else a join needs comes in one statement.
+  const questionCache = createQuestionCache(db);
+
+  /**
+   * Someone entered or left the hall: attendance dashboards of the exam's running meetings
+   * refetch. `meetings` come with the join's or leave's own statement: no query of its own.
+   */
+  function presenceChanged(meetings: readonly string[]) {
+    for (const id of meetings) publish.attendanceChanged(id);
   }
+
+  type JoinState = NonNullable<Awaited<ReturnType<typeof repo.joinState>>>;
 
   async function snapshot(
     a: Attempt,
+    state: JoinState,
     clockReason?: string,
   ): Promise<{ snapshot: AttemptSnapshot; joined: JoinedAttempt }> {
-    const exam = await repo.examById(db, a.examId);
+    const { exam, saved } = state;
+    // The exam's own questions and the bank questions this attempt drew (in its question order).
+    const held = await questionCache.forAttempt(a.examId, a.questionOrder, state.questionsVersion);
     // A lobby (not started) sees no questions: reading them must cost exam time.
     const qs =
       a.status === 'not_started'
         ? []
-        : await studentQuestions(db, a.examId, a.questionOrder, a.optionOrder, a.drawnQuestions);
-    const saved = await repo.savedAnswers(db, a.id);
-    // The exam's own questions and the bank questions this attempt drew (in its question order).
-    const full = await repo.questionsForChecking(db, a.examId, a.questionOrder);
+        : arrangeForStudent(held, a.questionOrder, a.optionOrder, a.drawnQuestions, questionCache.studentView);
     return {
       snapshot: {
         attempt: {
           id: a.id,
           examId: a.examId,
-          examTitle: exam!.title,
-          instructions: exam!.instructions,
+          examTitle: exam.title,
+          instructions: exam.instructions,
           status: a.status,
-          blockCopyPaste: exam!.proctoring.enabled && exam!.proctoring.blockCopyPaste,
-          requireFullscreen: exam!.proctoring.enabled && exam!.proctoring.requireFullscreen,
-          proctored: exam!.proctoring.enabled,
+          blockCopyPaste: exam.proctoring.enabled && exam.proctoring.blockCopyPaste,
+          requireFullscreen: exam.proctoring.enabled && exam.proctoring.requireFullscreen,
+          proctored: exam.proctoring.enabled,
         },
         // A page that (re)joins a paused attempt is told why, as one that saw the pause live was.
         clock: toClock(a, clockReason, {
@@ -80,16 +90,17 @@ export function createAttemptLiveService(deps: {
           questionId: s.questionId,
           response: s.response ?? null,
           flagged: s.flagged,
-          seq: s.seq,
+          seq: Number(s.seq),
         })),
-        lastSeq: a.lastSeq,
+        // The highest sequence number among the saved answers (attempts.last_seq is going away).
+        lastSeq: saved.reduce((max, s) => Math.max(max, Number(s.seq)), 0),
       },
       joined: {
         attemptId: a.id,
         examId: a.examId,
         userId: a.userId,
         participantId: a.participantId,
-        questions: new Map(full.map((q) => [q.id, { type: q.type, content: q.content }])),
+        questions: new Map([...held.values()].map(({ row }) => [row.id, { type: row.type, content: row.content }])),
       },
     };
   }
@@ -97,15 +108,14 @@ export function createAttemptLiveService(deps: {
   /**
    * Downtime credit: when an attempt's last connection had closed and the exam's
    * policy credits time lost while disconnected, the gap the server observed is
-   * added to the deadline, up to the exam's cap.
+   * added to the deadline, up to the exam's cap. `state` was read before this
+   * join's presence segment opened.
    */
-  async function creditDowntime(a: Attempt): Promise<Attempt> {
+  async function creditDowntime(a: Attempt, state: JoinState): Promise<Attempt> {
     if (a.status !== 'in_progress') return a;
-    const exam = await repo.disconnectPolicy(db, a.examId);
-    if (!exam || exam.policy !== 'credit') return a;
-    const { open, lastLeft } = await repo.presenceSummary(db, a.id);
-    if (open > 0 || !lastLeft) return a;
-    const updated = await repo.creditDowntime(db, a.id, new Date(lastLeft), exam.cap);
+    if (state.exam.policy !== 'credit') return a;
+    if (state.openSegments > 0 || !state.lastLeft) return a;
+    const updated = await repo.creditDowntime(db, a.id, state.lastLeft, state.exam.cap);
     if (!updated) return a;
     publish.clock(updated, 'disconnect_credit', { deltaSeconds: secondsBetween(a.deadlineAt, updated.deadlineAt) });
     // Best effort: the deadline is in the row, and the expiry sweep ends (and re-arms) what no
@@ -115,7 +125,10 @@ export function createAttemptLiveService(deps: {
   }
 
   return {
-    /** A student's browser joins its attempt: presence segment, downtime credit, snapshot. */
+    /**
+     * A student's browser joins its attempt: presence segment, downtime credit, snapshot.
+     * Two reads (ownership, then the whole state) and one write (the segment).
+     */
     async join(
       who: AttemptPrincipal,
       input: { attemptId: string; deviceId: string },
@@ -124,23 +137,25 @@ export function createAttemptLiveService(deps: {
       /** Socket ids in the attempt's room across the cluster (only asked when another device looks open). */
       liveConnections: () => Promise<string[]> = async () => [],
     ) {
-      const owned = await loadOwnAttempt(db, who, input.attemptId);
+      const owner = await repo.attemptOwner(db, input.attemptId);
+      if (!owner || !ownsAttempt(who, owner)) throw notFound('Attempt');
       // Into the attempt's room before the state is read: a pause or extension made
       // from here on reaches this socket as an event, and anything earlier is in the
       // row read below (the page keeps whichever clock is newer).
-      await subscribe(owned.id);
-      const found = (await repo.attemptById(db, owned.id))!;
+      await subscribe(owner.id);
+      const state = await repo.joinState(db, owner.id, input.deviceId);
+      if (!state) throw notFound('Attempt');
+      const found = state.attempt as Attempt;
       // A finished attempt is only shown: no presence, no alerts.
-      if (!['not_started', 'in_progress', 'paused'].includes(found.status)) return snapshot(found);
-      const a = await creditDowntime(found);
+      if (!['not_started', 'in_progress', 'paused'].includes(found.status)) return snapshot(found, state);
+      const a = await creditDowntime(found, state);
       // The socket is not in the attempt's room yet: the credit also travels in the snapshot's clock.
       const credited = a.deadlineAt?.getTime() !== found.deadlineAt?.getTime();
       // Other devices count only while their socket is alive somewhere in the cluster:
       // a segment left open by a crashed process must not raise a second-device alert.
-      const openElsewhere = await repo.openSegmentsElsewhere(db, a.id, input.deviceId);
-      const live = openElsewhere.length ? new Set(await liveConnections()) : new Set<string>();
+      const live = state.elsewhere.length ? new Set(await liveConnections()) : new Set<string>();
       const others = {
-        devices: new Set(openElsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size,
+        devices: new Set(state.elsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size,
       };
       await repo.openSegment(db, {
         attemptId: a.id,
@@ -154,18 +169,18 @@ export function createAttemptLiveService(deps: {
       if (others.devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
         await proctoring.record(a, 'second_device', { devices: others.devices + 1 });
       }
-      const result = await snapshot(a, credited ? 'disconnect_credit' : undefined);
-      await rows.pushRow(a);
-      await presenceChanged(a.examId);
+      const result = await snapshot(a, state, credited ? 'disconnect_credit' : undefined);
+      // The proctors' roster row follows within a second, coalesced with the exam's other joins.
+      rows.pushRowSoon(a);
+      presenceChanged(state.meetings);
       return result;
     },
 
-    /** The socket closed: its presence segment ends. */
+    /** The socket closed: its presence segment ends (one statement). */
     async leave(joined: JoinedAttempt, socketId: string) {
-      await repo.closeSegment(db, joined.attemptId, socketId);
-      const a = await repo.attemptById(db, joined.attemptId);
-      if (a) await rows.pushRow(a);
-      await presenceChanged(joined.examId);
+      const meetings = await repo.leaveSegment(db, joined.attemptId, joined.examId, socketId);
+      rows.pushRowSoon(joined);
+      presenceChanged(meetings);
     },
 
     /** Acknowledged only after PostgreSQL committed it (attempts.save.ts). */

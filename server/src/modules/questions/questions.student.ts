@@ -80,9 +80,24 @@ export async function studentQuestions(
   drawn: Readonly<Record<string, { points: number }>> = {},
 ): Promise<StudentQuestion[]> {
   const rows = await repo.questionsOfAttempt(db, examId, questionOrder);
-  const byId = new Map(rows.map((q) => [q.id, drawn[q.id] ? { ...q, points: drawn[q.id]!.points } : q]));
+  return arrangeForStudent(new Map(rows.map((q) => [q.id, q])), questionOrder, optionOrder, drawn, studentViewOf);
+}
+
+/**
+ * studentQuestions from questions already at hand (`byId`): `view` builds one question's
+ * student view in an option order (the join's question cache passes one that memoizes).
+ */
+export function arrangeForStudent<Q>(
+  byId: ReadonlyMap<string, Q>,
+  questionOrder: readonly string[],
+  optionOrder: Readonly<Record<string, readonly string[]>>,
+  drawn: Readonly<Record<string, { points: number }>>,
+  view: (q: Q, optionOrder: readonly string[] | null) => StudentQuestion,
+): StudentQuestion[] {
   return questionOrder.flatMap((id) => {
     const q = byId.get(id);
-    return q ? [studentViewOf(q, optionOrder[id] ?? null)] : [];
+    if (!q) return [];
+    const v = view(q, optionOrder[id] ?? null);
+    return [drawn[id] ? { ...v, points: drawn[id].points } : v];
   });
 }
