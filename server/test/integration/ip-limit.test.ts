@@ -71,6 +71,19 @@ describe('access-code limit per IP address', () => {
     expect((await start('198.51.100.20', students[20]!.email, students[20]!.code)).status).toBe(201);
   });
 
+  it('lets a class behind one address claim all at once, beyond the budget, and still checks no more wrong codes', async () => {
+    // 30 right codes in flight together: each holds a place until it is found right, so with a
+    // budget of 6 the other 24 used to get 429. Now they wait for places to be given back.
+    const students = await invited(30);
+    const ip = '203.0.113.22';
+    const claims = await Promise.all(students.map((s) => start(ip, s.email, s.code)));
+    expect(claims.map((r) => r.status)).toEqual(students.map(() => 201));
+    // Waiting gives no extra guesses: of 20 wrong codes sent at once, the budget is checked, the rest refused.
+    const wrong = await Promise.all(students.slice(0, 20).map((s) => start(ip, s.email, 'ZZZZ-ZZZZ-ZZZZ')));
+    expect(count(wrong, 401)).toBe(6);
+    expect(count(wrong, 429)).toBe(14);
+  });
+
   it('counts only wrong codes, and not the tries an email was made to wait for', async () => {
     const students = await invited(10);
     const ip = '203.0.113.21';

@@ -11,7 +11,14 @@
 //     one try per cap.
 //   - Per IP: wrong guesses per 15 minutes, whatever the target, sized so a school of
 //     1,000 students behind one NAT address does not reach it by typing mistakes.
-// The arithmetic is in docs/SECURITY-LIMITS.md. (Two keys per script: one Redis, not a cluster.)
+// A guess still being checked holds a place in the IP budget, so a school whose students all
+// claim at the same moment (5,000 at the exam's start, behind one NAT address) can fill the
+// budget with RIGHT codes in flight. With `waitForSettlingMs` (access codes), a guess refused
+// by the IP budget while some of that IP's guesses are still in flight waits for them to
+// settle (a right one gives its place back) and tries again, up to that long, instead of
+// answering 429 at once. No more guesses are ever checked than the budget: a waiting guess
+// takes a place only when one is given back, i.e. after a RIGHT code.
+// The arithmetic is in docs/SECURITY-LIMITS.md. (Three keys per script: one Redis, not a cluster.)
 import type { Redis } from 'ioredis';
 import { rateLimited } from '../../http/errors.ts';
 
@@ -26,33 +33,39 @@ export interface GuessLimits {
   delayMaxSeconds: number;
 }
 
-/** One reserved guess. Call `right()` when it was right (the reservation is given back);
- * a wrong guess needs nothing: it stays counted. */
+/** One reserved guess. Call `right()` when it was right (the reservation is given back), or
+ * `wrong()` when it was not (it stays counted; only the in-flight mark goes). Both best effort. */
 export interface Guess {
   right(): Promise<void>;
+  wrong(): Promise<void>;
 }
 
 const IP_WINDOW_MS = 15 * 60_000;
 /** A target's guesses are forgotten this long after its last one. */
 const FORGET_AFTER_MS = 15 * 60_000;
 
-// KEYS: ip counter, target hash {n: guesses, at: when the next one may come}.
-// ARGV: ip budget, ip window ms, free tries, base ms, cap ms, forget ms.
+// KEYS: ip counter, target hash {n: guesses, at: when the next one may come}, ip in-flight counter.
+// ARGV: ip budget, ip window ms, free tries, base ms, cap ms, forget ms, in-flight ttl ms (0: not kept).
 // Redis's clock, so server processes with skewed clocks agree.
-// Returns {1, guesses} when reserved, {0, 'ip'|'target', ms to wait} when refused.
+// Returns {1, guesses} when reserved, {0, 'ip'|'target', ms to wait, ip guesses in flight} when refused.
 const RESERVE = `
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 if used >= tonumber(ARGV[1]) then
   local ttl = redis.call('PTTL', KEYS[1])
   if ttl < 0 then ttl = tonumber(ARGV[2]) end
-  return {0, 'ip', ttl}
+  return {0, 'ip', ttl, tonumber(redis.call('GET', KEYS[3]) or '0')}
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(redis.call('HGET', KEYS[2], 'n') or '0')
 local at = tonumber(redis.call('HGET', KEYS[2], 'at') or '0')
-if now < at then return {0, 'target', at - now} end
+if now < at then return {0, 'target', at - now, 0} end
 if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+-- The in-flight mark expires on its own: a process that died mid-check cannot hold it for long.
+if tonumber(ARGV[7]) > 0 then
+  redis.call('INCR', KEYS[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[7])
+end
 n = n + 1
 local free, base, cap = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local wait = 0
@@ -67,8 +80,20 @@ return {1, n}
 const RIGHT = `
 redis.call('DEL', KEYS[2])
 if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
 return 1
 `;
+
+// A wrong guess stays counted; it is only no longer in flight.
+const SETTLED = `
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+`;
+
+/** How long a refused guess waits between looks while the IP's guesses in flight settle. */
+const SETTLE_POLL_MS = { first: 20, max: 400 };
+/** The in-flight mark's lifetime, renewed by each guess: far above any check's duration. */
+const IN_FLIGHT_TTL_MS = 60_000;
 
 /** "12 seconds", "1 second", "3 minutes": how long to wait, in the unit people think in. */
 export function waitPhrase(ms: number): string {
@@ -83,14 +108,19 @@ export interface GuessLimiterOptions {
   limits: GuessLimits;
   /** Words for the 429 messages, e.g. { guesses: 'wrong access codes', target: 'for this email' }. */
   wording: { guesses: string; target: string };
+  /** When the IP budget is full but some of its guesses are still being checked, wait up to
+   * this long for them to settle before answering 429 (0 or absent: answer at once). */
+  waitForSettlingMs?: number;
 }
 
 export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
   const { limits, wording } = o;
-  const keys = (ipKey: string, targetKey: string): [string, string] => [
+  const keys = (ipKey: string, targetKey: string): [string, string, string] => [
     `${o.keyPrefix}:ip:${ipKey}`,
     `${o.keyPrefix}:target:${targetKey}`,
+    `${o.keyPrefix}:fly:${ipKey}`,
   ];
+  const waitMs = o.waitForSettlingMs ?? 0;
 
   /**
    * Reserves one guess at `targetKey` (e.g. a keyed hash of the email) from `ipKey` (a keyed
@@ -98,21 +128,33 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
    * either budget is spent; nothing is counted then.
    */
   async function reserve(ipKey: string, targetKey: string): Promise<Guess> {
-    const [ip, target] = keys(ipKey, targetKey);
-    const reply = (await redis.eval(
-      RESERVE,
-      2,
-      ip,
-      target,
-      limits.maxWrongPerIp,
-      IP_WINDOW_MS,
-      limits.freeTries,
-      limits.delayBaseSeconds * 1000,
-      limits.delayMaxSeconds * 1000,
-      FORGET_AFTER_MS,
-    )) as [1, number] | [0, 'ip' | 'target', number];
-    if (reply[0] === 0) {
-      const [, which, ms] = reply;
+    const [ip, target, fly] = keys(ipKey, targetKey);
+    const until = Date.now() + waitMs;
+    let pause = SETTLE_POLL_MS.first;
+    for (;;) {
+      const reply = (await redis.eval(
+        RESERVE,
+        3,
+        ip,
+        target,
+        fly,
+        limits.maxWrongPerIp,
+        IP_WINDOW_MS,
+        limits.freeTries,
+        limits.delayBaseSeconds * 1000,
+        limits.delayMaxSeconds * 1000,
+        FORGET_AFTER_MS,
+        waitMs > 0 ? IN_FLIGHT_TTL_MS : 0,
+      )) as [1, number] | [0, 'ip' | 'target', number, number];
+      if (reply[0] === 1) break;
+      const [, which, ms, inFlight] = reply;
+      // Full only because guesses are still being checked: a right one may give its place back.
+      if (which === 'ip' && inFlight > 0 && Date.now() + pause < until) {
+        // Jittered, doubling pauses: thousands waiting at once do not poll Redis in step.
+        await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+        pause = Math.min(SETTLE_POLL_MS.max, pause * 2);
+        continue;
+      }
       const who = which === 'ip' ? 'from your network' : wording.target;
       throw rateLimited(`Too many ${wording.guesses} ${who}. Try again in ${waitPhrase(ms)}.`, ms / 1000);
     }
@@ -120,7 +162,11 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
       async right() {
         // Best effort: the right guess has already done its work (an attempt may be committed);
         // a refund lost to a Redis hiccup only leaves one more try counted.
-        await redis.eval(RIGHT, 2, ip, target).catch(() => undefined);
+        await redis.eval(RIGHT, 3, ip, target, fly).catch(() => undefined);
+      },
+      async wrong() {
+        // Best effort too: a lost one only makes refused guesses wait (bounded) for nothing.
+        if (waitMs > 0) await redis.eval(SETTLED, 1, fly).catch(() => undefined);
       },
     };
   }
@@ -135,6 +181,11 @@ export function createCodeLimiter(redis: Redis, prefix: string, limits: GuessLim
     keyPrefix: `${prefix}:rl:code`,
     limits,
     wording: { guesses: 'wrong access codes', target: 'for this email' },
+    // A school's whole start arriving at once must not be refused for its right codes in flight.
+    waitForSettlingMs: CODE_WAIT_FOR_SETTLING_MS,
   });
 }
+
+/** Longest a code claim waits for the same address's claims in flight (see the header). */
+export const CODE_WAIT_FOR_SETTLING_MS = 10_000;
 export type CodeLimiter = GuessLimiter;

@@ -227,7 +227,7 @@ export function createResumeCodes(deps: { db: Db; secret: string; limiter: CodeL
                 participantId: moved!.participantId,
               };
             })
-            .finally(() => (right ? guess.right() : undefined));
+            .finally(() => (right ? guess.right() : guess.wrong()));
       if (!outcome) throw wrongCode();
       // After commit: the old device hears why, then its sockets close; proctors see the connection drop.
       // Best effort: the move is committed and the code spent, so this device must get its cookie whatever happens here.

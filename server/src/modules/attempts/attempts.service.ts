@@ -255,7 +255,7 @@ export function createAttemptService(deps: {
             .where(eq(examParticipants.id, participant.id));
           return started;
         })
-        .finally(() => (right ? guess.right() : undefined));
+        .finally(() => (right ? guess.right() : guess.wrong()));
       if (outcome) return announced(outcome);
       throw new AppError(
         401,
