@@ -7,6 +7,13 @@
 //   eval "$(node scripts/bootstrap.mjs services 2>/dev/null)"     (DATABASE_URL, REDIS_URL)
 //   ulimit -n 65535; node scripts/bench-hall.ts [--students 5000] [--seconds 60]
 //       [--save-interval-ms 10000] [--proctors 5] [--workers 2] [--saturate-seconds 10]
+//       [--processes 2 | --compare-processes 1,2]
+//
+// --processes N runs N server processes against the same PostgreSQL and Redis (the first
+// EXAM_HALL_ROLE=all with the proctors, the others 'api'; students round robin across them;
+// CPU and RSS summed over all). --compare-processes 1,2 runs the hall phases once per count,
+// each on a freshly seeded database, prints the full report of the first and a side-by-side
+// table of all; the baselines are measured once.
 //
 // Everything it creates is thrown away at the end (also on Ctrl-C): the database
 // eh_bench_hall_<random>, the Redis keys under a random prefix, and its child processes.
@@ -40,6 +47,7 @@ import { storedSignals, verifyAgainstDatabase } from './bench/verify.ts';
 import { LoadWorkers } from './bench/workers.ts';
 import { timeline, worstSeconds } from './bench/timeline.ts';
 import { printReport } from './bench/report.ts';
+import { formatComparison, parseProcessCounts, type ProcessRun } from './bench/process-compare.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -56,6 +64,11 @@ const { values: a } = parseArgs({
     'baseline-seconds': { type: 'string', default: '15' },
     'pg-seconds': { type: 'string', default: '5' },
     'pool-max': { type: 'string', default: '40' },
+    // Server processes on this machine sharing PostgreSQL and Redis: the first runs EXAM_HALL_ROLE=all
+    // and holds the proctors, the others 'api'; students go round robin across all of them.
+    processes: { type: 'string', default: '1' },
+    // e.g. 1,2: the hall phases once per count (a fresh seed each), side by side; baselines once.
+    'compare-processes': { type: 'string', default: '' },
     questions: { type: 'string', default: '10' },
     'ack-timeout-ms': { type: 'string', default: '30000' },
     'wait-quiet-seconds': { type: 'string', default: '120' },
@@ -88,6 +101,7 @@ const opts = {
   waitQuietSeconds: num('wait-quiet-seconds'),
   serverMain: a['server-main']!,
   serverNodeOptions: a['server-node-options']!,
+  processCounts: parseProcessCounts(a['compare-processes'] || a.processes!),
 };
 const TARGET = { students: 5000, savesPerSecond: 500, p99Ms: 100 };
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -151,6 +165,7 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 const limitMs =
   (opts.seconds + opts.saturateSeconds * 2 + opts.baselineSeconds + opts.pgSeconds * 2) * 1000 +
   (opts.students / 20) * 1000 * 2 +
+  (opts.processCounts.length - 1) * (opts.seconds + opts.saturateSeconds + opts.students / 20 + 300) * 1000 +
   20 * 60_000;
 setTimeout(() => {
   log(`overall time limit (${Math.round(limitMs / 60_000)} min) reached: cleaning up`);
@@ -176,9 +191,9 @@ async function cleanRedis(prefix: string) {
  * this script, PostgreSQL working for the benchmark's database (and its background
  * writers), other databases' backends, Redis, and everything else on the machine.
  */
-function classifier(dbName: string, serverPid: () => number | undefined, generatorPids: () => number[]): Classify {
+function classifier(dbName: string, serverPids: () => number[], generatorPids: () => number[]): Classify {
   return (p) => {
-    if (p.pid === serverPid()) return 'server';
+    if (serverPids().includes(p.pid)) return 'server';
     if (generatorPids().includes(p.pid)) return 'generator';
     if (p.pid === process.pid) return 'bench';
     if (p.comm === 'postgres') {
@@ -246,7 +261,8 @@ async function drive(
   dbName: string,
   label: string,
   url: string,
-  serverPid: number,
+  /** Every server process under test: CPU and RSS are summed over them. */
+  serverPids: number[],
   students: SimStudent[],
   questionIds: string[],
   steadySeconds: number,
@@ -254,14 +270,15 @@ async function drive(
 ) {
   const workers = new LoadWorkers(opts.workers);
   cleanups.push({ what: `${label} load workers`, run: () => workers.stop() });
-  const rssIdle = rssMiB(serverPid) ?? 0;
+  const serverRss = () => serverPids.reduce((sum, pid) => sum + (rssMiB(pid) ?? 0), 0);
+  const rssIdle = serverRss();
   log(`${label}: connecting ${students.length} students (${opts.rampBatch} at a time, ${opts.workers} load processes)`);
   const classify = classifier(
     dbName,
-    () => serverPid,
+    () => serverPids,
     () => workers.pids,
   );
-  const ramp = new ProcessMeter(classify, () => [serverPid]);
+  const ramp = new ProcessMeter(classify, () => serverPids);
   ramp.start();
   const rampStart = performance.now();
   workers.connect(url, students, questionIds, opts.rampBatch, opts.ackTimeoutMs);
@@ -286,10 +303,10 @@ async function drive(
       (connect.failed ? `; failures: ${JSON.stringify(errors)}` : ''),
   );
   await sleep(1000);
-  const rssAfterRamp = rssMiB(serverPid) ?? 0;
+  const rssAfterRamp = serverRss();
 
   const measure = async (phase: 'steady' | 'saturate', seconds: number, start: (endAt: number) => void) => {
-    const meter = new ProcessMeter(classify, () => [serverPid]);
+    const meter = new ProcessMeter(classify, () => serverPids);
     meter.start(500);
     const endAt = wallNow() + seconds * 1000;
     start(endAt);
@@ -366,107 +383,143 @@ async function main() {
     `machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGiB} GiB, node ${machine.node}, ulimit -n ${fdLimit}`,
   );
 
-  // 1. A throwaway database, seeded directly.
-  const database = await createBenchDatabase(databaseBase!);
-  cleanups.push({ what: `drop database ${database.name}`, run: database.drop });
-  const redisPrefix = `ehb_${randomBytes(4).toString('hex')}`;
-  cleanups.push({ what: `redis keys ${redisPrefix}:*`, run: () => cleanRedis(redisPrefix) });
-  log(`database ${database.name}, redis prefix ${redisPrefix}: seeding ${opts.students} students`);
-  const seedStart = performance.now();
-  const seedDb = createDb(database.url, 4);
-  const world = await seedHall(seedDb.db, opts).finally(() => seedDb.pool.end());
-  const seedSeconds = Math.round((performance.now() - seedStart) / 100) / 10;
-  log(`seeded in ${seedSeconds} s`);
-  const quietBusyPct = opts.waitQuietSeconds > 0 ? await waitForQuiet(opts.waitQuietSeconds) : null;
+  const hallRun = async (processes: number, first: boolean, keep: boolean) => {
+    // 1. A throwaway database, seeded directly.
+    const database = await createBenchDatabase(databaseBase!);
+    cleanups.push({ what: `drop database ${database.name}`, run: database.drop });
+    const redisPrefix = `ehb_${randomBytes(4).toString('hex')}`;
+    cleanups.push({ what: `redis keys ${redisPrefix}:*`, run: () => cleanRedis(redisPrefix) });
+    log(`database ${database.name}, redis prefix ${redisPrefix}: seeding ${opts.students} students`);
+    const seedStart = performance.now();
+    const seedDb = createDb(database.url, 4);
+    const world = await seedHall(seedDb.db, opts).finally(() => seedDb.pool.end());
+    const seedSeconds = Math.round((performance.now() - seedStart) / 100) / 10;
+    log(`seeded in ${seedSeconds} s`);
+    const quietBusyPct = first && opts.waitQuietSeconds > 0 ? await waitForQuiet(opts.waitQuietSeconds) : null;
 
-  const serverEnv = {
-    NODE_ENV: 'production',
-    APP_SECRET: randomBytes(32).toString('hex'),
-    EXAM_HALL_ROLE: 'all',
-    LOG_LEVEL: 'warn',
-    SERVE_WEB: 'false',
-    DATABASE_URL: database.url,
-    DATABASE_POOL_MAX: String(opts.poolMax),
-    REDIS_URL: redisUrl!,
-    REDIS_PREFIX: redisPrefix,
-  };
-  const hallEnv = opts.serverNodeOptions ? { ...serverEnv, NODE_OPTIONS: opts.serverNodeOptions } : serverEnv;
-  // 2. The real server, in its own process, with proctors watching (first, while the machine is quietest).
-  log('starting the server (EXAM_HALL_ROLE=all)');
-  const server = await startServer(opts.serverMain, hallEnv);
-  const stopServer = server.stop;
-  cleanups.push({ what: 'server process', run: stopServer });
-  const serverPid = server.pid;
-  await sleep(2000);
-  const rssBare = rssMiB(serverPid) ?? 0;
-  const proctors = await startProctors(server.url, world.examId, world.proctors);
-  cleanups.push({ what: 'proctor sockets', run: async () => proctors.forEach((p) => p.socket.close()) });
-  log(
-    `${proctors.length} proctors watching (roster of ${proctors[0]!.rosterRows} in ${Math.round(proctors[0]!.watchMs)} ms)`,
-  );
+    const serverEnv = {
+      NODE_ENV: 'production',
+      APP_SECRET: randomBytes(32).toString('hex'),
+      EXAM_HALL_ROLE: 'all',
+      LOG_LEVEL: 'warn',
+      SERVE_WEB: 'false',
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: String(opts.poolMax),
+      REDIS_URL: redisUrl!,
+      REDIS_PREFIX: redisPrefix,
+    };
+    const hallEnv = opts.serverNodeOptions ? { ...serverEnv, NODE_OPTIONS: opts.serverNodeOptions } : serverEnv;
+    // 2. The real server, in its own process(es), with proctors watching (first, while the machine is quietest).
+    // With several processes the first runs 'all' (jobs, sweeps) and holds the proctors; the others
+    // run 'api', so alerts raised there reach the proctors only through the Redis adapter.
+    log(
+      processes === 1
+        ? 'starting the server (EXAM_HALL_ROLE=all)'
+        : `starting ${processes} server processes (one EXAM_HALL_ROLE=all, ${processes - 1} api)`,
+    );
+    const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+    const stopServer = () => Promise.all(servers.map((s) => s.stop()));
+    cleanups.push({ what: 'server processes', run: stopServer });
+    for (let i = 0; i < processes; i++) {
+      servers.push(await startServer(opts.serverMain, { ...hallEnv, EXAM_HALL_ROLE: i === 0 ? 'all' : 'api' }));
+    }
+    const server = servers[0]!;
+    const serverPids = servers.map((s) => s.pid);
+    await sleep(2000);
+    const rssBare = serverPids.reduce((sum, pid) => sum + (rssMiB(pid) ?? 0), 0);
+    const proctors = await startProctors(server.url, world.examId, world.proctors);
+    cleanups.push({ what: 'proctor sockets', run: async () => proctors.forEach((p) => p.socket.close()) });
+    log(
+      `${proctors.length} proctors watching (roster of ${proctors[0]!.rosterRows} in ${Math.round(proctors[0]!.watchMs)} ms)`,
+    );
 
-  const signalEvery = opts.signalShare > 0 ? Math.max(1, Math.round(1 / opts.signalShare)) : 0;
-  const students: SimStudent[] = world.students.map((s, i) => ({
-    attemptId: s.attemptId,
-    cookie: `${ATTEMPT_COOKIE}=${s.attemptId}.${s.token}`,
-    signaler: signalEvery > 0 && i % signalEvery === 0,
-  }));
-  let stopProbe: ReturnType<typeof startProbe> | undefined;
-  let stopActivity: Awaited<ReturnType<typeof samplePgActivity>> | undefined;
-  const probes: Record<string, Awaited<ReturnType<ReturnType<typeof startProbe>>>> = {};
-  const activity: Record<string, Awaited<ReturnType<Awaited<ReturnType<typeof samplePgActivity>>>>> = {};
-  const counters: Record<string, Awaited<ReturnType<typeof pgCounters>>> = {};
-  const startSampling = (phase: string) => async () => {
-    counters[`${phase}:before`] = await pgCounters(database.url);
-    stopProbe = startProbe(proctors[0]!.socket, 100);
-    stopActivity = await samplePgActivity(database.url, database.name);
+    const signalEvery = opts.signalShare > 0 ? Math.max(1, Math.round(1 / opts.signalShare)) : 0;
+    const students: SimStudent[] = world.students.map((s, i) => ({
+      attemptId: s.attemptId,
+      cookie: `${ATTEMPT_COOKIE}=${s.attemptId}.${s.token}`,
+      signaler: signalEvery > 0 && i % signalEvery === 0,
+      ...(processes > 1 ? { url: servers[i % processes]!.url } : {}),
+    }));
+    let stopProbe: ReturnType<typeof startProbe> | undefined;
+    let stopActivity: Awaited<ReturnType<typeof samplePgActivity>> | undefined;
+    const probes: Record<string, Awaited<ReturnType<ReturnType<typeof startProbe>>>> = {};
+    const activity: Record<string, Awaited<ReturnType<Awaited<ReturnType<typeof samplePgActivity>>>>> = {};
+    const counters: Record<string, Awaited<ReturnType<typeof pgCounters>>> = {};
+    const startSampling = (phase: string) => async () => {
+      counters[`${phase}:before`] = await pgCounters(database.url);
+      stopProbe = startProbe(proctors[0]!.socket, 100);
+      stopActivity = await samplePgActivity(database.url, database.name);
+    };
+    const stopSampling = (phase: string) => async () => {
+      probes[phase] = await stopProbe!();
+      activity[phase] = await stopActivity!();
+      await sleep(1500); // backends publish their statistics about once a second
+      counters[`${phase}:after`] = await pgCounters(database.url);
+    };
+    const hall = await drive(database.name, 'hall', server.url, serverPids, students, world.questionIds, opts.seconds, {
+      beforeSteady: startSampling('steady'),
+      afterSteady: stopSampling('steady'),
+      beforeSaturate: startSampling('saturate'),
+      afterSaturate: stopSampling('saturate'),
+    });
+    const hallCost = (phase: 'steady' | 'saturate', ops: number) =>
+      counters[`${phase}:after`] ? pgCost(counters[`${phase}:before`]!, counters[`${phase}:after`]!, ops) : null;
+    await sleep(1000); // alerts still on the wire
+    const stored = await storedSignals(database.url, world.examId);
+    const alerts = alertDelivery(proctors, hall.final.signals, stored);
+    log('verifying every acknowledged save against the database');
+    const verification = await verifyAgainstDatabase(
+      database.url,
+      world.examId,
+      world.questionIds,
+      hall.final.students,
+      hall.steady.ok + (hall.saturate?.ok ?? 0),
+    );
+    const timelines: Record<string, ReturnType<typeof timeline>> = {};
+    for (const ph of [hall.steady, hall.saturate]) {
+      if (!ph?.raw) continue;
+      const name = ph.phase as 'steady' | 'saturate';
+      timelines[name] = timeline(ph.startAt, ph.seconds, ph.raw, activity[name]?.series, probes[name]?.series);
+    }
+    for (const ph of [hall.steady, hall.saturate]) if (ph) delete ph.raw;
+    for (const a of Object.values(activity)) a.series = [];
+    for (const p of Object.values(probes)) p.series = [];
+    const serverErrors = servers.flatMap((s) =>
+      s
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(50|60)/.test(l)),
+    );
+    const rowsPerProctor = Math.round(proctors.reduce((s, p) => s + p.rows, 0) / proctors.length);
+    proctors.forEach((p) => p.socket.close());
+    await hall.workers.stop();
+    await stopServer();
+    const proctorWatchMs = proctors[0]!.watchMs;
+    // Only the last run's database stays for the baselines.
+    if (!keep) await database.drop();
+    return {
+      ...{ processes, database, world, hall, rssBare, seedSeconds, quietBusyPct, serverErrors, rowsPerProctor },
+      ...{ proctorWatchMs, probes, activity, timelines, alerts, verification },
+      pgCost: { steady: hallCost('steady', hall.steady.ok), saturate: hallCost('saturate', hall.saturate?.ok ?? 0) },
+    };
   };
-  const stopSampling = (phase: string) => async () => {
-    probes[phase] = await stopProbe!();
-    activity[phase] = await stopActivity!();
-    await sleep(1500); // backends publish their statistics about once a second
-    counters[`${phase}:after`] = await pgCounters(database.url);
-  };
-  const hall = await drive(database.name, 'hall', server.url, serverPid, students, world.questionIds, opts.seconds, {
-    beforeSteady: startSampling('steady'),
-    afterSteady: stopSampling('steady'),
-    beforeSaturate: startSampling('saturate'),
-    afterSaturate: stopSampling('saturate'),
-  });
-  const hallCost = (phase: 'steady' | 'saturate', ops: number) =>
-    counters[`${phase}:after`] ? pgCost(counters[`${phase}:before`]!, counters[`${phase}:after`]!, ops) : null;
-  await sleep(1000); // alerts still on the wire
-  const stored = await storedSignals(database.url, world.examId);
-  const alerts = alertDelivery(proctors, hall.final.signals, stored);
-  log('verifying every acknowledged save against the database');
-  const verification = await verifyAgainstDatabase(
-    database.url,
-    world.examId,
-    world.questionIds,
-    hall.final.students,
-    hall.steady.ok + (hall.saturate?.ok ?? 0),
-  );
-  const timelines: Record<string, ReturnType<typeof timeline>> = {};
-  for (const ph of [hall.steady, hall.saturate]) {
-    if (!ph?.raw) continue;
-    const name = ph.phase as 'steady' | 'saturate';
-    timelines[name] = timeline(ph.startAt, ph.seconds, ph.raw, activity[name]?.series, probes[name]?.series);
+  type HallRun = Awaited<ReturnType<typeof hallRun>>;
+  const runs: HallRun[] = [];
+  for (const [i, n] of opts.processCounts.entries()) {
+    runs.push(await hallRun(n, i === 0, i === opts.processCounts.length - 1));
   }
-  for (const ph of [hall.steady, hall.saturate]) if (ph) delete ph.raw;
-  for (const a of Object.values(activity)) a.series = [];
-  for (const p of Object.values(probes)) p.series = [];
-  const serverLog = server.output();
-  const serverErrors = serverLog.split('\n').filter((l) => /"level":(50|60)/.test(l));
-  const rowsPerProctor = Math.round(proctors.reduce((s, p) => s + p.rows, 0) / proctors.length);
-  proctors.forEach((p) => p.socket.close());
-  await hall.workers.stop();
-  await stopServer();
+  // The first count's run is the one reported in full (the single-process report as before);
+  // the baselines run on the last run's database.
+  const primary = runs[0]!;
+  const { database, world } = runs.at(-1)!;
+  const { hall, rssBare, seedSeconds, quietBusyPct, serverErrors, rowsPerProctor } = primary;
+  const { probes, activity, timelines, alerts, verification } = primary;
 
   // 3. Bare PostgreSQL: one-row upserts at the server's pool size.
   log(`baseline: bare PostgreSQL upserts, ${opts.poolMax} concurrent, ${opts.pgSeconds} s`);
   const noServer = classifier(
     database.name,
-    () => undefined,
+    () => [],
     () => [],
   );
   const pgMeter = new ProcessMeter(noServer, () => []);
@@ -495,7 +548,7 @@ async function main() {
     database.name,
     'echo',
     echoUrl,
-    echo.pid!,
+    [echo.pid!],
     echoStudents,
     world.questionIds,
     Math.min(opts.baselineSeconds, opts.seconds),
@@ -569,12 +622,12 @@ async function main() {
       },
       alerts,
       hallRowsPerProctor: rowsPerProctor,
-      proctorRosterMs: Math.round(proctors[0]!.watchMs),
+      proctorRosterMs: Math.round(primary.proctorWatchMs),
       eventLoopProbeMs: probes,
       pgActivity: activity,
       timeline: timelines,
       worstSeconds: timelines.steady ? worstSeconds(timelines.steady) : [],
-      pgCost: { steady: hallCost('steady', hall.steady.ok), saturate: hallCost('saturate', hall.saturate?.ok ?? 0) },
+      pgCost: primary.pgCost,
       verification,
       serverErrorLines: serverErrors.length,
       serverErrorSample: serverErrors.slice(0, 5),
@@ -595,6 +648,19 @@ async function main() {
       saveSql: { ...saveSql, cpu: saveSqlCpu, pgCost: saveSqlCost },
     },
     cpuMsPerOp,
+    /** --compare-processes: the hall phases once per process count, in the order given; null for one run. */
+    byProcesses:
+      runs.length > 1
+        ? runs.map((r): ProcessRun => ({
+            processes: r.processes,
+            connect: r.hall.connect,
+            steady: r.hall.steady,
+            saturate: r.hall.saturate,
+            alerts: r.alerts,
+            verification: r.verification,
+            peakRssMiB: Math.max(r.hall.steady.cpu.peakRssMiB, r.hall.saturate?.cpu.peakRssMiB ?? 0),
+          }))
+        : null,
     ratios: {
       saveP50VsEchoP50: ratio(hall.steady.latencyMs.p50, echoRun.steady.latencyMs.p50),
       saveP99VsEchoP99: ratio(hall.steady.latencyMs.p99, echoRun.steady.latencyMs.p99),
@@ -627,6 +693,14 @@ export type BenchResult = Awaited<ReturnType<typeof main>>;
 try {
   const result = await main();
   printReport(result);
+  if (result.byProcesses) {
+    console.log(
+      `Server processes on this machine (${result.machine.cpus} cores), hall phases once per count, ` +
+        'each on a fresh seed; the table above is the first count (proctors on process 1; time:sync probes process 1):\n' +
+        formatComparison(result.byProcesses) +
+        '\n',
+    );
+  }
   mkdirSync(`${root}.data`, { recursive: true });
   writeFileSync(`${root}.data/bench-hall.json`, JSON.stringify(result, null, 2) + '\n');
   log(`wrote ${root}.data/bench-hall.json`);

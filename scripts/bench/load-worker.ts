@@ -133,7 +133,8 @@ function connectOne(url: string, sim: Sim): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const { attemptId, cookie } = sim.student;
-    const socket = io(url, {
+    // With several server processes each student has its own (round robin); else the connect URL.
+    const socket = io(sim.student.url ?? url, {
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,

@@ -6,6 +6,8 @@ export interface SimStudent {
   cookie: string | null;
   /** Sends a proctor:signal (tab_hidden) every signal interval during the steady phase. */
   signaler: boolean;
+  /** The server process this student connects to (bench-hall --processes); else the connect message's url. */
+  url?: string;
 }
 
 export type ToWorker =
