@@ -37,17 +37,55 @@ export async function creditDowntime(
   return updated;
 }
 
-export async function openSegment(db: Db, values: typeof presence.$inferInsert) {
-  await db.insert(presence).values(values);
+/**
+ * The join's statements are prepared (named, planned once per pooled connection): at a
+ * thousand joins a second, planning these subqueries every time cost more than running them.
+ * One set per database handle.
+ */
+const prepared = new WeakMap<Db, ReturnType<typeof prepareJoin>>();
+function statements(db: Db) {
+  let s = prepared.get(db);
+  if (!s) prepared.set(db, (s = prepareJoin(db)));
+  return s;
+}
+
+const attemptIdParam = sql.placeholder('attemptId');
+
+function prepareJoin(db: Db) {
+  return {
+    owner: db
+      .select({ id: attempts.id, userId: attempts.userId, attemptTokenHash: attempts.attemptTokenHash })
+      .from(attempts)
+      .where(eq(attempts.id, attemptIdParam))
+      .prepare('attempt_join_owner'),
+    state: joinStateQuery(db).prepare('attempt_join_state'),
+    openSegment: db
+      .insert(presence)
+      .values({
+        attemptId: sql.placeholder('attemptId'),
+        userId: sql.placeholder('userId'),
+        examId: sql.placeholder('examId'),
+        connectionId: sql.placeholder('connectionId'),
+        deviceId: sql.placeholder('deviceId'),
+        source: 'hall',
+        ipHash: sql.placeholder('ipHash'),
+      })
+      .prepare('attempt_join_open_segment'),
+  };
 }
 
 /** Who owns the attempt: what the ownership check needs before the join subscribes to its room. */
 export async function attemptOwner(db: Db, attemptId: string) {
-  const [a] = await db
-    .select({ id: attempts.id, userId: attempts.userId, attemptTokenHash: attempts.attemptTokenHash })
-    .from(attempts)
-    .where(eq(attempts.id, attemptId));
+  const [a] = await statements(db).owner.execute({ attemptId });
   return a;
+}
+
+/** Opens the hall presence segment of a joining socket. */
+export async function openHallSegment(
+  db: Db,
+  v: { attemptId: string; userId: string; examId: string; connectionId: string; deviceId: string; ipHash: string },
+) {
+  await statements(db).openSegment.execute(v);
 }
 
 /**
@@ -67,7 +105,13 @@ const questionsVersionOf = (examId: SQL | string, order: SQL) => sql<string>`(
  * Zoom meetings, and the version of the attempt's questions.
  */
 export async function joinState(db: Db, attemptId: string, deviceId: string) {
-  const [row] = await db
+  const [row] = await statements(db).state.execute({ attemptId, deviceId });
+  return row;
+}
+
+function joinStateQuery(db: Db) {
+  const deviceId = sql.placeholder('deviceId');
+  return db
     .select({
       attempt: getTableColumns(attempts),
       exam: {
@@ -97,8 +141,7 @@ export async function joinState(db: Db, attemptId: string, deviceId: string) {
     })
     .from(attempts)
     .innerJoin(exams, eq(exams.id, attempts.examId))
-    .where(eq(attempts.id, attemptId));
-  return row;
+    .where(eq(attempts.id, attemptIdParam));
 }
 
 /** The questions an attempt can hold (the exam's own and `ids`), each with its version (updated_at in µs). */

@@ -157,13 +157,12 @@ export function createAttemptLiveService(deps: {
       const others = {
         devices: new Set(state.elsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size,
       };
-      await repo.openSegment(db, {
+      await repo.openHallSegment(db, {
         attemptId: a.id,
         userId: a.userId,
         examId: a.examId,
         connectionId: conn.socketId,
         deviceId: input.deviceId,
-        source: 'hall',
         ipHash: keyedHash(secret, 'ip', conn.ip),
       });
       if (others.devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
