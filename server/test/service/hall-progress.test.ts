@@ -5,9 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { HallProgressItem } from '@exam-hall/protocol';
-import { attempts, proctoringEvents } from '../../src/db/schema/index.ts';
+import { answers, attempts, presence, proctoringEvents, questions } from '../../src/db/schema/index.ts';
 import { silentPublisher, type HallPublisher } from '../../src/modules/hall/hall.events.ts';
 import { createRowPusher, PROGRESS_CHUNK } from '../../src/modules/hall/hall.rows.ts';
+import { hallRows } from '../../src/modules/hall/hall.repository.ts';
 import { createProctoringService, riskOf } from '../../src/modules/proctoring/proctoring.service.ts';
 import * as proctoringRepo from '../../src/modules/proctoring/proctoring.repository.ts';
 import { startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
@@ -141,5 +142,46 @@ describe('alerts', () => {
     );
     const [stored] = await w.db.select().from(attempts).where(eq(attempts.id, a.id));
     expect(stored!.riskScore).toBe((await riskOf(w.db, a.id)).score);
+  });
+});
+
+describe('the roster', () => {
+  it('is the same from the whole-exam snapshot (grouped counts) as row by row (probes)', async () => {
+    const [a, b] = [await runningAttempt(), await runningAttempt()];
+    const qs = await w.db.select().from(questions).where(eq(questions.examId, examId));
+    await w.db.insert(answers).values([
+      { attemptId: a.id, questionId: qs[0]!.id, response: { optionId: 'a' }, seq: 1 },
+      { attemptId: a.id, questionId: qs[1]!.id, response: null, seq: 2 },
+      { attemptId: b.id, questionId: qs[0]!.id, response: { optionId: 'b' }, seq: 1 },
+      { attemptId: b.id, questionId: qs[2]!.id, response: { optionId: 'a' }, seq: 2 },
+    ]);
+    const segment = (x: typeof a, device: string, leftAt: Date | null) => ({
+      attemptId: x.id,
+      userId: x.userId,
+      examId: x.examId,
+      connectionId: randomUUID(),
+      deviceId: device,
+      joinedAt: new Date(Date.now() - 60_000),
+      leftAt,
+    });
+    await w.db
+      .insert(presence)
+      .values([
+        segment(a, 'd1', null),
+        segment(a, 'd2', null),
+        segment(a, 'd2', new Date()),
+        segment(b, 'd3', new Date()),
+      ]);
+    const whole = await hallRows(w.db, examId);
+    const byProbe = await hallRows(
+      w.db,
+      examId,
+      whole.map((r) => r.participantId),
+    );
+    expect(whole).toEqual(byProbe);
+    expect(whole.find((r) => r.attemptId === a.id)).toMatchObject({ answered: 1, connections: 2, devices: 2 });
+    expect(whole.find((r) => r.attemptId === b.id)).toMatchObject({ answered: 2, connections: 0 });
+    expect(whole.find((r) => r.attemptId === b.id)!.disconnectedSince).not.toBeNull();
+    expect(whole.some((r) => r.openAlerts > 0)).toBe(true);
   });
 });
