@@ -44,7 +44,7 @@ export function createAttemptLiveService(deps: {
 
   // Joins read the exam's questions from memory (the rule that keeps the copy right is in
   // attempts.question-cache.ts); everything else a join needs comes in one statement.
-  const questionCache = createQuestionCache(db);
+  const questionCache = createQuestionCache((examId, ids) => repo.questionsWithVersion(db, examId, ids));
 
   /**
    * Someone entered or left the hall: attendance dashboards of the exam's running meetings

@@ -22,11 +22,10 @@
 // A Map keeps insertion order, which is all an LRU of this size needs (a dependency for a
 // dozen lines was not worth it).
 import type { StudentQuestion } from '@exam-hall/protocol';
-import type { Db } from '../../db/client.ts';
 import { studentViewOf } from '../questions/types/index.ts';
-import { questionsWithVersion } from './attempts.live.repository.ts';
+import type { questionsWithVersion } from './attempts.live.repository.ts';
 
-const MAX_EXAMS = 256;
+export const MAX_EXAMS = 256;
 const MAX_ROWS = 5000;
 /** Distinct option orders whose student view is kept per question (shuffled options differ per attempt). */
 const MAX_VIEWS = 64;
@@ -51,7 +50,10 @@ export function versionOf(rows: Iterable<CachedQuestion>): string {
   return `${n}-${n ? newest : 0}`;
 }
 
-export function createQuestionCache(db: Db) {
+/** Reads the questions an attempt can hold (the exam's own and `ids`) with their versions. */
+export type QuestionLoader = (examId: string, ids: readonly string[]) => Promise<CachedQuestion[]>;
+
+export function createQuestionCache(load: QuestionLoader) {
   const exams = new Map<string, Map<string, Entry>>();
   const loading = new Map<string, Promise<Map<string, Entry>>>();
 
@@ -73,7 +75,7 @@ export function createQuestionCache(db: Db) {
   }
 
   async function reload(examId: string, order: readonly string[]): Promise<Map<string, Entry>> {
-    const rows = await questionsWithVersion(db, examId, order);
+    const rows = await load(examId, order);
     const old = exams.get(examId) ?? new Map<string, Entry>();
     const entries = old.size + rows.length > MAX_ROWS ? new Map<string, Entry>() : old;
     // What the attempt can hold is now exactly `rows`: stale copies of them go.
