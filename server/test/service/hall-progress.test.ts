@@ -9,6 +9,7 @@ import { answers, attempts, presence, proctoringEvents, questions } from '../../
 import { silentPublisher, type HallPublisher } from '../../src/modules/hall/hall.events.ts';
 import { createRowPusher, PROGRESS_CHUNK } from '../../src/modules/hall/hall.rows.ts';
 import { hallRows } from '../../src/modules/hall/hall.repository.ts';
+import { reapPresence } from '../../src/modules/hall/hall.presence-reaper.ts';
 import { createProctoringService, riskOf } from '../../src/modules/proctoring/proctoring.service.ts';
 import * as proctoringRepo from '../../src/modules/proctoring/proctoring.repository.ts';
 import { startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
@@ -183,5 +184,23 @@ describe('the roster', () => {
     expect(whole.find((r) => r.attemptId === b.id)).toMatchObject({ answered: 2, connections: 0 });
     expect(whole.find((r) => r.attemptId === b.id)!.disconnectedSince).not.toBeNull();
     expect(whole.some((r) => r.openAlerts > 0)).toBe(true);
+  });
+});
+
+describe('the presence reaper', () => {
+  it('closes only the segments of sockets missing from 10,000 live ones, sent as one array', async () => {
+    const a = await runningAttempt();
+    const live = Array.from({ length: 10_000 }, (_, i) => `live-${i}-"quoted,\\`);
+    const old = new Date(Date.now() - 120_000);
+    const base = { attemptId: a.id, userId: a.userId, examId: a.examId, joinedAt: old };
+    const [gone] = await w.db
+      .insert(presence)
+      .values({ ...base, connectionId: 'vanished-socket' })
+      .returning();
+    await w.db.insert(presence).values({ ...base, connectionId: live[9_999]! });
+    // Open segments of earlier tests (other attempts) may be closed too: this attempt's are checked.
+    expect(await reapPresence(w.db, live)).toBeGreaterThanOrEqual(1);
+    const rows = await w.db.select().from(presence).where(eq(presence.attemptId, a.id));
+    expect(rows.filter((r) => r.leftAt !== null).map((r) => r.id)).toEqual([gone!.id]);
   });
 });

@@ -86,12 +86,11 @@ export function lockAttemptsIn(tx: Tx, examId: string, statuses: AttemptStatus[]
  * (answers_attempt_question_uq), none of the roster's joins.
  */
 export async function answeredCounts(db: Db, attemptIds: string[]): Promise<Map<string, number>> {
-  // One array parameter (drizzle would expand a JS array into one parameter per id); the
-  // ids are attempts' UUIDs from the database, so the literal needs no quoting.
+  // One array parameter (sql.param: drizzle would expand a bare JS array into one per id).
   const res = await db.execute<{ attempt_id: string; answered: number }>(sql`
     select t.id as attempt_id,
            (select count(*) from answers an where an.attempt_id = t.id and an.response is not null)::int as answered
-      from unnest(${`{${attemptIds.join(',')}}`}::uuid[]) as t(id)`);
+      from unnest(${sql.param(attemptIds)}::uuid[]) as t(id)`);
   return new Map(res.rows.map((r) => [r.attempt_id, r.answered]));
 }
 
