@@ -17,6 +17,7 @@
 //   ulimit -n 20000; node scripts/bench-start-storm.ts [--students 5000] [--window-seconds 10]
 //       [--scenarios spread,burst,nat-spread,nat-burst] [--workers 2] [--pool-max 40]
 //       [--no-baseline] [--wait-quiet-seconds 60] [--server-main <path>] [--server-env K=V,K=V]
+//       [--server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"]
 //
 // Everything it creates is thrown away at the end (also on Ctrl-C): the database
 // eh_bench_storm_<random>, the Redis keys under a random prefix, its child processes.
@@ -40,6 +41,7 @@ import {
 } from './bench/lifecycle.ts';
 import { createBenchDatabase } from './bench/seed.ts';
 import { DEFAULT_MAIN, startServer } from './bench/server-process.ts';
+import { pgCost, pgCounters, samplePgActivity } from './bench/pg-activity.ts';
 import { latency, ProcessMeter, sleep, wallNow, type MeterReading } from './bench/stats.ts';
 import { seedStorm, type StormStudent } from './bench/storm-seed.ts';
 import {
@@ -66,6 +68,8 @@ const { values: a } = parseArgs({
     'server-main': { type: 'string', default: DEFAULT_MAIN },
     // Extra server environment, e.g. --server-env CODE_MAX_WRONG_PER_IP=20000
     'server-env': { type: 'string', default: '' },
+    // e.g. --server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the server's CPU goes.
+    'server-node-options': { type: 'string', default: '' },
   },
 });
 const num = (k: keyof typeof a) => {
@@ -84,6 +88,7 @@ const opts = {
   baseline: !a['no-baseline'],
   waitQuietSeconds: num('wait-quiet-seconds'),
   serverMain: a['server-main']!,
+  serverNodeOptions: a['server-node-options']!,
   serverEnv: Object.fromEntries(
     a['server-env']!.split(',')
       .filter(Boolean)
@@ -173,7 +178,7 @@ async function runStorm(
   label: string,
   url: string,
   serverPids: number[],
-  dbName: string,
+  database: { name: string; url: string },
   workers: Workers,
   students: StormStudent[],
   scenario: Scenario,
@@ -187,17 +192,28 @@ async function runStorm(
   }));
   log(`${label} ${scenario.name}: ${students.length} students, ${scenario.arrival}, ${scenario.addresses} address(es)`);
   const meter = new ProcessMeter(
-    classifier(dbName, () => serverPids, workers.pids),
+    classifier(database.name, () => serverPids, workers.pids),
     () => serverPids,
   );
+  const countersBefore = await pgCounters(database.url);
+  const stopActivity = await samplePgActivity(database.url, database.name, 250);
   meter.start(500);
   const startAt = wallNow() + 1000;
   const parts = await workers.storm(url, arrivals, startAt, opts.windowSeconds * 1000 + opts.timeoutMs * 3 + 30_000);
   const cpu: MeterReading = meter.stop();
+  const { series: _series, ...pgActivity } = await stopActivity();
   const cat = (k: 'claimMs' | 'beginMs' | 'joinMs' | 'totalMs' | 'sendLagMs') => parts.flatMap((p) => Array.from(p[k]));
   const outcomes = mergeCounts(parts.map((p) => p.outcomes));
   const ok = outcomes.ok ?? 0;
   const lastAckAt = Math.max(...parts.map((p) => p.lastAckAt));
+  await sleep(1500); // backends publish their statistics about once a second
+  // Per student who got all the way (claim, begin, join): commits, WAL bytes and syncs.
+  const {
+    attempts: _a,
+    answers: _b,
+    benchUpsert: _c,
+    ...perStudent
+  } = pgCost(countersBefore, await pgCounters(database.url), ok);
   await workers.closeSockets();
   await sleep(2000); // the server handles the disconnects before the next storm
   return {
@@ -214,6 +230,9 @@ async function runStorm(
     totalMs: latency(cat('totalMs')),
     generatorLagMs: latency(cat('sendLagMs')),
     cpu,
+    /** Busy server connections in PostgreSQL and what they waited on ('running': on CPU). */
+    pgActivity,
+    pgPerStudent: perStudent,
   };
 }
 type StormResult = Awaited<ReturnType<typeof runStorm>>;
@@ -270,6 +289,7 @@ async function main() {
     DATABASE_POOL_MAX: String(opts.poolMax),
     REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
+    ...(opts.serverNodeOptions ? { NODE_OPTIONS: opts.serverNodeOptions } : {}),
     ...opts.serverEnv,
   });
   cleanups.add('server process', server.stop);
@@ -277,7 +297,7 @@ async function main() {
   const results: StormResult[] = [];
   const checks: { scenario: string; running: number; codesUsed: number }[] = [];
   for (const [i, s] of opts.scenarios.entries()) {
-    const r = await runStorm('server', server.url, [server.pid], database.name, workers, seeds[i]!.students, s, 10 + i);
+    const r = await runStorm('server', server.url, [server.pid], database, workers, seeds[i]!.students, s, 10 + i);
     results.push(r);
     checks.push({ scenario: s.name, ...(await attemptsRunning(database.url, seeds[i]!.examId)) });
     log(`server ${s.name}: ${r.ok}/${r.students} in ${r.seconds} s, total p99 ${r.totalMs.p99} ms`);
@@ -298,7 +318,7 @@ async function main() {
     // The bare server spends nothing: it may reuse the first exam's invitations.
     for (const [j, arrival] of (['spread', 'burst'] as const).entries()) {
       const s: Scenario = { name: arrival, arrival, addresses: 'many' };
-      const r = await runStorm('bare', bare.url, [bare.pid], database.name, workers, seeds[0]!.students, s, 60 + j);
+      const r = await runStorm('bare', bare.url, [bare.pid], database, workers, seeds[0]!.students, s, 60 + j);
       baseline.push(r);
       log(`bare ${arrival}: ${r.ok}/${r.students} in ${r.seconds} s, total p99 ${r.totalMs.p99} ms`);
     }
@@ -379,6 +399,17 @@ function printReport(r: Result) {
   for (const t of table) console.log(line(t));
   console.log('\nErrors by stage and code:');
   for (const x of rows) console.log(`  ${x.label} ${x.scenario}: ${errs(x.errors)}`);
+  console.log(
+    'PostgreSQL during each storm: busy connections mean / max, what the busy ones waited on (% of samples):',
+  );
+  for (const x of rows) {
+    const p = x.pgActivity;
+    const c = x.pgPerStudent;
+    console.log(
+      `  ${x.label} ${x.scenario}: ${p.activeMean} / ${p.activeMax}  ${JSON.stringify(p.activeWaits)}; ` +
+        `per student ${c.commitsPerOp} commits, ${c.walBytesPerOp} B WAL, ${c.walSyncsPerOp} WAL syncs`,
+    );
+  }
   console.log('In the database after each storm (attempts running / codes used):');
   for (const c of r.database) console.log(`  ${c.scenario}: ${c.running} / ${c.codesUsed}`);
   const lag = Math.max(...rows.map((x) => x.generatorLagMs.p99 || 0));
