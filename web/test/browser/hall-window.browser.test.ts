@@ -92,9 +92,14 @@ describe('the hall table draws a window of a large roster', { timeout: 90_000 },
     await expect.poll(focusedName).toBe(nameOf(1));
     await hall.keyboard.press('PageDown');
     await expect.poll(focusedName).not.toBe(nameOf(1));
+    // Tab goes row by row past the rows drawn at first: the window follows the focus.
+    await actionsOf(1).focus();
+    for (let i = 0; i < 40; i++) await hall.keyboard.press('Tab');
+    await expect.poll(focusedName).toBe(nameOf(41));
 
     // Scrolled to the far end, the focused row stays drawn and focused.
-    await actionsOf(1).focus();
+    await hall.keyboard.press('Home');
+    await expect.poll(focusedName).toBe(nameOf(1));
     await hall.locator('.roster').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await rowOf(STUDENTS).waitFor();
     expect(await focusedName()).toBe(nameOf(1));

@@ -12,6 +12,7 @@ import type {
   ProctoringEventDto,
   RiskBreakdown,
 } from '@exam-hall/protocol';
+import { SvelteMap } from 'svelte/reactivity';
 import { ServerClock } from '../clock.svelte.ts';
 import { compareNames } from './status.ts';
 
@@ -27,6 +28,13 @@ export class HallState {
   /** Latest breakdown per attempt, from alerts and `hall:risk` answers. */
   risks = $state.raw<ReadonlyMap<string, RiskBreakdown>>(new Map());
   #index = new Map<string, number>();
+  /**
+   * Answered counts newer than their row ('hall:progress'), by participant. A save changes
+   * one entry here, not the roster: at 10,000 students, replacing the rows array re-runs the
+   * filter and the sort over every row, while an entry is read only by its drawn table row
+   * (and by the sort when it is by answered count). A full row for the participant drops it.
+   */
+  #progress = new SvelteMap<string, HallProgressItem>();
 
   /**
    * Names by user, for alerts (an alert may belong to an earlier attempt of the same
@@ -45,6 +53,7 @@ export class HallState {
     this.examTitle = snapshot.examTitle;
     this.rows = snapshot.rows;
     this.#index = new Map(snapshot.rows.map((r, i) => [r.participantId, i]));
+    this.#progress.clear();
     this.names = new Map(snapshot.rows.map((r) => [r.userId, r.name]));
     this.nameRank = rankByName(snapshot.rows);
     this.alerts = snapshot.alerts;
@@ -59,6 +68,7 @@ export class HallState {
       rows ??= [...this.rows];
       const i = this.#index.get(row.participantId);
       const before = i === undefined ? undefined : rows[i];
+      if (this.#progress.has(row.participantId)) this.#progress.delete(row.participantId);
       if (i === undefined) {
         this.#index.set(row.participantId, rows.length);
         rows.push(row);
@@ -116,20 +126,25 @@ export class HallState {
   }
 
   /**
-   * Answered counts that moved with saves ('hall:progress'), several at once (one
-   * replacement). A row this page does not have, or one showing another attempt, is
-   * left alone: the next snapshot or full row brings it.
+   * Answered counts that moved with saves ('hall:progress'), several at once. A row this
+   * page does not have, or one showing another attempt, is left alone: the next snapshot
+   * or full row brings it. Costs one map entry per item (see #progress), not a new roster.
    */
   applyProgress(items: Iterable<HallProgressItem>) {
-    let rows: HallRow[] | null = null;
     for (const p of items) {
       const i = this.#index.get(p.participantId);
-      const before = i === undefined ? undefined : (rows ?? this.rows)[i];
-      if (!before || before.attemptId !== p.attemptId || before.answered === p.answered) continue;
-      rows ??= [...this.rows];
-      rows[i!] = { ...before, answered: p.answered };
+      const row = i === undefined ? undefined : this.rows[i];
+      if (!row || row.attemptId !== p.attemptId) continue;
+      const known = this.#progress.get(p.participantId);
+      if ((known ? known.answered : row.answered) === p.answered) continue;
+      this.#progress.set(p.participantId, p);
     }
-    if (rows) this.rows = rows;
+  }
+
+  /** The row with the latest answered count from 'hall:progress' (the row itself when none is newer). */
+  current(row: HallRow): HallRow {
+    const p = this.#progress.get(row.participantId);
+    return p && p.attemptId === row.attemptId && p.answered !== row.answered ? { ...row, answered: p.answered } : row;
   }
 }
 
