@@ -90,8 +90,9 @@ if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[
 return 1
 `;
 
-/** How long a refused guess waits between looks while the IP's guesses in flight settle. */
-const SETTLE_POLL_MS = { first: 20, max: 400 };
+/** How long a refused guess waits between looks while the IP's guesses in flight settle. A guess
+ * settled in this process wakes one waiter at once; the looks catch those of other processes. */
+const SETTLE_POLL_MS = { first: 50, max: 1000 };
 /** The in-flight mark's lifetime, renewed by each guess: far above any check's duration. */
 const IN_FLIGHT_TTL_MS = 60_000;
 
@@ -122,6 +123,28 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
   ];
   const waitMs = o.waitForSettlingMs ?? 0;
 
+  // Guesses of this process waiting for a place, per IP key, first come first served. Each
+  // guess that settles wakes one of them (a right one has freed a place; after a wrong one the
+  // woken guess learns whether any are still in flight, and if not, is refused and wakes the
+  // next): thousands waiting do not all ask Redis at each settlement. Hand-written: a FIFO of
+  // resolvers with a timeout each is smaller than any queue library's API for this.
+  const waiting = new Map<string, (() => void)[]>();
+  const wakeOne = (ip: string) => waiting.get(ip)?.[0]?.();
+  const nextTurn = (ip: string, ms: number) =>
+    new Promise<void>((resolve) => {
+      const queue = waiting.get(ip) ?? [];
+      waiting.set(ip, queue);
+      const done = () => {
+        clearTimeout(timer);
+        const i = queue.indexOf(done);
+        if (i >= 0) queue.splice(i, 1);
+        if (!queue.length && waiting.get(ip) === queue) waiting.delete(ip);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      queue.push(done);
+    });
+
   /**
    * Reserves one guess at `targetKey` (e.g. a keyed hash of the email) from `ipKey` (a keyed
    * hash of the IP). Throws 429 with Retry-After and a message saying how long to wait when
@@ -150,11 +173,13 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
       const [, which, ms, inFlight] = reply;
       // Full only because guesses are still being checked: a right one may give its place back.
       if (which === 'ip' && inFlight > 0 && Date.now() + pause < until) {
-        // Jittered, doubling pauses: thousands waiting at once do not poll Redis in step.
-        await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+        // Woken by a settlement here, or after a jittered, doubling pause (settlements elsewhere).
+        await nextTurn(ip, Math.min(pause * (0.5 + Math.random()), until - Date.now()));
         pause = Math.min(SETTLE_POLL_MS.max, pause * 2);
         continue;
       }
+      // Refused: the next waiter (if any) learns it now rather than at its next look.
+      if (which === 'ip') wakeOne(ip);
       const who = which === 'ip' ? 'from your network' : wording.target;
       throw rateLimited(`Too many ${wording.guesses} ${who}. Try again in ${waitPhrase(ms)}.`, ms / 1000);
     }
@@ -163,10 +188,13 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
         // Best effort: the right guess has already done its work (an attempt may be committed);
         // a refund lost to a Redis hiccup only leaves one more try counted.
         await redis.eval(RIGHT, 3, ip, target, fly).catch(() => undefined);
+        wakeOne(ip);
       },
       async wrong() {
         // Best effort too: a lost one only makes refused guesses wait (bounded) for nothing.
-        if (waitMs > 0) await redis.eval(SETTLED, 1, fly).catch(() => undefined);
+        if (waitMs <= 0) return;
+        await redis.eval(SETTLED, 1, fly).catch(() => undefined);
+        wakeOne(ip);
       },
     };
   }
