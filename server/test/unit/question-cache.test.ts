@@ -50,6 +50,11 @@ describe('question cache', () => {
     const after = await cache.forAttempt('e1', order, versionOf(t.rows));
     expect(t.calls).toHaveLength(2);
     expect(after.get('q1')!.row.prompt).toBe('Changed');
+    // A change stamped with the same time as the newest row still moves the version (a sum, not a max).
+    t.rows[1] = question('q2', 'e1', '300', 'Also changed');
+    const same = await cache.forAttempt('e1', order, versionOf(t.rows));
+    expect(t.calls).toHaveLength(3);
+    expect(same.get('q2')!.row.prompt).toBe('Also changed');
     // A deleted question is gone from what the attempt holds.
     t.rows.pop();
     const fewer = await cache.forAttempt('e1', order, versionOf(t.rows));

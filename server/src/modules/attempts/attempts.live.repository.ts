@@ -90,11 +90,11 @@ export async function openHallSegment(
 
 /**
  * A version of the questions an attempt can hold (the exam's own and the ids of its question
- * order): how many there are and the newest updated_at in microseconds. Any insert, delete or
- * builder update moves it (attempts.question-cache.ts compares it with its copy).
+ * order): how many there are and the sum of their updated_at in microseconds. Any insert, delete
+ * or builder update moves it (attempts.question-cache.ts compares it with its copy).
  */
 const questionsVersionOf = (examId: SQL | string, order: SQL) => sql<string>`(
-  select count(*)::text || '-' || coalesce((extract(epoch from max(q.updated_at)) * 1000000)::bigint::text, '0')
+  select count(*)::text || '-' || coalesce(sum((extract(epoch from q.updated_at) * 1000000)::bigint), 0)::text
   from ${questions} q
   where q.exam_id = ${examId} or q.id = any(${order}))`;
 

@@ -9,9 +9,10 @@
 //
 // Invalidation rule: the join's state query (attempts.live.repository.ts joinState) returns a
 // version of exactly the rows this attempt can hold (the exam's own questions and the ids of
-// its question order): their count and newest updated_at. Every builder update sets
-// updated_at ($onUpdate), an insert is newer than every row before it, a delete lowers the
-// count; so any change moves the version. The cache serves its copy only when the same
+// its question order): their count and the sum of their updated_at (in µs). Every builder
+// update sets updated_at ($onUpdate) to a later time, an insert adds a row, a delete removes
+// one; so any change moves the version (the sum, not the newest, so that two changes within
+// one millisecond are not mistaken for one). The cache serves its copy only when the same
 // version computed from the copy matches, and otherwise reloads those rows in one query.
 // Because the version is read from PostgreSQL on every join, a change made through another
 // process is seen too, with no message between processes. Exam settings (title, proctoring
@@ -38,16 +39,15 @@ interface Entry {
   views: Map<string, StudentQuestion>;
 }
 
-/** The local version of `rows`, in joinState's format: count '-' newest updated_at in µs. */
+/** The local version of `rows`, in joinState's format: count '-' sum of updated_at in µs. */
 export function versionOf(rows: Iterable<CachedQuestion>): string {
   let n = 0;
-  let newest = -1n;
+  let sum = 0n;
   for (const r of rows) {
     n++;
-    const v = BigInt(r.v);
-    if (v > newest) newest = v;
+    sum += BigInt(r.v);
   }
-  return `${n}-${n ? newest : 0}`;
+  return `${n}-${sum}`;
 }
 
 /** Reads the questions an attempt can hold (the exam's own and `ids`) with their versions. */
