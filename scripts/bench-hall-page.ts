@@ -1,7 +1,7 @@
 // Benchmark: the proctor's hall page in Chromium with a large exam.
 //
 //   node scripts/bench-hall-page.ts [--students 10000] [--baseline-students 100]
-//        [--updates-per-second 1000] [--seconds 10] [--web-build web/build]
+//        [--updates-per-second 1000] [--seconds 10] [--stream progress|rows] [--web-build web/build]
 //
 // Needs PostgreSQL and Redis (`eval "$(node scripts/bootstrap.mjs services)"`) and a current
 // web build (`npm run build -w web`; this script does not build, the build output is shared;
@@ -15,7 +15,10 @@
 // - after load: JS heap used and DOM nodes (CDP Performance.getMetrics), table rows drawn;
 // - while roster updates stream in for --seconds at --updates-per-second (hall:rows batches of
 //   real rows with a changed answered count, every 100 ms, sent to the proctors' room through
-//   the Redis adapter as the server itself sends them): main-thread busy % (CDP TaskDuration),
+//   the Redis adapter as the server itself sends them; --stream progress (the default) sends
+//   the answered counts alone as 'hall:progress', as saves do; --stream rows sends whole rows
+//   as 'hall:rows', as joins and leaves do, and as saves did before hall:progress existed,
+//   which is what a build older than hall:progress understands): main-thread busy % (CDP TaskDuration),
 //   long tasks, frames per second (requestAnimationFrame) and the input delay of keys typed in
 //   the filter box every 250 ms ('a', then Backspace: every row still matches).
 import { randomBytes } from 'node:crypto';
@@ -23,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import type { CDPSession, Page } from 'playwright-core';
-import { rooms, type HallRow, type HallSnapshot } from '../protocol/src/index.ts';
+import { rooms, type HallProgressItem, type HallRow, type HallSnapshot } from '../protocol/src/index.ts';
 import { createDb } from '../server/src/db/client.ts';
 import { socketChannel } from '../server/src/socket/hub.ts';
 import { launchBrowser } from '../web/test/browser/chromium.ts';
@@ -39,12 +42,14 @@ const { values } = parseArgs({
     'updates-per-second': { type: 'string' },
     seconds: { type: 'string' },
     'web-build': { type: 'string' },
+    stream: { type: 'string' },
   },
 });
 const students = Number(values.students ?? 10_000);
 const baselineStudents = Number(values['baseline-students'] ?? 100);
 const updatesPerSecond = Number(values['updates-per-second'] ?? 1000);
 const seconds = Number(values.seconds ?? 10);
+const stream = values.stream === 'rows' ? 'rows' : 'progress';
 const webBuild = values['web-build'] ? new URL(values['web-build'], `file://${process.cwd()}/`).pathname : undefined;
 const databaseBase = process.env.DATABASE_URL;
 const redisUrl = process.env.REDIS_URL;
@@ -131,7 +136,7 @@ async function measure(size: number) {
   cleanups.push(async () => watcher.close());
   const snapshot = await call<HallSnapshot>(watcher, 'hall:watch', { examId: world.examId });
   let delivered = 0;
-  watcher.on('hall:rows', (rows: unknown[]) => void (delivered += rows.length));
+  watcher.on(`hall:${stream}`, (items: unknown[]) => void (delivered += items.length));
 
   const browser = await launchBrowser(['--enable-precise-memory-info']);
   cleanups.push(() => browser.close());
@@ -157,6 +162,11 @@ async function measure(size: number) {
   const drawnRows = await page.locator('.hall-table tbody tr th').count();
   const domNodes = await page.evaluate<number>("document.getElementsByTagName('*').length");
   const loadLong = loaded.long.filter(([start]) => start <= loaded.applied);
+  // Printed now as well: a page too slow for the update phase still leaves its load figures.
+  console.log(
+    `${size} students loaded: first row ${ms(loaded.firstRow)}, all applied ${ms(loaded.applied)}, ` +
+      `${drawnRows} rows drawn, ${domNodes} elements, heap ${((afterLoad.JSHeapUsedSize ?? 0) / 2 ** 20).toFixed(1)} MiB`,
+  );
 
   // Updates: batches every 100 ms, as the server's per-exam coalescing sends them.
   const redis = new Redis(redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -183,7 +193,16 @@ async function measure(size: number) {
       batch.push(rows[i]!);
     }
     sent += batch.length;
-    emitter.to(rooms.examProctors(world.examId)).emit('hall:rows', batch);
+    const to = emitter.to(rooms.examProctors(world.examId));
+    if (stream === 'rows') to.emit('hall:rows', batch);
+    else {
+      const items: HallProgressItem[] = batch.map((r) => ({
+        participantId: r.participantId,
+        attemptId: r.attemptId!,
+        answered: r.answered,
+      }));
+      to.emit('hall:progress', items);
+    }
   }, 100);
   let typed = 0;
   while (performance.now() < endAt) {
@@ -231,6 +250,7 @@ try {
   const started = machineCpu();
   await sleep(1000);
   const idle = machineCpu();
+  console.log(`updates: ${stream === 'rows' ? 'hall:rows (whole rows)' : 'hall:progress (answered counts)'}`);
   console.log(
     `machine busy before the run: ${Math.round((100 * (idle.busy - started.busy)) / Math.max(1, idle.total - started.total))} %`,
   );
