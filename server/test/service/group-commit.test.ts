@@ -145,6 +145,7 @@ describe('group commit', () => {
       seq: 2,
       response: { optionId: 'a' },
       flagged: false,
+      timeSpentSeconds: 0,
     };
     await expect(w.services.attemptLive.save(joined(paused), input)).rejects.toMatchObject({
       status: 409,
