@@ -7,7 +7,12 @@ import { forbidden } from '../../http/errors.ts';
 
 export async function assertMayTakeExams(tx: Tx, userId: string): Promise<void> {
   const [user] = await tx.select({ status: users.status }).from(users).where(eq(users.id, userId));
-  if (user?.status === 'suspended') {
+  assertStatusMayTakeExams(user?.status);
+}
+
+/** The same rule for an account status read along with something else (the code claim). */
+export function assertStatusMayTakeExams(status: string | null | undefined): void {
+  if (status === 'suspended') {
     throw forbidden('This account is suspended, so it cannot take exams. Ask your school’s administrator.');
   }
 }

@@ -32,6 +32,7 @@ import {
   summaryOf,
 } from './attempts.accommodation.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
+import { lockedAttemptWithAccommodation, lockedExam } from './attempts.start.repository.ts';
 import { cameraStartGate, type CameraService } from '../camera/camera.service.ts';
 
 /** Why a lobby can never start now (its exam is over), or null. */
@@ -167,12 +168,14 @@ export function createLobby(deps: {
       who: AttemptPrincipal,
       ctx: StartContext,
     ): Promise<{ response: AttemptResponse; began: boolean }> {
-      await ownAttempt(attemptId, who);
       const outcome = await db.transaction(async (tx) => {
-        // Row lock: concurrent begins queue here, and each sees the previous one's result.
-        const [a] = await tx.select().from(attempts).where(eq(attempts.id, attemptId)).for('update');
-        if (!a) throw notFound('Attempt');
-        const [exam] = await tx.select().from(exams).where(eq(exams.id, a.examId)).for('share');
+        // Row lock: concurrent begins queue here, and each sees the previous one's result. The
+        // participant's accommodations come along; only its student gets past the 404.
+        const locked = await lockedAttemptWithAccommodation(tx, attemptId);
+        if (!locked || !ownsAttempt(who, locked.attempt)) throw notFound('Attempt');
+        const { attempt: a, acc } = locked;
+        // Shared lock: exam edits (which lock it for update) wait until this begin is committed.
+        const exam = await lockedExam(tx, a.examId);
         if (!exam) throw notFound('Attempt');
         if (a.status === 'in_progress' || a.status === 'paused') return { attempt: a, exam, began: false, gate: null };
         if (a.status !== 'not_started') {
@@ -182,7 +185,6 @@ export function createLobby(deps: {
             `This attempt has already ended (${a.status.replace('_', ' ')}); it cannot start again.`,
           );
         }
-        const acc = await accommodationOf(tx, a.participantId);
         const closed = lobbyClosedReason(examForParticipant(exam, acc));
         if (closed) return { attempt: a, exam, began: false, closed, gate: null };
         assertBrowserAllowed(exam.proctoring, ctx.userAgent);

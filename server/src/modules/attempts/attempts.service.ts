@@ -3,7 +3,7 @@
 // code used and creates the attempt with its fixed question and option order; of any
 // number of concurrent claims exactly one wins, the rest get 409. The attempt waits in
 // the lobby (`not_started`, no clock) until the student begins it (attempts.lobby.ts).
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { AttemptResponse, AttemptResult, AttemptSummary, MyExam, StartWithCodeBody } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, questions, type Attempt, type Exam } from '../../db/schema/index.ts';
@@ -16,6 +16,7 @@ import type { Actor } from '../../policy/actor.ts';
 import * as audit from '../audit/audit.service.ts';
 import type { AuditContext } from '../audit/audit.service.ts';
 import { findParticipantByCode } from '../participants/participants.codes.ts';
+import { claimUnusedCode, lockedParticipant } from '../participants/participants.repository.ts';
 import { planAttempt } from '../banks/draw.ts';
 import type { CodeLimiter } from './attempts.rate-limit.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
@@ -23,7 +24,8 @@ import type { HallPublisher } from '../hall/hall.events.ts';
 import { createResumeCodes } from './attempts.resume.ts';
 import { createLobby } from './attempts.lobby.ts';
 import type { CameraService } from '../camera/camera.service.ts';
-import { assertMayTakeExams } from './attempts.account.ts';
+import { assertStatusMayTakeExams } from './attempts.account.ts';
+import { attemptById, entryState } from './attempts.start.repository.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
 import { hallRows } from '../hall/hall.repository.ts';
 import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
@@ -99,17 +101,12 @@ export function createAttemptService(deps: {
 }) {
   const { db, secret, limiter, publish } = deps;
   /** After commit: proctors see the student arrive in the lobby. Best effort: the entry is committed. */
-  async function announced(entered: StartedAttempt): Promise<StartedAttempt> {
-    const { examId, id } = entered.response.attempt;
+  async function announced(entered: StartedAttempt, participantId: string): Promise<StartedAttempt> {
+    const { examId } = entered.response.attempt;
     await bestEffort(
-      db
-        .select({ participantId: attempts.participantId })
-        .from(attempts)
-        .where(eq(attempts.id, id))
-        .then(async ([a]) => {
-          const [row] = a ? await hallRows(db, examId, a.participantId) : [];
-          if (row) publish.row(examId, row);
-        }),
+      hallRows(db, examId, participantId).then(([row]) => {
+        if (row) publish.row(examId, row);
+      }),
       1000,
     );
     return entered;
@@ -124,26 +121,24 @@ export function createAttemptService(deps: {
     auditCtx: AuditContext,
     via: 'code' | 'account',
   ): Promise<StartedAttempt> {
-    // Shared lock: question edits (which lock the exam for update) wait until this attempt exists.
-    const [exam] = await tx.select().from(exams).where(eq(exams.id, participant.examId)).for('share');
-    if (!exam) throw notFound('Exam');
+    // One statement: the exam share-locked (question edits, which lock it for update, wait until
+    // this attempt exists), the account's status, the live attempt and the attempts used.
+    const state = await entryState(tx, participant.examId, participant.id, participant.userId);
+    if (!state) throw notFound('Exam');
+    const { exam, live, used } = state;
+    // With a code, a suspended account takes no exam (attempts.account.ts); checked first, as before.
+    if (via === 'code') assertStatusMayTakeExams(state.userStatus);
     assertBrowserAllowed(exam.proctoring, ctx.userAgent);
-    const [live] = await tx
-      .select()
-      .from(attempts)
-      .where(
-        and(
-          eq(attempts.participantId, participant.id),
-          sql`${attempts.status} in ('not_started', 'in_progress', 'paused')`,
-        ),
-      );
     // Signed in, coming back to the lobby (another tab, a reload of My exams): the same attempt.
     if (live?.status === 'not_started' && via === 'account') {
-      return {
-        response: { attempt: toSummary(live, exam), serverTime: new Date().toISOString() },
-        attemptCookie: null,
-        cookieExpires: lobbyCookieExpires(exam),
-      };
+      const same = await attemptById(tx, live.id);
+      if (same) {
+        return {
+          response: { attempt: toSummary(same, exam), serverTime: new Date().toISOString() },
+          attemptCookie: null,
+          cookieExpires: lobbyCookieExpires(exam),
+        };
+      }
     }
     if (live) {
       throw new AppError(
@@ -154,10 +149,6 @@ export function createAttemptService(deps: {
           : 'You already have an attempt in progress for this exam. If you were taking it on another device, ask your proctor for a resume code.',
       );
     }
-    const [{ used }] = (await tx
-      .select({ used: count() })
-      .from(attempts)
-      .where(eq(attempts.participantId, participant.id))) as [{ used: number }];
     // The participant's own window and extra attempts (accommodations) replace the exam's.
     const blocker = startBlocker(examForParticipant(exam, participant), used);
     if (blocker) throw blocker;
@@ -218,14 +209,35 @@ export function createAttemptService(deps: {
         .transaction(async (tx) => {
           const match = await findParticipantByCode(tx, secret, input.email, input.code);
           if (!match) return null;
-          // Row lock: concurrent claims of this code queue here, and each sees the previous one's result.
-          const [participant] = await tx
-            .select()
-            .from(examParticipants)
-            .where(eq(examParticipants.id, match.id))
-            .for('update');
-          if (!participant || participant.accessCodeHash !== match.accessCodeHash) return null;
-          // Right code, whatever happens next (used, exam closed...): the guess is given back.
+          // Marks the code used and takes the row lock in one statement: concurrent claims of
+          // this code queue here, and each sees the previous one's result. Any refusal below
+          // rolls the mark back with the transaction.
+          const usedAt = new Date();
+          let participant = await claimUnusedCode(tx, match.id, match.accessCodeHash, usedAt);
+          if (!participant) {
+            // Not claimable: lock the row and say why (used, voided, or its code changed meanwhile).
+            const row = await lockedParticipant(tx, match.id);
+            if (!row || row.accessCodeHash !== match.accessCodeHash) return null;
+            right = true;
+            if (row.codeStatus === 'used') {
+              throw new AppError(
+                409,
+                'code_used',
+                'This code was already used. If you were taking the exam on another device, ask your proctor for a resume code.',
+              );
+            }
+            if (row.codeStatus === 'voided') {
+              throw new AppError(
+                409,
+                'code_used',
+                'This access code is no longer valid. Ask your teacher for a new one.',
+              );
+            }
+            // Unused again between the two statements: the row is locked now, so this claim holds.
+            participant = await claimUnusedCode(tx, match.id, match.accessCodeHash, usedAt);
+            if (!participant) return null;
+          }
+          // Right code, whatever happens next (suspended, exam closed...): the guess is given back.
           right = true;
           const auditCtx = {
             actorId: participant.userId,
@@ -233,30 +245,11 @@ export function createAttemptService(deps: {
             ipHash: ipKey,
             requestId: ctx.requestId ?? null,
           };
-          if (participant.codeStatus === 'used') {
-            throw new AppError(
-              409,
-              'code_used',
-              'This code was already used. If you were taking the exam on another device, ask your proctor for a resume code.',
-            );
-          }
-          if (participant.codeStatus === 'voided') {
-            throw new AppError(
-              409,
-              'code_used',
-              'This access code is no longer valid. Ask your teacher for a new one.',
-            );
-          }
-          await assertMayTakeExams(tx, participant.userId);
           const started = await createAttempt(tx, participant, ctx, auditCtx, 'code');
-          await tx
-            .update(examParticipants)
-            .set({ codeStatus: 'used', codeUsedAt: new Date() })
-            .where(eq(examParticipants.id, participant.id));
-          return started;
+          return { started, participantId: participant.id };
         })
         .finally(() => (right ? guess.right() : guess.wrong()));
-      if (outcome) return announced(outcome);
+      if (outcome) return announced(outcome.started, outcome.participantId);
       throw new AppError(
         401,
         'invalid_code',
@@ -273,15 +266,16 @@ export function createAttemptService(deps: {
           .where(and(eq(examParticipants.examId, examId), eq(examParticipants.userId, actor.userId)))
           .for('update');
         if (!participant) throw notFound('Exam');
-        return createAttempt(
+        const entered = await createAttempt(
           tx,
           participant,
           ctx,
           { actorId: actor.userId, actorRole: actor.role, ipHash: ipHash(ctx.ip), requestId: ctx.requestId ?? null },
           'account',
         );
+        return { entered, participantId: participant.id };
       });
-      return announced(started);
+      return announced(started.entered, started.participantId);
     },
 
     /** The attempt for its signed-in owner or the holder of its attempt cookie; 404 for anyone else. */

@@ -256,3 +256,31 @@ export async function searchUsers(db: Q, prefix: string, limit: number) {
     .orderBy(asc(users.email))
     .limit(limit);
 }
+
+/**
+ * Claims an unused code: marks it used and answers the row (new values) in one statement,
+ * which also takes the row lock that makes concurrent claims queue (each then sees the one
+ * before it). Nothing when the code is not (or no longer) unused with this hash: the caller
+ * then looks at the row to say why. Rolled back with the caller's transaction if the entry
+ * is refused after all.
+ */
+export async function claimUnusedCode(tx: Tx, id: string, accessCodeHash: string, usedAt: Date) {
+  const [row] = await tx
+    .update(examParticipants)
+    .set({ codeStatus: 'used', codeUsedAt: usedAt })
+    .where(
+      and(
+        eq(examParticipants.id, id),
+        eq(examParticipants.accessCodeHash, accessCodeHash),
+        eq(examParticipants.codeStatus, 'unused'),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/** One participant row, locked for update. */
+export async function lockedParticipant(tx: Tx, id: string) {
+  const [row] = await tx.select().from(examParticipants).where(eq(examParticipants.id, id)).for('update');
+  return row;
+}
