@@ -114,7 +114,24 @@ export interface GuessLimiterOptions {
   waitForSettlingMs?: number;
 }
 
-export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
+/** The three scripts as commands of the client: ioredis sends them by SHA (EVALSHA) and only the
+ * first time, or after a Redis restart (NOSCRIPT), the body; EVAL sent the body with every guess. */
+type Scripted = Redis & {
+  ehGuessReserve(...args: (string | number)[]): Promise<unknown>;
+  ehGuessRight(...args: string[]): Promise<unknown>;
+  ehGuessSettled(key: string): Promise<unknown>;
+};
+function scripted(redis: Redis): Scripted {
+  const commands = { ehGuessReserve: [3, RESERVE], ehGuessRight: [3, RIGHT], ehGuessSettled: [1, SETTLED] } as const;
+  for (const [name, [numberOfKeys, lua]] of Object.entries(commands)) {
+    // Defined once per client: several limiters (codes, exam codes, sign-in) share one.
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+  }
+  return redis as Scripted;
+}
+
+export function createGuessLimiter(client: Redis, o: GuessLimiterOptions) {
+  const redis = scripted(client);
   const { limits, wording } = o;
   const keys = (ipKey: string, targetKey: string): [string, string, string] => [
     `${o.keyPrefix}:ip:${ipKey}`,
@@ -155,9 +172,7 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
     const until = Date.now() + waitMs;
     let pause = SETTLE_POLL_MS.first;
     for (;;) {
-      const reply = (await redis.eval(
-        RESERVE,
-        3,
+      const reply = (await redis.ehGuessReserve(
         ip,
         target,
         fly,
@@ -187,13 +202,13 @@ export function createGuessLimiter(redis: Redis, o: GuessLimiterOptions) {
       async right() {
         // Best effort: the right guess has already done its work (an attempt may be committed);
         // a refund lost to a Redis hiccup only leaves one more try counted.
-        await redis.eval(RIGHT, 3, ip, target, fly).catch(() => undefined);
+        await redis.ehGuessRight(ip, target, fly).catch(() => undefined);
         wakeOne(ip);
       },
       async wrong() {
         // Best effort too: a lost one only makes refused guesses wait (bounded) for nothing.
         if (waitMs <= 0) return;
-        await redis.eval(SETTLED, 1, fly).catch(() => undefined);
+        await redis.ehGuessSettled(fly).catch(() => undefined);
         wakeOne(ip);
       },
     };
