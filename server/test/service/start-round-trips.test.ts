@@ -1,0 +1,59 @@
+// The exam-start path's cost in PostgreSQL round trips ([scale] issue #16): one code claim
+// and one begin, counted statement by statement (BEGIN and COMMIT included) for the calls'
+// own async context only, so background work of the process (sweeps, reapers) never counts.
+// A count, not a timing: the figures (claims per second) come from scripts/bench-start-storm.ts.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWithCodeBodySchema } from '@exam-hall/protocol';
+import { ctx, startServiceWorld, type Person, type ServiceWorld } from '../support/service-world.ts';
+
+let w: ServiceWorld;
+let teacher: Person;
+let examId: string;
+const counting = new AsyncLocalStorage<string[]>();
+const query = pg.Client.prototype.query;
+
+beforeAll(async () => {
+  w = await startServiceWorld();
+  teacher = await w.person('teacher');
+  examId = (await w.publishedExam(teacher)).id;
+  // Every statement a pooled client sends goes through Client#query.
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string; name?: string };
+    counting.getStore()?.push(typeof first === 'string' ? first : (first?.text ?? first?.name ?? '?'));
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+});
+afterAll(async () => {
+  pg.Client.prototype.query = query;
+  await w?.close();
+});
+
+async function statementsOf<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const result = await counting.run(sent, work);
+  return { result, sent };
+}
+
+describe('starting an exam', () => {
+  it('claims a code in 10 statements (one transaction) and begins in 7, hall row included', async () => {
+    const email = `rt-${Math.random().toString(36).slice(2, 10)}@school.example`;
+    const { code } = await w.services.participants.add(teacher.caller, examId, { email });
+    const claim = await statementsOf(() =>
+      w.services.attempts.startWithCode(startWithCodeBodySchema.parse({ email, code }), ctx),
+    );
+    // BEGIN, invitations of the email, claim (UPDATE ... RETURNING), exam + account + live attempt +
+    // attempts used, questions, sections, INSERT attempt, audit, COMMIT; then the hall row.
+    expect(claim.sent.filter((s) => /^begin/i.test(s))).toHaveLength(1);
+    expect(claim.sent.filter((s) => /^commit/i.test(s))).toHaveLength(1);
+    expect(claim.sent.length, claim.sent.join('\n')).toBeLessThanOrEqual(10);
+
+    const attempt = claim.result.response.attempt;
+    const who = { actor: null, attemptCookie: claim.result.attemptCookie ?? undefined };
+    const begin = await statementsOf(() => w.services.attempts.begin(attempt.id, who, ctx));
+    expect(begin.result.began).toBe(true);
+    // BEGIN, attempt locked with its accommodations, exam, the state change, audit, COMMIT, hall row.
+    expect(begin.sent.length, begin.sent.join('\n')).toBeLessThanOrEqual(7);
+  });
+});
