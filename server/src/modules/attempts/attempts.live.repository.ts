@@ -58,19 +58,7 @@ function prepareJoin(db: Db) {
       .from(attempts)
       .where(eq(attempts.id, attemptIdParam))
       .prepare('attempt_join_owner'),
-    state: joinStateQuery(db).prepare('attempt_join_state'),
-    openSegment: db
-      .insert(presence)
-      .values({
-        attemptId: sql.placeholder('attemptId'),
-        userId: sql.placeholder('userId'),
-        examId: sql.placeholder('examId'),
-        connectionId: sql.placeholder('connectionId'),
-        deviceId: sql.placeholder('deviceId'),
-        source: 'hall',
-        ipHash: sql.placeholder('ipHash'),
-      })
-      .prepare('attempt_join_open_segment'),
+    state: joinStateQuery(db).prepare('attempt_join_state_open'),
   };
 }
 
@@ -78,14 +66,6 @@ function prepareJoin(db: Db) {
 export async function attemptOwner(db: Db, attemptId: string) {
   const [a] = await statements(db).owner.execute({ attemptId });
   return a;
-}
-
-/** Opens the hall presence segment of a joining socket. */
-export async function openHallSegment(
-  db: Db,
-  v: { attemptId: string; userId: string; examId: string; connectionId: string; deviceId: string; ipHash: string },
-) {
-  await statements(db).openSegment.execute(v);
 }
 
 /**
@@ -101,17 +81,33 @@ const questionsVersionOf = (examId: SQL | string, order: SQL) => sql<string>`(
 /**
  * Everything a join reads, in one statement: the attempt row, the exam's settings (read
  * fresh: they can change at any time), the presence summary and the open segments of other
- * devices (both before this join's segment is opened), the saved answers, the exam's running
- * Zoom meetings, and the version of the attempt's questions.
+ * devices, the saved answers, the exam's running Zoom meetings, and the version of the
+ * attempt's questions. The same statement opens the socket's hall presence segment when the
+ * attempt is live (not started, in progress or paused): a data-modifying CTE, and all parts
+ * of one statement see one snapshot, so the summary and the other devices are read as they
+ * were BEFORE this segment opened. One round trip instead of two; the caller closes the
+ * segment (leaveSegment) if the join fails after it.
  */
-export async function joinState(db: Db, attemptId: string, deviceId: string) {
-  const [row] = await statements(db).state.execute({ attemptId, deviceId });
+export async function joinState(
+  db: Db,
+  v: { attemptId: string; deviceId: string; connectionId: string; ipHash: string },
+) {
+  const [row] = await statements(db).state.execute(v);
   return row;
 }
 
 function joinStateQuery(db: Db) {
   const deviceId = sql.placeholder('deviceId');
+  // Raw SQL: drizzle's insert builder cannot be a CTE of a select; the columns are the
+  // presence table's own (schema/proctoring.ts).
+  const opened = db.$with('opened', { n: sql<number>`n` }).as(sql`
+    insert into ${presence} (attempt_id, user_id, exam_id, connection_id, device_id, source, ip_hash)
+    select a.id, a.user_id, a.exam_id, ${sql.placeholder('connectionId')}, ${deviceId}, 'hall', ${sql.placeholder('ipHash')}
+    from ${attempts} a
+    where a.id = ${attemptIdParam} and a.status in ('not_started', 'in_progress', 'paused')
+    returning 1 as n`);
   return db
+    .with(opened)
     .select({
       attempt: getTableColumns(attempts),
       exam: {

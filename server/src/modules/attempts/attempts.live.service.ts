@@ -124,10 +124,30 @@ export function createAttemptLiveService(deps: {
     return updated;
   }
 
+  /** The rest of a live attempt's join, after its segment opened (join() closes it if this fails). */
+  async function joinLive(found: Attempt, state: JoinState, liveConnections: () => Promise<string[]>) {
+    const a = await creditDowntime(found, state);
+    // The socket is not in the attempt's room yet: the credit also travels in the snapshot's clock.
+    const credited = a.deadlineAt?.getTime() !== found.deadlineAt?.getTime();
+    // Other devices count only while their socket is alive somewhere in the cluster:
+    // a segment left open by a crashed process must not raise a second-device alert.
+    const live = state.elsewhere.length ? new Set(await liveConnections()) : new Set<string>();
+    const devices = new Set(state.elsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size;
+    if (devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
+      await proctoring.record(a, 'second_device', { devices: devices + 1 });
+    }
+    const result = await snapshot(a, state, credited ? 'disconnect_credit' : undefined);
+    // The proctors' roster row follows within a second, coalesced with the exam's other joins.
+    rows.pushRowSoon(a);
+    presenceChanged(state.meetings);
+    return result;
+  }
+
   return {
     /**
      * A student's browser joins its attempt: presence segment, downtime credit, snapshot.
-     * Two reads (ownership, then the whole state) and one write (the segment).
+     * Two round trips: the ownership check, then one statement that reads the whole state
+     * and opens the presence segment (a third only when downtime is credited).
      */
     async join(
       who: AttemptPrincipal,
@@ -137,42 +157,35 @@ export function createAttemptLiveService(deps: {
       /** Socket ids in the attempt's room across the cluster (only asked when another device looks open). */
       liveConnections: () => Promise<string[]> = async () => [],
     ) {
+      // Ownership is checked on its own, before the socket enters the attempt's room: a room
+      // joined before the check would hand someone else's clock and proctor messages to a
+      // socket that then fails it (see the report of issue #16 for why it stays a round trip).
       const owner = await repo.attemptOwner(db, input.attemptId);
       if (!owner || !ownsAttempt(who, owner)) throw notFound('Attempt');
       // Into the attempt's room before the state is read: a pause or extension made
       // from here on reaches this socket as an event, and anything earlier is in the
       // row read below (the page keeps whichever clock is newer).
       await subscribe(owner.id);
-      const state = await repo.joinState(db, owner.id, input.deviceId);
-      if (!state) throw notFound('Attempt');
-      const found = state.attempt as Attempt;
-      // A finished attempt is only shown: no presence, no alerts.
-      if (!['not_started', 'in_progress', 'paused'].includes(found.status)) return snapshot(found, state);
-      const a = await creditDowntime(found, state);
-      // The socket is not in the attempt's room yet: the credit also travels in the snapshot's clock.
-      const credited = a.deadlineAt?.getTime() !== found.deadlineAt?.getTime();
-      // Other devices count only while their socket is alive somewhere in the cluster:
-      // a segment left open by a crashed process must not raise a second-device alert.
-      const live = state.elsewhere.length ? new Set(await liveConnections()) : new Set<string>();
-      const others = {
-        devices: new Set(state.elsewhere.filter((o) => live.has(o.connectionId)).map((o) => o.deviceId)).size,
-      };
-      await repo.openHallSegment(db, {
-        attemptId: a.id,
-        userId: a.userId,
-        examId: a.examId,
-        connectionId: conn.socketId,
+      const state = await repo.joinState(db, {
+        attemptId: owner.id,
         deviceId: input.deviceId,
+        connectionId: conn.socketId,
         ipHash: keyedHash(secret, 'ip', conn.ip),
       });
-      if (others.devices > 0 && (a.status === 'in_progress' || a.status === 'paused')) {
-        await proctoring.record(a, 'second_device', { devices: others.devices + 1 });
+      if (!state) throw notFound('Attempt');
+      const found = state.attempt as Attempt;
+      // A finished attempt is only shown: no presence (the statement opened none), no alerts.
+      if (!LIVE.includes(found.status)) return snapshot(found, state);
+      try {
+        return await joinLive(found, state, liveConnections);
+      } catch (err) {
+        // The statement opened this socket's segment, but the join failed after it (credit,
+        // Redis, the alert, the questions): no socket will ever leave it, and an open segment
+        // would count as a connection (no downtime credit, "online" in the hall). Closed now;
+        // if PostgreSQL is what failed, this fails too and the presence reaper closes it.
+        await repo.leaveSegment(db, found.id, found.examId, conn.socketId).catch(() => {});
+        throw err;
       }
-      const result = await snapshot(a, state, credited ? 'disconnect_credit' : undefined);
-      // The proctors' roster row follows within a second, coalesced with the exam's other joins.
-      rows.pushRowSoon(a);
-      presenceChanged(state.meetings);
-      return result;
     },
 
     /** The socket closed: its presence segment ends (one statement). */
@@ -226,6 +239,9 @@ export function createAttemptLiveService(deps: {
   };
 }
 export type AttemptLiveService = ReturnType<typeof createAttemptLiveService>;
+
+/** Statuses whose join opens a presence segment (the statement's own list: attempts.live.repository.ts). */
+const LIVE: readonly string[] = ['not_started', 'in_progress', 'paused'];
 
 function secondsBetween(before: Date | null, after: Date | null): number {
   return before && after ? Math.round((after.getTime() - before.getTime()) / 1000) : 0;
