@@ -56,4 +56,17 @@ describe('starting an exam', () => {
     // BEGIN, attempt locked with its accommodations, exam, the state change, audit, COMMIT, hall row.
     expect(begin.sent.length, begin.sent.join('\n')).toBeLessThanOrEqual(7);
   });
+
+  it('checks a wrong code with one read and no transaction', async () => {
+    const email = `rt-${Math.random().toString(36).slice(2, 10)}@school.example`;
+    const { code } = await w.services.participants.add(teacher.caller, examId, { email });
+    const wrong = (code.startsWith('2') ? '3' : '2') + code.slice(1);
+    const sent: string[] = [];
+    await expect(
+      counting.run(sent, () =>
+        w.services.attempts.startWithCode(startWithCodeBodySchema.parse({ email, code: wrong }), ctx),
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_code' });
+    expect(sent).toHaveLength(1);
+  });
 });

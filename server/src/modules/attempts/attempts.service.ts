@@ -205,10 +205,12 @@ export function createAttemptService(deps: {
       const emailKey = keyedHash(secret, 'email', input.email);
       const guess = await limiter.reserve(ipKey, emailKey);
       let right = false;
-      const outcome = await db
-        .transaction(async (tx) => {
-          const match = await findParticipantByCode(tx, secret, input.email, input.code);
-          if (!match) return null;
+      const outcome = await (async () => {
+        // The invitation is looked up before the transaction (a wrong code costs no BEGIN and
+        // COMMIT); the claim re-checks its hash under the row lock.
+        const match = await findParticipantByCode(db, secret, input.email, input.code);
+        if (!match) return null;
+        return db.transaction(async (tx) => {
           // Marks the code used and takes the row lock in one statement: concurrent claims of
           // this code queue here, and each sees the previous one's result. Any refusal below
           // rolls the mark back with the transaction.
@@ -247,8 +249,8 @@ export function createAttemptService(deps: {
           };
           const started = await createAttempt(tx, participant, ctx, auditCtx, 'code');
           return { started, participantId: participant.id };
-        })
-        .finally(() => (right ? guess.right() : guess.wrong()));
+        });
+      })().finally(() => (right ? guess.right() : guess.wrong()));
       if (outcome) return announced(outcome.started, outcome.participantId);
       throw new AppError(
         401,
