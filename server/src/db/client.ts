@@ -13,3 +13,11 @@ export function createDb(url: string, poolMax: number) {
   const db = drizzle(pool, { schema });
   return { db, pool };
 }
+
+/**
+ * The pg pool under a database handle (drizzle's documented `$client`), for what drizzle
+ * cannot express: a named prepared statement with raw text (autosave's group commit).
+ */
+export function poolOf(db: Db): pg.Pool {
+  return (db as Db & { $client: pg.Pool }).$client;
+}

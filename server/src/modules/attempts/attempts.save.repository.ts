@@ -1,8 +1,8 @@
 // SQL of autosave (attempts.save.ts): the answer upsert under the sequence rule, and
 // why a save wrote nothing.
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { answers, attempts } from '../../db/schema/index.ts';
+import { poolOf, type Db } from '../../db/client.ts';
+import { attempts } from '../../db/schema/index.ts';
 import { SAVE_GRACE_SECONDS } from './attempts.live.repository.ts';
 
 export interface SaveRow {
@@ -37,48 +37,62 @@ export async function saveAnswers(db: Db, rows: readonly SaveRow[]): Promise<Sav
   if (new Set(rows.map((r) => r.attemptId)).size !== rows.length) {
     throw new Error('saveAnswers takes at most one save per attempt');
   }
-  const res = await db.execute<{ kind: 'w' | 'a'; attempt_id: string }>(sql`
-    with input as (
-      select * from unnest(
-        ${sql.param(rows.map((r) => r.attemptId))}::uuid[], ${sql.param(rows.map((r) => r.questionId))}::uuid[],
-        ${sql.param(rows.map((r) => (r.response === null ? null : JSON.stringify(r.response))))}::jsonb[],
-        ${sql.param(rows.map((r) => r.flagged))}::boolean[], ${sql.param(rows.map((r) => r.seq))}::bigint[],
-        ${sql.param(rows.map((r) => r.timeSpentSeconds ?? 0))}::int[]
-      ) as t(attempt_id, question_id, response, flagged, seq, spent)
-    ),
-    locked as (
-      select ${attempts.id} as id, ${attempts.startedAt} as started_at, ${attempts.pausedTotalSeconds} as paused
-        from ${attempts}
-       where ${attempts.id} in (select attempt_id from input)
-         and ${attempts.status} = 'in_progress'
-         and ${attempts.deadlineAt} + make_interval(secs => ${SAVE_GRACE_SECONDS}) > now()
-       order by ${attempts.id}
-         for share
-    ),
-    writable as (
-      select l.id, greatest(0, ceil(extract(epoch from now() - l.started_at))::int - l.paused
-               - (select coalesce(sum(time_spent_seconds), 0) from ${answers} where attempt_id = l.id))::int as budget
-        from locked l
-    ),
-    written as (
-      insert into ${answers} (attempt_id, question_id, response, flagged, seq, time_spent_seconds, answered_at, updated_at)
-      select i.attempt_id, i.question_id, i.response, i.flagged, i.seq, least(i.spent, w.budget), now(), now()
-        from input i join writable w on w.id = i.attempt_id
-       order by i.attempt_id
-      on conflict (attempt_id, question_id) do update
-         set response = excluded.response, flagged = excluded.flagged, seq = excluded.seq, updated_at = now(),
-             time_spent_seconds = ${answers}.time_spent_seconds + excluded.time_spent_seconds
-       where ${answers}.seq < excluded.seq
-      returning attempt_id
-    )
-    select 'w' as kind, attempt_id from written
-    union all
-    select 'a' as kind, id from writable`);
+  // Prepared (named: parsed and planned once per pooled connection). Planning this
+  // statement cost more PostgreSQL CPU than running it for a batch of one, the usual batch
+  // at a quiet moment.
+  const res = await poolOf(db).query<{ kind: 'w' | 'a'; attempt_id: string }>({
+    name: 'attempt_save_answers',
+    text: SAVE_ANSWERS_SQL,
+    values: [
+      rows.map((r) => r.attemptId),
+      rows.map((r) => r.questionId),
+      rows.map((r) => (r.response === null ? null : JSON.stringify(r.response))),
+      rows.map((r) => r.flagged),
+      rows.map((r) => r.seq),
+      rows.map((r) => r.timeSpentSeconds ?? 0),
+    ],
+  });
   const written = new Set<string>();
   const open = new Set<string>();
   for (const r of res.rows) (r.kind === 'w' ? written : open).add(r.attempt_id);
   return rows.map((r) => (written.has(r.attemptId) ? 'written' : open.has(r.attemptId) ? 'stale' : 'closed'));
 }
+
+// Tables and columns of schema/attempts.ts (answers, attempts); written out because a named
+// prepared statement needs its text once, with no parameters interpolated.
+const SAVE_ANSWERS_SQL = `
+    with input as (
+      select * from unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::boolean[], $5::bigint[], $6::int[])
+        as t(attempt_id, question_id, response, flagged, seq, spent)
+    ),
+    locked as (
+      select a.id, a.started_at, a.paused_total_seconds as paused
+        from attempts a
+       where a.id in (select attempt_id from input)
+         and a.status = 'in_progress'
+         and a.deadline_at + make_interval(secs => ${SAVE_GRACE_SECONDS}) > now()
+       order by a.id
+         for share
+    ),
+    writable as (
+      select l.id, greatest(0, ceil(extract(epoch from now() - l.started_at))::int - l.paused
+               - (select coalesce(sum(time_spent_seconds), 0) from answers where attempt_id = l.id))::int as budget
+        from locked l
+    ),
+    written as (
+      insert into answers (attempt_id, question_id, response, flagged, seq, time_spent_seconds, answered_at, updated_at)
+      select i.attempt_id, i.question_id, i.response, i.flagged, i.seq, least(i.spent, w.budget), now(), now()
+        from input i join writable w on w.id = i.attempt_id
+       order by i.attempt_id
+      on conflict (attempt_id, question_id) do update
+         set response = excluded.response, flagged = excluded.flagged, seq = excluded.seq, updated_at = now(),
+             time_spent_seconds = answers.time_spent_seconds + excluded.time_spent_seconds
+       where answers.seq < excluded.seq
+      returning attempt_id
+    )
+    select 'w' as kind, attempt_id from written
+    union all
+    select 'a' as kind, id as attempt_id from writable`;
 
 /** One save: a batch of one (tests, scripts). Answers the stored sequence, or null when nothing was written. */
 export async function saveAnswer(db: Db, s: SaveRow): Promise<{ seq: number } | null> {
