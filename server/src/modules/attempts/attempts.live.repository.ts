@@ -56,16 +56,18 @@ function prepareJoin(db: Db) {
     owner: db
       .select({ id: attempts.id, userId: attempts.userId, attemptTokenHash: attempts.attemptTokenHash })
       .from(attempts)
-      .where(eq(attempts.id, attemptIdParam))
-      .prepare('attempt_join_owner'),
+      .where(sql`${attempts.id} = any(${sql.placeholder('attemptIds')}::uuid[])`)
+      .prepare('attempt_join_owners'),
     state: joinStateQuery(db).prepare('attempt_join_state_open'),
   };
 }
 
-/** Who owns the attempt: what the ownership check needs before the join subscribes to its room. */
-export async function attemptOwner(db: Db, attemptId: string) {
-  const [a] = await statements(db).owner.execute({ attemptId });
-  return a;
+/**
+ * Who owns each attempt: what the ownership check needs before the join subscribes to its
+ * room (one statement for a group of joins: attempts.owner-batcher.ts).
+ */
+export function attemptOwners(db: Db, attemptIds: readonly string[]) {
+  return statements(db).owner.execute({ attemptIds });
 }
 
 /**

@@ -20,6 +20,7 @@ import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as repo from './attempts.live.repository.ts';
 import { createSaveService } from './attempts.save.ts';
 import { createQuestionCache } from './attempts.question-cache.ts';
+import { createOwnerBatcher } from './attempts.owner-batcher.ts';
 
 /** What a socket remembers about an attempt it joined, so saves need no lookups. */
 export interface JoinedAttempt {
@@ -45,6 +46,8 @@ export function createAttemptLiveService(deps: {
   // Joins read the exam's questions from memory (the rule that keeps the copy right is in
   // attempts.question-cache.ts); everything else a join needs comes in one statement.
   const questionCache = createQuestionCache((examId, ids) => repo.questionsWithVersion(db, examId, ids));
+  // Ownership checks of joins arriving together are read in one statement.
+  const owners = createOwnerBatcher((ids) => repo.attemptOwners(db, ids));
 
   /**
    * Someone entered or left the hall: attendance dashboards of the exam's running meetings
@@ -146,8 +149,9 @@ export function createAttemptLiveService(deps: {
   return {
     /**
      * A student's browser joins its attempt: presence segment, downtime credit, snapshot.
-     * Two round trips: the ownership check, then one statement that reads the whole state
-     * and opens the presence segment (a third only when downtime is credited).
+     * Two round trips: the ownership check (one statement for the joins arriving together),
+     * then one statement that reads the whole state and opens the presence segment (a third
+     * only when downtime is credited).
      */
     async join(
       who: AttemptPrincipal,
@@ -157,10 +161,11 @@ export function createAttemptLiveService(deps: {
       /** Socket ids in the attempt's room across the cluster (only asked when another device looks open). */
       liveConnections: () => Promise<string[]> = async () => [],
     ) {
-      // Ownership is checked on its own, before the socket enters the attempt's room: a room
-      // joined before the check would hand someone else's clock and proctor messages to a
-      // socket that then fails it (see the report of issue #16 for why it stays a round trip).
-      const owner = await repo.attemptOwner(db, input.attemptId);
+      // Ownership is checked on its own, before the socket enters the attempt's room: folded
+      // into the state statement, the room would be joined before the check, and a socket
+      // failing it (joining again and again) would receive someone else's clock and proctor
+      // messages meanwhile; joined after the state read, a pause made in between would be lost.
+      const owner = await owners.owner(input.attemptId);
       if (!owner || !ownsAttempt(who, owner)) throw notFound('Attempt');
       // Into the attempt's room before the state is read: a pause or extension made
       // from here on reaches this socket as an event, and anything earlier is in the
