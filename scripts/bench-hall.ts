@@ -24,7 +24,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { ATTEMPT_COOKIE } from '@exam-hall/protocol';
 import { createDb } from '../server/src/db/client.ts';
 import { DEFAULT_MAIN, startServer } from './bench/server-process.ts';
@@ -33,20 +32,13 @@ import { bareUpsertLoop, saveSqlLoop } from './bench/pg-upsert.ts';
 import { pgCost, pgCounters, samplePgActivity } from './bench/pg-activity.ts';
 import { alertDelivery, startProctors, startProbe } from './bench/proctors.ts';
 import { createBenchDatabase, seedHall } from './bench/seed.ts';
-import {
-  latency,
-  machineCpu,
-  ProcessMeter,
-  rssMiB,
-  sleep,
-  wallNow,
-  type Classify,
-  type MeterReading,
-} from './bench/stats.ts';
+import { latency, ProcessMeter, rssMiB, sleep, wallNow, type MeterReading } from './bench/stats.ts';
 import { storedSignals, verifyAgainstDatabase } from './bench/verify.ts';
 import { LoadWorkers } from './bench/workers.ts';
 import { timeline, worstSeconds } from './bench/timeline.ts';
 import { printReport } from './bench/report.ts';
+import * as lifecycle from './bench/lifecycle.ts';
+import { classifier, makeLog, requireLocalServices } from './bench/lifecycle.ts';
 import { formatComparison, parseProcessCounts, type ProcessRun } from './bench/process-compare.ts';
 
 const { values: a } = parseArgs({
@@ -105,27 +97,11 @@ const opts = {
 };
 const TARGET = { students: 5000, savesPerSecond: 500, p99Ms: 100 };
 const root = fileURLToPath(new URL('..', import.meta.url));
-const startedAt = Date.now();
-const log = (m: string) =>
-  process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(4)}s] ${m}\n`);
+const log = makeLog('bench');
 
 // ------------------------------------------------------------------ preflight
 
-const databaseBase = process.env.DATABASE_URL;
-const redisUrl = process.env.REDIS_URL;
-if (!databaseBase || !redisUrl) {
-  console.error(
-    'DATABASE_URL and REDIS_URL are not set. Start (or find) the project-local services first:\n' +
-      '  eval "$(node scripts/bootstrap.mjs services 2>/dev/null)"',
-  );
-  process.exit(1);
-}
-for (const u of [databaseBase, redisUrl]) {
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname)) {
-    console.error(`Refusing to run against a non-loopback service: ${new URL(u).host}`);
-    process.exit(1);
-  }
-}
+const { databaseBase, redisUrl } = requireLocalServices();
 const fdLimit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()) || 0;
 // The server holds one fd per socket plus its pools and files; each worker its share.
 const fdNeeded = opts.students + 1024;
@@ -172,52 +148,8 @@ setTimeout(() => {
   void cleanup().finally(() => process.exit(2));
 }, limitMs).unref();
 
-async function cleanRedis(prefix: string) {
-  const r = new Redis(redisUrl!, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await r.connect();
-  let cursor = '0';
-  let removed = 0;
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) removed += await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
-  return removed;
-}
-
-/**
- * Which process is whose: the server (or echo server) under test, the load generator,
- * this script, PostgreSQL working for the benchmark's database (and its background
- * writers), other databases' backends, Redis, and everything else on the machine.
- */
-function classifier(dbName: string, serverPids: () => number[], generatorPids: () => number[]): Classify {
-  return (p) => {
-    if (serverPids().includes(p.pid)) return 'server';
-    if (generatorPids().includes(p.pid)) return 'generator';
-    if (p.pid === process.pid) return 'bench';
-    if (p.comm === 'postgres') {
-      const backend = /^postgres: \S+ (\S+) /.exec(p.cmd);
-      return !backend || backend[1] === dbName ? 'postgres' : 'postgres-other';
-    }
-    if (p.comm === 'redis-server') return 'redis';
-    return 'other';
-  };
-}
-
-/** On a shared machine, waits (bounded) for a quiet moment so other work skews the figures less. */
-async function waitForQuiet(maxSeconds: number) {
-  const until = Date.now() + maxSeconds * 1000;
-  for (;;) {
-    const a = machineCpu();
-    await sleep(3000);
-    const b = machineCpu();
-    const busyPct = Math.round(((b.busy - a.busy) / (b.total - a.total)) * 100);
-    if (busyPct <= 25 || Date.now() >= until) return busyPct;
-    log(`machine is ${busyPct} % busy with other work; waiting for it to quieten (up to ${maxSeconds} s in all)`);
-    await sleep(5000);
-  }
-}
+const cleanRedis = (prefix: string) => lifecycle.cleanRedis(redisUrl, prefix);
+const waitForQuiet = (maxSeconds: number) => lifecycle.waitForQuiet(maxSeconds, log);
 
 // ------------------------------------------------------------------ driving a server
 

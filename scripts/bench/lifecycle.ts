@@ -1,8 +1,7 @@
 // What every benchmark script here does around its measurements: refuse to run without
 // (or against non-loopback) services, check the open-file limit, clean up what it made
 // also on Ctrl-C or a crash, remove its Redis keys, say which process is whose, and wait
-// for a quiet moment on a shared machine. Used by bench-start-storm.ts (bench-hall.ts
-// keeps its own copies of the same code).
+// for a quiet moment on a shared machine. Used by bench-start-storm.ts and bench-hall.ts.
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { machineCpu, sleep, type Classify } from './stats.ts';
