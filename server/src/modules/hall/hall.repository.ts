@@ -2,7 +2,7 @@
 // the attempts a proctor acts on, and the exam's recent alerts.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { MIN_SECONDS_LEFT_AFTER_TAKING, type AttemptStatus, type HallRow } from '@exam-hall/protocol';
-import type { Db, Tx } from '../../db/client.ts';
+import { poolOf, type Db, type Tx } from '../../db/client.ts';
 import { attempts, proctoringEvents, type Attempt } from '../../db/schema/index.ts';
 import { summaryOf } from '../attempts/attempts.accommodation.ts';
 
@@ -122,41 +122,8 @@ type RawRow = {
   face_verification_score: number | null;
 };
 
-/**
- * The proctor's roster in one query: every participant with their latest attempt,
- * answered count, open connections and devices, and open alerts. `participantIds`
- * narrows it to some rows (for live updates).
- */
-export async function hallRows(db: Db | Tx, examId: string, participantIds?: string | string[]): Promise<HallRow[]> {
-  const only =
-    participantIds === undefined
-      ? sql``
-      : sql`and p.id in (${sql.join(
-          (typeof participantIds === 'string' ? [participantIds] : participantIds).map((id) => sql`${id}`),
-          sql`, `,
-        )})`;
-  // The whole exam (a proctor's snapshot): the counts come from one grouped pass over the
-  // exam's answers, presence and open alerts, joined by attempt (hash joins), instead of
-  // three index probes per participant; a few rows (live updates) keep the probes.
-  const whole = participantIds === undefined;
-  const ofExam = sql`(select id from attempts where exam_id = ${examId})`;
-  const counts = whole
-    ? sql`left join (select attempt_id, count(*) as answered from answers
-                      where attempt_id in ${ofExam} and response is not null group by 1) an on an.attempt_id = a.id
-      left join (select attempt_id, count(*) filter (where left_at is null) as connections,
-                        count(distinct device_id) filter (where left_at is null) as devices, max(left_at) as last_left
-                   from presence where attempt_id in ${ofExam} group by 1) pr on pr.attempt_id = a.id
-      left join (select attempt_id, count(*) as open_alerts from proctoring_events
-                  where exam_id = ${examId} and review_status = 'open' group by 1) ev on ev.attempt_id = a.id`
-    : sql`left join lateral (select count(*) as answered from answers
-                              where attempt_id = a.id and response is not null) an on true
-      left join lateral (select count(*) filter (where left_at is null) as connections,
-                                count(distinct device_id) filter (where left_at is null) as devices,
-                                max(left_at) as last_left
-                           from presence where attempt_id = a.id) pr on true
-      left join lateral (select count(*) as open_alerts from proctoring_events
-                          where attempt_id = a.id and review_status = 'open') ev on true`;
-  const roster = sql`
+// The roster's columns and joins, shared by the whole-exam snapshot and the few-rows update.
+const ROSTER_SELECT = `
     select p.id as participant_id, p.user_id, u.name, p.email,
            a.id as attempt_id, a.status, a.deadline_at, a.paused_at, a.risk_score, a.submitted_at,
            a.camera_state, a.camera_state_at, a.face_verification_score,
@@ -172,19 +139,64 @@ export async function hallRows(db: Db | Tx, examId: string, participantIds?: str
       join exams x on x.id = p.exam_id
       left join lateral (
         select * from attempts where participant_id = p.id order by attempt_number desc limit 1
-      ) a on true
-      ${counts}
-     where p.exam_id = ${examId} ${only}
-     order by u.name, p.email`;
-  // The whole exam's plan costs enough for PostgreSQL's JIT, whose compiling took 85 % of
-  // the statement's 730 ms at 10,000 students (scripts/bench-hall-snapshot.ts --explain)
-  // for about 100 ms of work: off for this statement only.
-  const res = whole
-    ? await db.transaction(async (tx) => {
-        await tx.execute(sql`set local jit = off`);
-        return tx.execute<RawRow>(roster);
-      })
-    : await db.execute<RawRow>(roster);
+      ) a on true`;
+const ROSTER_ORDER = 'order by u.name, p.email';
+
+/**
+ * A few rows (a live update after a claim, a begin, a join...): index probes per row, as
+ * one named prepared statement. Unnamed, PostgreSQL parsed and planned this statement on
+ * every call, about 2-3 ms at 5,000 students against 0.15 ms to run it, and the exam-start
+ * storm pushes a row per claim and per begin ([scale] issue #16).
+ */
+const SOME_ROWS = {
+  name: 'hall_rows_some',
+  text: `${ROSTER_SELECT}
+      left join lateral (select count(*) as answered from answers
+                          where attempt_id = a.id and response is not null) an on true
+      left join lateral (select count(*) filter (where left_at is null) as connections,
+                                count(distinct device_id) filter (where left_at is null) as devices,
+                                max(left_at) as last_left
+                           from presence where attempt_id = a.id) pr on true
+      left join lateral (select count(*) as open_alerts from proctoring_events
+                          where attempt_id = a.id and review_status = 'open') ev on true
+     where p.exam_id = $1 and p.id = any($2::uuid[])
+     ${ROSTER_ORDER}`,
+};
+
+/**
+ * The proctor's roster in one query: every participant with their latest attempt,
+ * answered count, open connections and devices, and open alerts. `participantIds`
+ * narrows it to some rows (for live updates).
+ */
+export async function hallRows(db: Db, examId: string, participantIds?: string | string[]): Promise<HallRow[]> {
+  let res: { rows: RawRow[] };
+  if (participantIds !== undefined) {
+    const ids = typeof participantIds === 'string' ? [participantIds] : participantIds;
+    if (!ids.length) return [];
+    res = await poolOf(db).query<RawRow>({ ...SOME_ROWS, values: [examId, ids] });
+  } else {
+    // The whole exam (a proctor's snapshot): the counts come from one grouped pass over the
+    // exam's answers, presence and open alerts, joined by attempt (hash joins), instead of
+    // three index probes per participant.
+    const ofExam = sql`(select id from attempts where exam_id = ${examId})`;
+    const roster = sql`${sql.raw(ROSTER_SELECT)}
+      left join (select attempt_id, count(*) as answered from answers
+                  where attempt_id in ${ofExam} and response is not null group by 1) an on an.attempt_id = a.id
+      left join (select attempt_id, count(*) filter (where left_at is null) as connections,
+                        count(distinct device_id) filter (where left_at is null) as devices, max(left_at) as last_left
+                   from presence where attempt_id in ${ofExam} group by 1) pr on pr.attempt_id = a.id
+      left join (select attempt_id, count(*) as open_alerts from proctoring_events
+                  where exam_id = ${examId} and review_status = 'open' group by 1) ev on ev.attempt_id = a.id
+     where p.exam_id = ${examId}
+     ${sql.raw(ROSTER_ORDER)}`;
+    // The whole exam's plan costs enough for PostgreSQL's JIT, whose compiling took 85 % of
+    // the statement's 730 ms at 10,000 students (scripts/bench-hall-snapshot.ts --explain)
+    // for about 100 ms of work: off for this statement only.
+    res = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local jit = off`);
+      return tx.execute<RawRow>(roster);
+    });
+  }
   return res.rows.map((r) => ({
     participantId: r.participant_id,
     userId: r.user_id,
