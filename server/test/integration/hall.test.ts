@@ -137,6 +137,38 @@ describe('autosave', () => {
 });
 
 describe('proctoring', () => {
+  it('shows students who enter the lobby, then begin, to the watching proctor, rows batched per exam', async () => {
+    const exam = await publishedExam(t, teacher);
+    const proctor = await signedIn(t, 'proctor');
+    await assignProctor(t, teacher, exam.id, proctor.user.id);
+    const ps = await socketFor(proctor);
+    expect((await call(ps, 'hall:watch', { examId: exam.id })).rows).toEqual([]);
+    const latest = new Map<string, string>();
+    ps.on('hall:rows', (rows: { participantId: string; status: string }[]) => {
+      for (const r of rows) latest.set(r.participantId, r.status);
+    });
+    const invited = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const email = `s-${Math.random().toString(36).slice(2, 10)}@school.example`;
+        const inv = await teacher.post(`/api/exams/${exam.id}/participants`, { email });
+        return { email, code: inv.body.code as string, participantId: inv.body.participant.id as string };
+      }),
+    );
+    // Three students enter the lobby together: their rows reach the proctor without a reload...
+    const students = invited.map(() => new Client(t.url));
+    const entered = await Promise.all(
+      invited.map((s, i) => students[i]!.post('/api/attempts/start', { email: s.email, code: s.code })),
+    );
+    expect(entered.map((r) => r.status)).toEqual([201, 201, 201]);
+    await waitFor('the lobby rows', async () => invited.every((s) => latest.get(s.participantId) === 'not_started'));
+    // ... and again once each begins.
+    const begun = await Promise.all(
+      entered.map((r, i) => students[i]!.post(`/api/attempts/${r.body.attempt.id}/begin`, {})),
+    );
+    expect(begun.map((r) => r.status)).toEqual([200, 200, 200]);
+    await waitFor('the running rows', async () => invited.every((s) => latest.get(s.participantId) === 'in_progress'));
+  });
+
   it('streams progress, presence and alerts to the proctor, with a risk breakdown', async () => {
     const exam = await publishedExam(t, teacher, { proctoring: { enabled: true, blockCopyPaste: true } });
     const proctor = await signedIn(t, 'proctor');

@@ -37,24 +37,25 @@ async function statementsOf<T>(work: () => Promise<T>): Promise<{ result: T; sen
 }
 
 describe('starting an exam', () => {
-  it('claims a code in 10 statements (one transaction) and begins in 7, hall row included', async () => {
+  it('claims a code in 9 statements (one transaction) and begins in 6; the hall row follows, batched per exam', async () => {
     const email = `rt-${Math.random().toString(36).slice(2, 10)}@school.example`;
     const { code } = await w.services.participants.add(teacher.caller, examId, { email });
     const claim = await statementsOf(() =>
       w.services.attempts.startWithCode(startWithCodeBodySchema.parse({ email, code }), ctx),
     );
     // BEGIN, invitations of the email, claim (UPDATE ... RETURNING), exam + account + live attempt +
-    // attempts used, questions, sections, INSERT attempt, audit, COMMIT; then the hall row.
+    // attempts used, questions, sections, INSERT attempt, audit, COMMIT. The hall row is not among
+    // them: it reaches the proctors within a second, in one roster query per exam (hall.rows.ts).
     expect(claim.sent.filter((s) => /^begin/i.test(s))).toHaveLength(1);
     expect(claim.sent.filter((s) => /^commit/i.test(s))).toHaveLength(1);
-    expect(claim.sent.length, claim.sent.join('\n')).toBeLessThanOrEqual(10);
+    expect(claim.sent.length, claim.sent.join('\n')).toBeLessThanOrEqual(9);
 
     const attempt = claim.result.response.attempt;
     const who = { actor: null, attemptCookie: claim.result.attemptCookie ?? undefined };
     const begin = await statementsOf(() => w.services.attempts.begin(attempt.id, who, ctx));
     expect(begin.result.began).toBe(true);
-    // BEGIN, attempt locked with its accommodations, exam, the state change, audit, COMMIT, hall row.
-    expect(begin.sent.length, begin.sent.join('\n')).toBeLessThanOrEqual(7);
+    // BEGIN, attempt locked with its accommodations, exam, the state change, audit, COMMIT.
+    expect(begin.sent.length, begin.sent.join('\n')).toBeLessThanOrEqual(6);
   });
 
   it('checks a wrong code with one read and no transaction', async () => {

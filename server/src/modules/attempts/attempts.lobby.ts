@@ -20,6 +20,7 @@ import { auditContextOf } from '../audit/audit.context.ts';
 import { loadWatchableExam, proctoringOf } from '../exams/exams.service.ts';
 import type { HallPublisher } from '../hall/hall.events.ts';
 import { hallRows } from '../hall/hall.repository.ts';
+import type { RowPusher } from '../hall/hall.rows.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
 import { keyedHash } from '../../lib/crypto.ts';
 import { toSummary, type StartContext } from './attempts.service.ts';
@@ -114,8 +115,10 @@ export function createLobby(deps: {
   publish: HallPublisher;
   expiry: ExpiryScheduler;
   camera: Pick<CameraService, 'deniedAtStart'>;
+  /** The started student's row reaches the proctors within a second (batched per exam). */
+  rows: Pick<RowPusher, 'pushRowSoon'>;
 }) {
-  const { db, secret, publish, expiry, camera } = deps;
+  const { db, secret, publish, expiry, camera, rows } = deps;
 
   async function ownAttempt(attemptId: string, who: AttemptPrincipal) {
     const [row] = await db
@@ -238,10 +241,7 @@ export function createLobby(deps: {
       if (began) {
         // After commit; best effort: the clock runs whatever Redis says (the sweep re-arms lost jobs).
         await bestEffort(expiry.schedule(attempt.id, attempt.deadlineAt!), 1000);
-        await bestEffort(
-          hallRows(db, attempt.examId, attempt.participantId).then(([row]) => row && publish.row(attempt.examId, row)),
-          1000,
-        );
+        rows.pushRowSoon(attempt);
       }
       return { response: { attempt: toSummary(attempt, exam), serverTime: new Date().toISOString() }, began };
     },

@@ -27,7 +27,7 @@ import type { CameraService } from '../camera/camera.service.ts';
 import { assertStatusMayTakeExams } from './attempts.account.ts';
 import { attemptById, entryState } from './attempts.start.repository.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
-import { hallRows } from '../hall/hall.repository.ts';
+import { createRowPusher } from '../hall/hall.rows.ts';
 import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
 import { resultFor } from '../grading/attempt-result.service.ts';
 
@@ -99,16 +99,13 @@ export function createAttemptService(deps: {
   /** The camera start gate's alert (camera proctoring with deniedPolicy alert). */
   camera: Pick<CameraService, 'deniedAtStart'>;
 }) {
-  const { db, secret, limiter, publish } = deps;
-  /** After commit: proctors see the student arrive in the lobby. Best effort: the entry is committed. */
-  async function announced(entered: StartedAttempt, participantId: string): Promise<StartedAttempt> {
-    const { examId } = entered.response.attempt;
-    await bestEffort(
-      hallRows(db, examId, participantId).then(([row]) => {
-        if (row) publish.row(examId, row);
-      }),
-      1000,
-    );
+  const { db, secret, limiter } = deps;
+  // Rows of students who enter a lobby or begin reach the proctors within a second, one
+  // roster query per exam for all of them: at an exam's start thousands arrive at once.
+  const rows = createRowPusher(deps);
+  /** After commit: proctors see the student arrive in the lobby (within a second). */
+  function announced(entered: StartedAttempt, participantId: string): StartedAttempt {
+    rows.pushRowSoon({ examId: entered.response.attempt.examId, participantId });
     return entered;
   }
   const ipHash = (ip: string) => keyedHash(secret, 'ip', ip);
@@ -198,7 +195,7 @@ export function createAttemptService(deps: {
 
   return {
     ...createResumeCodes(deps),
-    ...createLobby(deps),
+    ...createLobby({ ...deps, rows }),
 
     async startWithCode(input: StartWithCodeBody, ctx: StartContext): Promise<StartedAttempt> {
       const ipKey = ipHash(ctx.ip);
