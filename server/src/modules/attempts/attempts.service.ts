@@ -9,7 +9,6 @@ import type { Db, Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, questions, type Attempt, type Exam } from '../../db/schema/index.ts';
 import { AppError, notFound } from '../../http/errors.ts';
 import { keyedHash } from '../../lib/crypto.ts';
-import { bestEffort } from '../../lib/best-effort.ts';
 import { assertRole, ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
 import { attemptCookieValue, newAttemptToken } from '../../policy/attempt-cookie.ts';
 import type { Actor } from '../../policy/actor.ts';
