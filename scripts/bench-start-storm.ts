@@ -2,7 +2,8 @@
 // access codes over HTTP, begin, and join over the websocket within a window (10 s),
 // against the real server process, the real PostgreSQL and Redis. As the /start page does:
 //   POST /api/attempts/start {email, code}  -> 201, attempt cookie (the code is spent)
-//   POST /api/attempts/:id/begin            -> 200, the clock runs (exam start mode 'student')
+//   POST /api/attempts/:id/begin            -> 200, the clock runs (exam start mode 'student'),
+//                                              on the claim's kept-alive connection (--new-connections: a new one)
 //   websocket with the cookie, attempt:join -> ack
 // Scenarios (--scenarios, comma-separated; each gets a freshly seeded exam):
 //   spread      arrivals evenly over --window-seconds, every student its own loopback address
@@ -16,7 +17,7 @@
 //   eval "$(node scripts/bootstrap.mjs services 2>/dev/null)"     (DATABASE_URL, REDIS_URL)
 //   ulimit -n 20000; node scripts/bench-start-storm.ts [--students 5000] [--window-seconds 10]
 //       [--scenarios spread,burst,nat-spread,nat-burst] [--workers 2] [--pool-max 40]
-//       [--no-baseline] [--wait-quiet-seconds 60] [--server-main <path>] [--server-env K=V,K=V]
+//       [--no-baseline] [--new-connections] [--wait-quiet-seconds 60] [--server-main <path>] [--server-env K=V,K=V]
 //       [--server-node-options="--cpu-prof --cpu-prof-dir=/tmp/prof"]
 //
 // Everything it creates is thrown away at the end (also on Ctrl-C): the database
@@ -64,6 +65,9 @@ const { values: a } = parseArgs({
     questions: { type: 'string', default: '10' },
     'timeout-ms': { type: 'string', default: '30000' },
     'no-baseline': { type: 'boolean', default: false },
+    // A new TCP connection for the begin too (before 2026-12-06 the bench did this); by default each
+    // student keeps its claim's connection for the begin, as a browser does.
+    'new-connections': { type: 'boolean', default: false },
     'wait-quiet-seconds': { type: 'string', default: '60' },
     'server-main': { type: 'string', default: DEFAULT_MAIN },
     // Extra server environment, e.g. --server-env CODE_MAX_WRONG_PER_IP=20000
@@ -86,6 +90,7 @@ const opts = {
   questions: Math.max(1, Math.floor(num('questions'))),
   timeoutMs: Math.max(1000, num('timeout-ms')),
   baseline: !a['no-baseline'],
+  keepAlive: !a['new-connections'],
   waitQuietSeconds: num('wait-quiet-seconds'),
   serverMain: a['server-main']!,
   serverNodeOptions: a['server-node-options']!,
@@ -143,6 +148,7 @@ function startWorkers(n: number) {
           arrivals: roundRobin(arrivals, n, i),
           startAt,
           timeoutMs: opts.timeoutMs,
+          keepAlive: opts.keepAlive,
         } satisfies ToStorm),
       );
       return Promise.all(done);
@@ -366,6 +372,7 @@ function printReport(r: Result) {
       : 'none';
   console.log(
     `\nExam-start storm: ${r.options.students} students, window ${r.options.windowSeconds} s, ` +
+      `${r.options.keepAlive ? 'claim and begin on one kept-alive connection' : 'a new connection per request'}, ` +
       `server at ${r.revision.commit}${r.revision.uncommitted?.length ? ' (+uncommitted)' : ''}, ${r.machine.cpus} cores`,
   );
   const rows = [...r.results, ...r.baseline];

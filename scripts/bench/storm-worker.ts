@@ -3,7 +3,9 @@
 // (POST /api/attempts/start, which sets the attempt cookie), begins the attempt
 // (POST /api/attempts/:id/begin), then opens the websocket with that cookie and joins
 // (attempt:join). Each student uses its own TCP connections from its own loopback address
-// (or all from one, the school behind NAT). Reports per-stage latencies and outcomes over
+// (or all from one, the school behind NAT): as a browser, one kept-alive connection for the
+// claim and the begin (`keepAlive: false` in the message: a new connection for each), and
+// one for the websocket. Reports per-stage latencies and outcomes over
 // IPC, holds the sockets until told to close them, and exits when the parent goes away.
 import http from 'node:http';
 import { io, type Socket } from 'socket.io-client';
@@ -20,7 +22,15 @@ export interface StormArrival {
 }
 
 export type ToStorm =
-  | { type: 'storm'; url: string; arrivals: StormArrival[]; startAt: number; timeoutMs: number }
+  | {
+      type: 'storm';
+      url: string;
+      arrivals: StormArrival[];
+      startAt: number;
+      timeoutMs: number;
+      /** One kept-alive connection per student for its claim and begin, as a browser's. */
+      keepAlive: boolean;
+    }
   | { type: 'close' }
   | { type: 'exit' };
 
@@ -48,15 +58,20 @@ interface Reply {
   cookie: string | null;
 }
 
-function post(url: string, path: string, body: unknown, o: { address: string; cookie?: string; timeoutMs: number }) {
+function post(
+  url: string,
+  path: string,
+  body: unknown,
+  o: { address: string; cookie?: string; timeoutMs: number; agent: http.Agent | false },
+) {
   return new Promise<Reply>((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = http.request(
       `${url}${path}`,
       {
         method: 'POST',
-        // A browser's own connection: no shared keep-alive pool between students.
-        agent: false,
+        // A browser's own connection: no keep-alive pool shared between students.
+        agent: o.agent,
         localAddress: o.address,
         timeout: o.timeoutMs,
         headers: {
@@ -130,7 +145,15 @@ async function storm(m: Extract<ToStorm, { type: 'storm' }>) {
     const planned = m.startAt + a.offsetMs;
     sendLagMs.push(Math.max(0, wallNow() - planned));
     const t0 = performance.now();
-    const o = { address: a.address, timeoutMs: m.timeoutMs };
+    const agent: http.Agent | false = m.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: 1 }) : false;
+    const o = { address: a.address, timeoutMs: m.timeoutMs, agent };
+    try {
+      await claimAndJoin(a, o, t0);
+    } finally {
+      if (agent) agent.destroy();
+    }
+  };
+  const claimAndJoin = async (a: StormArrival, o: Parameters<typeof post>[3], t0: number) => {
     let claim: Reply;
     try {
       claim = await post(m.url, '/api/attempts/start', { email: a.email, code: a.code }, o);
