@@ -1,6 +1,6 @@
 // `npm test` after the bootstrap: build the web app if it changed (browser tests
 // use it), run every Vitest project, and end with one line totalling them all.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,27 +23,69 @@ if (withChecks) {
 }
 ensureWebBuild(root);
 
-const results = join(root, '.data', 'test-results.json');
+// Two lanes at once when the whole suite runs: the browser tests (Chromium and a system of
+// their own) in one Vitest process, every other project in another. Each lane is mostly one
+// core busy and the files of each are isolated (own databases, Redis prefixes, ports), so on
+// 2 cores the suite takes about as long as its longer lane. A run narrowed by arguments (a
+// file, a project) is one process, as before. EXAM_HALL_TEST_LANES=1 forces one process.
+const passThrough = args.filter((a) => a !== '--check');
+const lanes =
+  passThrough.length === 0 && process.env.EXAM_HALL_TEST_LANES !== '1'
+    ? [
+        { name: 'browser', projects: ['browser'] },
+        { name: 'server', projects: ['unit', 'service', 'integration', 'contracts'] },
+      ]
+    : [{ name: 'all', projects: [] as string[] }];
 mkdirSync(join(root, '.data'), { recursive: true });
-rmSync(results, { force: true });
-const vitest = spawnSync(
-  'npx',
-  [
-    'vitest',
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${results}`,
-    ...args.filter((a) => a !== '--check'),
-  ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } },
-);
+const resultFile = (lane: string) => join(root, '.data', `test-results-${lane}.json`);
+for (const lane of lanes) rmSync(resultFile(lane.name), { force: true });
+
+/** One Vitest process; with several lanes, all but the last print their output whole when they end. */
+function runLane(lane: (typeof lanes)[number], live: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      'npx',
+      [
+        'vitest',
+        'run',
+        ...lane.projects.flatMap((p) => ['--project', p]),
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${resultFile(lane.name)}`,
+        ...passThrough,
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', live ? 'inherit' : 'pipe', live ? 'inherit' : 'pipe'],
+        env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      },
+    );
+    const out: Buffer[] = [];
+    child.stdout?.on('data', (d: Buffer) => out.push(d));
+    child.stderr?.on('data', (d: Buffer) => out.push(d));
+    child.on('close', (code) => {
+      if (!live) {
+        process.stdout.write(`\n----- ${lane.name} lane (${lane.projects.join(', ')}) -----\n`);
+        process.stdout.write(Buffer.concat(out));
+        process.stdout.write(`----- end of the ${lane.name} lane -----\n\n`);
+      }
+      resolve(code ?? 1);
+    });
+  });
+}
+const statuses = await Promise.all(lanes.map((lane, i) => runLane(lane, i === lanes.length - 1)));
 
 interface JsonReport {
   testResults: { name: string; assertionResults: { status: string; fullName: string }[] }[];
 }
 const byRunner = new Map<string, { passed: number; failed: number; skipped: number }>();
-if (existsSync(results)) {
+for (const lane of lanes) {
+  const results = resultFile(lane.name);
+  if (!existsSync(results)) {
+    console.error(`The ${lane.name} lane wrote no results (${results}): counted as a failure.`);
+    byRunner.set(`${lane.name} lane`, { passed: 0, failed: 1, skipped: 0 });
+    continue;
+  }
   const report = JSON.parse(readFileSync(results, 'utf8')) as JsonReport;
   for (const file of report.testResults) {
     const runner = file.name.includes('/test/browser/')
@@ -79,4 +121,4 @@ console.log(`\nnpm test finished in ${((Date.now() - started) / 1000).toFixed(1)
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
 const ranNothing = total.passed + total.failed === 0;
 if (ranNothing) console.error('No test ran: that counts as a failure.');
-process.exit(vitest.status !== 0 || total.failed > 0 || ranNothing ? 1 : 0);
+process.exit(statuses.some((c) => c !== 0) || total.failed > 0 || ranNothing ? 1 : 0);
