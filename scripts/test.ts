@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWebBuild } from './lib/web-build.ts';
+import { testLanes } from './lib/test-lanes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
@@ -23,19 +24,10 @@ if (withChecks) {
 }
 ensureWebBuild(root);
 
-// Two lanes at once when the whole suite runs: the browser tests (Chromium and a system of
-// their own) in one Vitest process, every other project in another. Each lane is mostly one
-// core busy and the files of each are isolated (own databases, Redis prefixes, ports), so on
-// 2 cores the suite takes about as long as its longer lane. A run narrowed by arguments (a
-// file, a project) is one process, as before. EXAM_HALL_TEST_LANES=1 forces one process.
+// Two Vitest processes at once for the whole suite (scripts/lib/test-lanes.ts): on 2 cores it
+// takes about as long as its longer lane.
 const passThrough = args.filter((a) => a !== '--check');
-const lanes =
-  passThrough.length === 0 && process.env.EXAM_HALL_TEST_LANES !== '1'
-    ? [
-        { name: 'browser', projects: ['browser'] },
-        { name: 'server', projects: ['unit', 'service', 'integration', 'contracts'] },
-      ]
-    : [{ name: 'all', projects: [] as string[] }];
+const lanes = testLanes(passThrough, process.env);
 mkdirSync(join(root, '.data'), { recursive: true });
 const resultFile = (lane: string) => join(root, '.data', `test-results-${lane}.json`);
 for (const lane of lanes) rmSync(resultFile(lane.name), { force: true });
