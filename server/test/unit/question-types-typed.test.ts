@@ -97,6 +97,20 @@ describe('short answer', () => {
     expect(shortGrade({ pattern: '(x+)+y' }, 'x'.repeat(60))).toEqual({ fraction: 0, correct: false });
   });
 
+  it('does not mark a right answer wrong when the process pauses during the match', () => {
+    // A matcher whose first run is held up past the 50 ms limit (as by a pause of the whole
+    // process; here it spins until the limit stops it): the retry with four times the limit answers.
+    let runs = 0;
+    const paused = {
+      test: () => {
+        if (runs++ === 0) for (;;);
+        return true;
+      },
+    } as unknown as RegExp;
+    expect(testWithin(paused, 'color')).toBe(true);
+    expect(runs).toBe(2);
+  });
+
   it('caps the answer length (schema) and rejects a wrong shape with the field named', () => {
     expect(checkResponse(short({ accepted: ['x'] }), { text: 'a'.repeat(1001) })).toMatchObject({
       ok: false,
