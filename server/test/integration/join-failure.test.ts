@@ -1,5 +1,5 @@
 // The join opens the socket's presence segment in the same statement that reads the attempt's
-// state (attempts.live.repository.ts joinState). A join that fails after that statement must
+// state (attempts.live.repository.ts joinStates). A join that fails after that statement must
 // not leave the segment open: no socket would ever close it, and an open segment counts as a
 // connection (the hall shows the student online, the next join credits no downtime).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -45,7 +45,7 @@ describe('question cache', () => {
     await cache.forAttempt('e1', order, versionOf(t.rows));
     expect(t.calls).toHaveLength(1);
 
-    // A change in PostgreSQL moves the version joinState reads: the next join reloads.
+    // A change in PostgreSQL moves the version joinStates reads: the next join reloads.
     t.rows[0] = question('q1', 'e1', '300', 'Changed');
     const after = await cache.forAttempt('e1', order, versionOf(t.rows));
     expect(t.calls).toHaveLength(2);

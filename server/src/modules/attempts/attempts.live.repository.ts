@@ -49,8 +49,6 @@ function statements(db: Db) {
   return s;
 }
 
-const attemptIdParam = sql.placeholder('attemptId');
-
 function prepareJoin(db: Db) {
   return {
     owner: db
@@ -58,7 +56,7 @@ function prepareJoin(db: Db) {
       .from(attempts)
       .where(sql`${attempts.id} = any(${sql.placeholder('attemptIds')}::uuid[])`)
       .prepare('attempt_join_owners'),
-    state: joinStateQuery(db).prepare('attempt_join_state_open'),
+    state: joinStatesQuery(db).prepare('attempt_join_states_open'),
   };
 }
 
@@ -80,36 +78,55 @@ const questionsVersionOf = (examId: SQL | string, order: SQL) => sql<string>`(
   from ${questions} q
   where q.exam_id = ${examId} or q.id = any(${order}))`;
 
-/**
- * Everything a join reads, in one statement: the attempt row, the exam's settings (read
- * fresh: they can change at any time), the presence summary and the open segments of other
- * devices, the saved answers, the exam's running Zoom meetings, and the version of the
- * attempt's questions. The same statement opens the socket's hall presence segment when the
- * attempt is live (not started, in progress or paused): a data-modifying CTE, and all parts
- * of one statement see one snapshot, so the summary and the other devices are read as they
- * were BEFORE this segment opened. One round trip instead of two; the caller closes the
- * segment (leaveSegment) if the join fails after it.
- */
-export async function joinState(
-  db: Db,
-  v: { attemptId: string; deviceId: string; connectionId: string; ipHash: string },
-) {
-  const [row] = await statements(db).state.execute(v);
-  return row;
+/** One join's input to the state statement (the socket's presence segment to open). */
+export interface JoinInput {
+  attemptId: string;
+  deviceId: string;
+  connectionId: string;
+  ipHash: string;
 }
 
-function joinStateQuery(db: Db) {
-  const deviceId = sql.placeholder('deviceId');
+/**
+ * Everything a join reads, in one statement for a group of joins of different attempts
+ * (group commit: db/group-commit.ts): per attempt, its row, the exam's settings (read
+ * fresh: they can change at any time), the presence summary and the open segments of other
+ * devices, the saved answers, the exam's running Zoom meetings, and the version of the
+ * attempt's questions. The same statement opens each socket's hall presence segment when
+ * its attempt is live (not started, in progress or paused): a data-modifying CTE, and all
+ * parts of one statement see one snapshot, so the summary and the other devices are read as
+ * they were BEFORE these segments opened. A group never holds two joins of one attempt (the
+ * second waits for the first's commit, and so sees its segment). Answers one state per
+ * input, in order (undefined: no such attempt); the caller closes a segment (leaveSegment)
+ * if its join fails after it.
+ */
+export async function joinStates(db: Db, inputs: readonly JoinInput[]) {
+  const rows = await statements(db).state.execute({
+    attemptIds: inputs.map((v) => v.attemptId),
+    deviceIds: inputs.map((v) => v.deviceId),
+    connectionIds: inputs.map((v) => v.connectionId),
+    ipHashes: inputs.map((v) => v.ipHash),
+  });
+  const byAttempt = new Map(rows.map((r) => [r.attempt.id, r]));
+  return inputs.map((v) => byAttempt.get(v.attemptId));
+}
+export type JoinState = NonNullable<Awaited<ReturnType<typeof joinStates>>[number]>;
+
+function joinStatesQuery(db: Db) {
+  // The group's joins as rows (i.attempt_id, i.device_id, i.connection_id, i.ip_hash).
+  const input = db.$with('joining', { attemptId: sql<string>`attempt_id` }).as(sql`
+    select * from unnest(${sql.placeholder('attemptIds')}::uuid[], ${sql.placeholder('deviceIds')}::text[],
+      ${sql.placeholder('connectionIds')}::text[], ${sql.placeholder('ipHashes')}::text[])
+      as i(attempt_id, device_id, connection_id, ip_hash)`);
   // Raw SQL: drizzle's insert builder cannot be a CTE of a select; the columns are the
   // presence table's own (schema/proctoring.ts).
   const opened = db.$with('opened', { n: sql<number>`n` }).as(sql`
     insert into ${presence} (attempt_id, user_id, exam_id, connection_id, device_id, source, ip_hash)
-    select a.id, a.user_id, a.exam_id, ${sql.placeholder('connectionId')}, ${deviceId}, 'hall', ${sql.placeholder('ipHash')}
-    from ${attempts} a
-    where a.id = ${attemptIdParam} and a.status in ('not_started', 'in_progress', 'paused')
+    select a.id, a.user_id, a.exam_id, i.connection_id, i.device_id, 'hall', i.ip_hash
+    from joining i join ${attempts} a on a.id = i.attempt_id
+    where a.status in ('not_started', 'in_progress', 'paused')
     returning 1 as n`);
   return db
-    .with(opened)
+    .with(input, opened)
     .select({
       attempt: getTableColumns(attempts),
       exam: {
@@ -126,7 +143,7 @@ function joinStateQuery(db: Db) {
         ),
       elsewhere: sql<{ deviceId: string; connectionId: string }[]>`coalesce((
         select jsonb_agg(jsonb_build_object('deviceId', p.device_id, 'connectionId', p.connection_id))
-        from ${presence} p where p.attempt_id = ${attempts.id} and p.left_at is null and p.device_id <> ${deviceId}), '[]'::jsonb)`,
+        from ${presence} p where p.attempt_id = ${attempts.id} and p.left_at is null and p.device_id <> i.device_id), '[]'::jsonb)`,
       saved: sql<{ questionId: string; response: unknown; flagged: boolean; seq: number }[]>`coalesce((
         select jsonb_agg(jsonb_build_object('questionId', s.question_id, 'response', s.response, 'flagged', s.flagged, 'seq', s.seq))
         from ${answers} s where s.attempt_id = ${attempts.id}), '[]'::jsonb)`,
@@ -137,9 +154,9 @@ function joinStateQuery(db: Db) {
         sql`array(select jsonb_array_elements_text(${attempts.questionOrder}))::uuid[]`,
       ),
     })
-    .from(attempts)
-    .innerJoin(exams, eq(exams.id, attempts.examId))
-    .where(eq(attempts.id, attemptIdParam));
+    .from(sql`joining i`)
+    .innerJoin(attempts, sql`${attempts.id} = i.attempt_id`)
+    .innerJoin(exams, eq(exams.id, attempts.examId));
 }
 
 /** The questions an attempt can hold (the exam's own and `ids`), each with its version (updated_at in µs). */

@@ -21,6 +21,7 @@ import * as repo from './attempts.live.repository.ts';
 import { createSaveService } from './attempts.save.ts';
 import { createQuestionCache } from './attempts.question-cache.ts';
 import { createOwnerBatcher } from './attempts.owner-batcher.ts';
+import { createGroupCommit } from '../../db/group-commit.ts';
 
 /** What a socket remembers about an attempt it joined, so saves need no lookups. */
 export interface JoinedAttempt {
@@ -48,6 +49,12 @@ export function createAttemptLiveService(deps: {
   const questionCache = createQuestionCache((examId, ids) => repo.questionsWithVersion(db, examId, ids));
   // Ownership checks of joins arriving together are read in one statement.
   const owners = createOwnerBatcher((ids) => repo.attemptOwners(db, ids));
+  // The state statements (and presence segments) of joins arriving together: one statement
+  // and one commit for the group, at most one join per attempt in it (db/group-commit.ts).
+  const states = createGroupCommit(
+    (v: repo.JoinInput) => v.attemptId,
+    (vs) => repo.joinStates(db, vs),
+  );
 
   /**
    * Someone entered or left the hall: attendance dashboards of the exam's running meetings
@@ -57,7 +64,7 @@ export function createAttemptLiveService(deps: {
     for (const id of meetings) publish.attendanceChanged(id);
   }
 
-  type JoinState = NonNullable<Awaited<ReturnType<typeof repo.joinState>>>;
+  type JoinState = repo.JoinState;
 
   async function snapshot(
     a: Attempt,
@@ -149,9 +156,9 @@ export function createAttemptLiveService(deps: {
   return {
     /**
      * A student's browser joins its attempt: presence segment, downtime credit, snapshot.
-     * Two round trips: the ownership check (one statement for the joins arriving together),
-     * then one statement that reads the whole state and opens the presence segment (a third
-     * only when downtime is credited).
+     * Two round trips: the ownership check, then one statement that reads the whole state
+     * and opens the presence segment (a third only when downtime is credited). Each is one
+     * statement for the joins arriving together.
      */
     async join(
       who: AttemptPrincipal,
@@ -171,7 +178,7 @@ export function createAttemptLiveService(deps: {
       // from here on reaches this socket as an event, and anything earlier is in the
       // row read below (the page keeps whichever clock is newer).
       await subscribe(owner.id);
-      const state = await repo.joinState(db, {
+      const state = await states.submit({
         attemptId: owner.id,
         deviceId: input.deviceId,
         connectionId: conn.socketId,

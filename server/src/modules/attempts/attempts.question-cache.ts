@@ -7,7 +7,7 @@
 // drew it (banks.service.ts beforeChange, 409). A join always has an attempt, so in practice
 // the rows never change while they are served. The cache does not rely on that alone:
 //
-// Invalidation rule: the join's state query (attempts.live.repository.ts joinState) returns a
+// Invalidation rule: the join's state query (attempts.live.repository.ts joinStates) returns a
 // version of exactly the rows this attempt can hold (the exam's own questions and the ids of
 // its question order): their count and the sum of their updated_at (in µs). Every builder
 // update sets updated_at ($onUpdate) to a later time, an insert adds a row, a delete removes
@@ -16,7 +16,7 @@
 // version computed from the copy matches, and otherwise reloads those rows in one query.
 // Because the version is read from PostgreSQL on every join, a change made through another
 // process is seen too, with no message between processes. Exam settings (title, proctoring
-// flags, disconnect policy) are not cached: joinState reads them fresh.
+// flags, disconnect policy) are not cached: joinStates reads them fresh.
 //
 // Bounded: at most MAX_EXAMS exams, the least recently used dropped first; an exam whose copy
 // grows past MAX_ROWS (many different bank draws) starts over from the rows just loaded.
@@ -39,7 +39,7 @@ interface Entry {
   views: Map<string, StudentQuestion>;
 }
 
-/** The local version of `rows`, in joinState's format: count '-' sum of updated_at in µs. */
+/** The local version of `rows`, in joinStates format: count '-' sum of updated_at in µs. */
 export function versionOf(rows: Iterable<CachedQuestion>): string {
   let n = 0;
   let sum = 0n;
@@ -91,7 +91,7 @@ export function createQuestionCache(load: QuestionLoader) {
   }
 
   /**
-   * The questions an attempt can hold, by id, valid for `version` (joinState's), read from
+   * The questions an attempt can hold, by id, valid for `version` (joinStates), read from
    * PostgreSQL only when the copy's version differs. Concurrent misses for the same rows
    * share one query.
    */

@@ -1,0 +1,94 @@
+// Joins arriving together share one state statement and one commit (group commit,
+// db/group-commit.ts; attempts.live.repository.ts joinStates), and each still gets its own
+// snapshot and presence segment. Two devices of ONE attempt never share a group: the second
+// waits for the first's commit, so it sees the first's open segment (second-device alert).
+// Counts, not timings: the figures (joins per second) come from scripts/bench-hall.ts.
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presence, proctoringEvents } from '../../src/db/schema/index.ts';
+import { startServiceWorld, type Entered, type Person, type ServiceWorld } from '../support/service-world.ts';
+
+let w: ServiceWorld;
+let teacher: Person;
+let examId: string;
+const query = pg.Client.prototype.query;
+/** Statement names sent while counting (null: not counting). */
+let sent: string[] | null = null;
+
+beforeAll(async () => {
+  w = await startServiceWorld({ DATABASE_POOL_MAX: '8' });
+  teacher = await w.person('teacher');
+  examId = (await w.publishedExam(teacher)).id;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string; name?: string };
+    sent?.push(typeof first === 'string' ? first : (first?.name ?? first?.text ?? '?'));
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+});
+afterAll(async () => {
+  pg.Client.prototype.query = query;
+  await w?.close();
+});
+
+const join = (a: Entered, deviceId: string, socketId: string, live: () => Promise<string[]> = async () => []) =>
+  w.services.attemptLive.join(a.who, { attemptId: a.id, deviceId }, { socketId, ip: '127.0.0.1' }, undefined, live);
+
+describe('joins arriving together', () => {
+  it('read their states and open their presence segments in one statement', async () => {
+    const students: Entered[] = [];
+    for (let i = 0; i < 12; i++) {
+      const a = await w.entered(teacher, examId);
+      expect((await w.begin(a)).began).toBe(true);
+      students.push(a);
+    }
+    sent = [];
+    const joined = await Promise.all(students.map((a, i) => join(a, `laptop-${i}-0000`, `sock-group-${i}`)));
+    const states = sent.filter((s) => s === 'attempt_join_states_open');
+    sent = null;
+    // One group (two at most: a group may leave while the rest are still being checked).
+    expect(states.length).toBeGreaterThanOrEqual(1);
+    expect(states.length).toBeLessThanOrEqual(2);
+    joined.forEach((j, i) => {
+      expect(j.snapshot.attempt.id).toBe(students[i]!.id);
+      expect(j.snapshot.attempt.status).toBe('in_progress');
+      expect(j.snapshot.questions).toHaveLength(3);
+    });
+    const open = await w.db
+      .select({ attemptId: presence.attemptId, connectionId: presence.connectionId })
+      .from(presence)
+      .where(
+        and(
+          inArray(
+            presence.attemptId,
+            students.map((a) => a.id),
+          ),
+          isNull(presence.leftAt),
+        ),
+      );
+    expect(open.map((p) => `${p.attemptId} ${p.connectionId}`).sort()).toEqual(
+      students.map((a, i) => `${a.id} sock-group-${i}`).sort(),
+    );
+  });
+
+  it('of two devices of one attempt: the second sees the first and raises the second-device alert', async () => {
+    const a = await w.entered(teacher, examId);
+    expect((await w.begin(a)).began).toBe(true);
+    const live = async () => ['sock-laptop', 'sock-phone'];
+    // At the same moment: were both in one group, neither would see the other's segment.
+    await Promise.all([
+      join(a, 'laptop-00000001', 'sock-laptop', live),
+      join(a, 'phone-000000001', 'sock-phone', live),
+    ]);
+    const alerts = await w.db
+      .select({ type: proctoringEvents.type })
+      .from(proctoringEvents)
+      .where(eq(proctoringEvents.attemptId, a.id));
+    expect(alerts).toEqual([{ type: 'second_device' }]);
+    const open = await w.db
+      .select()
+      .from(presence)
+      .where(and(eq(presence.attemptId, a.id), isNull(presence.leftAt)));
+    expect(open).toHaveLength(2);
+  });
+});
