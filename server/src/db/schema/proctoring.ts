@@ -96,6 +96,13 @@ export const presence = pgTable(
   (t) => [
     index('presence_attempt_joined_idx').on(t.attemptId, t.joinedAt),
     index('presence_user_joined_idx').on(t.userId, t.joinedAt),
+    // One attempt's open segments (a join's other devices, a leave's update). Without it the
+    // planner, whose statistics cannot keep up as an exam's start opens thousands of segments
+    // in seconds, ANDed the attempt's index with the exam's open ones: every join then read
+    // all open segments of its exam ([scale] issue #16).
+    index('presence_attempt_open_idx')
+      .on(t.attemptId)
+      .where(sql`${t.leftAt} is null`),
     // Who is connected right now in an exam's hall.
     index('presence_exam_open_idx')
       .on(t.examId)
