@@ -3,7 +3,7 @@
 // snapshot and presence segment. Two devices of ONE attempt never share a group: the second
 // waits for the first's commit, so it sees the first's open segment (second-device alert).
 // Counts, not timings: the figures (joins per second) come from scripts/bench-hall.ts.
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presence, proctoringEvents } from '../../src/db/schema/index.ts';
@@ -90,5 +90,25 @@ describe('joins arriving together', () => {
       .from(presence)
       .where(and(eq(presence.attemptId, a.id), isNull(presence.leftAt)));
     expect(open).toHaveLength(2);
+  });
+
+  it("read only their own attempt's open segments, however many the exam has open", async () => {
+    const a = await w.entered(teacher, examId);
+    // 3,000 open segments in the exam, inserted at once as an exam's start does (the planner's
+    // statistics do not know them yet).
+    await w.db.execute(sql`
+      insert into ${presence} (user_id, exam_id, connection_id, source)
+      select ${teacher.id}::uuid, ${examId}::uuid, 'crowd-' || g, 'hall' from generate_series(1, 3000) g`);
+    await join(a, 'laptop-00000042', 'sock-alone');
+    // The join's subquery for this attempt's open segments, as the state statement has it.
+    const [plan] = (
+      await w.db.execute<{ 'QUERY PLAN': unknown }>(
+        sql`explain (analyze, format json) select count(*) from ${presence} p where p.attempt_id = ${a.id} and p.left_at is null`,
+      )
+    ).rows.map((r) => JSON.stringify(r['QUERY PLAN']));
+    const rowsRead = [...plan!.matchAll(/"Actual Rows":(\d+)/g)].map((m) => Number(m[1]));
+    // Without presence_attempt_open_idx the plan ANDs in the exam's open segments: 3,000 rows read.
+    expect(Math.max(...rowsRead), plan).toBeLessThanOrEqual(1);
+    expect(plan).toContain('presence_attempt_open_idx');
   });
 });
