@@ -32,6 +32,7 @@ import { zoomMeetingRoutes } from './zoom/zoom.meetings.routes.ts';
 import { createAttendanceService } from './attendance/attendance.service.ts';
 import { attendanceRoutes } from './attendance/attendance.routes.ts';
 import { createHallService } from './hall/hall.service.ts';
+import { createRowPusher } from './hall/hall.rows.ts';
 import type { ExpiryScheduler } from './attempts/attempts.jobs.ts';
 import { createAttemptLiveService } from './attempts/attempts.live.service.ts';
 import { hallRoutes } from './hall/hall.routes.ts';
@@ -100,6 +101,9 @@ export function createServices(deps: ServiceDeps) {
   const camera = createCameraService({ ...deps, proctoring });
   const keys = createKeyStore(deps);
   const verification = createVerificationService(deps);
+  // One roster pusher for the process: joins, claims, begins and proctor actions of an exam
+  // share its per-exam batch (one roster query a second, not one per service).
+  const rows = createRowPusher(deps);
   return {
     /** Signing keys for the LTI tool and the credential issuer (one store, both purposes). */
     keys,
@@ -108,9 +112,9 @@ export function createServices(deps: ServiceDeps) {
     users: createUserService({ ...deps, links: accountLinks }),
     proctoring,
     camera,
-    hall: createHallService({ ...deps, proctoring }),
+    hall: createHallService({ ...deps, proctoring, rows }),
     review: createReviewService({ ...deps, proctoring }),
-    attemptLive: createAttemptLiveService({ ...deps, proctoring }),
+    attemptLive: createAttemptLiveService({ ...deps, proctoring, rows }),
     courses: createCourseService(deps),
     exams: createExamService(deps),
     participants: createParticipantService(deps),
@@ -122,6 +126,7 @@ export function createServices(deps: ServiceDeps) {
     attempts: createAttemptService({
       ...deps,
       camera,
+      rows,
       limiter: createCodeLimiter(deps.redis, deps.config.redis.prefix, deps.config.codes),
       publicUrl: deps.config.http.publicUrl,
     }),

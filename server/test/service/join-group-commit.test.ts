@@ -6,7 +6,8 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { presence, proctoringEvents } from '../../src/db/schema/index.ts';
+import { attempts, presence, proctoringEvents } from '../../src/db/schema/index.ts';
+import { waitFor } from '../support/certificates.ts';
 import { startServiceWorld, type Entered, type Person, type ServiceWorld } from '../support/service-world.ts';
 
 let w: ServiceWorld;
@@ -15,13 +16,16 @@ let examId: string;
 const query = pg.Client.prototype.query;
 /** Statement names sent while counting (null: not counting). */
 let sent: string[] | null = null;
+/** The participant ids of every roster query for a few rows (hall_rows_some). */
+const rosterQueries: string[][] = [];
 
 beforeAll(async () => {
   w = await startServiceWorld({ DATABASE_POOL_MAX: '8' });
   teacher = await w.person('teacher');
   examId = (await w.publishedExam(teacher)).id;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string; name?: string };
+    const first = args[0] as string | { text?: string; name?: string; values?: unknown[] };
+    if (typeof first === 'object' && first?.name === 'hall_rows_some') rosterQueries.push(first.values![1] as string[]);
     sent?.push(typeof first === 'string' ? first : (first?.name ?? first?.text ?? '?'));
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
@@ -110,5 +114,26 @@ describe('joins arriving together', () => {
     // Without presence_attempt_open_idx the plan ANDs in the exam's open segments: 3,000 rows read.
     expect(Math.max(...rowsRead), plan).toBeLessThanOrEqual(1);
     expect(plan).toContain('presence_attempt_open_idx');
+  });
+
+  it('share the roster query of their exam with claims of the same second (one pusher per process)', async () => {
+    const participantOf = async (attemptId: string) =>
+      (await w.db.select({ p: attempts.participantId }).from(attempts).where(eq(attempts.id, attemptId)))[0]!.p;
+    const joining = await w.entered(teacher, examId);
+    expect((await w.begin(joining)).began).toBe(true);
+    const joiningParticipant = await participantOf(joining.id);
+    // The claim's and begin's row went out first (their batch is done).
+    await waitFor('the begin to reach the roster', async () =>
+      rosterQueries.some((ids) => ids.includes(joiningParticipant)),
+    );
+    const before = rosterQueries.length;
+    const [claimed] = await Promise.all([w.entered(teacher, examId), join(joining, 'laptop-00000077', 'sock-shared')]);
+    const both = [await participantOf(claimed.id), joiningParticipant];
+    // One batch holds both rows: with a pusher per service each would have its own query.
+    await waitFor(
+      'one roster query with the claim and the join',
+      async () => rosterQueries.slice(before).some((ids) => both.every((id) => ids.includes(id))),
+      5000,
+    );
   });
 });

@@ -14,7 +14,7 @@ import type { ProctoringService } from '../proctoring/proctoring.service.ts';
 import { ownsAttempt, type AttemptPrincipal } from '../../policy/access.ts';
 import { notFound } from '../../http/errors.ts';
 import { toClock, type HallPublisher } from '../hall/hall.events.ts';
-import { createRowPusher } from '../hall/hall.rows.ts';
+import type { RowPusher } from '../hall/hall.rows.ts';
 import type { ExpiryScheduler } from './attempts.jobs.ts';
 import type { GradingQueue } from '../grading/grading.jobs.ts';
 import * as repo from './attempts.live.repository.ts';
@@ -39,9 +39,10 @@ export function createAttemptLiveService(deps: {
   proctoring: ProctoringService;
   expiry: ExpiryScheduler;
   grading: GradingQueue;
+  /** The process's roster pusher (one per process: modules/registry.ts). */
+  rows: RowPusher;
 }) {
-  const { db, secret, publish, proctoring, expiry, grading } = deps;
-  const rows = createRowPusher(deps);
+  const { db, secret, publish, proctoring, expiry, grading, rows } = deps;
   const saves = createSaveService({ db, rows });
 
   // Joins read the exam's questions from memory (the rule that keeps the copy right is in

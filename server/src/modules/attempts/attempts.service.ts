@@ -26,7 +26,7 @@ import type { CameraService } from '../camera/camera.service.ts';
 import { assertStatusMayTakeExams } from './attempts.account.ts';
 import { attemptById, entryState } from './attempts.start.repository.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
-import { createRowPusher } from '../hall/hall.rows.ts';
+import type { RowPusher } from '../hall/hall.rows.ts';
 import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
 import { resultFor } from '../grading/attempt-result.service.ts';
 
@@ -97,11 +97,14 @@ export function createAttemptService(deps: {
   publicUrl: string;
   /** The camera start gate's alert (camera proctoring with deniedPolicy alert). */
   camera: Pick<CameraService, 'deniedAtStart'>;
+  /**
+   * The process's roster pusher (one per process: modules/registry.ts). Rows of students who
+   * enter a lobby or begin reach the proctors within a second, one roster query per exam for
+   * all of them: at an exam's start thousands arrive at once.
+   */
+  rows: RowPusher;
 }) {
-  const { db, secret, limiter } = deps;
-  // Rows of students who enter a lobby or begin reach the proctors within a second, one
-  // roster query per exam for all of them: at an exam's start thousands arrive at once.
-  const rows = createRowPusher(deps);
+  const { db, secret, limiter, rows } = deps;
   /** After commit: proctors see the student arrive in the lobby (within a second). */
   function announced(entered: StartedAttempt, participantId: string): StartedAttempt {
     rows.pushRowSoon({ examId: entered.response.attempt.examId, participantId });

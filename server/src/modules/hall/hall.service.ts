@@ -19,7 +19,7 @@ import { loadWatchableExam } from '../exams/exams.service.ts';
 import type { ExpiryScheduler } from '../attempts/attempts.jobs.ts';
 import type { HallPublisher } from './hall.events.ts';
 import { createAttemptNotes, loadWatchableAttempt } from './hall.notes.ts';
-import { createRowPusher } from './hall.rows.ts';
+import type { RowPusher } from './hall.rows.ts';
 import * as repo from './hall.repository.ts';
 
 export function createHallService(deps: {
@@ -28,10 +28,11 @@ export function createHallService(deps: {
   publish: HallPublisher;
   proctoring: ProctoringService;
   expiry: ExpiryScheduler;
+  /** The process's roster pusher (one per process: modules/registry.ts). */
+  rows: RowPusher;
 }) {
-  const { db, secret, publish, proctoring, expiry } = deps;
+  const { db, secret, publish, proctoring, expiry, rows } = deps;
   const notes = createAttemptNotes({ db, secret });
-  const rows = createRowPusher(deps);
 
   return {
     /** Pushes an attempt's current row to its proctors (after an alert review, say). */
