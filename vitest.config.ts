@@ -1,7 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { BrowserShuffleSequencer } from './web/test/browser/sequencer.ts';
 
 // One Vitest run, several projects; scripts/test.ts totals them into one line.
+
+// Browser files that run in the server lane (scripts/lib/test-lanes.ts), against a system of
+// their own (the same global setup): the browser lane is the longer of the two.
+const browserBeside = ['web/test/browser/camera-alerts.browser.test.ts'];
+const browserProject = {
+  globalSetup: ['web/test/browser/global-setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  fileParallelism: false,
+};
 export default defineConfig({
   test: {
     // Browser test files in a seeded random order (each seeds its own data); other projects keep Vitest's.
@@ -46,11 +56,12 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['web/test/browser/**/*.browser.test.ts'],
-          globalSetup: ['web/test/browser/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          fileParallelism: false,
+          exclude: [...configDefaults.exclude, ...browserBeside],
+          ...browserProject,
         },
+      },
+      {
+        test: { name: 'browser_beside', include: browserBeside, ...browserProject },
       },
       {
         test: {
