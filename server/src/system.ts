@@ -21,6 +21,8 @@ import { attachHandlers, socketHandlers } from './socket/handlers.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 
+/** How long an idle kept-alive HTTP connection stays open (see createSystem). */
+export const KEEP_ALIVE_MS = 65_000;
 export const VERSION = '0.1.0';
 
 /** `infra`: the process's infrastructure (role `all` shares it with the job runtime and closes it
@@ -57,6 +59,11 @@ export async function createSystem(
     if (http.app) return http.app(req, res);
     res.writeHead(503, { 'retry-after': '1' }).end();
   });
+  // An idle kept-alive connection stays open 65 s (Node's default is 5 s): longer than the
+  // 60 s after which nginx's upstream keepalive and common load balancers close theirs, so a
+  // proxy never sends a request down a connection this server has just closed (a 502).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   const origins = createOriginPolicy(config.http.publicUrl, { development: config.env !== 'production' });
   // Sockets first: services publish to rooms through the hub's adapter.
   const sockets = createHub(server, {

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
@@ -110,4 +111,26 @@ describe('health and API reference', () => {
     expect(page.body).toContain('swagger-ui');
     expect((await c.get('/api/docs/assets/swagger-ui-bundle.js')).status).toBe(200);
   });
+});
+
+describe('kept-alive connections', () => {
+  it("stay open past Node's 5 s default, so a proxy reusing one after 6 s is not cut off", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = http.get(`${t.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      // Idle longer than Node's default keepAliveTimeout (5 s), as between a proxy's requests.
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 });
