@@ -664,9 +664,9 @@ describe('playScript', () => {
     expect(elapsed).toBeGreaterThanOrEqual(95); // 10 s of script at 100x
     expect(elapsed).toBeLessThan(1500);
     const got = receiver.received.map((r) => ({ at: r.at, body: JSON.parse(r.raw.toString('utf8')) }));
-    const leaveB = got.at(-1)!;
-    const joinA = got[1]!;
-    expect(leaveB.at - joinA.at).toBeGreaterThanOrEqual(90);
+    // The last leave is due 10 s of script (100 ms) after the start: it never arrives earlier
+    // (a busy machine may delay the first deliveries, so gaps between arrivals can shrink).
+    expect(got.at(-1)!.at - began).toBeGreaterThanOrEqual(95);
     expect(
       got.map((g) => g.body.payload.object.participant?.join_time ?? g.body.payload.object.participant?.leave_time),
     ).toEqual([

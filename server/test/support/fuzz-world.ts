@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { startZoomEmulator, type ZoomEmulator } from '../../../scripts/zoom-emulator/emulator.ts';
 import { createDb } from '../../src/db/client.ts';
-import { enrollments } from '../../src/db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { enrollments, users } from '../../src/db/schema/index.ts';
 import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
 import { insertUser } from '../../src/modules/auth/auth.repository.ts';
 import { createTestDatabase } from './test-db.ts';
@@ -24,7 +25,10 @@ export interface FuzzWorld {
   exited: () => number | undefined;
   clients: Map<FuzzRole, RoleClient>;
   ids: Record<IdKind, string[]>;
-  /** Signs the role clients back in when fuzzing signed them out (sign-out, refresh reuse). */
+  /**
+   * Signs the role clients back in when fuzzing signed them out (sign-out, refresh reuse), first
+   * putting back the account's password and status if a fuzzed admin request changed them.
+   */
   keepSignedIn: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -162,7 +166,21 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
     async keepSignedIn() {
       for (const role of ['student', 'proctor', 'teacher', 'admin'] as const) {
         const c = clients.get(role)!;
-        if ((await c.get('/api/auth/me')).status === 401) await c.signIn(c.creds!.email, c.creds!.password);
+        const { email, password } = c.creds!;
+        if ((await c.get('/api/auth/me')).status !== 401) continue;
+        if ((await c.signIn(email, password)).status === 200) continue;
+        // The admin client may have reset this account's password or suspended it (seed
+        // 1276110976 does): the world's own accounts are put back, as an admin would.
+        const direct = createDb(database.url, 1);
+        try {
+          await direct.db
+            .update(users)
+            .set({ passwordHash: await hashPassword(password), status: 'active' })
+            .where(eq(users.email, email));
+        } finally {
+          await direct.pool.end();
+        }
+        expect((await c.signIn(email, password)).status).toBe(200);
       }
     },
     async close() {
