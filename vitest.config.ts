@@ -1,17 +1,7 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import { BrowserShuffleSequencer } from './web/test/browser/sequencer.ts';
 
 // One Vitest run, several projects; scripts/test.ts totals them into one line.
-
-// Browser files that run in the server lane (scripts/lib/test-lanes.ts), against a system of
-// their own (the same global setup): the browser lane is the longer of the two.
-const browserBeside = ['web/test/browser/camera-alerts.browser.test.ts'];
-const browserProject = {
-  globalSetup: ['web/test/browser/global-setup.ts'],
-  testTimeout: 60_000,
-  hookTimeout: 60_000,
-  fileParallelism: false,
-};
 export default defineConfig({
   test: {
     // Browser test files in a seeded random order (each seeds its own data); other projects keep Vitest's.
@@ -56,12 +46,11 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['web/test/browser/**/*.browser.test.ts'],
-          exclude: [...configDefaults.exclude, ...browserBeside],
-          ...browserProject,
+          globalSetup: ['web/test/browser/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
         },
-      },
-      {
-        test: { name: 'browser_beside', include: browserBeside, ...browserProject },
       },
       {
         test: {

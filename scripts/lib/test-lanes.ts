@@ -1,8 +1,7 @@
 // How `npm test` (scripts/test.ts) splits the suite into Vitest processes that run at once.
 // The whole suite: the browser lane (Chromium and a system of its own) beside the server
-// lane (with a few browser files and a system of their own, to even the lanes out); each is
-// mostly one core busy and their files are isolated (own databases, Redis prefixes, ports).
-// A run narrowed by arguments, or EXAM_HALL_TEST_LANES=1, is one process.
+// lane; each is mostly one core busy and their files are isolated (own databases, Redis
+// prefixes, ports). A run narrowed by arguments, or EXAM_HALL_TEST_LANES=1, is one process.
 export interface TestLane {
   name: string;
   /** Vitest projects of the lane; empty: every project. */
@@ -13,7 +12,6 @@ export function testLanes(args: readonly string[], env: Readonly<Record<string, 
   if (args.length > 0 || env.EXAM_HALL_TEST_LANES === '1') return [{ name: 'all', projects: [] }];
   return [
     { name: 'browser', projects: ['browser'] },
-    // browser_beside: a few browser files (vitest.config.ts) that even out the two lanes.
-    { name: 'server', projects: ['unit', 'service', 'integration', 'contracts', 'browser_beside'] },
+    { name: 'server', projects: ['unit', 'service', 'integration', 'contracts'] },
   ];
 }
