@@ -316,7 +316,11 @@ describe('dependency outages', () => {
     const rowsRecovered = await until('progress pushed across processes again', () =>
       rowsAt.find((t) => t > startedAt),
     );
-    // An extension from the proctor on B reaches the student on A.
+    // An extension from the proctor on B reaches the student on A, once both processes see
+    // Redis back (under load B may reconnect seconds after A, whose rows arrived above).
+    await until('both processes to report Redis back', async () =>
+      (await Promise.all([health(a.url), health(b.url)])).every((h) => h.body.status === 'ok'),
+    );
     const extended = savers[0]!;
     const clock = new Promise<number>((resolve) =>
       extended.socket.on('attempt:clock', (c: Clock) => c.reason === 'extended' && resolve(Date.now())),
