@@ -46,9 +46,6 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['web/test/browser/**/*.browser.test.ts'],
-          // As integration: one module graph for the files (import was 8 % of this lane in CI,
-          // about 90 s); each file still launches its own Chromium and seeds its own data.
-          isolate: false,
           globalSetup: ['web/test/browser/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -86,4 +86,4 @@ it('mints exactly one token when the worker dies after sending the transaction',
   expect(await contract.getFunction('balanceOf')(chainEnv.wallet.address)).toBe(1n);
   // Deployment plus the one mint: the restarted worker sent nothing.
   expect(await provider.getTransactionCount(chainEnv.wallet.address)).toBe(2);
-});
+}, 60_000);

@@ -18,7 +18,8 @@ const run = (args: string[], input?: string) =>
     env: { PATH: process.env.PATH, DATABASE_URL: database.url },
     input,
     encoding: 'utf8',
-    timeout: 20_000,
+    // A process start with argon2 takes seconds on a loaded machine (the whole suite running).
+    timeout: 60_000,
   });
 
 describe('create-admin CLI', () => {
