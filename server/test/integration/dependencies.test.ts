@@ -322,27 +322,22 @@ describe('dependency outages', () => {
       (await Promise.all([health(a.url), health(b.url)])).every((h) => h.body.status === 'ok'),
     );
     const extended = savers[0]!;
-    const clock = new Promise<number>((resolve) =>
-      extended.socket.on('attempt:clock', (c: Clock) => c.reason === 'extended' && resolve(Date.now())),
-    );
+    const clocks: number[] = [];
+    extended.socket.on('attempt:clock', (c: Clock) => c.reason === 'extended' && clocks.push(Date.now()));
     const extendAt = Date.now();
-    await call(ps, 'hall:action', { action: 'extend', attemptId: extended.attemptId, minutes: 5 });
-    // Bounded generously: on a loaded 2-core machine (the whole suite running) the subscriber's
-    // reconnect backoff and a starved event loop have taken more than 10 s once.
-    const extendedAt = await Promise.race([
-      clock,
-      new Promise<number>((_, reject) =>
-        setTimeout(
-          () =>
-            reject(
-              new Error(
-                `no attempt:clock within 30 s (student socket ${extended.socket.connected ? 'connected' : 'disconnected'})`,
-              ),
-            ),
-          30_000,
-        ),
-      ),
-    ]);
+    // A push published while B's adapter is still reconnecting can be lost (pushes are best
+    // effort), and under the whole suite's load B has reconnected 30 s late: the proctor extends
+    // again after 15 s, up to three times, and one of the clocks must arrive.
+    for (let tries = 0; clocks.length === 0 && tries < 3; tries++) {
+      await call(ps, 'hall:action', { action: 'extend', attemptId: extended.attemptId, minutes: 5 });
+      for (const until15s = Date.now() + 15_000; clocks.length === 0 && Date.now() < until15s;)
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!clocks.length) {
+      const state = extended.socket.connected ? 'connected' : 'disconnected';
+      throw new Error(`no attempt:clock after three extensions 15 s apart (student socket ${state})`);
+    }
+    const extendedAt = clocks[0]!;
     await until('/healthz to report Redis back', async () => (await health(a.url)).body.status === 'ok');
     // The submission made during the outage is graded once Redis is back.
     await until('the submission made during the outage graded', async () => {
@@ -366,7 +361,7 @@ describe('dependency outages', () => {
     // Saves never stopped (above); pushes wait for the reconnect (ioredis backs off up to 2 s)
     // and the next progress batch (1 s): 2-3 s measured, bounded here with room for a loaded machine.
     expect(rowsRecovered - startedAt).toBeLessThan(10_000);
-  }, 120_000);
+  }, 180_000);
 
   it('PostgreSQL restarted: saves meanwhile get `unavailable`, then are acknowledged again within 5 s', async () => {
     const pg = await startOwnPostgres();
