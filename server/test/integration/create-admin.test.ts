@@ -22,7 +22,9 @@ const run = (args: string[], input?: string) =>
     timeout: 60_000,
   });
 
-describe('create-admin CLI', () => {
+// Each test starts the CLI (a Node process that loads the server's modules) once or twice: on a
+// machine busy with the whole suite a start has taken over 15 s.
+describe('create-admin CLI', { timeout: 120_000 }, () => {
   it('creates the first admin once, with an argon2id hash', async () => {
     const first = run(['--email', 'Head@School.example', '--name', 'Head'], 'a-long-enough-password\n');
     expect(first.stderr).toBe('');
