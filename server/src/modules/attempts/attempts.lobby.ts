@@ -35,6 +35,11 @@ import {
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
 import { lockedAttemptWithAccommodation, lockedExam } from './attempts.start.repository.ts';
 import { cameraStartGate, type CameraService } from '../camera/camera.service.ts';
+import { createFastStart } from './attempts.fast-start.ts';
+
+/** Whether the clock may start: a student-started exam, or a proctor-started one whose hall is open. */
+export const canBegin = (exam: Pick<Exam, 'startMode' | 'hallOpenedAt'>) =>
+  exam.startMode === 'student' || exam.hallOpenedAt !== null;
 
 /** Why a lobby can never start now (its exam is over), or null. */
 export function lobbyClosedReason(exam: Exam, now = new Date()): string | null {
@@ -119,6 +124,13 @@ export function createLobby(deps: {
   rows: Pick<RowPusher, 'pushRowSoon'>;
 }) {
   const { db, secret, publish, expiry, camera, rows } = deps;
+  const fast = createFastStart({ db, secret });
+
+  /** After commit; best effort: the clock runs whatever Redis says (the sweep re-arms lost jobs). */
+  async function started(attempt: { id: string; examId: string; participantId: string; deadlineAt: Date | null }) {
+    await bestEffort(expiry.schedule(attempt.id, attempt.deadlineAt!), 1000);
+    rows.pushRowSoon(attempt);
+  }
 
   async function ownAttempt(attemptId: string, who: AttemptPrincipal) {
     const [row] = await db
@@ -129,8 +141,6 @@ export function createLobby(deps: {
     if (!row || !ownsAttempt(who, row.attempt)) throw notFound('Attempt');
     return row;
   }
-
-  const canBegin = (exam: Exam) => exam.startMode === 'student' || exam.hallOpenedAt !== null;
 
   return {
     /** What the lobby shows: the exam's rules, and whether Start works now. */
@@ -171,6 +181,13 @@ export function createLobby(deps: {
       who: AttemptPrincipal,
       ctx: StartContext,
     ): Promise<{ response: AttemptResponse; began: boolean }> {
+      // Two statements when nothing stands in the way (attempts.fast-start.ts); otherwise the
+      // transaction below decides, and says why not.
+      const quick = await fast.begin(attemptId, who, ctx);
+      if (quick) {
+        await started(quick.attempt);
+        return { response: quick.response, began: true };
+      }
       const outcome = await db.transaction(async (tx) => {
         // Row lock: concurrent begins queue here, and each sees the previous one's result. The
         // participant's accommodations come along; only its student gets past the 404.
@@ -238,11 +255,7 @@ export function createLobby(deps: {
       }
       const { attempt, exam, began, gate } = outcome;
       if (began && gate) await bestEffort(camera.deniedAtStart(attempt, gate), 2000);
-      if (began) {
-        // After commit; best effort: the clock runs whatever Redis says (the sweep re-arms lost jobs).
-        await bestEffort(expiry.schedule(attempt.id, attempt.deadlineAt!), 1000);
-        rows.pushRowSoon(attempt);
-      }
+      if (began) await started(attempt);
       return { response: { attempt: toSummary(attempt, exam), serverTime: new Date().toISOString() }, began };
     },
 

@@ -25,6 +25,7 @@ import { createLobby } from './attempts.lobby.ts';
 import type { CameraService } from '../camera/camera.service.ts';
 import { assertStatusMayTakeExams } from './attempts.account.ts';
 import { attemptById, entryState } from './attempts.start.repository.ts';
+import { createFastStart } from './attempts.fast-start.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
 import type { RowPusher } from '../hall/hall.rows.ts';
 import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
@@ -71,7 +72,21 @@ export function startBlocker(exam: Exam, attemptsUsed: number, now = new Date())
   return null;
 }
 
-export function toSummary(a: Attempt, exam: Pick<Exam, 'title' | 'durationMinutes'>): AttemptSummary {
+export function toSummary(
+  a: Pick<
+    Attempt,
+    | 'id'
+    | 'examId'
+    | 'status'
+    | 'attemptNumber'
+    | 'startedAt'
+    | 'deadlineAt'
+    | 'pausedAt'
+    | 'submittedAt'
+    | 'questionOrder'
+  >,
+  exam: Pick<Exam, 'title' | 'durationMinutes'>,
+): AttemptSummary {
   return {
     id: a.id,
     examId: a.examId,
@@ -111,6 +126,7 @@ export function createAttemptService(deps: {
     return entered;
   }
   const ipHash = (ip: string) => keyedHash(secret, 'ip', ip);
+  const fast = createFastStart({ db, secret });
 
   /** Inside the caller's transaction, with the participant row already locked. */
   async function createAttempt(
@@ -209,6 +225,11 @@ export function createAttemptService(deps: {
         // COMMIT); the claim re-checks its hash under the row lock.
         const match = await findParticipantByCode(db, secret, input.email, input.code);
         if (!match) return null;
+        const claimed = await fast.claim(match, ctx, ipKey);
+        if (claimed) {
+          right = true;
+          return { started: claimed, participantId: match.id };
+        }
         return db.transaction(async (tx) => {
           // Marks the code used and takes the row lock in one statement: concurrent claims of
           // this code queue here, and each sees the previous one's result. Any refusal below

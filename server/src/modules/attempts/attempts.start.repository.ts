@@ -9,7 +9,7 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, users } from '../../db/schema/index.ts';
 
-const LIVE = sql`${attempts.status} in ('not_started', 'in_progress', 'paused')`;
+export const LIVE = sql`${attempts.status} in ('not_started', 'in_progress', 'paused')`;
 
 /**
  * With the participant row already locked (so no attempt of theirs can appear meanwhile):

@@ -5,7 +5,7 @@
 // is worth there, and the drawn ids join the question order after the exam's own questions.
 import { randomInt } from 'node:crypto';
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { examSections, questions, type DrawnQuestion } from '../../db/schema/index.ts';
 import { pickOrders, type AttemptOrders } from '../questions/questions.student.ts';
 import { poolFilter } from './sections.repository.ts';
@@ -24,7 +24,7 @@ export function drawDistinct<T>(items: readonly T[], k: number): T[] {
 }
 
 /** Picks every section's questions for one attempt; `taken` (the exam's own ids) is never drawn again. */
-export async function drawSections(tx: Tx, examId: string, taken: ReadonlySet<string>) {
+export async function drawSections(tx: Db | Tx, examId: string, taken: ReadonlySet<string>) {
   const sections = await tx
     .select()
     .from(examSections)
@@ -66,11 +66,15 @@ export async function drawSections(tx: Tx, examId: string, taken: ReadonlySet<st
  * on everything is shuffled together.
  */
 export async function planAttempt(
-  tx: Tx,
+  tx: Db | Tx,
   exam: { id: string; shuffleQuestions: boolean; shuffleOptions: boolean },
   own: readonly { id: string; type: string; content: Record<string, unknown>; answerKey?: unknown }[],
+  /** false when the caller already read that the exam has no sections (one read fewer). */
+  hasSections = true,
 ): Promise<AttemptOrders & { drawnQuestions: Record<string, DrawnQuestion> }> {
-  const { order, drawn } = await drawSections(tx, exam.id, new Set(own.map((q) => q.id)));
+  const { order, drawn } = hasSections
+    ? await drawSections(tx, exam.id, new Set(own.map((q) => q.id)))
+    : { order: [] as string[], drawn: {} as Record<string, DrawnQuestion> };
   const extra = order.length
     ? await tx
         .select({ id: questions.id, type: questions.type, content: questions.content, answerKey: questions.answerKey })

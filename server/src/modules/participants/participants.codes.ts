@@ -41,7 +41,7 @@ export async function withFreshCodes<T>(tx: Tx, work: (sp: Tx) => Promise<T>): P
  * means, and should re-read it `for update` before claiming it.
  */
 export async function findParticipantByCode(
-  db: Db | Tx,
+  db: Db,
   secret: string,
   email: string,
   code: string,

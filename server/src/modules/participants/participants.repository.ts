@@ -239,12 +239,23 @@ export async function deleteParticipant(db: Q, participantId: string) {
 }
 
 /** Every invitation of an email on exams that still exist (a code alone never finds a row). */
-export async function participantsByEmail(db: Q, email: string) {
+export async function participantsByEmail(db: Db, email: string) {
+  let q = byEmail.get(db);
+  if (!q) byEmail.set(db, (q = prepareByEmail(db)));
+  return q.execute({ email });
+}
+const byEmail = new WeakMap<Db, ReturnType<typeof prepareByEmail>>();
+/**
+ * Prepared (named, planned once per pooled connection): every code claim starts here, and
+ * building and planning it per call cost more than running it (the exam-start storm).
+ */
+function prepareByEmail(db: Db) {
   return db
     .select({ p: examParticipants })
     .from(examParticipants)
     .innerJoin(exams, eq(exams.id, examParticipants.examId))
-    .where(and(eq(examParticipants.email, email), isNull(exams.deletedAt)));
+    .where(and(eq(examParticipants.email, sql.placeholder('email')), isNull(exams.deletedAt)))
+    .prepare('participants_by_email');
 }
 
 /** Accounts whose email starts with a prefix; the unique email index serves it (C collation). */
