@@ -1,7 +1,6 @@
 // The composition root: builds every long-lived dependency once and wires the
 // adapters (HTTP, sockets) to the services. Tests build a system the same way.
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config.ts';
 import { runMigrations } from './db/migrate.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
@@ -20,6 +19,7 @@ import { ltiToolFor } from './modules/lti/lti.routes.ts';
 import { attachHandlers, socketHandlers } from './socket/handlers.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
+import { listenWithAcceptors } from './http/listen.ts';
 
 /** How long an idle kept-alive HTTP connection stays open (see createSystem). */
 export const KEEP_ALIVE_MS = 65_000;
@@ -126,14 +126,12 @@ export async function createSystem(
   http.app = app;
   const stopReaper = startPresenceReaper(db, async () => (await sockets.io.fetchSockets()).map((s) => s.id), log);
 
+  let stopAccepting = () => {};
   async function listen(port = config.http.port, host = config.http.host): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    const addr = server.address() as AddressInfo;
-    origins.served(addr.port);
-    return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+    const listening = await listenWithAcceptors(server, port, host, config.http.acceptors);
+    stopAccepting = listening.close;
+    origins.served(listening.port);
+    return `http://${host.includes(':') ? `[${host}]` : host}:${listening.port}`;
   }
 
   let closing: Promise<void> | undefined;
@@ -147,6 +145,7 @@ export async function createSystem(
       await socketRuntime.drain();
       publish.silence();
       await sockets.close();
+      stopAccepting();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       clearTimeout(forced);

@@ -85,6 +85,9 @@ const envSchema = z.object({
   BOOTSTRAP_ADMIN_NAME: z.string().min(1).max(100).default('Administrator'),
   WEB_BUILD_DIR: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: int(100, 120000).default(10000),
+  // Sockets accepting connections on the HTTP port (SO_REUSEPORT, Linux): each accepts one new
+  // connection per event-loop turn, so a busy process at an exam's start needs several (http/listen.ts).
+  HTTP_ACCEPTORS: int(1, 64).default(8),
   SERVE_WEB: bool.default(true),
   INSTITUTION_NAME: z.string().trim().min(1).max(200).default('Exam Hall Demo Institute'),
   CHAIN_RPC_URL: url(/^(https?|wss?):$/, 'http(s) or ws(s)').default(`http://127.0.0.1:${LOCAL_CHAIN_PORT}`),
@@ -240,6 +243,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       trustProxy: trustProxy(env.TRUST_PROXY),
       bodyLimitKb: env.BODY_LIMIT_KB,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      acceptors: env.HTTP_ACCEPTORS,
       serveWeb: env.SERVE_WEB,
       webBuildDir: env.WEB_BUILD_DIR,
     },
