@@ -1,4 +1,4 @@
-// Joins arriving together share one state statement and one commit (group commit,
+// Joins (and leaves) arriving together share one state statement and one commit (group commit,
 // db/group-commit.ts; attempts.live.repository.ts joinStates), and each still gets its own
 // snapshot and presence segment. Two devices of ONE attempt never share a group: the second
 // waits for the first's commit, so it sees the first's open segment (second-device alert).
@@ -6,8 +6,9 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempts, presence, proctoringEvents } from '../../src/db/schema/index.ts';
+import { attempts, presence, proctoringEvents, zoomMeetings } from '../../src/db/schema/index.ts';
 import { waitFor } from '../support/certificates.ts';
+import { leaveSegments } from '../../src/modules/attempts/attempts.live.repository.ts';
 import { startServiceWorld, type Entered, type Person, type ServiceWorld } from '../support/service-world.ts';
 
 let w: ServiceWorld;
@@ -138,5 +139,51 @@ describe('joins arriving together', () => {
       async () => rosterQueries.slice(before).some((ids) => both.every((id) => ids.includes(id))),
       5000,
     );
+  });
+});
+
+describe('leaves arriving together', () => {
+  it("close their presence segments in one statement, each told its exam's running meetings", async () => {
+    const otherExam = (await w.publishedExam(teacher)).id;
+    const [meeting] = await w.db
+      .insert(zoomMeetings)
+      .values({ zoomMeetingId: `leave-${Date.now()}`, topic: 'Hall call', examId: otherExam, status: 'started' })
+      .returning();
+    const students: Entered[] = [];
+    for (let i = 0; i < 10; i++) {
+      const a = await w.entered(teacher, i < 5 ? examId : otherExam);
+      expect((await w.begin(a)).began).toBe(true);
+      students.push(a);
+    }
+    const joined = await Promise.all(students.map((a, i) => join(a, `leaver-${i}-0000`, `sock-leave-${i}`)));
+    sent = [];
+    await Promise.all(joined.map((j, i) => w.services.attemptLive.leave(j.joined, `sock-leave-${i}`)));
+    const statements = sent.filter((q) => q === 'attempt_leave_segments');
+    sent = null;
+    expect(statements.length).toBeGreaterThanOrEqual(1);
+    expect(statements.length).toBeLessThanOrEqual(2);
+    const open = await w.db
+      .select({ id: presence.id })
+      .from(presence)
+      .where(
+        and(
+          inArray(
+            presence.attemptId,
+            students.map((a) => a.id),
+          ),
+          isNull(presence.leftAt),
+        ),
+      );
+    expect(open).toEqual([]);
+    // What each leave is told: its own exam's running meetings (the attendance dashboards to refresh).
+    const told = await leaveSegments(
+      w.db,
+      students.map((a, i) => ({
+        attemptId: a.id,
+        examId: i < 5 ? examId : otherExam,
+        connectionId: `sock-leave-${i}`,
+      })),
+    );
+    expect(told).toEqual(students.map((_, i) => (i < 5 ? [] : [meeting!.id])));
   });
 });

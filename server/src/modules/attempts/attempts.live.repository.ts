@@ -1,7 +1,7 @@
 // SQL of the student's live attempt (attempts.live.service.ts): what a joining
 // browser is sent, presence segments and the downtime credit.
 import { and, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import { poolOf, type Db } from '../../db/client.ts';
 import { answers, attempts, exams, presence, questions, zoomMeetings, type Attempt } from '../../db/schema/index.ts';
 
 /** Saves later than the deadline by at most this much were already in flight: still accepted. */
@@ -99,7 +99,7 @@ export interface JoinInput {
  * parts of one statement see one snapshot, so the summary and the other devices are read as
  * they were BEFORE these segments opened. A group never holds two joins of one attempt (the
  * second waits for the first's commit, and so sees its segment). Answers one state per
- * input, in order (undefined: no such attempt); the caller closes a segment (leaveSegment)
+ * input, in order (undefined: no such attempt); the caller closes a segment (leaveSegments)
  * if its join fails after it.
  */
 export async function joinStates(db: Db, inputs: readonly JoinInput[]) {
@@ -175,17 +175,41 @@ export function questionsWithVersion(db: Db, examId: string, ids: readonly strin
     );
 }
 
-/**
- * Ends the socket's presence segment and answers the exam's running Zoom meetings, in one
- * statement (a leave costs one round trip).
- */
-export async function leaveSegment(db: Db, attemptId: string, examId: string, connectionId: string) {
-  const result = await db.execute<{ meetings: string[] }>(sql`
-    with closed as (
-      update ${presence} set left_at = ${new Date().toISOString()}::timestamptz
-      where attempt_id = ${attemptId} and connection_id = ${connectionId} and left_at is null
-      returning 1)
-    select coalesce(jsonb_agg(m.id), '[]'::jsonb) as meetings
-    from ${zoomMeetings} m where m.exam_id = ${examId} and m.status <> 'ended'`);
-  return result.rows[0]?.meetings ?? [];
+export interface LeaveInput {
+  attemptId: string;
+  examId: string;
+  connectionId: string;
 }
+
+/**
+ * Ends the presence segments of sockets that left together and answers, per leave, the
+ * running Zoom meetings of its exam: one statement and one commit for the group (leaves come
+ * in thousands when a school's network drops or an exam ends; one statement each waited for
+ * pooled connections until they timed out). The text is the same for any group size.
+ */
+export async function leaveSegments(db: Db, leaves: readonly LeaveInput[]): Promise<string[][]> {
+  const result = await poolOf(db).query<{ exam_id: string; meetings: string[] }>({
+    name: 'attempt_leave_segments',
+    text: LEAVE_SEGMENTS_SQL,
+    values: [
+      leaves.map((l) => l.attemptId),
+      leaves.map((l) => l.connectionId),
+      new Date(),
+      [...new Set(leaves.map((l) => l.examId))],
+    ],
+  });
+  const byExam = new Map(result.rows.map((r) => [r.exam_id, r.meetings]));
+  return leaves.map((l) => byExam.get(l.examId) ?? []);
+}
+const LEAVE_SEGMENTS_SQL = `
+with leaving as (
+  select * from unnest($1::uuid[], $2::text[]) as l(attempt_id, connection_id)
+), closed as (
+  update presence p set left_at = $3::timestamptz
+    from leaving l
+   where p.attempt_id = l.attempt_id and p.connection_id = l.connection_id and p.left_at is null
+  returning 1)
+select m.exam_id, jsonb_agg(m.id) as meetings
+  from zoom_meetings m
+ where m.exam_id = any($4::uuid[]) and m.status <> 'ended'
+ group by m.exam_id`;

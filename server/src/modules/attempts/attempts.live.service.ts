@@ -56,6 +56,11 @@ export function createAttemptLiveService(deps: {
     (v: repo.JoinInput) => v.attemptId,
     (vs) => repo.joinStates(db, vs),
   );
+  // Leaves arriving together likewise (a school's network drop: thousands at once).
+  const leaves = createGroupCommit(
+    (v: repo.LeaveInput) => v.connectionId,
+    (vs) => repo.leaveSegments(db, vs),
+  );
 
   /**
    * Someone entered or left the hall: attendance dashboards of the exam's running meetings
@@ -196,14 +201,18 @@ export function createAttemptLiveService(deps: {
         // Redis, the alert, the questions): no socket will ever leave it, and an open segment
         // would count as a connection (no downtime credit, "online" in the hall). Closed now;
         // if PostgreSQL is what failed, this fails too and the presence reaper closes it.
-        await repo.leaveSegment(db, found.id, found.examId, conn.socketId).catch(() => {});
+        await leaves.submit({ attemptId: found.id, examId: found.examId, connectionId: conn.socketId }).catch(() => {});
         throw err;
       }
     },
 
-    /** The socket closed: its presence segment ends (one statement). */
+    /** The socket closed: its presence segment ends (one statement for the leaves arriving together). */
     async leave(joined: JoinedAttempt, socketId: string) {
-      const meetings = await repo.leaveSegment(db, joined.attemptId, joined.examId, socketId);
+      const meetings = await leaves.submit({
+        attemptId: joined.attemptId,
+        examId: joined.examId,
+        connectionId: socketId,
+      });
       rows.pushRowSoon(joined);
       presenceChanged(meetings);
     },
