@@ -12,6 +12,6 @@ export function testLanes(args: readonly string[], env: Readonly<Record<string, 
   if (args.length > 0 || env.EXAM_HALL_TEST_LANES === '1') return [{ name: 'all', projects: [] }];
   return [
     { name: 'browser', projects: ['browser'] },
-    { name: 'server', projects: ['unit', 'service', 'integration', 'contracts'] },
+    { name: 'server', projects: ['unit', 'unit-isolated', 'service', 'integration', 'contracts'] },
   ];
 }

@@ -4,7 +4,7 @@ import { testLanes } from '../lib/test-lanes.ts';
 
 // Every project of vitest.config.ts, read from the file so a new project cannot be left out of the lanes.
 const configured = [
-  ...readFileSync(new URL('../../vitest.config.ts', import.meta.url), 'utf8').matchAll(/name: '(\w+)'/g),
+  ...readFileSync(new URL('../../vitest.config.ts', import.meta.url), 'utf8').matchAll(/name: '([\w-]+)'/g),
 ]
   .map((m) => m[1]!)
   .sort();
