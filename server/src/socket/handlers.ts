@@ -15,7 +15,7 @@ import { AppError } from '../http/errors.ts';
 import { unavailableErrorOf } from '../db/unavailable.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { HallService } from '../modules/hall/hall.service.ts';
-import type { AttemptLiveService } from '../modules/attempts/attempts.live.service.ts';
+import type { AttemptLiveService, JoinedAttempt } from '../modules/attempts/attempts.live.service.ts';
 import type { ProctoringService } from '../modules/proctoring/proctoring.service.ts';
 import type { AttendanceService } from '../modules/attendance/attendance.service.ts';
 import { isCameraSignal, signalExtras, type CameraService } from '../modules/camera/camera.service.ts';
@@ -162,6 +162,12 @@ function parsePayload<E extends ClientEvent>(event: E, raw: unknown): Parsed<E> 
 /** Wires the table to every connection; `drain` waits for the presence updates of closed sockets. */
 export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, attemptLive: AttemptLiveService) {
   const pending = new Set<Promise<unknown>>();
+  /** The socket's presence segment of this attempt ends (after a disconnect). */
+  const leave = (socket: { id: string }, joined: JoinedAttempt) => {
+    const p = attemptLive.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
   io.on('connection', (socket) => {
     const allow = bucket(20, 60);
     let refused = 0;
@@ -177,7 +183,16 @@ export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, a
         const parsed = parsePayload(event, args[0]);
         if (!parsed.ok) return reply({ ok: false, error: { code: 'validation_failed', message: parsed.message } });
         try {
-          reply({ ok: true, data: await handlers[event](socket, parsed.input) });
+          const data = await handlers[event](socket, parsed.input);
+          // A join that finished after its socket closed: 'disconnect' ran before the attempt was
+          // joined and left nothing, so the segment this join opened ends now (otherwise only the
+          // presence reaper would end it, a minute later, and the hall would show the student
+          // online meanwhile).
+          if (event === 'attempt:join' && socket.disconnected) {
+            const joined = socket.data.joined.get((parsed.input as { attemptId: string }).attemptId);
+            if (joined) leave(socket, joined);
+          }
+          reply({ ok: true, data });
         } catch (e) {
           const known = e instanceof AppError ? e : unavailableErrorOf(e);
           if (known) return reply({ ok: false, error: { code: known.code, message: known.message } });
@@ -188,11 +203,7 @@ export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, a
     };
     for (const event of Object.keys(clientEvents)) if (isClientEvent(event)) listen(event);
     socket.on('disconnect', () => {
-      for (const joined of socket.data.joined.values()) {
-        const p = attemptLive.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
-        pending.add(p);
-        void p.finally(() => pending.delete(p));
-      }
+      for (const joined of socket.data.joined.values()) leave(socket, joined);
     });
   });
   return { drain: () => Promise.all([...pending]).then(() => undefined) };

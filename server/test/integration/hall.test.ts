@@ -420,6 +420,48 @@ describe('presence after a crash', () => {
   });
 });
 
+describe('a socket that closes while its join is in flight', () => {
+  it('ends the segment the join opened, without waiting for the presence reaper', async () => {
+    const { student, attemptId } = await startedAttempt(t, teacher, (await publishedExam(t, teacher)).id);
+    const s = await socketFor(student);
+    const socketId = s.id!;
+    // Presence is locked, so the join's statement waits at its insert; the socket closes meanwhile,
+    // and 'disconnect' finds nothing joined yet.
+    const lock = await t.system.pool.connect();
+    try {
+      await lock.query('begin');
+      await lock.query('lock table presence in exclusive mode');
+      void call(s, 'attempt:join', { attemptId, deviceId: 'laptop-race-0001' }).catch(() => {});
+      await waitFor('the join to wait for the lock', async () => {
+        const { rows } = await t.system.pool.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%joining%'`,
+        );
+        return rows[0]!.n > 0;
+      });
+      s.disconnect();
+      await waitFor(
+        'the server to see the socket close',
+        async () => !(await t.system.io.fetchSockets()).some((x) => x.id === socketId),
+      );
+    } finally {
+      await lock.query('commit');
+      lock.release();
+    }
+    // The join then commits its segment, and it is closed at once.
+    await waitFor(
+      'the join to open its segment',
+      async () => (await t.system.db.$count(presence, eq(presence.attemptId, attemptId))) === 1,
+      10_000,
+    );
+    const open = () =>
+      t.system.db
+        .select({ id: presence.id })
+        .from(presence)
+        .where(and(eq(presence.attemptId, attemptId), sql`${presence.leftAt} is null`));
+    await waitFor('the segment to be closed', async () => (await open()).length === 0, 10_000);
+  });
+});
+
 describe('second device detection', () => {
   it('ignores a segment left open by a crashed process', async () => {
     const { student, attemptId } = await startedAttempt(t, teacher, (await publishedExam(t, teacher)).id);

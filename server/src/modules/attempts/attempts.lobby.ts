@@ -4,7 +4,8 @@
 // waiting lobby at once (an `attempt:clock` push with reason `hall_opened`).
 //
 // Beginning locks the attempt row: of any number of concurrent begins exactly one starts
-// the clock, the others (and any later reload) get the same running attempt back. A lobby
+// the clock, the others (and any later reload) get the same running attempt back. A begin
+// with nothing in its way takes the fast path first (attempts.fast-start.ts). A lobby
 // whose exam closed (window ended, archived, deleted) ends as `abandoned`, by the next
 // begin or by the expiry sweep (sweepClosedLobbies), never as a running attempt.
 import { and, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';

@@ -1,8 +1,11 @@
 // Entering an exam: with email + one-time access code (no account password), or
 // signed in. One transaction locks the participant row, checks the exam, marks the
 // code used and creates the attempt with its fixed question and option order; of any
-// number of concurrent claims exactly one wins, the rest get 409. The attempt waits in
-// the lobby (`not_started`, no clock) until the student begins it (attempts.lobby.ts).
+// number of concurrent claims exactly one wins, the rest get 409. A code claim that
+// nothing stands in the way of takes the fast path first (attempts.fast-start.ts: one
+// statement, written only if the rows it read are unchanged), and this transaction
+// decides otherwise. The attempt waits in the lobby (`not_started`, no clock) until the
+// student begins it (attempts.lobby.ts).
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { AttemptResponse, AttemptResult, AttemptSummary, MyExam, StartWithCodeBody } from '@exam-hall/protocol';
 import type { Db, Tx } from '../../db/client.ts';
