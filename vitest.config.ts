@@ -62,10 +62,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['web/test/browser/**/*.browser.test.ts'],
-          // As integration: one module graph for the files (import and module setup were about
-          // 6 s per file, 240 s of this lane in CI); each file still launches its own Chromium and
-          // seeds its own data, and none mocks modules.
-          isolate: false,
+          // Isolated (unlike integration, service and unit): a browser lane sharing one module graph
+          // ran denser beside the server lane, and process-start bounds there failed in CI twice.
           globalSetup: ['web/test/browser/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -59,10 +59,14 @@ it('mints exactly one token when the worker dies after sending the transaction',
 
   // The worker's start-up reconcile job also mints what is pending.
   const first = startWorker();
-  const sent = await waitFor('the mint transaction to be recorded', async () => {
-    const [c] = await t.system.db.select().from(certificates).where(eq(certificates.attemptId, pass.attemptId));
-    return c?.status === 'minting' && c.txHash ? c : null;
-  });
+  const sent = await waitFor(
+    'the mint transaction to be recorded',
+    async () => {
+      const [c] = await t.system.db.select().from(certificates).where(eq(certificates.attemptId, pass.attemptId));
+      return c?.status === 'minting' && c.txHash ? c : null;
+    },
+    60_000,
+  );
   const inPool = await provider.send('eth_getTransactionByHash', [sent.txHash]);
   expect(inPool).not.toBeNull();
   expect(inPool.blockNumber).toBeNull(); // broadcast, not mined
@@ -72,10 +76,14 @@ it('mints exactly one token when the worker dies after sending the transaction',
   await provider.send('evm_mine', []);
   await provider.send('evm_setAutomine', [true]);
   startWorker();
-  const issued = await waitFor('the restarted worker to settle the certificate', async () => {
-    const [c] = await t.system.db.select().from(certificates).where(eq(certificates.attemptId, pass.attemptId));
-    return c?.status === 'issued' ? c : null;
-  });
+  const issued = await waitFor(
+    'the restarted worker to settle the certificate',
+    async () => {
+      const [c] = await t.system.db.select().from(certificates).where(eq(certificates.attemptId, pass.attemptId));
+      return c?.status === 'issued' ? c : null;
+    },
+    60_000,
+  );
 
   const tokenId = tokenIdOf(issued.id);
   expect(issued.txHash).toBe(sent.txHash);
@@ -86,4 +94,4 @@ it('mints exactly one token when the worker dies after sending the transaction',
   expect(await contract.getFunction('balanceOf')(chainEnv.wallet.address)).toBe(1n);
   // Deployment plus the one mint: the restarted worker sent nothing.
   expect(await provider.getTransactionCount(chainEnv.wallet.address)).toBe(2);
-}, 60_000);
+}, 180_000); // two worker process starts, each waited for up to 60 s on a machine busy with the other lane

@@ -45,6 +45,10 @@ export async function startServerProcess(
       SERVE_WEB: 'false',
       LOG_LEVEL: 'warn',
       SIGN_IN_MAX_PER_IP: '10000',
+      // One accepting socket, without SO_REUSEPORT: the port comes from freePort() and another
+      // test's server could take it meanwhile; with SO_REUSEPORT this one would then share that
+      // server's port silently instead of failing to start (acceptors.test.ts tests the sharing).
+      HTTP_ACCEPTORS: '1',
       ...env,
       PORT: String(port),
     },
@@ -54,7 +58,8 @@ export async function startServerProcess(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const until = Date.now() + 30_000;
+  // 60 s: in CI the browser lane runs beside this one on 2 cores, and one start took over 30 s.
+  const until = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
     try {
