@@ -58,16 +58,19 @@ export function clockAtStart(
   };
 }
 
+/** The participant's accommodation columns, for a select (alone, or beside its attempt or exam). */
+export const ACCOMMODATION_COLUMNS = {
+  extraTimeMinutes: examParticipants.extraTimeMinutes,
+  extraTimePercent: examParticipants.extraTimePercent,
+  windowStartsAt: examParticipants.windowStartsAt,
+  windowEndsAt: examParticipants.windowEndsAt,
+  extraAttempts: examParticipants.extraAttempts,
+};
+
 /** The participant's accommodation columns, or null when the participant is gone. */
 export async function accommodationOf(db: Db | Tx, participantId: string): Promise<ParticipantAccommodation | null> {
   const [row] = await db
-    .select({
-      extraTimeMinutes: examParticipants.extraTimeMinutes,
-      extraTimePercent: examParticipants.extraTimePercent,
-      windowStartsAt: examParticipants.windowStartsAt,
-      windowEndsAt: examParticipants.windowEndsAt,
-      extraAttempts: examParticipants.extraAttempts,
-    })
+    .select(ACCOMMODATION_COLUMNS)
     .from(examParticipants)
     .where(eq(examParticipants.id, participantId));
   return row ?? null;

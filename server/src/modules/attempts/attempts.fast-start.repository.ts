@@ -23,6 +23,7 @@ import {
   type Attempt,
 } from '../../db/schema/index.ts';
 import { LIVE } from './attempts.start.repository.ts';
+import { ACCOMMODATION_COLUMNS } from './attempts.accommodation.ts';
 
 const PARTICIPANT_XMIN = sql<string>`${examParticipants}.xmin::text`;
 const EXAM_XMIN = sql<string>`${exams}.xmin::text`;
@@ -49,6 +50,26 @@ const STALE_CODES = new Set([
   '23505', // unique_violation: an attempt appeared since the preview
   '40P01', // deadlock_detected: PostgreSQL chose this statement; the transactional path decides
 ]);
+
+/** What both writes answer of the attempt (RETURNING id, status, attempt_number and its clock). */
+interface ClockRow {
+  id: string;
+  status: Attempt['status'];
+  attempt_number: number;
+  started_at: Date | null;
+  deadline_at: Date | null;
+  paused_at: Date | null;
+  submitted_at: Date | null;
+}
+const clockOf = (r: ClockRow) => ({
+  id: r.id,
+  status: r.status,
+  attemptNumber: r.attempt_number,
+  startedAt: r.started_at,
+  deadlineAt: r.deadline_at,
+  pausedAt: r.paused_at,
+  submittedAt: r.submitted_at,
+});
 
 async function unlessStale<T>(write: () => Promise<T>): Promise<T | null> {
   try {
@@ -164,15 +185,7 @@ export interface ClaimAndCreate {
 /** The created attempt, or null when the preview went stale (nothing was written). */
 export async function claimAndCreate(db: Db, c: ClaimAndCreate) {
   return unlessStale(async () => {
-    const res = await poolOf(db).query<{
-      id: string;
-      status: Attempt['status'];
-      attempt_number: number;
-      started_at: Date | null;
-      deadline_at: Date | null;
-      paused_at: Date | null;
-      submitted_at: Date | null;
-    }>({
+    const res = await poolOf(db).query<ClockRow>({
       name: 'attempt_claim_and_create',
       text: CLAIM_AND_CREATE_SQL,
       values: [
@@ -194,18 +207,7 @@ export async function claimAndCreate(db: Db, c: ClaimAndCreate) {
       ],
     });
     const r = res.rows[0];
-    if (!r) return null;
-    return {
-      id: r.id,
-      examId: c.examId,
-      status: r.status,
-      attemptNumber: r.attempt_number,
-      startedAt: r.started_at,
-      deadlineAt: r.deadline_at,
-      pausedAt: r.paused_at,
-      submittedAt: r.submitted_at,
-      questionOrder: c.questionOrder,
-    };
+    return r ? { ...clockOf(r), examId: c.examId, questionOrder: c.questionOrder } : null;
   });
 }
 
@@ -222,13 +224,7 @@ function beginPreviewQuery(db: Db) {
     .select({
       attempt: attempts,
       attemptVersion: sql<string>`${attempts}.xmin::text`,
-      acc: {
-        extraTimeMinutes: examParticipants.extraTimeMinutes,
-        extraTimePercent: examParticipants.extraTimePercent,
-        windowStartsAt: examParticipants.windowStartsAt,
-        windowEndsAt: examParticipants.windowEndsAt,
-        extraAttempts: examParticipants.extraAttempts,
-      },
+      acc: ACCOMMODATION_COLUMNS,
       participantVersion: PARTICIPANT_XMIN,
       exam: exams,
       examVersion: EXAM_XMIN,
@@ -291,15 +287,7 @@ export interface BeginIfUnchanged {
 /** The started attempt's clock, or null when the preview went stale (nothing was written). */
 export async function beginIfUnchanged(db: Db, b: BeginIfUnchanged) {
   return unlessStale(async () => {
-    const res = await poolOf(db).query<{
-      id: string;
-      status: Attempt['status'];
-      attempt_number: number;
-      started_at: Date | null;
-      deadline_at: Date | null;
-      paused_at: Date | null;
-      submitted_at: Date | null;
-    }>({
+    const res = await poolOf(db).query<ClockRow>({
       name: 'attempt_begin_if_unchanged',
       text: BEGIN_IF_UNCHANGED_SQL,
       values: [
@@ -320,15 +308,6 @@ export async function beginIfUnchanged(db: Db, b: BeginIfUnchanged) {
       ],
     });
     const r = res.rows[0];
-    if (!r) return null;
-    return {
-      id: r.id,
-      status: r.status,
-      attemptNumber: r.attempt_number,
-      startedAt: r.started_at,
-      deadlineAt: r.deadline_at,
-      pausedAt: r.paused_at,
-      submittedAt: r.submitted_at,
-    };
+    return r ? clockOf(r) : null;
   });
 }

@@ -31,7 +31,7 @@ import { attemptById, entryState } from './attempts.start.repository.ts';
 import { createFastStart } from './attempts.fast-start.ts';
 import { assertBrowserAllowed } from './attempts.browser-check.ts';
 import type { RowPusher } from '../hall/hall.rows.ts';
-import { examForParticipant, type ParticipantAccommodation } from './attempts.accommodation.ts';
+import { examForParticipant, type ParticipantAccommodation, ACCOMMODATION_COLUMNS } from './attempts.accommodation.ts';
 import { resultFor } from '../grading/attempt-result.service.ts';
 
 export interface StartContext {
@@ -338,13 +338,7 @@ export function createAttemptService(deps: {
       const rows = await db
         .select({
           exam: exams,
-          acc: {
-            extraTimeMinutes: examParticipants.extraTimeMinutes,
-            extraTimePercent: examParticipants.extraTimePercent,
-            windowStartsAt: examParticipants.windowStartsAt,
-            windowEndsAt: examParticipants.windowEndsAt,
-            extraAttempts: examParticipants.extraAttempts,
-          },
+          acc: ACCOMMODATION_COLUMNS,
           latestId: latest.id,
           latestStatus: latest.status,
           latestDeadline: latest.deadlineAt,

@@ -8,6 +8,7 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { attempts, examParticipants, exams, users } from '../../db/schema/index.ts';
+import { ACCOMMODATION_COLUMNS } from './attempts.accommodation.ts';
 
 export const LIVE = sql`${attempts.status} in ('not_started', 'in_progress', 'paused')`;
 
@@ -52,13 +53,7 @@ export async function lockedAttemptWithAccommodation(tx: Tx, attemptId: string) 
   const [row] = await tx
     .select({
       attempt: attempts,
-      acc: {
-        extraTimeMinutes: examParticipants.extraTimeMinutes,
-        extraTimePercent: examParticipants.extraTimePercent,
-        windowStartsAt: examParticipants.windowStartsAt,
-        windowEndsAt: examParticipants.windowEndsAt,
-        extraAttempts: examParticipants.extraAttempts,
-      },
+      acc: ACCOMMODATION_COLUMNS,
     })
     .from(attempts)
     .leftJoin(examParticipants, eq(examParticipants.id, attempts.participantId))
