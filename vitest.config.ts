@@ -4,6 +4,26 @@ import { BrowserShuffleSequencer } from './web/test/browser/sequencer.ts';
 /** Unit test files that replace a module (vi.mock): each needs a module graph of its own. */
 const MOCKING_UNIT_FILES = ['server/test/unit/access-codes.test.ts'];
 
+/**
+ * Browser files run at the end of the server lane instead of in the browser lane (scripts/lib/test-lanes.ts),
+ * so the two lanes end together: alone, the browser lane took about 1,230 s in CI and the server lane 750 s.
+ * They are among the longest and need no timing of their own (no camera, no waits for the clock).
+ */
+const LATE_BROWSER_FILES = [
+  'web/test/browser/page-walk.browser.test.ts',
+  'web/test/browser/accounts.browser.test.ts',
+  'web/test/browser/verify-page.browser.test.ts',
+];
+const browserProject = {
+  include: ['web/test/browser/**/*.browser.test.ts'],
+  // Isolated (unlike integration, service and unit): a browser lane sharing one module graph
+  // ran denser beside the server lane, and process-start bounds there failed in CI twice.
+  globalSetup: ['web/test/browser/global-setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  fileParallelism: false,
+};
+
 // One Vitest run, several projects; scripts/test.ts totals them into one line.
 export default defineConfig({
   test: {
@@ -59,16 +79,13 @@ export default defineConfig({
         },
       },
       {
-        test: {
-          name: 'browser',
-          include: ['web/test/browser/**/*.browser.test.ts'],
-          // Isolated (unlike integration, service and unit): a browser lane sharing one module graph
-          // ran denser beside the server lane, and process-start bounds there failed in CI twice.
-          globalSetup: ['web/test/browser/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-          fileParallelism: false,
-        },
+        test: { ...browserProject, name: 'browser', exclude: [...LATE_BROWSER_FILES, '**/node_modules/**'] },
+      },
+      {
+        // A system of its own (its global setup), started with the lane; its files run after the
+        // lane's integration, service and unit files (groupOrder 1; Vitest runs isolated one-worker
+        // projects such as contracts last).
+        test: { ...browserProject, name: 'browser-late', include: LATE_BROWSER_FILES, sequence: { groupOrder: 1 } },
       },
       {
         test: {

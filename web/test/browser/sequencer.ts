@@ -1,4 +1,4 @@
-// Browser test files run one at a time over one database; each seeds what it needs, and
+// Browser test files run one at a time over one database per project (browser, browser-late); each seeds what it needs, and
 // this order drawn from the run's seed keeps it so: a file that starts to rely on another
 // having run first fails in some run, not never. Other projects keep Vitest's order
 // (slowest first, which keeps parallel runs short). Vitest can shuffle files only for
@@ -9,7 +9,7 @@ import { seededRng } from '../../../scripts/zoom-emulator/ids.ts';
 export class BrowserShuffleSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const isBrowser = (f: TestSpecification) => f.project.name === 'browser';
+    const isBrowser = (f: TestSpecification) => f.project.name.startsWith('browser');
     // From a fixed order (the glob's can vary), so the seed alone decides.
     const browser = sorted.filter(isBrowser).sort((a, b) => (a.moduleId < b.moduleId ? -1 : 1));
     if (browser.length < 2) return sorted;
