@@ -14,8 +14,11 @@
 // server (its `connection` event, as the docs allow), so Express and Socket.IO see no change.
 //
 // SO_REUSEPORT lets another process of the SAME user bind the same port and receive some of
-// its connections; other users cannot (Linux checks the effective uid). Where the platform
-// lacks it, the server listens once, as before.
+// its connections; other users cannot (Linux checks the effective uid). So that a second
+// server started by mistake on a port in use fails as it would without SO_REUSEPORT
+// (EADDRINUSE) instead of silently taking part of the traffic, the port is first bound once
+// WITHOUT the option, which fails while any socket holds it, and released just before the
+// group binds. Where the platform lacks SO_REUSEPORT, the server listens once, as before.
 import net from 'node:net';
 import type { Server } from 'node:http';
 
@@ -38,6 +41,15 @@ function listenOnce(s: net.Server, options: net.ListenOptions): Promise<void> {
   });
 }
 
+/** Binds the port alone (no SO_REUSEPORT): fails with EADDRINUSE while anything listens on it. Returns the port bound. */
+async function probeExclusive(port: number, host: string): Promise<number> {
+  const probe = net.createServer();
+  await listenOnce(probe, { port, host });
+  const bound = (probe.address() as net.AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return bound;
+}
+
 export async function listenWithAcceptors(
   server: Server,
   port: number,
@@ -45,6 +57,7 @@ export async function listenWithAcceptors(
   acceptors: number,
 ): Promise<Listening> {
   const shared = acceptors > 1 && process.platform === 'linux';
+  if (shared) port = await probeExclusive(port, host);
   await listenOnce(server, { port, host, ...(shared ? { reusePort: true } : {}) });
   const bound = (server.address() as net.AddressInfo).port;
   const extra: net.Server[] = [];

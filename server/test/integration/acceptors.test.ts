@@ -70,6 +70,24 @@ describe('accepting connections', () => {
   });
 });
 
+describe('a port already in use', () => {
+  it('is refused (EADDRINUSE) to a second group of acceptors, as to a plain listen, instead of being shared', async () => {
+    const first = http.createServer();
+    const held = await listenWithAcceptors(first, 0, '127.0.0.1', 4);
+    const second = http.createServer();
+    await expect(listenWithAcceptors(second, held.port, '127.0.0.1', 4)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(listeningOn(held.port)).toBe(4);
+    held.close();
+    await new Promise((r) => first.close(r));
+    // Free again: the port can be taken.
+    const third = http.createServer();
+    const again = await listenWithAcceptors(third, held.port, '127.0.0.1', 2);
+    expect(listeningOn(again.port)).toBe(2);
+    again.close();
+    await new Promise((r) => third.close(r));
+  });
+});
+
 describe('the server with HTTP_ACCEPTORS=4', () => {
   let t: TestSystem;
   let port: number;
