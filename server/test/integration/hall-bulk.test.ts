@@ -6,7 +6,7 @@ import { attempts, auditLogs, proctoringEvents } from '../../src/db/schema/index
 import { startTestSystem, type TestSystem } from '../support/test-system.ts';
 import { Client } from '../support/http-client.ts';
 import { assignProctor, publishedExam, signedIn, startedAttempt } from '../support/fixtures.ts';
-import { call, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';
+import { call, eventWhere, nextEvent, openSocket, type TestSocket } from '../support/sockets.ts';
 import { waitFor } from '../support/certificates.ts';
 
 let t: TestSystem;
@@ -95,7 +95,8 @@ describe('the whole hall at once', () => {
   it('pauses every running attempt exactly once with the reason, and resumes them with deadlines moved', async () => {
     const { exam, students, proctor, submittedId } = await hall(3);
     const ids = students.map((s) => s.attemptId);
-    const rows = nextEvent(proctor, 'hall:rows');
+    // The roster push that follows the pause (one from the students' joins may still be on its way).
+    const rows = eventWhere(proctor, 'hall:rows', (rs: { status: string }[]) => rs.some((r) => r.status === 'paused'));
     const paused = students.map((s) => nextEvent(s.socket, 'attempt:clock'));
     expect(await call(proctor, 'hall:bulk', { action: 'pause', examId: exam.id, reason: 'Fire alarm' })).toEqual({
       action: 'pause',
@@ -238,7 +239,7 @@ describe('reviewing many alerts', () => {
     const { proctor, events, students } = await alerts(5);
     const ids = events.map((e) => e.id);
     const reviewed = students.map(() => nextEvent(proctor, 'hall:alert-reviewed'));
-    const rows = nextEvent(proctor, 'hall:rows');
+    const rows = eventWhere(proctor, 'hall:rows', (rs: { openAlerts: number }[]) => rs.some((r) => r.openAlerts === 0));
     const reply = await call(proctor, 'alert:review-many', { eventIds: ids, status: 'acknowledged' });
     expect(reply.events).toHaveLength(5);
     expect(reply.events.every((e: { reviewStatus: string }) => e.reviewStatus === 'acknowledged')).toBe(true);

@@ -26,6 +26,32 @@ export async function call<T = any>(socket: TestSocket, event: string, payload?:
   return reply.data;
 }
 
+/**
+ * The first `event` whose payload `matches`: for pushes that also come on their own (the roster's
+ * once-a-second rows), where the next one may still be from before the change under test.
+ */
+export function eventWhere<T = any>(
+  socket: TestSocket,
+  event: string,
+  matches: (payload: T) => boolean,
+  ms = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const s = socket as unknown as Socket;
+    const listener = (payload: T) => {
+      if (!matches(payload)) return;
+      clearTimeout(timer);
+      s.off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      s.off(event, listener);
+      reject(new Error(`no matching ${event} within ${ms} ms`));
+    }, ms);
+    s.on(event, listener);
+  });
+}
+
 export function nextEvent<T = any>(socket: TestSocket, event: string, ms = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
