@@ -52,6 +52,7 @@ describe('joins arriving together', () => {
     }
     sent = [];
     const joined = await Promise.all(students.map((a, i) => join(a, `laptop-${i}-0000`, `sock-group-${i}`)));
+    // By its text: the state statement is unnamed (planned per call, attempts.live.repository.ts).
     const states = sent.filter((s) => s.startsWith('with "joining"'));
     sent = null;
     // One group (two at most: a group may leave while the rest are still being checked).
