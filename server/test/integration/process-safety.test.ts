@@ -72,7 +72,11 @@ async function alive(p: ServerProcess) {
   expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
 }
 
-describe("Engine.IO's path", () => {
+// Tests here start server processes of their own: startServerProcess waits up to 60 s for one to be
+// healthy on a busy machine (a start took over 30 s, the default test timeout, in one CI run).
+const PROCESS_START = { timeout: 90_000 };
+
+describe("Engine.IO's path", PROCESS_START, () => {
   it('is answered by Engine.IO alone: anonymous long-polling requests never kill the process', async () => {
     // With the web app served, Express (SvelteKit) also answered these, and the second
     // header write threw an uncaught exception that took the process down.
@@ -98,7 +102,7 @@ describe("Engine.IO's path", () => {
   });
 });
 
-describe('origins', () => {
+describe('origins', PROCESS_START, () => {
   let p: ServerProcess;
   let cookie: string;
   let port: number;
@@ -158,7 +162,7 @@ describe('origins', () => {
   });
 });
 
-describe('failures nobody caught', () => {
+describe('failures nobody caught', PROCESS_START, () => {
   it('an unhandled rejection is logged and the process keeps serving', async () => {
     const p = await start({}, faultEntry);
     p.child.kill('SIGUSR2');

@@ -253,7 +253,7 @@ describe('resuming an attempt on another device', () => {
     } finally {
       await other.stop();
     }
-  }, 90_000); // a second process start (startServerProcess alone allows 30 s) on a busy machine
+  }, 90_000); // a second process start (startServerProcess alone allows 60 s) on a busy machine
 
   it('tells a student whose access code was used what to do instead', async () => {
     const exam = await publishedExam(t, teacher);
