@@ -46,8 +46,8 @@ export async function startServerProcess(
       LOG_LEVEL: 'warn',
       SIGN_IN_MAX_PER_IP: '10000',
       // One accepting socket, without SO_REUSEPORT: the port comes from freePort() and another
-      // test's server could take it meanwhile; with SO_REUSEPORT this one would then share that
-      // server's port silently instead of failing to start (acceptors.test.ts tests the sharing).
+      // test's server could take it meanwhile; this one must then fail to start, plainly (several
+      // acceptors are tested in acceptors.test.ts, the refusal of a taken port included).
       HTTP_ACCEPTORS: '1',
       ...env,
       PORT: String(port),

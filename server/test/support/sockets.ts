@@ -46,18 +46,12 @@ export function eventWhere<T = any>(
     };
     const timer = setTimeout(() => {
       s.off(event, listener);
-      reject(new Error(`no matching ${event} within ${ms} ms`));
+      reject(new Error(`no ${event} within ${ms} ms`));
     }, ms);
     s.on(event, listener);
   });
 }
 
 export function nextEvent<T = any>(socket: TestSocket, event: string, ms = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
-    (socket as unknown as Socket).once(event, (payload: T) => {
-      clearTimeout(timer);
-      resolve(payload);
-    });
-  });
+  return eventWhere(socket, event, () => true, ms);
 }
