@@ -57,7 +57,8 @@ describe('a proctor acts on the whole hall', { timeout: 120_000 }, () => {
       await enterWithCode(page, s.email, s.code);
       await page.getByRole('button', { name: 'Start exam' }).click();
       await page.getByRole('group', { name: 'Which planet is known as the Red Planet?' }).waitFor();
-      await page.getByText('All answers saved').waitFor();
+      // The live region repeats the visible line 800 ms later: both then hold the text.
+      await page.getByRole('status').filter({ hasText: 'All answers saved' }).first().waitFor();
       pages.push(page);
     }
 

@@ -217,8 +217,9 @@ describe('every page as every role', { timeout: 600_000 }, () => {
     page.on('pageerror', onPageError);
     try {
       await page.goto(urlOf(routeId));
-      // SvelteKit renders a page (or the error page) once its load is done.
-      await page.locator('h1').first().waitFor({ timeout: 15_000 });
+      // SvelteKit renders a page (or the error page) once its load is done. The five walks share one
+      // Chromium beside the browser lane: a plain page once took over 15 s to render in CI.
+      await page.locator('h1').first().waitFor({ timeout: 45_000 });
       // Leaving before the service worker is registered would abort its registration.
       // (Expressions as strings: this file is type-checked without the DOM library.)
       await page.evaluate('navigator.serviceWorker ? navigator.serviceWorker.ready.then(() => true) : true');
