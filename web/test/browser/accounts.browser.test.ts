@@ -2,14 +2,13 @@
 // whoever issues them): a student who started with an access code keeps their account from
 // the result page and, signed out and in again, finds their certificate; the invitation and
 // forgot-password pages work with the keyboard alone.
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../../server/src/config/config.ts';
 import { createLogger } from '../../../server/src/lib/logger.ts';
 import { startWorkers } from '../../../server/src/jobs/runtime.ts';
 import { Client } from '../../../server/test/support/http-client.ts';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');
 const teacherEmail = inject('teacherEmail');
@@ -154,7 +153,7 @@ describe('accounts', { timeout: 180_000 }, () => {
       tp.waitForEvent('download'),
       tp.getByRole('button', { name: 'Download 1 link (CSV)' }).click(),
     ]);
-    const csv = await readFile((await download.path())!, 'utf8');
+    const csv = (await downloadedBytes(download)).toString('utf8');
     const [header, row] = csv.trim().split('\r\n');
     expect(header).toBe('email,name,link,expires,note');
     expect(row).toContain(`${email},'=Ivy Invited,${baseUrl}/account/invitation#token=`);

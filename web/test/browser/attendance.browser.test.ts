@@ -7,7 +7,6 @@
 // emulator of its own, plus the workers that process the webhooks.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import pg from 'pg';
 import { request, type APIRequestContext, type Browser, type Download, type Page } from 'playwright-core';
@@ -17,7 +16,7 @@ import { parseCsv } from '../../../server/src/lib/csv.ts';
 import { createSystem, type System } from '../../../server/src/system.ts';
 import { startWorkers } from '../../../server/src/jobs/runtime.ts';
 import { startZoomEmulator, type Person, type ZoomEmulator } from '../../../scripts/zoom-emulator/emulator.ts';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 
 const databaseUrl = inject('databaseUrl');
 const teacherEmail = inject('teacherEmail');
@@ -234,7 +233,7 @@ describe('the live attendance dashboard', { timeout: 180_000 }, () => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download CSV' }).click(),
     ]);
-    const records = parseCsv(await readFile((await download.path())!, 'utf8')).map((r) => r.fields);
+    const records = parseCsv((await downloadedBytes(download)).toString('utf8')).map((r) => r.fields);
     expect(records[0]!.slice(0, 4)).toEqual(['name', 'email', 'expected', 'status']);
     const body = records.slice(1);
     const names = await table().getByRole('rowheader').locator('.name').allTextContents();

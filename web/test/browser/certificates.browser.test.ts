@@ -3,7 +3,6 @@
 // says Genuine; altering the certificate in the database makes it say Do not trust; after
 // the teacher revokes it from the results page it says Revoked, also on chain.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
@@ -16,7 +15,7 @@ import { seedDemoCertificate } from '../../../server/src/demo/demo-certificate.s
 import { startWorkers } from '../../../server/src/jobs/runtime.ts';
 import { createChain } from '../../../server/src/modules/certificates/certificates.chain.ts';
 import { mintPending } from '../../../server/src/modules/certificates/certificates.minter.ts';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');
 const databaseUrl = inject('databaseUrl');
@@ -227,7 +226,7 @@ describe('certificates from a pass to REVOKED', { timeout: 180_000 }, () => {
     await badge.waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), badge.click()]);
     expect(download.suggestedFilename()).toBe(`open-badge-${cert!.publicId}.json`);
-    const credential = JSON.parse(await readFile((await download.path())!, 'utf8')) as Record<string, unknown>;
+    const credential = JSON.parse((await downloadedBytes(download)).toString('utf8')) as Record<string, unknown>;
     expect(credential).toMatchObject({
       type: ['VerifiableCredential', 'OpenBadgeCredential'],
       proof: { cryptosuite: 'eddsa-rdfc-2022' },

@@ -1,11 +1,10 @@
 // Printable access-code slips from the participants page: printing changes no code, the
 // slip's QR target fills in the email on /start, and "reissue as slips" is refused when
 // someone started between the confirmation and the reissue (the count changed).
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
 import { request, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 import { slipStartUrl } from '../../../server/src/modules/participants/participants.slips.ts';
 
 const baseUrl = inject('baseUrl');
@@ -16,7 +15,7 @@ const stamp = Date.now().toString(36);
 /** The PDF a click downloads: its file name, page count and slip count (from its keywords). */
 async function downloadedPdf(page: Page, click: () => Promise<void>) {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);
-  const doc = await PDFDocument.load(await readFile((await download.path())!), { updateMetadata: false });
+  const doc = await PDFDocument.load(await downloadedBytes(download), { updateMetadata: false });
   return { name: download.suggestedFilename(), pages: doc.getPageCount(), keywords: doc.getKeywords() };
 }
 

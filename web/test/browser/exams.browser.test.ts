@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');
 const teacherEmail = inject('teacherEmail');
@@ -53,7 +52,7 @@ async function addChoiceQuestion(
 
 async function downloaded(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
   const [download]: [Download, void] = await Promise.all([page.waitForEvent('download'), click()]);
-  return { name: download.suggestedFilename(), text: await readFile((await download.path())!, 'utf8') };
+  return { name: download.suggestedFilename(), text: (await downloadedBytes(download)).toString('utf8') };
 }
 
 describe('exams from the teacher to the student', { timeout: 90_000 }, () => {

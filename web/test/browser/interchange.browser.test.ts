@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 import { apiAs, newAccount, stamp, type Account } from './seed.ts';
 
 const baseUrl = inject('baseUrl');
@@ -103,7 +103,7 @@ describe('importing and exporting question files', { timeout: 180_000 }, () => {
       page.getByRole('button', { name: 'Export Moodle XML' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^imported-.*-questions\.moodle\.xml$/);
-    const xml = readFileSync((await download.path())!, 'utf8');
+    const xml = (await downloadedBytes(download)).toString('utf8');
     expect(xml.match(/<question type=/g)).toHaveLength(27);
   });
 

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
@@ -7,7 +6,7 @@ import { answers, attempts, certificates, questions } from '../../../server/src/
 import { transitionAttempt } from '../../../server/src/modules/attempts/attempts.state.ts';
 import { gradeAttempt } from '../../../server/src/modules/grading/grading.service.ts';
 import { Client } from '../../../server/test/support/http-client.ts';
-import { launchBrowser } from './chromium.ts';
+import { downloadedBytes, launchBrowser } from './chromium.ts';
 
 const baseUrl = inject('baseUrl');
 const teacherEmail = inject('teacherEmail');
@@ -163,7 +162,7 @@ describe('a teacher works through the results of an exam', { timeout: 90_000 }, 
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download results CSV' }).click(),
     ]);
-    const csv = await readFile((await download.path())!, 'utf8');
+    const csv = (await downloadedBytes(download)).toString('utf8');
     expect(csv).toContain(made.taken[1]!.email);
     expect(csv).toContain('Second statement was ambiguous');
 
