@@ -110,3 +110,9 @@ export type HallLobby = z.infer<typeof hallLobbySchema>;
 
 /** Pushed to a lobby (as an `attempt:clock` reason) when the proctor opens the hall. */
 export const HALL_OPENED_REASON = 'hall_opened';
+
+/**
+ * Pushed (as an `attempt:clock` reason) by a server process whose Redis connection came back:
+ * the attempt's clock as it is now, read again, for the changes whose pushes were lost meanwhile.
+ */
+export const RESYNC_CLOCK_REASON = 'resync';

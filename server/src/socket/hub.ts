@@ -17,6 +17,7 @@ import {
 import type { AuthService } from '../modules/auth/auth.service.ts';
 import type { Actor } from '../policy/actor.ts';
 import type { JoinedAttempt } from '../modules/attempts/attempts.live.service.ts';
+import type { LocalSockets } from '../modules/hall/hall.resync.ts';
 import type { Logger } from '../lib/logger.ts';
 import { closeRedis, fireAndForgetPublisher } from '../lib/redis.ts';
 import type { OriginPolicy } from '../http/origins.ts';
@@ -36,11 +37,21 @@ export type HubSocket = Parameters<Parameters<Hub['on']>[1]>[0];
 export function createHub(
   httpServer: HttpServer,
   deps: { redis: Redis; auth: AuthService; log: Logger; origins: OriginPolicy; redisPrefix: string },
-): { io: Hub; close: () => Promise<void> } {
+): { io: Hub; close: () => Promise<void>; onRedisBack: (listener: () => void) => void } {
   const pub = deps.redis.duplicate();
   const sub = deps.redis.duplicate();
   pub.on('error', () => {});
   sub.on('error', () => {});
+  // The adapter's subscriber lost Redis, then got it back (and subscribed again): what other
+  // processes published meanwhile never arrived here.
+  const back: (() => void)[] = [];
+  let lost = false;
+  sub.on('close', () => (lost = true));
+  sub.on('ready', () => {
+    if (!lost) return;
+    lost = false;
+    for (const listener of back) listener();
+  });
   const io: Hub = new Server(httpServer, {
     // The adapter publishes without awaiting: its client handles its own failures.
     adapter: createAdapter(fireAndForgetPublisher(pub, deps.log, 'socket adapter'), sub, {
@@ -94,9 +105,23 @@ export function createHub(
   return {
     io,
     close: async () => {
+      back.length = 0;
       await io.close();
       await closeRedis(pub, sub);
     },
+    onRedisBack: (listener) => back.push(listener),
+  };
+}
+
+/** This process's own sockets (never other processes'), for the resync after a Redis outage. */
+export function localSockets(io: Hub): LocalSockets {
+  return {
+    *joinedAttempts() {
+      for (const socket of io.of('/').sockets.values()) yield* socket.data.joined?.keys() ?? [];
+    },
+    clock: (attemptId, clock) => io.local.to(rooms.attempt(attemptId)).emit('attempt:clock', clock),
+    ended: (attemptId, status) =>
+      io.local.to(rooms.attempt(attemptId)).emit('attempt:ended', { attemptId, status, reason: status }),
   };
 }
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inArray, sql } from 'drizzle-orm';
-import type { AckReply, Clock, HallRow } from '@exam-hall/protocol';
+import { RESYNC_CLOCK_REASON, type AckReply, type Clock, type HallRow } from '@exam-hall/protocol';
 import { createDb } from '../../src/db/client.ts';
 import { answers } from '../../src/db/schema/index.ts';
 import { hashPassword } from '../../src/modules/auth/auth.passwords.ts';
@@ -306,6 +306,18 @@ describe('dependency outages', () => {
       sql`select 1 from proctoring_events where attempt_id = ${twoDevices.attemptId} and type = 'second_device'`,
     );
     expect(alerts.rows).toHaveLength(1);
+    // The proctor on B extends a student on A: the push would cross Redis, which is down, and
+    // the student's socket stays up. Once A's Redis connection is back, A reads the clocks of
+    // its students again and sends them (reason 'resync'), this extension included.
+    const offline = savers[1]!;
+    const resyncs: Clock[] = [];
+    offline.socket.on('attempt:clock', (c: Clock) => c.reason === RESYNC_CLOCK_REASON && resyncs.push(c));
+    await call(ps, 'hall:action', { action: 'extend', attemptId: offline.attemptId, minutes: 7 });
+    const deadline = await db.execute<{ deadline_at: Date; extra_seconds: number }>(
+      sql`select deadline_at, extra_seconds from attempts where id = ${offline.attemptId}`,
+    );
+    expect(deadline.rows[0]!.extra_seconds).toBe(420);
+    const extendedDeadline = new Date(deadline.rows[0]!.deadline_at).getTime();
     // The outage lasts at least 5 s while the students keep saving.
     await new Promise((r) => setTimeout(r, 5000 - (Date.now() - stoppedAt)));
     const startedAt = Date.now();
@@ -338,6 +350,10 @@ describe('dependency outages', () => {
       throw new Error(`no attempt:clock after three extensions 15 s apart (student socket ${state})`);
     }
     const extendedAt = clocks[0]!;
+    const resynced = await until('the extension made during the outage sent again', () =>
+      resyncs.find((c) => Date.parse(c.deadlineAt!) === extendedDeadline && c.extraSeconds === 420),
+    );
+    expect(resynced).toMatchObject({ attemptId: offline.attemptId, status: 'in_progress' });
     await until('/healthz to report Redis back', async () => (await health(a.url)).body.status === 'ok');
     // The submission made during the outage is graded once Redis is back.
     await until('the submission made during the outage graded', async () => {

@@ -2,6 +2,7 @@
 // server: a fake socket plays the hall, answering each event as the test says.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AckReply, AttemptSnapshot, Clock } from '@exam-hall/protocol';
+import { RESYNC_CLOCK_REASON } from '@exam-hall/protocol';
 import { ExamCore } from '../../src/lib/exam/core.ts';
 import { outboxKey } from '../../src/lib/exam/outbox.ts';
 import { canAnswer, createExamState, remainingOf } from '../../src/lib/exam/state.ts';
@@ -249,6 +250,44 @@ describe('the clock', () => {
     // An older clock arriving late changes nothing.
     t.core.clock.onClock({ ...base, status: 'paused', pausedAt, serverTime: new Date(0).toISOString() });
     expect(t.state.clock?.deadlineAt).toBe(later);
+  });
+
+  it('works out what changed from a clock read again after a Redis outage (its own push was lost)', async () => {
+    const t = setup();
+    let resumed = 0;
+    t.start();
+    await until(() => t.state.joined);
+    t.core.clock.onresume = () => resumed++;
+    const deadline = Date.parse(t.state.clock!.deadlineAt!);
+    let at = Date.now();
+    const resync = (over: Partial<Clock>) =>
+      t.core.clock.onClock({
+        attemptId: A,
+        status: 'in_progress',
+        deadlineAt: new Date(deadline).toISOString(),
+        pausedAt: null,
+        serverTime: new Date(++at).toISOString(),
+        reason: RESYNC_CLOCK_REASON,
+        ...over,
+      });
+
+    // Nothing changed: nothing said.
+    resync({});
+    expect(t.state.clockNotice).toBe('');
+    // Extended meanwhile by 7 minutes.
+    resync({ deadlineAt: new Date(deadline + 420_000).toISOString(), extraSeconds: 420 });
+    expect(t.state.clockNotice).toBe('Your time was extended by 7 minutes.');
+    expect(Date.parse(t.state.clock!.deadlineAt!)).toBe(deadline + 420_000);
+    // Paused meanwhile: the clock stops.
+    const pausedAt = new Date(deadline - 60_000).toISOString();
+    resync({ status: 'paused', pausedAt, deadlineAt: new Date(deadline + 420_000).toISOString() });
+    expect(t.state.clockNotice).toBe('');
+    expect(remainingOf(t.state)).toBe(480_000);
+    await until(() => t.state.alertText.startsWith('Paused by the proctor.'));
+    // Resumed meanwhile: the waiting saves may go.
+    resync({ deadlineAt: new Date(deadline + 900_000).toISOString() });
+    expect(resumed).toBe(1);
+    expect(t.state.clockNotice).toBe('The proctor resumed your exam. The clock is running again.');
   });
 });
 

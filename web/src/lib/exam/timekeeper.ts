@@ -2,7 +2,7 @@
 // server's clock (deadline, pause) as last received, the time warnings, and what a
 // clock change says to the student (extension, pause, resume, downtime credit).
 import type { AttemptSnapshot, Clock } from '@exam-hall/protocol';
-import { ACCOMMODATION_CLOCK_REASON, accommodationChangeMessage } from '@exam-hall/protocol';
+import { ACCOMMODATION_CLOCK_REASON, RESYNC_CLOCK_REASON, accommodationChangeMessage } from '@exam-hall/protocol';
 import {
   addedSeconds,
   bestAnchor,
@@ -117,6 +117,14 @@ export class Timekeeper {
     return true;
   }
 
+  #resumed(): void {
+    const s = this.#ctx.state;
+    s.pauseReason = '';
+    s.saveProblem = '';
+    this.#says('The proctor resumed your exam. The clock is running again.');
+    this.onresume();
+  }
+
   #says(text: string): void {
     this.#ctx.state.clockNotice = text;
     this.#ctx.announce(text);
@@ -154,10 +162,22 @@ export class Timekeeper {
         );
         break;
       case 'resumed':
-        s.pauseReason = '';
-        s.saveProblem = '';
-        this.#says('The proctor resumed your exam. The clock is running again.');
-        this.onresume();
+        this.#resumed();
+        break;
+      case RESYNC_CLOCK_REASON:
+        // The server read the clock again after its Redis came back: the change it shows was
+        // made meanwhile and its own push was lost, so the page works out what it was.
+        if (before?.status === 'paused' && c.status === 'in_progress') this.#resumed();
+        else if (before?.status !== 'paused' && c.status === 'paused') {
+          s.clockNotice = '';
+          this.#ctx.announce('Paused by the proctor. The clock is stopped and your answers are kept.');
+        } else if (before?.status === 'in_progress' && c.status === 'in_progress' && moved !== 0) {
+          this.#says(
+            moved < 0
+              ? `Your proctor took ${describeSeconds(-moved)} from your time.`
+              : `Your time was extended by ${describeSeconds(moved)}.`,
+          );
+        }
         break;
     }
     this.tick();
