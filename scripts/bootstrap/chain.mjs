@@ -7,7 +7,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } 
 import { join } from 'node:path';
 import { fail, log } from './util.mjs';
 
-export const CHAIN_PORT = Number(process.env.EXAM_HALL_CHAIN_PORT ?? 58545);
+export const CHAIN_PORT = Number(process.env.EXAM_HALL_CHAIN_PORT ?? 18545);
 
 async function chainId(url) {
   try {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { aptInstall, fail, isRoot, log, run, which } from './util.mjs';
 import { ensureChain } from './chain.mjs';
 
-export const PG_PORT = Number(process.env.EXAM_HALL_PG_PORT ?? 54329);
+export const PG_PORT = Number(process.env.EXAM_HALL_PG_PORT ?? 15432);
 export const REDIS_PORT = Number(process.env.EXAM_HALL_REDIS_PORT ?? 63799);
 const DB_NAME = 'exam_hall';
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 const DEV_SECRET = 'dev-only-insecure-secret-do-not-use-in-production';
 /** The embedded Hardhat node that `npm start` and `npm test` run (scripts/bootstrap/chain.mjs). */
-export const LOCAL_CHAIN_PORT = 58545;
+export const LOCAL_CHAIN_PORT = 18545;
 export const LOCAL_CHAIN_ID = 31337;
 /** Hardhat's first default account: public knowledge, so accepted only on the local chain id. */
 export const LOCAL_ISSUER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
@@ -57,7 +57,7 @@ const envSchema = z.object({
       'must be false, true, a number of hops, or a comma-separated list of addresses or subnets',
     )
     .default('false'),
-  DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres://').default('postgres://postgres@127.0.0.1:54329/exam_hall'),
+  DATABASE_URL: url(/^postgres(ql)?:$/, 'postgres://').default('postgres://postgres@127.0.0.1:15432/exam_hall'),
   DATABASE_POOL_MAX: int(1, 500).default(20),
   REDIS_URL: url(/^rediss?:$/, 'redis://').default('redis://127.0.0.1:63799'),
   REDIS_PREFIX: z

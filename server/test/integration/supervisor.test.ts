@@ -50,7 +50,7 @@ it('restarts the app when it dies and logs the restart', { timeout: 120_000 }, a
       // Services of the test run (the bootstrap starts none of its own), no demo.
       DATABASE_URL: database.url,
       REDIS_PREFIX: `sv${randomBytes(4).toString('hex')}`,
-      CHAIN_RPC_URL: process.env.CHAIN_RPC_URL ?? 'http://127.0.0.1:58545',
+      CHAIN_RPC_URL: process.env.CHAIN_RPC_URL ?? 'http://127.0.0.1:18545',
       EXAM_HALL_LOCAL_CHAIN: '',
       CERTIFICATE_CONTRACT_ADDRESS: '',
       DEMO_DATA: 'false',

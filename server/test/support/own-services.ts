@@ -1,5 +1,5 @@
 // Private PostgreSQL and Redis for tests that stop or restart a dependency: each on a
-// free loopback port, owned by the test file, never the shared ones (54329/63799).
+// free loopback port, owned by the test file, never the shared ones (15432/63799).
 // Everything started here is stopped by `stopOwnServices()` (call it in afterAll), and
 // killed on process exit if a test run dies first. The approach follows
 // scripts/bootstrap/services.mjs: initdb/pg_ctl as the postgres user when root.

@@ -15,12 +15,30 @@ function problems(env: Record<string, string>): string[] {
 describe('config', () => {
   it('runs on embedded defaults when nothing is set', () => {
     const c = loadConfig({});
-    expect(c.database.url).toBe('postgres://postgres@127.0.0.1:54329/exam_hall');
+    expect(c.database.url).toBe('postgres://postgres@127.0.0.1:15432/exam_hall');
     expect(c.redis.url).toBe('redis://127.0.0.1:63799');
     expect(c.http.port).toBe(3000);
     expect(c.role).toBe('all');
     expect(c.usingDevSecret).toBe(true);
     expect(c.auth.cookieSecure).toBe(false);
+  });
+
+  it('puts the embedded services on ports outside the range the kernel hands out to outgoing connections', () => {
+    // A default inside it can be taken by any client's connection (a benchmark opens thousands)
+    // just when PostgreSQL or the chain restarts, which then fails with EADDRINUSE.
+    let [low, high] = [32768, 60999]; // Linux's default
+    try {
+      [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number) as [
+        number,
+        number,
+      ];
+    } catch {
+      // Not Linux: its default range stands.
+    }
+    const c = loadConfig({});
+    const ports = [c.database.url, c.redis.url, c.chain.rpcUrl].map((u) => Number(new URL(u).port));
+    expect(ports).toEqual([15432, 63799, 18545]);
+    for (const port of ports) expect(port < low || port > high, `${port} in ${low}-${high}`).toBe(true);
   });
 
   it('defaults PUBLIC_URL to the address the server listens on', () => {
@@ -105,7 +123,7 @@ describe('config', () => {
 
   it('defaults to the local chain and guards the issuer key on any other', () => {
     const c = loadConfig({});
-    expect(c.chain).toMatchObject({ rpcUrl: 'http://127.0.0.1:58545', chainId: 31337, issuerKey: LOCAL_ISSUER_KEY });
+    expect(c.chain).toMatchObject({ rpcUrl: 'http://127.0.0.1:18545', chainId: 31337, issuerKey: LOCAL_ISSUER_KEY });
     expect(c.chain.contractAddress).toBeUndefined();
     expect(problems({ CHAIN_ID: '11155111' })).toEqual([
       'CHAIN_ISSUER_KEY is required when CHAIN_ID is not the local chain (31337)',
