@@ -17,7 +17,7 @@ import { createAuthService, ensureAdmin } from './modules/auth/auth.service.ts';
 import { authenticateRequests } from './modules/auth/auth.middleware.ts';
 import { createRoutes, createServices } from './modules/registry.ts';
 import { ltiToolFor } from './modules/lti/lti.routes.ts';
-import { attachHandlers, socketHandlers } from './socket/handlers.ts';
+import { attachHandlers, presenceLeaves, socketHandlers } from './socket/handlers.ts';
 import { startPresenceReaper } from './modules/hall/hall.presence-reaper.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { listenWithAcceptors } from './http/listen.ts';
@@ -99,7 +99,8 @@ export async function createSystem(
     log,
   };
   const services = createServices(deps);
-  const socketRuntime = attachHandlers(
+  const presence = presenceLeaves(services.attemptLive, log);
+  attachHandlers(
     sockets.io,
     socketHandlers({
       hall: services.hall,
@@ -107,9 +108,10 @@ export async function createSystem(
       proctoring: services.proctoring,
       attendance: services.attendance,
       camera: services.camera,
+      presence,
     }),
     log,
-    services.attemptLive,
+    presence,
   );
   const routes: DeclaredRoute[] = createRoutes(deps, auth, services);
   let openapi: unknown;
@@ -150,7 +152,7 @@ export async function createSystem(
       stopReaper();
       // Close sockets first and let their presence updates finish while Redis and the pool are up.
       sockets.io.disconnectSockets(true);
-      await socketRuntime.drain();
+      await presence.drain();
       publish.silence();
       await sockets.close();
       stopAccepting();

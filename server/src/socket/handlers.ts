@@ -23,6 +23,23 @@ import type { Caller } from '../policy/actor.ts';
 import { parseAttemptCookie } from '../policy/attempt-cookie.ts';
 import type { Hub, HubSocket } from './hub.ts';
 
+/**
+ * The presence segments of this process's sockets end when they close: `leave` ends one (in
+ * the background, group-committed by the service), `drain` waits for those still running.
+ */
+export function presenceLeaves(attemptLive: Pick<AttemptLiveService, 'leave'>, log: Logger) {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    leave(socket: { id: string }, joined: JoinedAttempt) {
+      const p = attemptLive.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    },
+    drain: () => Promise.all([...pending]).then(() => undefined),
+  };
+}
+export type PresenceLeaves = ReturnType<typeof presenceLeaves>;
+
 /** The handler of each client event: its parsed payload in, its ack's data out. */
 export type SocketHandlers = {
   [E in ClientEvent]: (socket: HubSocket, input: ClientPayloadParsed<E>) => Promise<ClientAck<E>> | ClientAck<E>;
@@ -61,8 +78,9 @@ export function socketHandlers(deps: {
   proctoring: ProctoringService;
   attendance: AttendanceService;
   camera: CameraService;
+  presence: PresenceLeaves;
 }): SocketHandlers {
-  const { hall, attemptLive, proctoring, attendance, camera } = deps;
+  const { hall, attemptLive, proctoring, attendance, camera, presence } = deps;
   return {
     whoami: (socket) => {
       const a = socket.data.actor;
@@ -85,6 +103,10 @@ export function socketHandlers(deps: {
         () => liveInRoom(socket, room),
       );
       socket.data.joined.set(joined.attemptId, joined);
+      // Finished after its socket closed: 'disconnect' ran before the attempt was joined and
+      // left nothing, so the segment this join opened ends now (otherwise only the presence
+      // reaper would end it, a minute later, and the hall would show the student online meanwhile).
+      if (socket.disconnected) presence.leave(socket, joined);
       return snapshot;
     },
     'answer:save': (socket, input) => attemptLive.save(joinedAttempt(socket, input.attemptId), input),
@@ -159,15 +181,8 @@ function parsePayload<E extends ClientEvent>(event: E, raw: unknown): Parsed<E> 
   return { ok: false, message: `Invalid ${event} payload: ${detail}` };
 }
 
-/** Wires the table to every connection; `drain` waits for the presence updates of closed sockets. */
-export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, attemptLive: AttemptLiveService) {
-  const pending = new Set<Promise<unknown>>();
-  /** The socket's presence segment of this attempt ends (after a disconnect). */
-  const leave = (socket: { id: string }, joined: JoinedAttempt) => {
-    const p = attemptLive.leave(joined, socket.id).catch((err) => log.error({ err }, 'presence leave failed'));
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-  };
+/** Wires the table to every connection; a closing socket's presence segments end through `presence`. */
+export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, presence: PresenceLeaves) {
   io.on('connection', (socket) => {
     const allow = bucket(20, 60);
     let refused = 0;
@@ -183,16 +198,7 @@ export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, a
         const parsed = parsePayload(event, args[0]);
         if (!parsed.ok) return reply({ ok: false, error: { code: 'validation_failed', message: parsed.message } });
         try {
-          const data = await handlers[event](socket, parsed.input);
-          // A join that finished after its socket closed: 'disconnect' ran before the attempt was
-          // joined and left nothing, so the segment this join opened ends now (otherwise only the
-          // presence reaper would end it, a minute later, and the hall would show the student
-          // online meanwhile).
-          if (event === 'attempt:join' && socket.disconnected) {
-            const joined = socket.data.joined.get((parsed.input as { attemptId: string }).attemptId);
-            if (joined) leave(socket, joined);
-          }
-          reply({ ok: true, data });
+          reply({ ok: true, data: await handlers[event](socket, parsed.input) });
         } catch (e) {
           const known = e instanceof AppError ? e : unavailableErrorOf(e);
           if (known) return reply({ ok: false, error: { code: known.code, message: known.message } });
@@ -203,8 +209,7 @@ export function attachHandlers(io: Hub, handlers: SocketHandlers, log: Logger, a
     };
     for (const event of Object.keys(clientEvents)) if (isClientEvent(event)) listen(event);
     socket.on('disconnect', () => {
-      for (const joined of socket.data.joined.values()) leave(socket, joined);
+      for (const joined of socket.data.joined.values()) presence.leave(socket, joined);
     });
   });
-  return { drain: () => Promise.all([...pending]).then(() => undefined) };
 }
