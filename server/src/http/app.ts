@@ -30,6 +30,21 @@ export interface HttpAppOptions {
 const REQUEST_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * The level of a request's log line: 5xx and thrown errors are errors, except a deliberate 503
+ * (answered by us while the database or Redis is away, with Retry-After), which a client retries
+ * and an outage of minutes would otherwise turn into thousands of error lines: a warning.
+ */
+export function requestLogLevel(status: number, err: Error | undefined): 'error' | 'warn' | 'info' {
+  if (status === 503 && !err) return 'warn';
+  return err || status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+}
+
+/** A 503 we answered on purpose: no error was thrown or attached, only pino-http's made-up one. */
+function isDeliberateRefusal(status: number, attached: Error | undefined, logged: Error): boolean {
+  return status === 503 && !attached && logged.message === `failed with status code ${status}`;
+}
+
 export function createHttpApp(o: HttpAppOptions) {
   const app = express();
   app.disable('x-powered-by');
@@ -55,8 +70,15 @@ export function createHttpApp(o: HttpAppOptions) {
         // pino-http would otherwise put its own err serializer in front of the logger's.
         err: errSerializer,
       },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      customLogLevel: (_req, res, err) => requestLogLevel(res.statusCode, err ?? (res as { err?: Error }).err),
+      // pino-http makes up an error ("failed with status code 503") with a stack for every 5xx; a
+      // deliberate 503 (the database or Redis away, Retry-After given) is not a fault of ours.
+      customErrorObject: (_req, res, err, logged) =>
+        isDeliberateRefusal(res.statusCode, (res as { err?: Error }).err, err) ? { ...logged, err: undefined } : logged,
+      customErrorMessage: (_req, res, err) =>
+        isDeliberateRefusal(res.statusCode, (res as { err?: Error }).err, err)
+          ? 'request refused: a dependency is unavailable (503, Retry-After sent)'
+          : 'request errored',
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );

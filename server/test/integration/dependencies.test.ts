@@ -363,6 +363,9 @@ describe('dependency outages', () => {
     await saves.stop();
 
     expectAliveAndClean(a, b);
+    // The outage's 503s are logged as warnings that say so, without a made-up error and stack.
+    expect(a.output()).toContain('request refused: a dependency is unavailable (503, Retry-After sent)');
+    expect(a.output()).not.toContain('failed with status code 503');
     const notOk = saves.log.filter((s) => s.result !== 'ok');
     expect(notOk, 'every save is acknowledged, outage or not').toEqual([]);
     await expectNoAckedSaveLost(db, saves.log);
