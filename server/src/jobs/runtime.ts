@@ -7,6 +7,7 @@ import { jobSchemas, type QueueName } from '@exam-hall/protocol';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { closeRedis } from '../lib/redis.ts';
+import { unavailableErrorOf } from '../db/unavailable.ts';
 import { createInfrastructure, type Infrastructure } from '../infrastructure.ts';
 import { checkRegistry, handlers, schedules } from './registry.ts';
 
@@ -69,7 +70,7 @@ export async function startWorkers(
       },
       { connection, prefix, concurrency: CONCURRENCY[queue] },
     );
-    worker.on('failed', (job, err) => log.error({ queue, job: job?.name, jobId: job?.id, err }, 'job failed'));
+    worker.on('failed', (job, err) => logJobFailure(log, queue, job, err));
     workers.push(worker);
   }
   // The last runs stay in Redis for a while: what a sweep or reconciler did can be looked up.
@@ -94,4 +95,21 @@ export async function startWorkers(
         if (!opts.infra) await infra.close();
       })()),
   };
+}
+
+/**
+ * A failed job's log line. One that failed because PostgreSQL or Redis is away (the sweep,
+ * every few seconds of an outage) is a warning naming the cause, not an error with the
+ * statement and its stack; anything else stays an error with its stack.
+ */
+export function logJobFailure(
+  log: Pick<Logger, 'warn' | 'error'>,
+  queue: string,
+  job: { name?: string; id?: string | undefined; attemptsMade?: number } | undefined,
+  err: Error,
+): void {
+  const where = { queue, job: job?.name, jobId: job?.id };
+  if (!unavailableErrorOf(err)) return log.error({ ...where, err }, 'job failed');
+  const cause = err.cause instanceof Error ? err.cause.message : err.message;
+  log.warn({ ...where, attemptsMade: job?.attemptsMade, cause }, 'job failed: the database or Redis is unavailable');
 }
