@@ -11,7 +11,7 @@ import { healthRouter } from './http/health.ts';
 import { loadWebHandler } from './http/web.ts';
 import type { DeclaredRoute } from './http/route.ts';
 import { createHub, endSessionSockets, localSockets, type Hub } from './socket/hub.ts';
-import { resyncClocks } from './modules/hall/hall.resync.ts';
+import { resyncLocal } from './modules/hall/hall.resync.ts';
 import { createSignInLimiter } from './modules/auth/auth.rate-limit.ts';
 import { createAuthService, ensureAdmin } from './modules/auth/auth.service.ts';
 import { authenticateRequests } from './modules/auth/auth.middleware.ts';
@@ -76,11 +76,12 @@ export async function createSystem(
   });
   hub.io = sockets.io;
   infra.attachSockets(sockets.io);
-  // Pushes from other processes that Redis lost while it was away: this process's own students
-  // get their clocks (an extension, a pause, an end) read again once it is back.
+  // Pushes from other processes that Redis lost while it was away: once it is back, this
+  // process's own students get their clocks (an extension, a pause, an end) read again, and
+  // its proctors the rosters of the halls they watch.
   sockets.onRedisBack(() => {
-    resyncClocks(db, localSockets(sockets.io))
-      .then((n) => n && log.info({ attempts: n }, "Redis is back: clocks sent again to this process's students"))
+    resyncLocal(db, localSockets(sockets.io))
+      .then((n) => log.info(n, "Redis is back: clocks and hall rosters sent again to this process's sockets"))
       .catch((err: unknown) => log.warn({ err }, 'clock resync after Redis came back failed'));
   });
   const deps = {

@@ -122,7 +122,25 @@ export function localSockets(io: Hub): LocalSockets {
     clock: (attemptId, clock) => io.local.to(rooms.attempt(attemptId)).emit('attempt:clock', clock),
     ended: (attemptId, status) =>
       io.local.to(rooms.attempt(attemptId)).emit('attempt:ended', { attemptId, status, reason: status }),
+    *watchedExams() {
+      // The adapter's rooms are this process's own.
+      for (const room of io.of('/').adapter.rooms.keys()) {
+        const examId = examOfProctorsRoom(room);
+        if (examId) yield examId;
+      }
+    },
+    rows: (examId, rows) => {
+      if (rows.length) io.local.to(rooms.examProctors(examId)).emit('hall:rows', rows);
+    },
   };
+}
+
+/** The exam id of a proctors' room name (protocol's rooms.examProctors), or undefined. */
+function examOfProctorsRoom(room: string): string | undefined {
+  const [before = '', after = ''] = rooms.examProctors('\u0000').split('\u0000');
+  if (!room.startsWith(before) || !room.endsWith(after) || room.length <= before.length + after.length)
+    return undefined;
+  return room.slice(before.length, room.length - after.length);
 }
 
 /** The Redis channel prefix shared by the adapter (API processes) and the emitter (workers). */

@@ -321,6 +321,11 @@ describe('dependency outages', () => {
     // The outage lasts at least 5 s while the students keep saving.
     await new Promise((r) => setTimeout(r, 5000 - (Date.now() - stoppedAt)));
     const startedAt = Date.now();
+    // Rows pushed from A to the proctor on B during the outage were lost: once B's Redis
+    // connection is back, B sends its proctor the hall's whole roster again (no other push
+    // carries every row at once).
+    const rosterPushes: number[] = [];
+    ps.on('hall:rows', (rows: HallRow[]) => rosterPushes.push(rows.length));
     await redis.start();
 
     const duringOutage = saves.log.filter((s) => s.sentAt >= stoppedAt && s.ackAt <= startedAt);
@@ -354,6 +359,11 @@ describe('dependency outages', () => {
       resyncs.find((c) => Date.parse(c.deadlineAt!) === extendedDeadline && c.extraSeconds === 420),
     );
     expect(resynced).toMatchObject({ attemptId: offline.attemptId, status: 'in_progress' });
+    const roster = await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from attempts where exam_id = ${exam.id}`,
+    );
+    expect(roster.rows[0]!.n).toBeGreaterThan(STUDENTS);
+    await until('the whole roster sent again to the proctor on B', () => rosterPushes.includes(roster.rows[0]!.n));
     await until('/healthz to report Redis back', async () => (await health(a.url)).body.status === 'ok');
     // The submission made during the outage is graded once Redis is back.
     await until('the submission made during the outage graded', async () => {

@@ -2,12 +2,14 @@
 // away, a proctor's extension, pause or end made on one process never reaches a student
 // connected to another, whose socket stays up meanwhile and so never joins again. When a
 // process's Redis connection comes back, it reads the attempts its own sockets have joined
-// (one statement) and tells each of them its clock as it is now, or that it ended.
+// (one statement) and tells each of them its clock as it is now, or that it ended; and it
+// sends the proctors watching a hall on this process the hall's whole roster again.
 import { inArray } from 'drizzle-orm';
-import { RESYNC_CLOCK_REASON, type AttemptStatus, type Clock } from '@exam-hall/protocol';
+import { RESYNC_CLOCK_REASON, type AttemptStatus, type Clock, type HallRow } from '@exam-hall/protocol';
 import type { Db } from '../../db/client.ts';
 import { attempts } from '../../db/schema/index.ts';
 import { toClock } from './hall.events.ts';
+import { hallRows } from './hall.repository.ts';
 
 const ENDED: readonly AttemptStatus[] = ['submitted', 'expired', 'abandoned', 'invalidated'];
 
@@ -31,15 +33,22 @@ export interface LocalSockets {
   joinedAttempts(): Iterable<string>;
   clock(attemptId: string, clock: Clock): void;
   ended(attemptId: string, status: AttemptStatus): void;
+  /** The exams whose hall a socket of this process watches. */
+  watchedExams(): Iterable<string>;
+  rows(examId: string, rows: HallRow[]): void;
 }
 
-/** Answers how many attempts were told. */
-export async function resyncClocks(db: Db, local: LocalSockets): Promise<number> {
+/** Answers how many attempts and halls were told. */
+export async function resyncLocal(db: Db, local: LocalSockets): Promise<{ attempts: number; halls: number }> {
   const ids = [...new Set(local.joinedAttempts())];
-  if (!ids.length) return 0;
-  for (const row of await clocksOf(db, ids)) {
-    if (ENDED.includes(row.status)) local.ended(row.id, row.status);
-    else local.clock(row.id, toClock(row, RESYNC_CLOCK_REASON));
+  if (ids.length) {
+    for (const row of await clocksOf(db, ids)) {
+      if (ENDED.includes(row.status)) local.ended(row.id, row.status);
+      else local.clock(row.id, toClock(row, RESYNC_CLOCK_REASON));
+    }
   }
-  return ids.length;
+  const exams = [...new Set(local.watchedExams())];
+  // One hall after another: each roster is one statement, and an outage's end is no time for a burst.
+  for (const examId of exams) local.rows(examId, await hallRows(db, examId));
+  return { attempts: ids.length, halls: exams.length };
 }
