@@ -152,3 +152,6 @@ export const rooms = {
   examProctors: (id: string) => `exam:${id}:proctors`,
   meetingAttendance: (id: string) => `meeting:${id}:attendance`,
 };
+
+/** The exam of a room made by `rooms.examProctors`, or undefined for any other room. */
+export const examOfProctorsRoom = (room: string): string | undefined => /^exam:(.+):proctors$/.exec(room)?.[1];

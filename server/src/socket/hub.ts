@@ -10,6 +10,7 @@ import { parseCookie } from 'cookie';
 import {
   ACCESS_COOKIE,
   ATTEMPT_COOKIE,
+  examOfProctorsRoom,
   rooms,
   type ClientToServerEvents,
   type ServerToClientEvents,
@@ -133,14 +134,6 @@ export function localSockets(io: Hub): LocalSockets {
       if (rows.length) io.local.to(rooms.examProctors(examId)).emit('hall:rows', rows);
     },
   };
-}
-
-/** The exam id of a proctors' room name (protocol's rooms.examProctors), or undefined. */
-function examOfProctorsRoom(room: string): string | undefined {
-  const [before = '', after = ''] = rooms.examProctors('\u0000').split('\u0000');
-  if (!room.startsWith(before) || !room.endsWith(after) || room.length <= before.length + after.length)
-    return undefined;
-  return room.slice(before.length, room.length - after.length);
 }
 
 /** The Redis channel prefix shared by the adapter (API processes) and the emitter (workers). */

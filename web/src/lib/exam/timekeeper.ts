@@ -117,6 +117,24 @@ export class Timekeeper {
     return true;
   }
 
+  #extended(moved: number): void {
+    this.#says(
+      moved < 0
+        ? `Your proctor took ${describeSeconds(-moved)} from your time.`
+        : `Your time was extended by ${describeSeconds(moved)}.`,
+    );
+  }
+
+  #paused(reason: string): void {
+    const s = this.#ctx.state;
+    // The page shows the pause as long as it lasts; an older notice would only distract.
+    s.clockNotice = '';
+    s.pauseReason = reason;
+    this.#ctx.announce(
+      `Paused by the proctor.${reason ? ` Reason: ${reason}.` : ''} The clock is stopped and your answers are kept.`,
+    );
+  }
+
   #resumed(): void {
     const s = this.#ctx.state;
     s.pauseReason = '';
@@ -140,11 +158,7 @@ export class Timekeeper {
     const moved = c.deltaSeconds ?? addedSeconds(before, c);
     switch (c.reason) {
       case 'extended':
-        this.#says(
-          moved < 0
-            ? `Your proctor took ${describeSeconds(-moved)} from your time.`
-            : `Your time was extended by ${describeSeconds(moved)}.`,
-        );
+        this.#extended(moved);
         break;
       case ACCOMMODATION_CLOCK_REASON:
         // The teacher changed this student's extra time; the server says by how much.
@@ -154,12 +168,7 @@ export class Timekeeper {
         this.#says(`${describeSeconds(Math.max(0, moved))} were added for the time you were disconnected.`);
         break;
       case 'paused':
-        // The page shows the pause as long as it lasts; an older notice would only distract.
-        s.clockNotice = '';
-        s.pauseReason = c.pauseReason ?? '';
-        this.#ctx.announce(
-          `Paused by the proctor.${s.pauseReason ? ` Reason: ${s.pauseReason}.` : ''} The clock is stopped and your answers are kept.`,
-        );
+        this.#paused(c.pauseReason ?? '');
         break;
       case 'resumed':
         this.#resumed();
@@ -168,16 +177,8 @@ export class Timekeeper {
         // The server read the clock again after its Redis came back: the change it shows was
         // made meanwhile and its own push was lost, so the page works out what it was.
         if (before?.status === 'paused' && c.status === 'in_progress') this.#resumed();
-        else if (before?.status !== 'paused' && c.status === 'paused') {
-          s.clockNotice = '';
-          this.#ctx.announce('Paused by the proctor. The clock is stopped and your answers are kept.');
-        } else if (before?.status === 'in_progress' && c.status === 'in_progress' && moved !== 0) {
-          this.#says(
-            moved < 0
-              ? `Your proctor took ${describeSeconds(-moved)} from your time.`
-              : `Your time was extended by ${describeSeconds(moved)}.`,
-          );
-        }
+        else if (before?.status !== 'paused' && c.status === 'paused') this.#paused(c.pauseReason ?? '');
+        else if (before?.status === 'in_progress' && c.status === 'in_progress' && moved !== 0) this.#extended(moved);
         break;
     }
     this.tick();
