@@ -23,6 +23,8 @@ export type BusyOptions = {
   /** Called before each wait (and with null once a try is under way again). */
   onWait: (wait: BusyWait | null) => void;
   tries?: number;
+  /** Aborted when the page that asked is gone: no further try (it would navigate a page the student left). */
+  signal?: AbortSignal;
   /** For tests: the wait itself, and the random share of it. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -53,6 +55,7 @@ export async function whileBusy<T>(attempt: () => Promise<T>, options: BusyOptio
       const ms = Math.round(asked * 1000 * (1 + random() / 2));
       options.onWait({ seconds: Math.ceil(ms / 1000), next: n + 1, of: tries });
       await sleep(ms);
+      if (options.signal?.aborted) throw err;
       options.onWait(null);
     }
   }

@@ -89,6 +89,19 @@ describe('asking again while the server is busy', () => {
     }
   });
 
+  it('stops asking once the page that asked is gone', async () => {
+    const call = scripted([unavailable('1'), unavailable('1')]);
+    const left = new AbortController();
+    const r = recorder();
+    const err = await whileBusy(call.run, {
+      ...r.options,
+      signal: left.signal,
+      sleep: async () => left.abort(),
+    }).catch((e: unknown) => e);
+    expect((err as ApiRequestError).status).toBe(503);
+    expect(call.calls).toBe(1);
+  });
+
   it('holds a wait between 1 and 30 seconds, whatever Retry-After says', () => {
     expect(busySeconds(unavailable('0'))).toBe(1);
     expect(busySeconds(unavailable('3600'))).toBe(30);
