@@ -198,7 +198,12 @@ describe('a student takes an exam through a network outage', { timeout: 120_000 
     await status(page, 'All answers saved');
     await page.getByRole('button', { name: 'Question 2, answered' }).waitFor();
     await expect.poll(async () => Object.keys(await storedAnswers()).length).toBe(2);
-    expect((await storedAnswers())[q.primes]).toEqual({ response: { optionIds: ['a', 'c'] }, flagged: false });
+    // The status region may still say "All answers saved" from before the second tick (it
+    // repeats the visible line only after 800 ms), and one CI run read the row between the two
+    // saves: wait for the committed row itself.
+    await expect
+      .poll(async () => (await storedAnswers())[q.primes], { timeout: 15_000 })
+      .toEqual({ response: { optionIds: ['a', 'c'] }, flagged: false });
     await shot(page, 'exam');
 
     // Copying is blocked on this exam, and the proctor hears of it.
